@@ -1,0 +1,41 @@
+package dev.kafru.store;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs a transaction again when SurrealDB reports a write conflict, after a short jittered
+ * pause so that the competing transactions spread out. Any other failure is thrown at once.
+ */
+public final class ConflictRetry {
+
+    /** How many times one piece of work is tried before the conflict is thrown. */
+    public static final int MAX_ATTEMPTS = 50;
+
+    private ConflictRetry() {
+    }
+
+    public static <T> T run(Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (SurrealException e) {
+                if (!e.isConflict() || attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    private static void pause(int attempt) {
+        long maxMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
+        try {
+            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(maxMicros / 4, maxMicros + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SurrealException(SurrealException.Kind.CONFLICT, "interrupted while retrying a write conflict");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kafru.it;
+
+import dev.kafru.testing.SurrealLauncher;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+import java.io.File;
+
+/**
+ * The WAR that integration tests deploy: the built {@code target/kafru.war}, pointed at a
+ * SurrealDB launcher that this JVM starts (one for all IT classes).
+ */
+public final class Deployments {
+
+    static final String CONFIG = "WEB-INF/classes/META-INF/microprofile-config.properties";
+    private static SurrealLauncher launcher;
+
+    private Deployments() {
+    }
+
+    public static synchronized SurrealLauncher launcher() {
+        if (launcher == null) {
+            launcher = SurrealLauncher.start();
+            SurrealLauncher started = launcher;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return launcher;
+    }
+
+    /** kafru.war plus the given test classes, configured for this JVM's launcher. */
+    public static WebArchive kafru(String database, Class<?>... testClasses) {
+        SurrealLauncher db = launcher();
+        File war = new File(System.getProperty("kafru.war", "target/kafru.war"));
+        WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
+        if (archive.contains(CONFIG)) {
+            archive.delete(CONFIG);
+        }
+        String config = String.join("\n",
+                "kafru.db.host=127.0.0.1",
+                "kafru.db.port=" + db.port(),
+                "kafru.db.username=" + SurrealLauncher.USER,
+                "kafru.db.password=" + SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
+                "kafru.db.namespace=kafru_it",
+                "kafru.db.name=" + database,
+                "");
+        archive.addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
+        archive.addClasses(testClasses);
+        archive.addClass(Deployments.class);
+        archive.addPackage(SurrealLauncher.class.getPackage());
+        return archive;
+    }
+}
