@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests against the real SurrealDB engine (src/surrealdb, RocksDB) and the
+# Arquillian integration tests on Payara Micro.
+#
+# Dependencies are fetched first, with the network; the tests then run inside a loopback-only
+# network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
+# localhost (see ../shared/TOOLCHAIN.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -d src/surrealdb/node_modules ] || [ src/surrealdb/package-lock.json -nt src/surrealdb/node_modules ]; then
+  npm ci --prefix src/surrealdb --no-audit --no-fund
+fi
+
+# Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro.
+mvn -B -q verify -Dtest=SurrealCborTest -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
+
+if [ "$(id -u)" = 0 ]; then
+  exec unshare -n sh -c 'ip link set lo up && mvn -o -B verify "$@"' sh "$@"
+else
+  exec unshare -rn sh -c 'ip link set lo up && mvn -o -B verify "$@"' sh "$@"
+fi
