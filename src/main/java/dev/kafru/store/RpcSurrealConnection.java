@@ -6,6 +6,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,10 +133,18 @@ public final class RpcSurrealConnection implements SurrealConnection {
 
     @Override
     public LiveSubscription live(String table, Consumer<LiveNotification> listener) {
-        Live live = new Live(UUID.randomUUID(), table, listener);
+        return startLive(new Live(UUID.randomUUID(), table, null, null, listener));
+    }
+
+    @Override
+    public LiveSubscription liveQuery(String liveSelect, Map<String, ?> vars, Consumer<LiveNotification> listener) {
+        return startLive(new Live(UUID.randomUUID(), null, liveSelect, vars == null ? Map.of() : Map.copyOf(vars), listener));
+    }
+
+    private LiveSubscription startLive(Live live) {
         lives.put(live.handle, live);
         try {
-            SurrealConnection.await(request("live", List.of(new Table(table))).thenAccept(live::started));
+            SurrealConnection.await(request(live.method(), live.params()).thenAccept(live::started));
         } catch (RuntimeException e) {
             lives.remove(live.handle);
             throw e;
@@ -270,7 +279,7 @@ public final class RpcSurrealConnection implements SurrealConnection {
         livesByServerId.clear();
         CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
         for (Live live : lives.values()) {
-            all = all.thenCompose(v -> session.call("live", List.of(new Table(live.table))).thenAccept(live::started));
+            all = all.thenCompose(v -> session.call(live.method(), live.params()).thenAccept(live::started));
         }
         return all;
     }
@@ -345,16 +354,32 @@ public final class RpcSurrealConnection implements SurrealConnection {
     private final class Live implements LiveSubscription {
         final UUID handle;
         final String table;
+        final String statement;
+        final Map<String, ?> vars;
         final Consumer<LiveNotification> listener;
         volatile UUID serverId;
 
-        Live(UUID handle, String table, Consumer<LiveNotification> listener) {
+        Live(UUID handle, String table, String statement, Map<String, ?> vars, Consumer<LiveNotification> listener) {
             this.handle = handle;
-            this.table = table;
+            this.table = table != null ? table : statement;
+            this.statement = statement;
+            this.vars = vars;
             this.listener = listener;
         }
 
-        void started(Object liveId) {
+        String method() {
+            return statement == null ? "live" : "query";
+        }
+
+        List<?> params() {
+            return statement == null ? List.of(new Table(table)) : Arrays.asList(statement, vars);
+        }
+
+        void started(Object answer) {
+            Object liveId = answer;
+            if (statement != null) {
+                liveId = statementResults(answer).get(0);
+            }
             if (!(liveId instanceof UUID uuid)) {
                 throw new SurrealException(SurrealException.Kind.PROTOCOL, "live query on " + table + " answered " + liveId);
             }

@@ -35,6 +35,12 @@ public interface SurrealConnection extends AutoCloseable {
      */
     LiveSubscription live(String table, Consumer<LiveNotification> listener);
 
+    /**
+     * Starts a {@code LIVE SELECT …} statement (with bound variables), for notifications about
+     * only the records that match its WHERE clause. Like {@link #live}, it survives reconnects.
+     */
+    LiveSubscription liveQuery(String liveSelect, Map<String, ?> vars, Consumer<LiveNotification> listener);
+
     /** True while a signed-in WebSocket is open. */
     boolean isConnected();
 

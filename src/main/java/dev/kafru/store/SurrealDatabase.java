@@ -150,7 +150,7 @@ public class SurrealDatabase {
     }
 
     /** {@code 30s}, {@code 500ms}, {@code 2m} or an ISO-8601 duration such as {@code PT30S}. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String t = text.trim();
         try {
             if (t.startsWith("P") || t.startsWith("p")) {

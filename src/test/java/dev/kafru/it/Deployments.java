@@ -43,11 +43,23 @@ public final class Deployments {
                 "kafru.db.password=" + SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
                 "kafru.db.namespace=kafru_it",
                 "kafru.db.name=" + database,
+                "kafru.queues=default:5,second:3",
+                "kafru.worker.retry-base=50ms",
+                "kafru.sample.enabled=false",
                 "");
         archive.addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
         archive.addClasses(testClasses);
         archive.addClass(Deployments.class);
         archive.addPackage(SurrealLauncher.class.getPackage());
+        archive.addAsLibraries(jarOf(org.awaitility.Awaitility.class), jarOf(org.hamcrest.Matcher.class));
         return archive;
+    }
+
+    private static File jarOf(Class<?> type) {
+        try {
+            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,148 @@
+package dev.kafru;
+
+import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskStore;
+import dev.kafru.worker.TaskRegistry;
+import dev.kafru.worker.Workers;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Enqueue and manage tasks — the crate's {@code Queue}. Inject it anywhere:
+ *
+ * <pre>{@code
+ * @Inject KafruQueue queue;
+ *
+ * Task task = queue.push(TaskRequest.of("send-invoice").parameters(Map.of("invoice", 1234)));
+ * }</pre>
+ *
+ * A push wakes this server's worker for the queue at once; other servers hear of it through a
+ * live query. Bad input throws {@link InvalidTaskException} naming the field, and nothing is
+ * stored.
+ */
+@ApplicationScoped
+public class KafruQueue {
+
+    @Inject
+    SurrealDatabase database;
+
+    @Inject
+    TaskRegistry registry;
+
+    @Inject
+    Workers workers;
+
+    private static final int INSERT_CHUNK = 500;
+
+    /** Enqueues a task for the handler with these parameters, on the default queue. */
+    public Task push(String handler, Map<String, ?> parameters) {
+        return push(TaskRequest.of(handler).parameters(parameters));
+    }
+
+    /** Enqueues one task. */
+    public Task push(TaskRequest request) {
+        return pushAll(List.of(request)).get(0);
+    }
+
+    /**
+     * Enqueues many tasks in as few round trips as possible (500 per statement). All are checked
+     * before any is stored.
+     */
+    public List<Task> pushAll(List<TaskRequest> requests) {
+        if (requests == null || requests.isEmpty()) {
+            return List.of();
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            TaskRequest request = requests.get(i);
+            if (request == null) {
+                throw new InvalidTaskException("tasks[" + i + "]", "tasks[" + i + "] is null");
+            }
+            try {
+                check(request);
+            } catch (InvalidTaskException e) {
+                throw requests.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
+            }
+        }
+        TaskStore store = store();
+        List<Task> stored = new ArrayList<>(requests.size());
+        Set<String> queues = new LinkedHashSet<>();
+        for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
+            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
+            stored.addAll(store.insert(chunk));
+        }
+        requests.forEach(r -> queues.add(r.queue()));
+        queues.forEach(workers::wake);
+        return stored;
+    }
+
+    /** One task by id (the record key, with or without {@code kafru_queues:}). */
+    public Optional<Task> get(String id) {
+        return store().get(id);
+    }
+
+    /**
+     * Tasks oldest first.
+     *
+     * @param status null for any
+     * @param queue  null for any
+     * @param limit  1 to 1000
+     * @param offset 0 or more
+     */
+    public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
+        if (limit < 1 || limit > TaskStore.MAX_LIMIT) {
+            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskStore.MAX_LIMIT);
+        }
+        if (offset < 0) {
+            throw new InvalidTaskException("offset", "offset " + offset + " must be 0 or more");
+        }
+        return store().list(status, queue, limit, offset);
+    }
+
+    /**
+     * Replaces a task's handler, queue, name, parameters, priority, runAt and maxAttempts. A
+     * running task cannot be changed.
+     *
+     * @return the task after the change; empty when there is no such task or it is running
+     */
+    public Optional<Task> update(String id, TaskRequest changes) {
+        check(changes);
+        Optional<Task> updated = store().update(id, changes);
+        updated.ifPresent(t -> workers.wake(t.queue()));
+        return updated;
+    }
+
+    /** Removes one task; false when there was none. */
+    public boolean remove(String id) {
+        return store().remove(id);
+    }
+
+    /** Removes all tasks with this status and queue (null for any); returns how many. */
+    public long purge(TaskStatus status, String queue) {
+        return store().purge(status, queue);
+    }
+
+    /** The registered handler names. */
+    public Set<String> handlers() {
+        return registry.names();
+    }
+
+    private void check(TaskRequest request) {
+        request.validate();
+        if (!registry.has(request.handler())) {
+            throw new InvalidTaskException("handler", registry.unknown(request.handler()));
+        }
+    }
+
+    private TaskStore store() {
+        database.awaitSchema(Duration.ofSeconds(30));
+        return new TaskStore(database.connection());
+    }
+}

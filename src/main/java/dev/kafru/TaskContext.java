@@ -1,0 +1,132 @@
+package dev.kafru;
+
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a running task knows about itself: its parameters, identity and attempt, and whether it
+ * has been asked to stop.
+ */
+public final class TaskContext {
+
+    private final Task task;
+    private final BooleanSupplier cancelled;
+
+    public TaskContext(Task task, BooleanSupplier cancelled) {
+        this.task = task;
+        this.cancelled = cancelled;
+    }
+
+    public String taskId() {
+        return task.id();
+    }
+
+    public String name() {
+        return task.name();
+    }
+
+    public String queue() {
+        return task.queue();
+    }
+
+    public String handler() {
+        return task.handler();
+    }
+
+    /** 1 on the first attempt. */
+    public int attempt() {
+        return task.attempts();
+    }
+
+    public int maxAttempts() {
+        return task.maxAttempts();
+    }
+
+    /** The task's parameters, as pushed (a JSON object). */
+    public Map<String, Object> parameters() {
+        return task.parameters();
+    }
+
+    /** True once the task has been terminated or the server is shutting down; stop soon. */
+    public boolean isCancelled() {
+        return cancelled.getAsBoolean() || Thread.currentThread().isInterrupted();
+    }
+
+    /** Throws {@link InterruptedException} when {@link #isCancelled()}: a convenient check in loops. */
+    public void checkCancelled() throws InterruptedException {
+        if (isCancelled()) {
+            throw new InterruptedException("task " + task.id() + " was cancelled");
+        }
+    }
+
+    /** A required string parameter. */
+    public String getString(String key) {
+        Object value = require(key);
+        if (!(value instanceof String s)) {
+            throw wrongType(key, value, "a string");
+        }
+        return s;
+    }
+
+    public String getString(String key, String fallback) {
+        return parameters().get(key) == null ? fallback : getString(key);
+    }
+
+    /** A required whole-number parameter. */
+    public long getLong(String key) {
+        Object value = require(key);
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
+        }
+        throw wrongType(key, value, "a whole number");
+    }
+
+    public long getLong(String key, long fallback) {
+        return parameters().get(key) == null ? fallback : getLong(key);
+    }
+
+    public int getInt(String key) {
+        long value = getLong(key);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw wrongType(key, value, "a whole number that fits an int");
+        }
+        return (int) value;
+    }
+
+    public int getInt(String key, int fallback) {
+        return parameters().get(key) == null ? fallback : getInt(key);
+    }
+
+    public double getDouble(String key) {
+        Object value = require(key);
+        if (value instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(key, value, "a number");
+    }
+
+    public boolean getBoolean(String key) {
+        Object value = require(key);
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(key, value, "true or false");
+    }
+
+    public boolean getBoolean(String key, boolean fallback) {
+        return parameters().get(key) == null ? fallback : getBoolean(key);
+    }
+
+    private Object require(String key) {
+        Object value = parameters().get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("task " + task.id() + " (" + task.handler() + ") has no parameter '" + key + "'");
+        }
+        return value;
+    }
+
+    private IllegalArgumentException wrongType(String key, Object value, String expected) {
+        return new IllegalArgumentException("parameter '" + key + "' of task " + task.id() + " should be " + expected
+                + " but is " + value);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.kafru;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What to enqueue. Only the handler is required:
+ *
+ * <pre>{@code
+ * queue.push(TaskRequest.of("send-invoice")
+ *         .parameters(Map.of("invoice", 1234))
+ *         .queue("mail")
+ *         .priority(10)
+ *         .runAt(Instant.now().plusSeconds(60))
+ *         .maxAttempts(5));
+ * }</pre>
+ */
+public final class TaskRequest {
+
+    public static final String DEFAULT_QUEUE = "default";
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final int MAX_ATTEMPTS_LIMIT = 100;
+    public static final int PRIORITY_LIMIT = 1_000_000;
+    static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+
+    private final String handler;
+    private String queue = DEFAULT_QUEUE;
+    private String name;
+    private Map<String, Object> parameters = Map.of();
+    private int priority;
+    private Instant runAt;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+
+    private TaskRequest(String handler) {
+        this.handler = handler;
+    }
+
+    /** A request to run the handler named {@code handler}. */
+    public static TaskRequest of(String handler) {
+        return new TaskRequest(handler);
+    }
+
+    public TaskRequest queue(String queue) {
+        this.queue = queue;
+        return this;
+    }
+
+    public TaskRequest name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** The handler's input: a JSON object (strings, numbers, booleans, null, lists and maps of them). */
+    public TaskRequest parameters(Map<String, ?> parameters) {
+        this.parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        return this;
+    }
+
+    /** Higher runs first among the due tasks of one queue; default 0. */
+    public TaskRequest priority(int priority) {
+        this.priority = priority;
+        return this;
+    }
+
+    /** Not before this time; default now. */
+    public TaskRequest runAt(Instant runAt) {
+        this.runAt = runAt;
+        return this;
+    }
+
+    /** Attempts before the task ends Error; default 3. */
+    public TaskRequest maxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    public String handler() {
+        return handler;
+    }
+
+    public String queue() {
+        return queue;
+    }
+
+    public String name() {
+        return name == null ? handler : name;
+    }
+
+    public Map<String, Object> parameters() {
+        return parameters;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public Instant runAt() {
+        return runAt;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * Checks every field and says which one is wrong and how to fix it.
+     *
+     * @throws InvalidTaskException naming the field
+     */
+    public void validate() {
+        if (handler == null || handler.isBlank()) {
+            throw new InvalidTaskException("handler", "handler is required: give the @TaskName of the bean to run");
+        }
+        if (!NAME_PATTERN.matcher(handler).matches()) {
+            throw new InvalidTaskException("handler", "handler '" + handler + "' is not a task name (letters, digits, - _ . : ; at most 100)");
+        }
+        if (queue == null || !NAME_PATTERN.matcher(queue).matches()) {
+            throw new InvalidTaskException("queue", "queue '" + queue + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
+        }
+        if (name != null && (name.isBlank() || name.length() > 200)) {
+            throw new InvalidTaskException("name", "name must be 1 to 200 characters, or left out to use the handler name");
+        }
+        if (priority < -PRIORITY_LIMIT || priority > PRIORITY_LIMIT) {
+            throw new InvalidTaskException("priority", "priority " + priority + " is out of range: use -" + PRIORITY_LIMIT + " to " + PRIORITY_LIMIT);
+        }
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+            throw new InvalidTaskException("maxAttempts", "maxAttempts " + maxAttempts + " is out of range: use 1 to " + MAX_ATTEMPTS_LIMIT);
+        }
+        checkJson("parameters", parameters);
+    }
+
+    private static void checkJson(String path, Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean
+                || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                || value instanceof java.math.BigInteger) {
+            return;
+        }
+        if (value instanceof Double d && Double.isFinite(d) || value instanceof Float f && Float.isFinite(f)
+                || value instanceof java.math.BigDecimal) {
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!(entry.getKey() instanceof String key)) {
+                    throw new InvalidTaskException(path, path + " has a key that is not a string: " + entry.getKey());
+                }
+                checkJson(path + "." + key, entry.getValue());
+            }
+            return;
+        }
+        if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                checkJson(path + "[" + i + "]", list.get(i));
+            }
+            return;
+        }
+        throw new InvalidTaskException(path, path + " is a " + value.getClass().getName()
+                + "; parameters hold JSON values only (string, number, boolean, null, list, map)");
+    }
+
+    @Override
+    public String toString() {
+        return "TaskRequest[handler=" + handler + ", queue=" + queue + ", name=" + name() + ", priority=" + priority
+                + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TaskRequest r && Objects.equals(handler, r.handler) && Objects.equals(queue, r.queue)
+                && Objects.equals(name(), r.name()) && Objects.equals(parameters, r.parameters)
+                && priority == r.priority && Objects.equals(runAt, r.runAt) && maxAttempts == r.maxAttempts;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(handler, queue, name(), parameters, priority, runAt, maxAttempts);
+    }
+}

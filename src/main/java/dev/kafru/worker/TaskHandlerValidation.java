@@ -1,0 +1,57 @@
+package dev.kafru.worker;
+
+import dev.kafru.TaskHandler;
+import dev.kafru.TaskName;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessBean;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Fails deployment when two task handler beans share a {@link TaskName}, or a name is not
+ * usable, with a message naming the classes — rather than failing later at run time.
+ */
+public class TaskHandlerValidation implements Extension {
+
+    private static final Logger LOG = Logger.getLogger(TaskHandlerValidation.class.getName());
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+
+    private final Map<String, List<String>> classesByName = new TreeMap<>();
+    private final List<String> unnamed = new ArrayList<>();
+
+    void onBean(@Observes ProcessBean<?> event) {
+        if (!event.getBean().getTypes().contains(TaskHandler.class)) {
+            return;
+        }
+        String name = TaskRegistry.nameOf(event.getBean().getQualifiers());
+        String className = event.getBean().getBeanClass().getName();
+        if (name == null) {
+            unnamed.add(className);
+            return;
+        }
+        classesByName.computeIfAbsent(name, n -> new ArrayList<>()).add(className);
+    }
+
+    void validate(@Observes AfterDeploymentValidation event) {
+        classesByName.forEach((name, classes) -> {
+            if (classes.size() > 1) {
+                event.addDeploymentProblem(new IllegalStateException("@TaskName(\"" + name + "\") is on more than one task handler: "
+                        + String.join(" and ", classes) + " — give each handler its own name"));
+            }
+            if (!NAME.matcher(name).matches()) {
+                event.addDeploymentProblem(new IllegalStateException("@TaskName(\"" + name + "\") on " + classes.get(0)
+                        + " is not a usable name: use letters, digits, - _ . : (1 to 100 characters)"));
+            }
+        });
+        if (!unnamed.isEmpty()) {
+            LOG.warning("these TaskHandler beans have no @TaskName and cannot be run by kafru: " + unnamed);
+        }
+    }
+}

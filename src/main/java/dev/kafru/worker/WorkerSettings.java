@@ -1,0 +1,107 @@
+package dev.kafru.worker;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
+ * fallback only), {@code kafru.worker.lease} (30s), {@code kafru.worker.shutdown-timeout} (30s),
+ * {@code kafru.worker.retry-base} (1s, doubled per failed attempt, with ±25% jitter),
+ * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (100: most tasks claimed
+ * in one transaction).
+ */
+public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
+                             Duration retryBase, Duration retryMax, int batchSize) {
+
+    private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+
+    public static WorkerSettings defaults() {
+        return new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofHours(1), 100);
+    }
+
+    public WorkerSettings {
+        positive(pollInterval, "kafru.worker.poll-interval");
+        positive(lease, "kafru.worker.lease");
+        positive(retryBase, "kafru.worker.retry-base");
+        positive(retryMax, "kafru.worker.retry-max");
+        if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("kafru.worker.shutdown-timeout must be zero or more");
+        }
+        if (lease.toMillis() < 300) {
+            throw new IllegalArgumentException("kafru.worker.lease must be at least 300ms, not " + lease);
+        }
+        if (batchSize < 1 || batchSize > 1000) {
+            throw new IllegalArgumentException("kafru.worker.batch-size must be 1 to 1000, not " + batchSize);
+        }
+    }
+
+    public WorkerSettings withLease(Duration newLease) {
+        return new WorkerSettings(pollInterval, newLease, shutdownTimeout, retryBase, retryMax, batchSize);
+    }
+
+    public WorkerSettings withRetryBase(Duration base) {
+        return new WorkerSettings(pollInterval, lease, shutdownTimeout, base, retryMax, batchSize);
+    }
+
+    public WorkerSettings withPollInterval(Duration poll) {
+        return new WorkerSettings(poll, lease, shutdownTimeout, retryBase, retryMax, batchSize);
+    }
+
+    public WorkerSettings withShutdownTimeout(Duration timeout) {
+        return new WorkerSettings(pollInterval, lease, timeout, retryBase, retryMax, batchSize);
+    }
+
+    /** The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1), capped, ±25% jitter. */
+    public Duration retryDelay(int failedAttempts) {
+        long base = retryBase.toMillis();
+        long exponential = base << Math.min(Math.max(failedAttempts - 1, 0), 30);
+        long capped = Math.min(exponential <= 0 ? Long.MAX_VALUE : exponential, retryMax.toMillis());
+        long jitter = capped / 4;
+        return Duration.ofMillis(capped - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+    }
+
+    /**
+     * Reads {@code kafru.queues}: {@code queue:threads} pairs, comma-separated, e.g.
+     * {@code default:5,mail:2}.
+     */
+    public static Map<String, Integer> parseQueues(String text) {
+        Map<String, Integer> queues = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return queues;
+        }
+        for (String part : text.split(",")) {
+            String entry = part.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int colon = entry.lastIndexOf(':');
+            String name = colon < 0 ? entry : entry.substring(0, colon).trim();
+            int threads;
+            try {
+                threads = colon < 0 ? 5 : Integer.parseInt(entry.substring(colon + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("kafru.queues entry '" + entry + "' has no thread count: write queue:threads, e.g. default:5");
+            }
+            if (!QUEUE.matcher(name).matches()) {
+                throw new IllegalArgumentException("kafru.queues entry '" + entry + "': '" + name + "' is not a queue name (letters, digits, - _ . :)");
+            }
+            if (threads < 1 || threads > 1000) {
+                throw new IllegalArgumentException("kafru.queues entry '" + entry + "': threads must be 1 to 1000");
+            }
+            if (queues.put(name, threads) != null) {
+                throw new IllegalArgumentException("kafru.queues names queue '" + name + "' twice");
+            }
+        }
+        return queues;
+    }
+
+    private static void positive(Duration value, String key) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(key + " must be a positive duration such as 15s");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.kafru.worker;
+
+import dev.kafru.store.SurrealConnection;
+import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.SurrealException;
+import dev.kafru.store.TaskStore;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * This server's queue workers: one {@link QueueDispatcher} per configured queue
+ * ({@code kafru.queues}, default {@code default:5}), started once the schema is applied, stopped
+ * gracefully before the application's beans are destroyed. Also recovers tasks whose owner's
+ * lease expired, and wakes dispatchers through a live query when another server pushes.
+ */
+@ApplicationScoped
+public class Workers {
+
+    private static final Logger LOG = Logger.getLogger(Workers.class.getName());
+
+    @Inject
+    Config config;
+
+    @Inject
+    SurrealDatabase database;
+
+    @Inject
+    TaskRegistry registry;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private final Map<String, QueueDispatcher> dispatchers = new ConcurrentHashMap<>();
+    private volatile WorkerSettings settings;
+    private volatile String serverName;
+    private volatile TaskStore store;
+    private volatile SurrealConnection.LiveSubscription waitingTasks;
+    private volatile ScheduledFuture<?> reaper;
+    private volatile boolean stopped;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        settings = readSettings(config);
+        serverName = config.getOptionalValue("kafru.server.name", String.class).orElseGet(Workers::defaultServerName);
+        Map<String, Integer> queues = WorkerSettings.parseQueues(
+                config.getOptionalValue("kafru.queues", String.class).orElse("default:5"));
+        boolean enabled = config.getOptionalValue("kafru.worker.enabled", Boolean.class).orElse(true);
+        if (!enabled) {
+            LOG.info("kafru workers are disabled (kafru.worker.enabled=false); this server only enqueues");
+            return;
+        }
+        scheduler.execute(() -> startWhenReady(queues));
+    }
+
+    private void startWhenReady(Map<String, Integer> queues) {
+        if (stopped) {
+            return;
+        }
+        try {
+            database.awaitSchema(Duration.ofSeconds(30));
+        } catch (SurrealException e) {
+            LOG.warning("kafru workers wait for SurrealDB: " + e.getMessage());
+            scheduler.schedule(() -> startWhenReady(queues), 5, TimeUnit.SECONDS);
+            return;
+        }
+        store = new TaskStore(database.connection());
+        try {
+            waitingTasks = store.onWaiting(this::wake);
+        } catch (SurrealException e) {
+            LOG.log(Level.WARNING, "no live query for new tasks; workers fall back to polling every "
+                    + settings.pollInterval().toSeconds() + " s", e);
+        }
+        queues.forEach(this::startWorker);
+        long every = Math.max(250, settings.lease().toMillis() / 2);
+        reaper = scheduler.scheduleWithFixedDelay(this::recoverExpiredLeases, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("kafru workers started on " + serverName + ": " + queues);
+    }
+
+    /**
+     * Starts a worker for a queue with its own thread count (the crate's
+     * {@code Manager::worker}); a queue that already has one is left as it is.
+     */
+    public QueueDispatcher startWorker(String queue, int threads) {
+        WorkerSettings.parseQueues(queue + ":" + threads);
+        TaskStore current = store;
+        if (current == null) {
+            database.awaitSchema(Duration.ofSeconds(30));
+            current = store = new TaskStore(database.connection());
+        }
+        TaskStore use = current;
+        return dispatchers.computeIfAbsent(queue, q -> {
+            QueueDispatcher dispatcher = new QueueDispatcher(q, threads, settings, use, registry, executor, scheduler,
+                    serverName + "/" + q);
+            dispatcher.start();
+            return dispatcher;
+        });
+    }
+
+    /** Stops one queue's worker gracefully (running tasks finish, up to the shutdown timeout). */
+    public boolean stopWorker(String queue) {
+        QueueDispatcher dispatcher = dispatchers.remove(queue);
+        if (dispatcher == null) {
+            return false;
+        }
+        dispatcher.stop(settings.shutdownTimeout());
+        return true;
+    }
+
+    /** Wakes the queue's dispatcher on this server, if it has one. */
+    public void wake(String queue) {
+        QueueDispatcher dispatcher = dispatchers.get(queue);
+        if (dispatcher != null) {
+            dispatcher.wake();
+        }
+    }
+
+    public Collection<QueueDispatcher> dispatchers() {
+        return List.copyOf(dispatchers.values());
+    }
+
+    public QueueDispatcher dispatcher(String queue) {
+        return dispatchers.get(queue);
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    private void recoverExpiredLeases() {
+        try {
+            int recovered = store.recoverExpiredLeases();
+            if (recovered > 0) {
+                LOG.info("recovered " + recovered + " task(s) whose owner's lease expired");
+                dispatchers.values().forEach(QueueDispatcher::wake);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "lease recovery failed; next time", e);
+        }
+    }
+
+    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopped = true;
+        ScheduledFuture<?> r = reaper;
+        if (r != null) {
+            r.cancel(false);
+        }
+        SurrealConnection.LiveSubscription live = waitingTasks;
+        if (live != null) {
+            live.close();
+        }
+        List<QueueDispatcher> all = List.copyOf(dispatchers.values());
+        dispatchers.clear();
+        all.parallelStream().forEach(d -> d.stop(settings.shutdownTimeout()));
+    }
+
+    static WorkerSettings readSettings(Config config) {
+        WorkerSettings d = WorkerSettings.defaults();
+        return new WorkerSettings(
+                duration(config, "kafru.worker.poll-interval", d.pollInterval()),
+                duration(config, "kafru.worker.lease", d.lease()),
+                duration(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()),
+                duration(config, "kafru.worker.retry-base", d.retryBase()),
+                duration(config, "kafru.worker.retry-max", d.retryMax()),
+                config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()));
+    }
+
+    private static Duration duration(Config config, String key, Duration fallback) {
+        return config.getOptionalValue(key, String.class).map(v -> {
+            try {
+                return SurrealDatabase.parseDuration(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            }
+        }).orElse(fallback);
+    }
+
+    static String defaultServerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

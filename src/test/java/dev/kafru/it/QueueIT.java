@@ -1,0 +1,94 @@
+package dev.kafru.it;
+
+import dev.kafru.InvalidTaskException;
+import dev.kafru.KafruQueue;
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskName;
+import dev.kafru.TaskStatus;
+import jakarta.inject.Inject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The queue in a real container: an injected KafruQueue, a @TaskName bean, workers on the ManagedExecutorService. */
+@ExtendWith(ArquillianExtension.class)
+class QueueIT {
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class);
+    }
+
+    @Inject
+    KafruQueue queue;
+
+    @Inject
+    @TaskName("it-count")
+    CountingTask counting;
+
+    @Test
+    void fiveHundredTasksOverTwoQueuesAllCompleteEachExecutedExactlyOnce() {
+        assertTrue(queue.handlers().contains("it-count"), String.valueOf(queue.handlers()));
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            requests.add(TaskRequest.of("it-count").queue(i % 2 == 0 ? "default" : "second").parameters(Map.of("i", i)));
+        }
+        List<Task> pushed = new ArrayList<>(queue.pushAll(requests.subList(0, 250)));
+        for (TaskRequest request : requests.subList(250, 500)) {
+            pushed.add(queue.push(request));
+        }
+        assertEquals(500, pushed.size());
+
+        await().atMost(Duration.ofMinutes(2)).until(() ->
+                queue.list(TaskStatus.Completed, null, 1000, 0).size() == 500);
+        for (Task task : pushed) {
+            assertEquals(1, counting.executionsOf(task.id()), "executions of " + task.id());
+        }
+        assertEquals(500, counting.distinctTasks());
+        assertEquals(0, queue.list(TaskStatus.Error, null, 1000, 0).size());
+        int mostDefault = counting.mostAtOnce("default");
+        int mostSecond = counting.mostAtOnce("second");
+        assertTrue(mostDefault >= 1 && mostDefault <= 5, "default:5 ran " + mostDefault + " at once");
+        assertTrue(mostSecond >= 1 && mostSecond <= 3, "second:3 ran " + mostSecond + " at once");
+        System.out.println("QueueIT: most at once: default " + mostDefault + "/5, second " + mostSecond + "/3");
+    }
+
+    @Test
+    void anUnknownHandlerIsRefusedAtPushWithTheRegisteredNamesAndNothingIsStored() {
+        long before = queue.list(null, null, 1000, 0).size();
+        InvalidTaskException refused = assertThrows(InvalidTaskException.class,
+                () -> queue.push(TaskRequest.of("mailer").queue("default")));
+        assertEquals("handler", refused.field());
+        assertTrue(refused.getMessage().contains("unknown handler 'mailer'") && refused.getMessage().contains("it-count"),
+                refused.getMessage());
+        assertEquals(before, queue.list(null, null, 1000, 0).size());
+    }
+
+    @Test
+    void aTaskCanBeReadUpdatedAndRemoved() {
+        Task task = queue.push(TaskRequest.of("it-count").queue("parked").name("parked task"));
+        assertEquals("parked task", queue.get(task.id()).orElseThrow().name());
+        assertEquals("parked task", queue.get("kafru_queues:" + task.id()).orElseThrow().name());
+        Task changed = queue.update(task.id(), TaskRequest.of("it-count").queue("parked").name("renamed").priority(4)).orElseThrow();
+        assertEquals("renamed", changed.name());
+        assertEquals(4, changed.priority());
+        assertTrue(queue.remove(task.id()));
+        assertTrue(queue.get(task.id()).isEmpty());
+        queue.push(TaskRequest.of("it-count").queue("parked"));
+        queue.push(TaskRequest.of("it-count").queue("parked"));
+        assertEquals(2, queue.purge(TaskStatus.Waiting, "parked"));
+    }
+}

@@ -1,0 +1,249 @@
+package dev.kafru.worker;
+
+import dev.kafru.Task;
+import dev.kafru.TaskHandler;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.store.Schema;
+import dev.kafru.store.TaskStore;
+import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Workers on the real engine (RocksDB), without a container. */
+class QueueDispatcherTest {
+
+    static SurrealLauncher launcher;
+    RpcSurrealConnection db;
+    TaskStore store;
+    ExecutorService executor;
+    ScheduledExecutorService scheduler;
+    final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+    final Map<String, TaskHandler> handlers = new HashMap<>();
+    final List<QueueDispatcher> dispatchers = new ArrayList<>();
+    final WorkerSettings settings = WorkerSettings.defaults().withRetryBase(Duration.ofMillis(20)).withShutdownTimeout(Duration.ofSeconds(5));
+
+    @BeforeAll
+    static void startEngine() {
+        launcher = SurrealLauncher.start();
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        launcher.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        db = RpcSurrealConnection.open(launcher.freshDatabase());
+        Schema.apply(db);
+        store = new TaskStore(db);
+        executor = Executors.newCachedThreadPool();
+        scheduler = Executors.newScheduledThreadPool(2);
+        handlers.put("count", ctx -> executions.computeIfAbsent(ctx.taskId(), k -> new AtomicInteger()).incrementAndGet());
+    }
+
+    @AfterEach
+    void tearDown() {
+        dispatchers.forEach(d -> d.stop(Duration.ofSeconds(5)));
+        executor.shutdownNow();
+        scheduler.shutdownNow();
+        db.close();
+    }
+
+    QueueDispatcher dispatcher(String queue, int threads, String owner) {
+        return dispatcher(queue, threads, owner, settings);
+    }
+
+    QueueDispatcher dispatcher(String queue, int threads, String owner, WorkerSettings s) {
+        QueueDispatcher d = new QueueDispatcher(queue, threads, s, store, TaskRegistry.of(handlers), executor, scheduler, owner);
+        dispatchers.add(d);
+        return d;
+    }
+
+    List<Task> push(int count, String queue, String handler) {
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            requests.add(TaskRequest.of(handler).queue(queue).parameters(Map.of("i", i)));
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (int from = 0; from < requests.size(); from += 500) {
+            tasks.addAll(store.insert(requests.subList(from, Math.min(requests.size(), from + 500))));
+        }
+        return tasks;
+    }
+
+    long count(TaskStatus status) {
+        return ((Number) db.query("RETURN count(SELECT * FROM kafru_queues WHERE status = $s)", Map.of("s", status.name())).get(0)).longValue();
+    }
+
+    @Test
+    void twoDispatchersAsTwoServersRunEachOfFiveThousandTasksExactlyOnce() {
+        List<Task> tasks = push(5_000, "shared", "count");
+        QueueDispatcher a = dispatcher("shared", 8, "server-a/shared");
+        QueueDispatcher b = dispatcher("shared", 8, "server-b/shared");
+        a.start();
+        b.start();
+        await().atMost(Duration.ofMinutes(3)).until(() -> count(TaskStatus.Completed) == 5_000);
+        assertEquals(5_000, executions.size(), "distinct tasks executed");
+        tasks.forEach(t -> assertEquals(1, executions.get(t.id()).get(), "executions of " + t.id()));
+        assertEquals(0, count(TaskStatus.Waiting) + count(TaskStatus.InProgress) + count(TaskStatus.Error));
+    }
+
+    @Test
+    void aHandlerThatFailsTwiceThenSucceedsEndsCompletedWithThreeAttempts() {
+        AtomicInteger calls = new AtomicInteger();
+        handlers.put("flaky", ctx -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("flaky failure " + calls.get());
+            }
+        });
+        Task task = store.insert(List.of(TaskRequest.of("flaky").queue("q").maxAttempts(5))).get(0);
+        dispatcher("q", 2, "me/q").start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        Task done = store.get(task.id()).orElseThrow();
+        assertEquals(3, done.attempts());
+        assertEquals(3, calls.get());
+        assertTrue(done.finishedAt() != null && done.startedAt() != null);
+        assertNull(done.message(), "a completed task keeps no failure message");
+    }
+
+    @Test
+    void aHandlerThatAlwaysFailsEndsErrorAfterMaxAttemptsWithTheExceptionsMessage() {
+        AtomicInteger calls = new AtomicInteger();
+        handlers.put("broken", ctx -> {
+            calls.incrementAndGet();
+            throw new IllegalArgumentException("invoice 7 has no customer");
+        });
+        Task task = store.insert(List.of(TaskRequest.of("broken").queue("q").maxAttempts(3))).get(0);
+        dispatcher("q", 2, "me/q").start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Error);
+        Task failed = store.get(task.id()).orElseThrow();
+        assertEquals(3, failed.attempts());
+        assertEquals(3, calls.get());
+        assertEquals("invoice 7 has no customer", failed.message());
+        assertTrue(failed.finishedAt() != null);
+    }
+
+    @Test
+    void anUnknownHandlerEndsErrorNamingItAndTheWorkerGoesOn() {
+        Task unknown = store.insert(List.of(TaskRequest.of("mailer").queue("q"))).get(0);
+        Task known = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
+        dispatcher("q", 1, "me/q").start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(known.id()).orElseThrow().status() == TaskStatus.Completed);
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.get(unknown.id()).orElseThrow().status() == TaskStatus.Error);
+        Task failed = store.get(unknown.id()).orElseThrow();
+        assertTrue(failed.message().contains("unknown handler 'mailer'") && failed.message().contains("count"), failed.message());
+        assertEquals(1, failed.attempts(), "an unknown handler is not retried");
+    }
+
+    @Test
+    void aTaskWhoseOwnerDiedIsRecoveredWhenItsLeaseExpiresAndCompletedOnce() {
+        Task task = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
+        List<Task> taken = store.claim("q", "dead-server/q", 10, Duration.ofMillis(300));
+        assertEquals(1, taken.size());
+        assertEquals(0, store.recoverExpiredLeases(), "a live lease is left alone");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> store.recoverExpiredLeases() == 1);
+        Task recovered = store.get(task.id()).orElseThrow();
+        assertEquals(TaskStatus.Waiting, recovered.status());
+        assertEquals(1, recovered.attempts(), "the lost attempt is counted");
+        assertTrue(recovered.message().contains("dead-server"), recovered.message());
+
+        dispatcher("q", 1, "live-server/q").start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        assertEquals(1, executions.get(task.id()).get());
+        assertEquals(2, store.get(task.id()).orElseThrow().attempts());
+    }
+
+    @Test
+    void noMoreThanThreeTasksRunAtOnceOnAThreeThreadQueue() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        handlers.put("slow", ctx -> {
+            int running = now.incrementAndGet();
+            most.accumulateAndGet(running, Math::max);
+            try {
+                Thread.sleep(30);
+            } finally {
+                now.decrementAndGet();
+            }
+        });
+        push(40, "narrow", "slow");
+        dispatcher("narrow", 3, "me/narrow").start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(TaskStatus.Completed) == 40);
+        assertEquals(3, most.get(), "most tasks seen running at once");
+    }
+
+    @Test
+    void dueTasksRunHighestPriorityFirstThenOldestFirst() {
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        handlers.put("ordered", ctx -> order.add(ctx.getInt("p")));
+        List<TaskRequest> requests = new ArrayList<>();
+        int[] priorities = {0, 5, -3, 10, 5, 0, 7, -1, 10, 2};
+        for (int p : priorities) {
+            requests.add(TaskRequest.of("ordered").queue("prio").priority(p).parameters(Map.of("p", p)));
+        }
+        store.insert(requests);
+        dispatcher("prio", 1, "me/prio", settings).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> order.size() == priorities.length);
+        List<Integer> sorted = new ArrayList<>(order);
+        sorted.sort((x, y) -> Integer.compare(y, x));
+        assertEquals(sorted, order, "execution order");
+    }
+
+    @Test
+    void aDelayedTaskRunsWhenItIsDueNotBefore() {
+        Instant runAt = Instant.now().plusMillis(1500);
+        Task task = store.insert(List.of(TaskRequest.of("count").queue("later").runAt(runAt))).get(0);
+        dispatcher("later", 1, "me/later").start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        Task done = store.get(task.id()).orElseThrow();
+        assertTrue(!done.startedAt().isBefore(runAt), "started " + done.startedAt() + " before " + runAt);
+        assertTrue(Duration.between(runAt, done.startedAt()).toMillis() < 1000,
+                "started " + Duration.between(runAt, done.startedAt()).toMillis() + " ms late; the poll interval is 15 s");
+    }
+
+    @Test
+    void stoppingGivesUnfinishedTasksBackToTheQueue() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        handlers.put("endless", ctx -> {
+            started.countDown();
+            while (!ctx.isCancelled()) {
+                Thread.onSpinWait();
+            }
+        });
+        Task task = store.insert(List.of(TaskRequest.of("endless").queue("q"))).get(0);
+        QueueDispatcher d = dispatcher("q", 1, "me/q");
+        d.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        d.stop(Duration.ofMillis(200));
+        Task back = store.get(task.id()).orElseThrow();
+        assertEquals(TaskStatus.Waiting, back.status());
+        assertNull(back.owner());
+        assertTrue(d.isStopped());
+    }
+}
