@@ -9,7 +9,8 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,13 +74,15 @@ public class KafruQueue {
         }
         TaskStore store = store();
         List<Task> stored = new ArrayList<>(requests.size());
-        Set<String> queues = new LinkedHashSet<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
             List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
             stored.addAll(store.insert(chunk));
         }
-        requests.forEach(r -> queues.add(r.queue()));
-        queues.forEach(workers::wake);
+        Map<String, Instant> earliest = new LinkedHashMap<>();
+        for (Task task : stored) {
+            earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        earliest.forEach(workers::wake);
         return stored;
     }
 
@@ -115,7 +118,7 @@ public class KafruQueue {
     public Optional<Task> update(String id, TaskRequest changes) {
         check(changes);
         Optional<Task> updated = store().update(id, changes);
-        updated.ifPresent(t -> workers.wake(t.queue()));
+        updated.ifPresent(t -> workers.wake(t.queue(), t.runAt()));
         return updated;
     }
 

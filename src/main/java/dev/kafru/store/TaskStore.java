@@ -36,10 +36,8 @@ public final class TaskStore {
             """;
 
     private static final String FINISH = """
-            FOR $f IN $done {
-                UPDATE $f.id SET status = 'Completed', finished_at = time::now(), lease_until = NONE, message = NONE
-                WHERE status = 'InProgress' AND owner = $owner;
-            };
+            UPDATE $done SET status = 'Completed', finished_at = time::now(), lease_until = NONE, message = NONE
+                WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             FOR $f IN $retry {
                 UPDATE $f.id SET status = 'Waiting', run_at = time::now() + $f.delay, message = $f.message,
                        owner = NONE, lease_until = NONE
@@ -168,14 +166,14 @@ public final class TaskStore {
      * {@code owner} change: a task whose lease lapsed and that another server took is left alone.
      */
     public CompletableFuture<Void> finish(String owner, List<Outcome> outcomes) {
-        List<Map<String, Object>> done = new ArrayList<>();
+        List<RecordId> done = new ArrayList<>();
         List<Map<String, Object>> retry = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", id(outcome.taskKey()));
             switch (outcome.status()) {
-                case Completed -> done.add(row);
+                case Completed -> done.add(id(outcome.taskKey()));
                 case Waiting -> {
                     row.put("message", truncate(outcome.message()));
                     row.put("delay", outcome.retryDelay());
@@ -239,13 +237,13 @@ public final class TaskStore {
     }
 
     /**
-     * A live query that reports each task that becomes Waiting (pushed or retried), so that
-     * dispatchers on every server wake at once.
+     * A live query that reports each task that becomes Waiting (pushed or retried) with its
+     * queue and run_at, so that dispatchers on every server wake at once, or when it comes due.
      */
-    public SurrealConnection.LiveSubscription onWaiting(java.util.function.Consumer<String> queueListener) {
-        return db.liveQuery("LIVE SELECT queue FROM kafru_queues WHERE status = 'Waiting'", Map.of(), n -> {
+    public SurrealConnection.LiveSubscription onWaiting(java.util.function.BiConsumer<String, Instant> listener) {
+        return db.liveQuery("LIVE SELECT queue, run_at FROM kafru_queues WHERE status = 'Waiting'", Map.of(), n -> {
             if (n.result() instanceof Map<?, ?> row && row.get("queue") instanceof String queue) {
-                queueListener.accept(queue);
+                listener.accept(queue, instant(row.get("run_at")));
             }
         });
     }

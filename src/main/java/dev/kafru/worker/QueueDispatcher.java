@@ -47,6 +47,8 @@ public final class QueueDispatcher {
     private final String owner;
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Claimed ahead of a free thread (prefetch): InProgress and leased, not started yet. */
+    private final ConcurrentLinkedQueue<Task> claimedAhead = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private final Object idle = new Object();
@@ -57,6 +59,10 @@ public final class QueueDispatcher {
     private volatile ScheduledFuture<?> timer;
     private volatile Instant leasesRenewedAt = Instant.now();
     private volatile int failures;
+    /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
+    private volatile Instant knownNextDue;
+    /** When the store was last asked for the next run_at; the scan reads every waiting row, so it is rare. */
+    private volatile Instant lastDueScan = Instant.EPOCH;
 
     public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
@@ -107,6 +113,17 @@ public final class QueueDispatcher {
     public void resume() {
         paused = false;
         wake();
+    }
+
+    /**
+     * Tells the dispatcher that a task of its queue becomes due at {@code runAt} (a delayed push,
+     * a retry), so that its timer fires then rather than at the next poll.
+     */
+    public synchronized void noteDue(Instant runAt) {
+        Instant known = knownNextDue;
+        if (runAt != null && (known == null || runAt.isBefore(known) || !known.isAfter(Instant.now()))) {
+            knownNextDue = runAt;
+        }
     }
 
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
@@ -162,32 +179,64 @@ public final class QueueDispatcher {
     private Duration work() {
         CompletableFuture<Void> written = writeOutcomes();
         renewLeasesIfDue();
+        if (paused || stopping) {
+            giveBackClaimedAhead();
+        }
+        launchClaimedAhead();
         Duration next = settings.pollInterval();
-        int free = threads - running.size();
-        if (!paused && !stopping && free > 0) {
-            int wanted = Math.min(free, settings.batchSize());
+        int capacity = threads + settings.prefetchFor(threads) - running.size() - claimedAhead.size();
+        if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= settings.prefetchFor(threads) / 2) {
+            int wanted = Math.min(capacity, settings.batchSize());
             List<Task> claimed = store.claim(queue, owner, wanted, settings.lease());
-            for (Task task : claimed) {
-                launch(task);
-            }
+            claimedAhead.addAll(claimed);
+            launchClaimedAhead();
             if (claimed.size() == wanted) {
                 wakeRequested = true;
             } else {
-                Instant due = store.nextRunAt(queue).orElse(null);
+                Instant now = Instant.now();
+                if (Duration.between(lastDueScan, now).compareTo(settings.pollInterval()) >= 0) {
+                    lastDueScan = now;
+                    store.nextRunAt(queue).ifPresent(this::noteDue);
+                }
+                Instant due = knownNextDue;
                 if (due != null) {
-                    Duration until = Duration.between(Instant.now(), due);
-                    if (until.compareTo(next) < 0) {
-                        next = until.isNegative() ? Duration.ofMillis(1) : until.plusMillis(2);
+                    Duration until = Duration.between(now, due);
+                    if (until.isNegative() || until.isZero()) {
+                        knownNextDue = null;
+                        wakeRequested = true;
+                    } else if (until.compareTo(next) < 0) {
+                        next = until.plusMillis(2);
                     }
                 }
             }
         }
         Duration renewIn = settings.lease().dividedBy(3);
-        if (!running.isEmpty() && renewIn.compareTo(next) < 0) {
+        if ((!running.isEmpty() || !claimedAhead.isEmpty()) && renewIn.compareTo(next) < 0) {
             next = renewIn;
         }
         written.join();
         return next;
+    }
+
+    private void launchClaimedAhead() {
+        while (running.size() < threads && !stopping) {
+            Task task = claimedAhead.poll();
+            if (task == null) {
+                return;
+            }
+            launch(task);
+        }
+    }
+
+    private void giveBackClaimedAhead() {
+        List<String> keys = new ArrayList<>();
+        Task task;
+        while ((task = claimedAhead.poll()) != null) {
+            keys.add(task.id());
+        }
+        if (!keys.isEmpty()) {
+            store.handBack(owner, keys, true);
+        }
     }
 
     private CompletableFuture<Void> writeOutcomes() {
@@ -214,10 +263,13 @@ public final class QueueDispatcher {
     }
 
     private void renewLeasesIfDue() {
-        if (running.isEmpty() || Duration.between(leasesRenewedAt, Instant.now()).compareTo(settings.lease().dividedBy(3)) < 0) {
+        if ((running.isEmpty() && claimedAhead.isEmpty())
+                || Duration.between(leasesRenewedAt, Instant.now()).compareTo(settings.lease().dividedBy(3)) < 0) {
             return;
         }
-        store.renewLeases(owner, List.copyOf(running.keySet()), settings.lease());
+        List<String> held = new ArrayList<>(running.keySet());
+        claimedAhead.forEach(t -> held.add(t.id()));
+        store.renewLeases(owner, held, settings.lease());
         leasesRenewedAt = Instant.now();
     }
 
@@ -248,7 +300,9 @@ public final class QueueDispatcher {
             if (run.terminated) {
                 outcome = Outcome.failed(task.id(), "task has been terminated");
             } else if (task.attempts() < task.maxAttempts()) {
-                outcome = Outcome.retry(task.id(), message, settings.retryDelay(task.attempts()));
+                Duration delay = settings.retryDelay(task.attempts());
+                outcome = Outcome.retry(task.id(), message, delay);
+                noteDue(Instant.now().plus(delay));
             } else {
                 outcome = Outcome.failed(task.id(), message);
             }
@@ -323,6 +377,7 @@ public final class QueueDispatcher {
         }
         try {
             writeOutcomes().join();
+            giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);
                 LOG.info("queue " + queue + ": gave " + unfinished.size() + " unfinished task(s) back to the queue");

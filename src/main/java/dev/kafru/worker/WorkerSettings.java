@@ -11,16 +11,17 @@ import java.util.regex.Pattern;
  * fallback only), {@code kafru.worker.lease} (30s), {@code kafru.worker.shutdown-timeout} (30s),
  * {@code kafru.worker.retry-base} (1s, doubled per failed attempt, with ±25% jitter),
  * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (100: most tasks claimed
- * in one transaction).
+ * in one transaction), {@code kafru.worker.prefetch} (the queue's thread count: tasks claimed
+ * ahead of a free thread, so that claims come in batches; 0 claims only for free threads).
  */
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
-                             Duration retryBase, Duration retryMax, int batchSize) {
+                             Duration retryBase, Duration retryMax, int batchSize, int prefetch) {
 
     private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     public static WorkerSettings defaults() {
         return new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofHours(1), 100);
+                Duration.ofSeconds(1), Duration.ofHours(1), 100, -1);
     }
 
     public WorkerSettings {
@@ -34,25 +35,37 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         if (lease.toMillis() < 300) {
             throw new IllegalArgumentException("kafru.worker.lease must be at least 300ms, not " + lease);
         }
+        if (prefetch < -1 || prefetch > 10_000) {
+            throw new IllegalArgumentException("kafru.worker.prefetch must be 0 to 10000 (or unset for the queue's thread count), not " + prefetch);
+        }
         if (batchSize < 1 || batchSize > 1000) {
             throw new IllegalArgumentException("kafru.worker.batch-size must be 1 to 1000, not " + batchSize);
         }
     }
 
     public WorkerSettings withLease(Duration newLease) {
-        return new WorkerSettings(pollInterval, newLease, shutdownTimeout, retryBase, retryMax, batchSize);
+        return new WorkerSettings(pollInterval, newLease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
     }
 
     public WorkerSettings withRetryBase(Duration base) {
-        return new WorkerSettings(pollInterval, lease, shutdownTimeout, base, retryMax, batchSize);
+        return new WorkerSettings(pollInterval, lease, shutdownTimeout, base, retryMax, batchSize, prefetch);
     }
 
     public WorkerSettings withPollInterval(Duration poll) {
-        return new WorkerSettings(poll, lease, shutdownTimeout, retryBase, retryMax, batchSize);
+        return new WorkerSettings(poll, lease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
     }
 
     public WorkerSettings withShutdownTimeout(Duration timeout) {
-        return new WorkerSettings(pollInterval, lease, timeout, retryBase, retryMax, batchSize);
+        return new WorkerSettings(pollInterval, lease, timeout, retryBase, retryMax, batchSize, prefetch);
+    }
+
+    public WorkerSettings withPrefetch(int tasks) {
+        return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, tasks);
+    }
+
+    /** Tasks a dispatcher may hold claimed beyond its running ones: {@code prefetch}, or its thread count when unset. */
+    public int prefetchFor(int threads) {
+        return prefetch < 0 ? threads : prefetch;
     }
 
     /** The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1), capped, ±25% jitter. */

@@ -103,7 +103,13 @@ public class Workers {
      * {@code Manager::worker}); a queue that already has one is left as it is.
      */
     public QueueDispatcher startWorker(String queue, int threads) {
+        return startWorker(queue, threads, settings.pollInterval());
+    }
+
+    /** {@link #startWorker(String, int)} with its own poll interval. */
+    public QueueDispatcher startWorker(String queue, int threads, Duration pollInterval) {
         WorkerSettings.parseQueues(queue + ":" + threads);
+        WorkerSettings own = settings.withPollInterval(pollInterval);
         TaskStore current = store;
         if (current == null) {
             database.awaitSchema(Duration.ofSeconds(30));
@@ -111,7 +117,7 @@ public class Workers {
         }
         TaskStore use = current;
         return dispatchers.computeIfAbsent(queue, q -> {
-            QueueDispatcher dispatcher = new QueueDispatcher(q, threads, settings, use, registry, executor, scheduler,
+            QueueDispatcher dispatcher = new QueueDispatcher(q, threads, own, use, registry, executor, scheduler,
                     serverName + "/" + q);
             dispatcher.start();
             return dispatcher;
@@ -125,15 +131,45 @@ public class Workers {
             return false;
         }
         dispatcher.stop(settings.shutdownTimeout());
+        synchronized (dispatchers) {
+            dispatchers.notifyAll();
+        }
         return true;
     }
 
     /** Wakes the queue's dispatcher on this server, if it has one. */
     public void wake(String queue) {
+        wake(queue, null);
+    }
+
+    /** Wakes the queue's dispatcher, telling it when a task becomes due (null: now). */
+    public void wake(String queue, java.time.Instant runAt) {
         QueueDispatcher dispatcher = dispatchers.get(queue);
         if (dispatcher != null) {
+            if (runAt != null && runAt.isAfter(java.time.Instant.now())) {
+                dispatcher.noteDue(runAt);
+            }
             dispatcher.wake();
         }
+    }
+
+    /**
+     * Waits until every worker of this server has stopped, or the timeout passes.
+     *
+     * @return true when none is running
+     */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (dispatchers) {
+            while (dispatchers.values().stream().anyMatch(d -> !d.isStopped())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(dispatchers, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
+        return true;
     }
 
     public Collection<QueueDispatcher> dispatchers() {
@@ -187,7 +223,8 @@ public class Workers {
                 duration(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()),
                 duration(config, "kafru.worker.retry-base", d.retryBase()),
                 duration(config, "kafru.worker.retry-max", d.retryMax()),
-                config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()));
+                config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()),
+                config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1));
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {

@@ -32,7 +32,8 @@ public final class Deployments {
     public static WebArchive kafru(String database, Class<?>... testClasses) {
         SurrealLauncher db = launcher();
         File war = new File(System.getProperty("kafru.war", "target/kafru.war"));
-        WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
+        WebArchive archive = ShrinkWrap.create(WebArchive.class, database + ".war")
+                .merge(ShrinkWrap.createFromZipFile(WebArchive.class, war));
         if (archive.contains(CONFIG)) {
             archive.delete(CONFIG);
         }

@@ -1,6 +1,7 @@
 package dev.kafru.it;
 
 import dev.kafru.InvalidTaskException;
+import dev.kafru.KafruManager;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +36,9 @@ class QueueIT {
 
     @Inject
     KafruQueue queue;
+
+    @Inject
+    KafruManager manager;
 
     @Inject
     @TaskName("it-count")
@@ -64,6 +69,16 @@ class QueueIT {
         assertTrue(mostDefault >= 1 && mostDefault <= 5, "default:5 ran " + mostDefault + " at once");
         assertTrue(mostSecond >= 1 && mostSecond <= 3, "second:3 ran " + mostSecond + " at once");
         System.out.println("QueueIT: most at once: default " + mostDefault + "/5, second " + mostSecond + "/3");
+    }
+
+    @Test
+    void theManagerStartsAWorkerForANewQueueAndStopsIt() throws Exception {
+        Task task = queue.push(TaskRequest.of("it-count").queue("managed"));
+        manager.startWorker("managed", 2, Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        assertEquals(1, counting.executionsOf(task.id()));
+        assertTrue(manager.stopWorker("managed"));
+        assertFalse(manager.stopWorker("managed"), "a worker is stopped once");
     }
 
     @Test

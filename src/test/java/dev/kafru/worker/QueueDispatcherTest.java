@@ -228,6 +228,52 @@ class QueueDispatcherTest {
     }
 
     @Test
+    void aTaskRunningLongerThanItsLeaseKeepsItThroughRenewalsAndRunsOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        handlers.put("long", ctx -> {
+            runs.incrementAndGet();
+            release.await(30, TimeUnit.SECONDS);
+        });
+        Task task = store.insert(List.of(TaskRequest.of("long").queue("q"))).get(0);
+        WorkerSettings shortLease = settings.withLease(Duration.ofMillis(600));
+        dispatcher("q", 1, "holder/q", shortLease).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
+        // another server's reaper looks for expired leases for 3 lease periods while the task runs
+        Instant until = Instant.now().plusMillis(1800);
+        int recovered = 0;
+        while (Instant.now().isBefore(until)) {
+            recovered += store.recoverExpiredLeases();
+            Thread.sleep(100); // the reaper's own pace
+        }
+        assertEquals(0, recovered, "a renewed lease must not expire");
+        assertEquals("holder/q", store.get(task.id()).orElseThrow().owner());
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void aPushFromAnotherServerWakesTheWorkerThroughTheLiveQueryLongBeforeThePoll() throws Exception {
+        QueueDispatcher d = dispatcher("remote", 2, "listener/remote");
+        try (var live = store.onWaiting((queue, runAt) -> {
+            if (queue.equals("remote")) {
+                d.noteDue(runAt);
+                d.wake();
+            }
+        }); RpcSurrealConnection otherServer = RpcSurrealConnection.open(db.settings())) {
+            d.start();
+            Task task = new TaskStore(otherServer).insert(List.of(TaskRequest.of("count").queue("remote"))).get(0);
+            // the poll interval is 15 s: only the live query can start it this soon
+            await().atMost(Duration.ofSeconds(3)).until(() -> executions.containsKey(task.id()));
+            Instant runAt = Instant.now().plusMillis(800);
+            Task delayed = new TaskStore(otherServer).insert(List.of(TaskRequest.of("count").queue("remote").runAt(runAt))).get(0);
+            await().atMost(Duration.ofSeconds(4)).until(() -> executions.containsKey(delayed.id()));
+            assertTrue(!store.get(delayed.id()).orElseThrow().startedAt().isBefore(runAt));
+        }
+    }
+
+    @Test
     void stoppingGivesUnfinishedTasksBackToTheQueue() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         handlers.put("endless", ctx -> {

@@ -1,0 +1,67 @@
+package dev.kafru;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TaskRequestTest {
+
+    private static InvalidTaskException refused(TaskRequest request) {
+        return assertThrows(InvalidTaskException.class, request::validate);
+    }
+
+    @Test
+    void eachBadFieldIsNamedWithTheFix() {
+        assertEquals("handler", refused(TaskRequest.of(" ")).field());
+        assertEquals("handler", refused(TaskRequest.of("no spaces allowed")).field());
+        assertEquals("queue", refused(TaskRequest.of("h").queue("bad queue")).field());
+        assertEquals("queue", refused(TaskRequest.of("h").queue(null)).field());
+        assertEquals("name", refused(TaskRequest.of("h").name("x".repeat(201))).field());
+        assertEquals("priority", refused(TaskRequest.of("h").priority(2_000_000)).field());
+        InvalidTaskException attempts = refused(TaskRequest.of("h").maxAttempts(0));
+        assertEquals("maxAttempts", attempts.field());
+        assertTrue(attempts.getMessage().contains("1 to 100"), attempts.getMessage());
+    }
+
+    @Test
+    void parametersMustBeJsonAndTheBadPathIsNamed() {
+        InvalidTaskException e = refused(TaskRequest.of("h").parameters(Map.of("a", List.of(1, Map.of("when", Instant.EPOCH)))));
+        assertEquals("parameters.a[1].when", e.field());
+        assertTrue(e.getMessage().contains("java.time.Instant"), e.getMessage());
+        assertEquals("parameters.x", refused(TaskRequest.of("h").parameters(Map.of("x", Double.NaN))).field());
+        TaskRequest.of("h").parameters(Map.of("s", "t", "n", 1, "d", 2.5, "b", true, "l", List.of(), "m", Map.of())).validate();
+    }
+
+    @Test
+    void defaultsAreTheDefaultQueueTheHandlerAsNameAndThreeAttempts() {
+        TaskRequest request = TaskRequest.of("report");
+        assertEquals("default", request.queue());
+        assertEquals("report", request.name());
+        assertEquals(3, request.maxAttempts());
+        assertEquals(0, request.priority());
+    }
+
+    @Test
+    void theContextGivesTypedParametersAndSaysWhatIsWrong() {
+        Task task = new Task("t1", "n", "q", "h", Map.of("count", 3L, "ratio", 0.5, "name", "x", "flag", true, "big", 1L << 40),
+                TaskStatus.InProgress, null, 0, null, 2, 3, "me", null, null, null, null, null);
+        TaskContext ctx = new TaskContext(task, () -> false);
+        assertEquals(3, ctx.getInt("count"));
+        assertEquals(0.5, ctx.getDouble("ratio"));
+        assertEquals("x", ctx.getString("name"));
+        assertTrue(ctx.getBoolean("flag"));
+        assertEquals(7, ctx.getInt("missing", 7));
+        assertEquals(2, ctx.attempt());
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> ctx.getInt("name"));
+        assertTrue(wrong.getMessage().contains("'name'") && wrong.getMessage().contains("whole number"), wrong.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ctx.getInt("big"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ctx.getString("absent"));
+        assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
+    }
+}
