@@ -97,8 +97,8 @@ fi
 # 2. target/kafru.war and target/payara-micro.jar
 # ---------------------------------------------------------------------------------------
 if [ ! -f target/kafru.war ] || [ -n "$(find src/main pom.xml -newer target/kafru.war -print -quit)" ]; then
-  say "building target/kafru.war (mvn package -DskipTests)"
-  mvn -B -q package -DskipTests || die "the build failed (see Maven's output above)"
+  say "building target/kafru.war (mvn package -Dmaven.test.skip=true)"
+  mvn -B -q package -Dmaven.test.skip=true || die "the build failed (see Maven's output above)"
   [ -f target/kafru.war ] || die "the build did not produce target/kafru.war"
 fi
 if [ ! -f target/payara-micro.jar ]; then
@@ -189,7 +189,7 @@ cat <<EOF
 
 kafru is running ($((SECONDS - started))s)
   SurrealDB     ws://$SURREAL_HOST:$SURREAL_PORT/rpc  (user kafru_admin, data in target/surrealdb-data)
-  Payara Micro  http://localhost:$HTTP_PORT  (kafru.war at /; /health, /metrics?scope=application)
+  Payara Micro  http://localhost:$HTTP_PORT  (kafru.war at /; health: http://localhost:$HTTP_PORT/health)
   hello task    $hello_line
   logs          $payara_log, $surreal_log
 EOF
