@@ -14,6 +14,14 @@ public final class Schema {
     public static final String AGENTS = "kafru_agents";
     public static final String METRICS = "kafru_metrics";
 
+    /**
+     * The claim index walks {@code due} (run_at in epoch nanoseconds), not {@code run_at}:
+     * SurrealDB 3.0.2 compares datetimes wrongly in an index range scan (as text with the
+     * fraction trimmed: {@code 12:01:00Z <= 12:01:00.4Z} is false there), which would claim
+     * tasks up to a second late, or a little early.
+     */
+    public static final String CLAIM_INDEX = "kafru_queues_claim_due";
+
     /** Task statuses, as the crate names them. */
     public static final String STATUSES = "['Waiting', 'InProgress', 'Completed', 'Error']";
 
@@ -28,6 +36,7 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS priority ON kafru_queues TYPE int;
             DEFINE FIELD IF NOT EXISTS rank ON kafru_queues TYPE int;
             DEFINE FIELD IF NOT EXISTS run_at ON kafru_queues TYPE datetime DEFAULT time::now();
+            DEFINE FIELD IF NOT EXISTS due ON kafru_queues TYPE int VALUE time::nano(run_at ?? time::now());
             DEFINE FIELD IF NOT EXISTS attempts ON kafru_queues TYPE int DEFAULT 0;
             DEFINE FIELD IF NOT EXISTS max_attempts ON kafru_queues TYPE int;
             DEFINE FIELD IF NOT EXISTS owner ON kafru_queues TYPE option<string>;
@@ -36,7 +45,7 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS date_modified ON kafru_queues TYPE datetime VALUE time::now();
             DEFINE FIELD IF NOT EXISTS started_at ON kafru_queues TYPE option<datetime>;
             DEFINE FIELD IF NOT EXISTS finished_at ON kafru_queues TYPE option<datetime>;
-            DEFINE INDEX IF NOT EXISTS kafru_queues_claim ON kafru_queues FIELDS queue, status, rank, run_at;
+            DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
             DEFINE INDEX IF NOT EXISTS kafru_queues_lease ON kafru_queues FIELDS status, lease_until;
 
             DEFINE TABLE IF NOT EXISTS kafru_schedules SCHEMALESS;

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import dev.kafru.config.Durations;
 import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;
@@ -127,8 +128,7 @@ public class SurrealDatabase {
                 .map(String::trim).filter(s -> !s.isEmpty())
                 .map(SurrealDatabase::parseUrl)
                 .orElseGet(() -> SurrealSettings.urlFor(host, port));
-        Duration timeout = config.getOptionalValue("kafru.db.request-timeout", String.class)
-                .map(SurrealDatabase::parseDuration).orElse(null);
+        Duration timeout = Durations.read(config, "kafru.db.request-timeout", null);
         return new SurrealSettings(url,
                 config.getOptionalValue("kafru.db.username", String.class).orElse(SurrealSettings.DEFAULT_USERNAME),
                 config.getOptionalValue("kafru.db.password", String.class).orElse(SurrealSettings.DEFAULT_PASSWORD),
@@ -146,28 +146,6 @@ public class SurrealDatabase {
             return url;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("kafru.db.url '" + text + "' is not a URL; give ws://host:port/rpc", e);
-        }
-    }
-
-    /** {@code 30s}, {@code 500ms}, {@code 2m} or an ISO-8601 duration such as {@code PT30S}. */
-    public static Duration parseDuration(String text) {
-        String t = text.trim();
-        try {
-            if (t.startsWith("P") || t.startsWith("p")) {
-                return Duration.parse(t);
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            long amount = Long.parseLong(t.substring(0, t.length() - 1).trim());
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> throw new NumberFormatException();
-            };
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 30s, 500ms, 2m or PT30S", e);
         }
     }
 }

@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * Every SurrealQL statement on {@code kafru_queues}. Values are bound parameters only.
  *
  * <p>Claiming never uses ORDER BY (SurrealDB sorts every matching row before LIMIT): the claim
- * walks the index {@code (queue, status, rank, run_at)}, where {@code rank} is the negated
- * priority, so due tasks come out highest priority first, then oldest run_at first.
+ * walks the index {@code (queue, status, rank, due)}, where {@code rank} is the negated
+ * priority and {@code due} is run_at in epoch nanoseconds (see {@link Schema#CLAIM_INDEX}), so due
+ * tasks come out highest priority first, then oldest run_at first.
  */
 public final class TaskStore {
 
@@ -27,10 +28,11 @@ public final class TaskStore {
 
     private static final String CLAIM = """
             BEGIN TRANSACTION;
-            LET $ids = (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND run_at <= time::now() LIMIT $n);
+            LET $now = time::nano(time::now());
+            LET $ids = (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND due <= $now LIMIT $n);
             LET $got = (UPDATE $ids SET status = 'InProgress', owner = $owner, lease_until = time::now() + $lease,
                         started_at = time::now(), attempts += 1
-                        WHERE status = 'Waiting' AND run_at <= time::now() RETURN AFTER);
+                        WHERE status = 'Waiting' AND due <= $now RETURN AFTER);
             RETURN $got;
             COMMIT TRANSACTION;
             """;
@@ -143,7 +145,7 @@ public final class TaskStore {
      */
     public List<Task> claim(String queue, String owner, int n, Duration lease) {
         Map<String, Object> vars = Map.of("queue", queue, "owner", owner, "n", (long) n, "lease", lease);
-        return ConflictRetry.run(() -> tasks(db.query(CLAIM, vars).get(3)));
+        return ConflictRetry.run(() -> tasks(db.query(CLAIM, vars).get(4)));
     }
 
     /** What came of one attempt, to be written with others in one round trip. */

@@ -1,5 +1,6 @@
 package dev.kafru.worker;
 
+import dev.kafru.config.Durations;
 import dev.kafru.store.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.SurrealException;
@@ -78,11 +79,10 @@ public class Workers {
         if (stopped) {
             return;
         }
-        try {
-            database.awaitSchema(Duration.ofSeconds(30));
-        } catch (SurrealException e) {
-            LOG.warning("kafru workers wait for SurrealDB: " + e.getMessage());
-            scheduler.schedule(() -> startWhenReady(queues), 5, TimeUnit.SECONDS);
+        database.connection();
+        if (!database.isSchemaApplied()) {
+            // never wait on the scheduler's thread: on Payara Micro it may be the one that applies the schema
+            scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
         }
         store = new TaskStore(database.connection());
@@ -218,23 +218,13 @@ public class Workers {
     static WorkerSettings readSettings(Config config) {
         WorkerSettings d = WorkerSettings.defaults();
         return new WorkerSettings(
-                duration(config, "kafru.worker.poll-interval", d.pollInterval()),
-                duration(config, "kafru.worker.lease", d.lease()),
-                duration(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()),
-                duration(config, "kafru.worker.retry-base", d.retryBase()),
-                duration(config, "kafru.worker.retry-max", d.retryMax()),
+                Durations.read(config, "kafru.worker.poll-interval", d.pollInterval()),
+                Durations.read(config, "kafru.worker.lease", d.lease()),
+                Durations.read(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()),
+                Durations.read(config, "kafru.worker.retry-base", d.retryBase()),
+                Durations.read(config, "kafru.worker.retry-max", d.retryMax()),
                 config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()),
                 config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1));
-    }
-
-    private static Duration duration(Config config, String key, Duration fallback) {
-        return config.getOptionalValue(key, String.class).map(v -> {
-            try {
-                return SurrealDatabase.parseDuration(v);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-            }
-        }).orElse(fallback);
     }
 
     static String defaultServerName() {

@@ -40,7 +40,7 @@ class SchemaTest {
             Schema.apply(db);
             assertTrue(Schema.tables(db).containsAll(Set.of("kafru_queues", "kafru_schedules", "kafru_agents", "kafru_metrics")),
                     String.valueOf(Schema.tables(db)));
-            assertTrue(Schema.indexes(db, "kafru_queues").contains("kafru_queues_claim"));
+            assertTrue(Schema.indexes(db, "kafru_queues").contains(Schema.CLAIM_INDEX));
             assertTrue(Schema.indexes(db, "kafru_schedules").contains("kafru_schedules_due"));
             // field types are enforced: a task with an unknown status is refused and nothing is stored
             SurrealException refused = assertThrows(SurrealException.class, () -> db.query(
@@ -74,7 +74,7 @@ class SchemaTest {
             for (Future<?> f : done) {
                 f.get(60, TimeUnit.SECONDS);
             }
-            assertTrue(Schema.indexes(connections.get(0), "kafru_queues").containsAll(Set.of("kafru_queues_claim", "kafru_queues_lease")));
+            assertTrue(Schema.indexes(connections.get(0), "kafru_queues").containsAll(Set.of(Schema.CLAIM_INDEX, "kafru_queues_lease")));
         } finally {
             threads.shutdownNow();
             connections.forEach(RpcSurrealConnection::close);
