@@ -1,5 +1,6 @@
 package dev.kafru;
 
+import dev.kafru.schedule.Scheduler;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,13 +21,18 @@ import java.time.Duration;
  * manager.awaitStopped(Duration.ofMinutes(1));
  * }</pre>
  *
- * Workers run on the container's ManagedExecutorService and stop with the application.
+ * Workers run on the container's ManagedExecutorService and stop with the application. The
+ * cron scheduler starts by itself unless {@code kafru.scheduler.enabled} is false;
+ * {@link #startScheduler()} and {@link #stopScheduler()} start and stop it on this server.
  */
 @ApplicationScoped
 public class KafruManager {
 
     @Inject
     Workers workers;
+
+    @Inject
+    Scheduler scheduler;
 
     /**
      * Starts a worker for a queue on this server; one that already runs is returned as it is.
@@ -59,5 +65,20 @@ public class KafruManager {
     /** Waits until all workers of this server have stopped; false when the timeout passed first. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return workers.awaitStopped(timeout);
+    }
+
+    /** Starts firing due schedules on this server (as the crate's {@code Manager::scheduler}); a running scheduler is left as it is. */
+    public void startScheduler() {
+        scheduler.start();
+    }
+
+    /** Stops firing schedules on this server; other servers' schedulers go on. */
+    public void stopScheduler() {
+        scheduler.stop();
+    }
+
+    /** True while this server's scheduler fires schedules. */
+    public boolean isSchedulerRunning() {
+        return scheduler.isRunning();
     }
 }

@@ -1,0 +1,117 @@
+package dev.kafru.schedule;
+
+import dev.kafru.Schedule;
+import dev.kafru.ScheduleStatus;
+import dev.kafru.store.ScheduleStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns due schedules into tasks: one {@link #runDue()} pass fires every Enabled schedule whose
+ * next_schedule has come, by {@link Clock}. A plain class, so that tests run it with a settable
+ * clock and several instances on several connections, as several servers would.
+ *
+ * <p>For each due schedule it computes what comes next — the first occurrence after now
+ * (so missed occurrences collapse into one), nothing for a one-time schedule, Disabled when the
+ * window has ended — and hands that to {@link ScheduleStore#fire}, which moves next_schedule
+ * with a compare-and-set and inserts the task in the same transaction. Losing that race to
+ * another scheduler is normal and pushes nothing.
+ */
+public final class ScheduleRunner {
+
+    private static final Logger LOG = Logger.getLogger(ScheduleRunner.class.getName());
+    private static final int MAX_BATCHES_PER_PASS = 1000;
+
+    private final ScheduleStore store;
+    private final Clock clock;
+    private final SchedulerSettings settings;
+    private final Consumer<String> wakeQueue;
+
+    /**
+     * @param wakeQueue told the queue of each task this runner pushed (to wake the local worker)
+     */
+    public ScheduleRunner(ScheduleStore store, Clock clock, SchedulerSettings settings, Consumer<String> wakeQueue) {
+        this.store = store;
+        this.clock = clock;
+        this.settings = settings;
+        this.wakeQueue = wakeQueue;
+    }
+
+    /** What one pass did. {@code lost}: occurrences another scheduler handled first; {@code conflicts}: write conflicts retried. */
+    public record Pass(int fired, int skipped, int lost, int conflicts) {
+        Pass plus(Pass o) {
+            return new Pass(fired + o.fired, skipped + o.skipped, lost + o.lost, conflicts + o.conflicts);
+        }
+    }
+
+    /** Fires everything due now, in batches of {@code kafru.scheduler.batch-size}. */
+    public Pass runDue() {
+        Pass total = new Pass(0, 0, 0, 0);
+        for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+            Instant now = clock.instant();
+            List<Schedule> due = store.due(now, settings.batchSize());
+            for (Schedule schedule : due) {
+                total = total.plus(fire(schedule, now));
+            }
+            if (due.size() < settings.batchSize()) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** When the next Enabled schedule is due, if any. */
+    public Optional<Instant> nextDue() {
+        return store.earliestNext();
+    }
+
+    private Pass fire(Schedule schedule, Instant now) {
+        Instant occurrence = schedule.nextSchedule();
+        boolean inWindow = (schedule.startSchedule() == null || !occurrence.isBefore(schedule.startSchedule()))
+                && (schedule.untilSchedule() == null || !occurrence.isAfter(schedule.untilSchedule()));
+        boolean fires = inWindow && settings.missedRuns().fires(occurrence, now, settings.missedAfter());
+        Instant next;
+        try {
+            next = FireTimes.next(schedule, now).orElse(null);
+        } catch (IllegalArgumentException e) {
+            // a stored cron or zone that no longer parses (edited by hand, or a zone removed): stop it, loudly
+            LOG.log(Level.WARNING, "schedule '" + schedule.name() + "' is disabled: " + e.getMessage());
+            next = null;
+            fires = false;
+        }
+        ScheduleStatus status = next == null ? ScheduleStatus.Disabled : ScheduleStatus.Enabled;
+        ScheduleStore.Fired result = store.fire(schedule.id(), occurrence, next, status,
+                fires ? ScheduleStore.taskRow(schedule, occurrence) : null, now);
+        int conflicts = result.attempts() - 1;
+        if (!result.moved()) {
+            return new Pass(0, 0, 1, conflicts);
+        }
+        if (!fires) {
+            LOG.fine(() -> "schedule '" + schedule.name() + "' skipped its occurrence at " + occurrence);
+            return new Pass(0, 1, 0, conflicts);
+        }
+        wakeQueue.accept(schedule.queue());
+        return new Pass(1, 0, 0, conflicts);
+    }
+
+    /** How long to wait before the next pass: until the earliest next_schedule, at most the poll interval. */
+    public Duration delayUntilNext() {
+        Duration poll = settings.pollInterval();
+        Optional<Instant> next = nextDue();
+        if (next.isEmpty()) {
+            return poll;
+        }
+        Duration until = Duration.between(clock.instant(), next.get());
+        if (until.isNegative()) {
+            return Duration.ZERO;
+        }
+        return until.compareTo(poll) < 0 ? until : poll;
+    }
+}
