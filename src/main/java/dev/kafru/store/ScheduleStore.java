@@ -4,7 +4,6 @@ import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskRequest;
-import dev.kafru.TaskStatus;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -200,18 +199,8 @@ public final class ScheduleStore {
 
     /** The task a schedule pushes: the same fields {@link TaskStore#insert} writes. */
     public static Map<String, Object> taskRow(Schedule schedule, Instant runAt) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("name", schedule.name());
-        row.put("queue", schedule.queue());
-        row.put("handler", schedule.handler());
-        row.put("parameters", schedule.parameters());
-        row.put("status", TaskStatus.Waiting.name());
-        row.put("priority", 0L);
-        row.put("rank", 0L);
-        row.put("run_at", runAt);
-        row.put("attempts", 0L);
-        row.put("max_attempts", (long) TaskRequest.DEFAULT_MAX_ATTEMPTS);
-        return row;
+        return TaskStore.row(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
+                .parameters(schedule.parameters()).runAt(runAt));
     }
 
     /**

@@ -61,22 +61,27 @@ public final class TaskStore {
     public List<Task> insert(List<TaskRequest> requests) {
         List<Map<String, Object>> rows = new ArrayList<>(requests.size());
         for (TaskRequest request : requests) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", request.name());
-            row.put("queue", request.queue());
-            row.put("handler", request.handler());
-            row.put("parameters", request.parameters());
-            row.put("status", TaskStatus.Waiting.name());
-            row.put("priority", (long) request.priority());
-            row.put("rank", -(long) request.priority());
-            if (request.runAt() != null) {
-                row.put("run_at", request.runAt());
-            }
-            row.put("attempts", 0L);
-            row.put("max_attempts", (long) request.maxAttempts());
-            rows.add(row);
+            rows.add(row(request));
         }
         return tasks(db.query("INSERT INTO kafru_queues $rows", Map.of("rows", rows)).get(0));
+    }
+
+    /** The row a new Waiting task is stored as; run_at defaults to the database's now when absent. */
+    static Map<String, Object> row(TaskRequest request) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", request.name());
+        row.put("queue", request.queue());
+        row.put("handler", request.handler());
+        row.put("parameters", request.parameters());
+        row.put("status", TaskStatus.Waiting.name());
+        row.put("priority", (long) request.priority());
+        row.put("rank", -(long) request.priority());
+        if (request.runAt() != null) {
+            row.put("run_at", request.runAt());
+        }
+        row.put("attempts", 0L);
+        row.put("max_attempts", (long) request.maxAttempts());
+        return row;
     }
 
     public Optional<Task> get(String key) {
