@@ -34,6 +34,9 @@ public class KafruManager {
     @Inject
     Scheduler scheduler;
 
+    @Inject
+    KafruAgents agents;
+
     /**
      * Starts a worker for a queue on this server; one that already runs is returned as it is.
      *
@@ -49,16 +52,19 @@ public class KafruManager {
         return workers.stopWorker(queue);
     }
 
-    /** Stops or resumes claiming on a queue without stopping its worker. */
+    /**
+     * Stops or resumes claiming on a queue without stopping its worker — on every server (the
+     * flag is stored on the queue's agents; see {@link KafruAgents#pauseQueue}).
+     */
     public void pause(String queue, boolean paused) {
         QueueDispatcher dispatcher = workers.dispatcher(queue);
         if (dispatcher == null) {
             throw new IllegalArgumentException("no worker runs queue '" + queue + "' on this server");
         }
         if (paused) {
-            dispatcher.pause();
+            agents.pauseQueue(queue);
         } else {
-            dispatcher.resume();
+            agents.resumeQueue(queue);
         }
     }
 

@@ -69,6 +69,10 @@ public class Scheduler {
     @Resource
     ManagedScheduledExecutorService executor;
 
+    /** Runs the passes: the MSES only times them, as it may have one thread that also times SurrealDB reconnects. */
+    @Resource
+    jakarta.enterprise.concurrent.ManagedExecutorService passes;
+
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean passRunning = new AtomicBoolean();
     private volatile boolean passAgain;
@@ -189,7 +193,7 @@ public class Scheduler {
             previous.cancel(false);
         }
         armedFor = clock.instant().plus(delay);
-        timer = executor.schedule(this::pass, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        timer = executor.schedule(() -> passes.execute(this::pass), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     private void pass() {

@@ -73,6 +73,13 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS parent_id ON kafru_agents TYPE option<record<kafru_agents>>;
             DEFINE FIELD IF NOT EXISTS queue_id ON kafru_agents TYPE option<record<kafru_queues>>;
             DEFINE FIELD IF NOT EXISTS heartbeat ON kafru_agents TYPE datetime;
+            DEFINE FIELD IF NOT EXISTS message ON kafru_agents TYPE option<string>;
+            DEFINE FIELD IF NOT EXISTS author ON kafru_agents TYPE option<string>;
+            DEFINE FIELD IF NOT EXISTS command ON kafru_agents TYPE option<string> ASSERT $value = NONE OR $value IN ['QueueGracefulShutdown', 'QueueForceShutdown', 'SchedulerGracefulShutdown', 'SchedulerForceShutdown', 'TaskTerminate', 'TaskRemove'];
+            DEFINE FIELD IF NOT EXISTS command_is_executed ON kafru_agents TYPE bool DEFAULT false;
+            DEFINE FIELD IF NOT EXISTS paused ON kafru_agents TYPE bool DEFAULT false;
+            DEFINE FIELD IF NOT EXISTS date_created ON kafru_agents TYPE datetime DEFAULT time::now() READONLY;
+            DEFINE FIELD IF NOT EXISTS date_modified ON kafru_agents TYPE datetime VALUE time::now();
             DEFINE INDEX IF NOT EXISTS kafru_agents_server ON kafru_agents FIELDS server, kind;
             DEFINE INDEX IF NOT EXISTS kafru_agents_heartbeat ON kafru_agents FIELDS heartbeat;
 

@@ -46,6 +46,7 @@ public final class QueueDispatcher {
     private final ScheduledExecutorService scheduler;
     private final String owner;
 
+    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Claimed ahead of a free thread (prefetch): InProgress and leased, not started yet. */
     private final ConcurrentLinkedQueue<Task> claimedAhead = new ConcurrentLinkedQueue<>();
@@ -58,6 +59,7 @@ public final class QueueDispatcher {
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> timer;
     private volatile Instant leasesRenewedAt = Instant.now();
+    private volatile Instant lastCycleAt = Instant.now();
     private volatile int failures;
     /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
     private volatile Instant knownNextDue;
@@ -101,8 +103,43 @@ public final class QueueDispatcher {
         return stopped;
     }
 
+    /** When the last cycle began (a liveness check compares it with the poll interval). */
+    public Instant lastCycleAt() {
+        return lastCycleAt;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
     public void start() {
         wake();
+    }
+
+    /**
+     * Something that follows this dispatcher's tasks (task agents, metrics). Its methods run on
+     * the dispatcher's threads and must return quickly: gather, and write in batches elsewhere.
+     */
+    public interface Observer {
+        /** A claimed task is handed to a thread. */
+        default void started(Task task) {
+        }
+
+        /**
+         * A task left this dispatcher: {@code outcome} is what is written for it, or null when it
+         * was interrupted by a stop and given back to the queue.
+         */
+        default void finished(Task task, Outcome outcome, Duration took) {
+        }
+    }
+
+    public void addObserver(Observer observer) {
+        observers.add(observer);
+    }
+
+    /** The tasks running now on this server (ids), for whoever reports on them. */
+    public java.util.Set<String> runningTaskIds() {
+        return java.util.Set.copyOf(running.keySet());
     }
 
     /** Stops claiming; running tasks go on. */
@@ -177,6 +214,7 @@ public final class QueueDispatcher {
 
     /** One cycle; returns when the next one is due if nothing wakes it sooner. */
     private Duration work() {
+        lastCycleAt = Instant.now();
         CompletableFuture<Void> written = writeOutcomes();
         renewLeasesIfDue();
         if (paused || stopping) {
@@ -273,14 +311,33 @@ public final class QueueDispatcher {
         leasesRenewedAt = Instant.now();
     }
 
+    private void notifyFinished(Task task, Outcome outcome, long startedNanos) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+        for (Observer o : observers) {
+            try {
+                o.finished(task, outcome, took);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
+            }
+        }
+    }
+
     private void launch(Task task) {
         Running run = new Running(task);
         running.put(task.id(), run);
+        for (Observer o : observers) {
+            try {
+                o.started(task);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
+            }
+        }
         try {
             run.future = executor.submit(() -> execute(run));
         } catch (RejectedExecutionException e) {
             running.remove(task.id());
             run.settled.set(true);
+            notifyFinished(task, null, run.startedNanos);
             store.handBack(owner, List.of(task.id()), true);
         }
     }
@@ -312,6 +369,7 @@ public final class QueueDispatcher {
         }
         if (run.settled.compareAndSet(false, true)) {
             outcomes.add(outcome);
+            notifyFinished(task, outcome, run.startedNanos);
         }
         running.remove(task.id());
         synchronized (idle) {
@@ -369,6 +427,7 @@ public final class QueueDispatcher {
             if (run.settled.compareAndSet(false, true)) {
                 run.cancelled = true;
                 unfinished.add(run.task.id());
+                notifyFinished(run.task, null, run.startedNanos);
                 Future<?> future = run.future;
                 if (future != null) {
                     future.cancel(true);
@@ -393,6 +452,7 @@ public final class QueueDispatcher {
     private static final class Running {
         final Task task;
         final AtomicBoolean settled = new AtomicBoolean();
+        final long startedNanos = System.nanoTime();
         volatile Future<?> future;
         volatile boolean cancelled;
         volatile boolean terminated;

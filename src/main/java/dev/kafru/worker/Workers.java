@@ -55,12 +55,14 @@ public class Workers {
     ManagedScheduledExecutorService scheduler;
 
     private final Map<String, QueueDispatcher> dispatchers = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
     private volatile TaskStore store;
     private volatile SurrealConnection.LiveSubscription waitingTasks;
     private volatile ScheduledFuture<?> reaper;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         settings = readSettings(config);
@@ -94,7 +96,23 @@ public class Workers {
         }
         queues.forEach(this::startWorker);
         long every = Math.max(250, settings.lease().toMillis() / 2);
-        reaper = scheduler.scheduleWithFixedDelay(this::recoverExpiredLeases, every, every, TimeUnit.MILLISECONDS);
+        // the MSES only times it: on Payara Micro its single thread also times SurrealDB reconnects, and
+        // a recovery waiting on a lost connection there would hold the reconnect up for the request timeout
+        reaper = scheduler.scheduleWithFixedDelay(() -> {
+            if (reaping.compareAndSet(false, true)) {
+                try {
+                    executor.execute(() -> {
+                        try {
+                            recoverExpiredLeases();
+                        } finally {
+                            reaping.set(false);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    reaping.set(false);
+                }
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
         LOG.info("kafru workers started on " + serverName + ": " + queues);
     }
 
@@ -116,21 +134,56 @@ public class Workers {
             current = store = new TaskStore(database.connection());
         }
         TaskStore use = current;
-        return dispatchers.computeIfAbsent(queue, q -> {
-            QueueDispatcher dispatcher = new QueueDispatcher(q, threads, own, use, registry, executor, scheduler,
-                    serverName + "/" + q);
-            dispatcher.start();
-            return dispatcher;
-        });
+        QueueDispatcher created;
+        synchronized (startListeners) {
+            QueueDispatcher existing = dispatchers.get(queue);
+            if (existing != null) {
+                return existing;
+            }
+            created = new QueueDispatcher(queue, threads, own, use, registry, executor, scheduler, serverName + "/" + queue);
+            dispatchers.put(queue, created);
+            for (java.util.function.Consumer<QueueDispatcher> listener : startListeners) {
+                notifyStarted(listener, created);
+            }
+        }
+        created.start();
+        return created;
+    }
+
+    /**
+     * Calls {@code listener} with every worker of this server, those running now and those
+     * started later, before they claim (agents and metrics follow workers this way).
+     */
+    public void onWorkerStarted(java.util.function.Consumer<QueueDispatcher> listener) {
+        synchronized (startListeners) {
+            startListeners.add(listener);
+            dispatchers.values().forEach(d -> notifyStarted(listener, d));
+        }
+    }
+
+    private static void notifyStarted(java.util.function.Consumer<QueueDispatcher> listener, QueueDispatcher dispatcher) {
+        try {
+            listener.accept(dispatcher);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a listener of queue " + dispatcher.queue() + "'s worker failed", e);
+        }
     }
 
     /** Stops one queue's worker gracefully (running tasks finish, up to the shutdown timeout). */
     public boolean stopWorker(String queue) {
+        return stopWorker(queue, settings.shutdownTimeout());
+    }
+
+    /**
+     * Stops one queue's worker: running tasks get up to {@code timeout} to finish (zero: none;
+     * the force shutdown), the rest are interrupted and go back to the queue as Waiting.
+     */
+    public boolean stopWorker(String queue, Duration timeout) {
         QueueDispatcher dispatcher = dispatchers.remove(queue);
         if (dispatcher == null) {
             return false;
         }
-        dispatcher.stop(settings.shutdownTimeout());
+        dispatcher.stop(timeout);
         synchronized (dispatchers) {
             dispatchers.notifyAll();
         }
@@ -178,6 +231,11 @@ public class Workers {
 
     public QueueDispatcher dispatcher(String queue) {
         return dispatchers.get(queue);
+    }
+
+    /** True once the workers of this server have started (or are disabled). */
+    public boolean isStarted() {
+        return store != null;
     }
 
     public String serverName() {

@@ -47,6 +47,9 @@ public final class Deployments {
                 "kafru.queues=default:5,second:3",
                 "kafru.worker.retry-base=50ms",
                 "kafru.sample.enabled=false",
+                "kafru.agent.heartbeat=500ms",
+                "kafru.agent.expiry=5s",
+                "kafru.metrics.interval=500ms",
                 "");
         archive.addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
         archive.addClasses(testClasses);

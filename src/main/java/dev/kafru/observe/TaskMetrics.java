@@ -1,0 +1,183 @@
+package dev.kafru.observe;
+
+import dev.kafru.Task;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.MetricStore;
+import dev.kafru.store.SurrealConnection;
+import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskStore.Outcome;
+import dev.kafru.worker.QueueDispatcher;
+import dev.kafru.worker.Workers;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * kafru's MicroProfile Metrics (application scope; Prometheus names in brackets):
+ * <ul>
+ * <li>{@code kafru.tasks.enqueued} [kafru_tasks_enqueued_total], tag queue — tasks created in
+ * the queue, seen by this server's live query (so: cluster-wide, counted by every server);</li>
+ * <li>{@code kafru.tasks.completed}, {@code kafru.tasks.failed} (ended Error),
+ * {@code kafru.tasks.retried} (failed, will run again), tag queue — attempts on this server;</li>
+ * <li>{@code kafru.task.duration} [kafru_task_duration_count, _sum (seconds), _max, _mean], tag handler — execution time;</li>
+ * <li>gauges {@code kafru.tasks.waiting} (Waiting tasks of the queue, read every
+ * {@code kafru.metrics.interval}) and {@code kafru.tasks.running} (running here now), tag queue.</li>
+ * </ul>
+ * Without MP Metrics (WildFly) it records nothing and costs nothing.
+ */
+@ApplicationScoped
+public class TaskMetrics {
+
+    static final String ENQUEUED = "kafru.tasks.enqueued";
+    static final String COMPLETED = "kafru.tasks.completed";
+    static final String FAILED = "kafru.tasks.failed";
+    static final String RETRIED = "kafru.tasks.retried";
+    static final String DURATION = "kafru.task.duration";
+    static final String WAITING = "kafru.tasks.waiting";
+    static final String RUNNING = "kafru.tasks.running";
+
+    private static final Logger LOG = Logger.getLogger(TaskMetrics.class.getName());
+
+    @Inject
+    Config config;
+
+    @Inject
+    SurrealDatabase database;
+
+    @Inject
+    Workers workers;
+
+    @Resource
+    ManagedScheduledExecutorService timer;
+
+    @Resource
+    jakarta.enterprise.concurrent.ManagedExecutorService executor;
+
+    /** For looking up the MetricRegistry without naming its type here (see {@link MetricsRecorder}). */
+    @Inject
+    @jakarta.enterprise.inject.Any
+    jakarta.enterprise.inject.Instance<Object> beans;
+
+    private final Map<String, Long> waiting = new ConcurrentHashMap<>();
+    private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+    private volatile MetricsRecorder recorder = MetricsRecorder.NONE;
+    private volatile SurrealConnection.LiveSubscription created;
+    private volatile ScheduledFuture<?> refresh;
+    private volatile boolean stopped;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        recorder = MetricsRecorder.detect(beans);
+        if (!recorder.isActive()) {
+            LOG.info("no MicroProfile Metrics here: kafru's task metrics are off (the stored snapshots and /kafru/api still work)");
+            return;
+        }
+        workers.onWorkerStarted(this::follow);
+        timer.execute(this::startWhenReady);
+    }
+
+    /** True when MP Metrics are recorded on this server. */
+    public boolean isActive() {
+        return recorder.isActive();
+    }
+
+    private void startWhenReady() {
+        if (stopped) {
+            return;
+        }
+        if (!database.isSchemaApplied()) {
+            timer.schedule(this::startWhenReady, 250, TimeUnit.MILLISECONDS);
+            return;
+        }
+        // the MSES may have a single thread (Payara Micro) that also times reconnects: never block it
+        executor.execute(this::listen);
+    }
+
+    private void listen() {
+        MetricStore store = new MetricStore(database.connection());
+        try {
+            created = store.onTaskCreated(queue -> {
+                gaugeWaiting(queue);
+                recorder.count(ENQUEUED, queue, 1);
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "no live query for enqueued tasks; " + ENQUEUED + " stays 0", e);
+        }
+        long every = Durations.metricsInterval(config).toMillis();
+        refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshWaiting(MetricStore store) {
+        try {
+            Map<String, Long> now = store.waitingByQueue();
+            waiting.keySet().forEach(q -> waiting.put(q, now.getOrDefault(q, 0L)));
+            now.forEach((q, n) -> {
+                waiting.put(q, n);
+                gaugeWaiting(q);
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "waiting counts not refreshed", e);
+        }
+    }
+
+    private void gaugeWaiting(String queue) {
+        if (gauged.add("w:" + queue)) {
+            waiting.putIfAbsent(queue, 0L);
+            recorder.gauge(WAITING, queue, () -> waiting.getOrDefault(queue, 0L));
+        }
+    }
+
+    private void follow(QueueDispatcher dispatcher) {
+        String queue = dispatcher.queue();
+        gaugeWaiting(queue);
+        if (gauged.add("r:" + queue)) {
+            recorder.gauge(RUNNING, queue, () -> {
+                QueueDispatcher current = workers.dispatcher(queue);
+                return current == null ? 0L : (long) current.runningCount();
+            });
+        }
+        dispatcher.addObserver(new QueueDispatcher.Observer() {
+            @Override
+            public void finished(Task task, Outcome outcome, Duration took) {
+                if (outcome == null) {
+                    return;
+                }
+                recorder.time(task.handler(), took);
+                String counter = outcome.status() == TaskStatus.Completed ? COMPLETED
+                        : outcome.status() == TaskStatus.Waiting ? RETRIED : FAILED;
+                recorder.count(counter, queue, 1);
+            }
+        });
+    }
+
+    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopped = true;
+        ScheduledFuture<?> r = refresh;
+        if (r != null) {
+            r.cancel(false);
+        }
+        SurrealConnection.LiveSubscription live = created;
+        if (live != null) {
+            live.close();
+        }
+    }
+
+    private static final class Durations {
+        static Duration metricsInterval(Config config) {
+            return dev.kafru.config.Durations.read(config, "kafru.metrics.interval", Duration.ofSeconds(10));
+        }
+    }
+}

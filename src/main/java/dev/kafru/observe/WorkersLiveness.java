@@ -1,0 +1,48 @@
+package dev.kafru.observe;
+
+import dev.kafru.schedule.Scheduler;
+import dev.kafru.worker.QueueDispatcher;
+import dev.kafru.worker.Workers;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Live while every queue worker of this server cycles (a dispatcher that stopped without being
+ * asked to, or whose last cycle is older than three poll intervals plus a minute, is dead) and
+ * the scheduler's timer is armed when it runs. A worker or scheduler stopped on purpose (a
+ * command, the manager) is not counted.
+ */
+@Liveness
+@ApplicationScoped
+public class WorkersLiveness implements HealthCheck {
+
+    @Inject
+    Workers workers;
+
+    @Inject
+    Scheduler scheduler;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("kafru-workers");
+        boolean up = true;
+        Instant now = Instant.now();
+        for (QueueDispatcher d : workers.dispatchers()) {
+            Duration quiet = Duration.between(d.lastCycleAt(), now);
+            boolean alive = !d.isStopped()
+                    && quiet.compareTo(d.settings().pollInterval().multipliedBy(3).plusMinutes(1)) < 0;
+            up &= alive;
+            response.withData("queue." + d.queue(), alive ? "running " + d.runningCount() + "/" + d.threads()
+                    + (d.isPaused() ? " (paused)" : "") : "dead: no cycle for " + quiet.toSeconds() + " s");
+        }
+        response.withData("scheduler", scheduler.isRunning() ? "running" : "stopped");
+        return response.status(up).build();
+    }
+}

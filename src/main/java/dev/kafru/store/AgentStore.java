@@ -1,0 +1,255 @@
+package dev.kafru.store;
+
+import dev.kafru.Agent;
+import dev.kafru.AgentFilter;
+import dev.kafru.AgentKind;
+import dev.kafru.AgentStatus;
+import dev.kafru.Command;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Every SurrealQL statement on {@code kafru_agents}. Values are bound parameters only.
+ *
+ * <p>Task agents are written in batches ({@link #writeTaskAgents}): one request per dispatcher
+ * cycle inserts the tasks that started and deletes the ones that ended.
+ */
+public final class AgentStore {
+
+    private static final String FILTER = """
+            SELECT * FROM kafru_agents WHERE ($id = NONE OR id = $id) AND ($ids = NONE OR id IN $ids)
+              AND ($parent = NONE OR parent_id = $parent) AND ($queue_id = NONE OR queue_id = $queue_id)
+              AND ($name = NONE OR name = $name) AND ($names = NONE OR name IN $names)
+              AND ($kind = NONE OR kind = $kind) AND ($server = NONE OR server = $server)
+              AND ($status = NONE OR status = $status) AND ($statuses = NONE OR status IN $statuses)
+              AND ($command = NONE OR command = $command)
+              AND ($executed = NONE OR command_is_executed = $executed)
+            ORDER BY server, kind, name LIMIT $limit
+            """;
+
+    /** The owning server's view: its pending commands and its queue agents (for the pause flag). */
+    private static final String HEARTBEAT = """
+            UPDATE kafru_agents SET heartbeat = time::now() WHERE server = $server AND status IN ['Initialized', 'Running'] RETURN NONE;
+            SELECT * FROM kafru_agents WHERE server = $server AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue');
+            """;
+
+    private final SurrealConnection db;
+
+    public AgentStore(SurrealConnection db) {
+        this.db = db;
+    }
+
+    /** A new agent row; {@code key} is chosen by the caller so that batches need no answer. */
+    public record NewAgent(String key, String name, AgentKind kind, String server, String parentKey, String queueKey,
+                           AgentStatus status, boolean paused) {
+    }
+
+    /** Removes every agent of a server (its old agents, at start). */
+    public int purgeServer(String server) {
+        return ((List<?>) ConflictRetry.run(() -> db.query("DELETE kafru_agents WHERE server = $server RETURN BEFORE",
+                Map.of("server", server))).get(0)).size();
+    }
+
+    /** Ends a stopping server's live agents (Terminated). */
+    public void terminateServer(String server) {
+        ConflictRetry.run(() -> db.query("UPDATE kafru_agents SET status = 'Terminated' WHERE server = $server"
+                + " AND status IN ['Initialized', 'Running'] RETURN NONE", Map.of("server", server)));
+    }
+
+    /** Creates one agent. */
+    public void create(NewAgent agent) {
+        ConflictRetry.run(() -> db.query("INSERT INTO kafru_agents $rows RETURN NONE", Map.of("rows", List.of(row(agent)))));
+    }
+
+    /** True when any server's agent for this queue is paused: a new worker starts paused then. */
+    public boolean isQueuePaused(String queue) {
+        return !((List<?>) db.query("SELECT VALUE id FROM kafru_agents WHERE kind = 'Queue' AND name = $name AND paused = true LIMIT 1",
+                Map.of("name", queue)).get(0)).isEmpty();
+    }
+
+    /** Sets the pause flag on every server's agent of a queue; returns how many agents there are. */
+    public int setQueuePaused(String queue, boolean paused) {
+        return ((List<?>) ConflictRetry.run(() -> db.query(
+                "UPDATE kafru_agents SET paused = $paused WHERE kind = 'Queue' AND name = $name RETURN VALUE id",
+                Map.of("name", queue, "paused", paused))).get(0)).size();
+    }
+
+    /**
+     * Inserts the task agents of tasks that started and deletes those of tasks that ended, in
+     * one request. An ended agent that received a command stays (it records the command's outcome).
+     */
+    public CompletableFuture<Void> writeTaskAgents(List<NewAgent> started, List<String> endedKeys) {
+        List<Map<String, Object>> rows = started.stream().map(AgentStore::row).toList();
+        return db.queryAsync("""
+                        IF array::len($rows) > 0 { INSERT INTO kafru_agents $rows RETURN NONE };
+                        IF array::len($ended) > 0 { DELETE $ended WHERE command = NONE RETURN NONE };
+                        """,
+                Map.of("rows", rows, "ended", ids(endedKeys))).thenApply(r -> null);
+    }
+
+    /**
+     * Renews the heartbeat of a server's live agents, and returns what that server must act on:
+     * its agents with a command not yet carried out, and its queue agents.
+     */
+    public List<Agent> heartbeat(String server) {
+        return agents(ConflictRetry.run(() -> db.query(HEARTBEAT, Map.of("server", server))).get(1));
+    }
+
+    /**
+     * Marks the live agents of other servers whose heartbeat is older than {@code expiry} as
+     * Error, and deletes agents (and metric rows) not heard of for {@code forget}.
+     *
+     * @return how many agents were marked
+     */
+    public int expire(String server, Duration expiry, Duration forget) {
+        List<Object> result = ConflictRetry.run(() -> db.query("""
+                UPDATE kafru_agents SET status = 'Error',
+                    message = 'no heartbeat from server ' + server + ' since ' + <string> heartbeat
+                  WHERE status IN ['Initialized', 'Running'] AND server != $server AND heartbeat < time::now() - $expiry
+                  RETURN VALUE id;
+                DELETE kafru_agents WHERE heartbeat < time::now() - $forget RETURN NONE;
+                DELETE kafru_metrics WHERE timestamp < time::now() - $forget RETURN NONE;
+                """, Map.of("server", server, "expiry", expiry, "forget", forget)));
+        return ((List<?>) result.get(0)).size();
+    }
+
+    public List<Agent> list(AgentFilter f, int limit) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("id", f.id() == null ? None.NONE : id(f.id()));
+        vars.put("ids", f.ids() == null ? None.NONE : ids(f.ids()));
+        vars.put("parent", f.parentId() == null ? None.NONE : id(f.parentId()));
+        vars.put("queue_id", f.queueId() == null ? None.NONE : TaskStore.id(f.queueId()));
+        vars.put("name", orNone(f.name()));
+        vars.put("names", f.names() == null ? None.NONE : f.names());
+        vars.put("kind", f.kind() == null ? None.NONE : f.kind().name());
+        vars.put("server", orNone(f.server()));
+        vars.put("status", f.status() == null ? None.NONE : f.status().name());
+        vars.put("statuses", f.statuses() == null ? None.NONE : f.statuses().stream().map(Enum::name).toList());
+        vars.put("command", f.command() == null ? None.NONE : f.command().name());
+        vars.put("executed", f.commandIsExecuted() == null ? None.NONE : f.commandIsExecuted());
+        vars.put("limit", (long) limit);
+        return agents(db.query(FILTER, vars).get(0));
+    }
+
+    public Optional<Agent> get(String key) {
+        return agents(db.query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
+    }
+
+    /** Writes a command on an agent (not yet executed); empty when there is no such agent. */
+    public Optional<Agent> sendCommand(String key, Command command, String message, String author) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("id", id(key));
+        vars.put("command", command.name());
+        vars.put("message", orNone(message));
+        vars.put("author", orNone(author));
+        return agents(ConflictRetry.run(() -> db.query("UPDATE $id SET command = $command, command_is_executed = false,"
+                + " message = $message, author = $author RETURN AFTER", vars)).get(0)).stream().findFirst();
+    }
+
+    /** Records that an agent's command was carried out, with the agent's new status. */
+    public void commandExecuted(String key, AgentStatus status, String message) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("id", id(key));
+        vars.put("status", status.name());
+        vars.put("message", orNone(message));
+        ConflictRetry.run(() -> db.query("UPDATE $id SET command_is_executed = true, status = $status, message = $message ?? message"
+                + " RETURN NONE", vars));
+    }
+
+    public void setStatus(String key, AgentStatus status, String message) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("id", id(key));
+        vars.put("status", status.name());
+        vars.put("message", orNone(message));
+        ConflictRetry.run(() -> db.query("UPDATE $id SET status = $status, message = $message RETURN NONE", vars));
+    }
+
+    /** Removes a task from the queue (the TaskRemove command). */
+    public boolean removeTask(String taskKey) {
+        return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", TaskStore.id(taskKey))).get(0)).isEmpty();
+    }
+
+    /**
+     * A live query on a server's agents that have a command not yet carried out, or that are
+     * queue agents (whose pause flag may change).
+     */
+    public SurrealConnection.LiveSubscription onServerAgents(String server, Consumer<Agent> listener) {
+        return db.liveQuery("LIVE SELECT * FROM kafru_agents WHERE server = $server"
+                        + " AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue')",
+                Map.of("server", server), n -> {
+                    if (!"DELETE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("id") instanceof RecordId) {
+                        listener.accept(agent(row));
+                    }
+                });
+    }
+
+    static RecordId id(String key) {
+        return RecordId.parse(Schema.AGENTS, key);
+    }
+
+    private static List<RecordId> ids(List<String> keys) {
+        return keys.stream().map(AgentStore::id).toList();
+    }
+
+    private static Object orNone(String value) {
+        return value == null ? None.NONE : value;
+    }
+
+    private static Map<String, Object> row(NewAgent a) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id(a.key()));
+        row.put("name", a.name());
+        row.put("kind", a.kind().name());
+        row.put("server", a.server());
+        row.put("status", a.status().name());
+        if (a.parentKey() != null) {
+            row.put("parent_id", id(a.parentKey()));
+        }
+        if (a.queueKey() != null) {
+            row.put("queue_id", TaskStore.id(a.queueKey()));
+        }
+        row.put("paused", a.paused());
+        row.put("command_is_executed", false);
+        row.put("heartbeat", Instant.now());
+        return row;
+    }
+
+    static List<Agent> agents(Object result) {
+        List<Agent> agents = new ArrayList<>();
+        if (result instanceof List<?> rows) {
+            for (Object row : rows) {
+                agents.add(agent((Map<?, ?>) row));
+            }
+        }
+        return agents;
+    }
+
+    static Agent agent(Map<?, ?> row) {
+        return new Agent(key(row.get("id")), text(row.get("name")), AgentKind.valueOf(text(row.get("kind"))),
+                AgentStatus.valueOf(text(row.get("status"))), text(row.get("server")), key(row.get("parent_id")),
+                key(row.get("queue_id")), row.get("command") instanceof String c ? Command.valueOf(c) : null,
+                Boolean.TRUE.equals(row.get("command_is_executed")), text(row.get("author")), text(row.get("message")),
+                Boolean.TRUE.equals(row.get("paused")), instant(row.get("heartbeat")), instant(row.get("date_created")),
+                instant(row.get("date_modified")));
+    }
+
+    private static String key(Object value) {
+        return value instanceof RecordId id ? id.keyText() : null;
+    }
+
+    private static String text(Object value) {
+        return value instanceof String s ? s : null;
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof Instant i ? i : null;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kafru.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every SurrealQL statement on {@code kafru_metrics}: one current row per worker or scheduler
+ * (the crate's metric snapshots), upserted by name. Values are bound parameters only.
+ */
+public final class MetricStore {
+
+    private final SurrealConnection db;
+
+    public MetricStore(SurrealConnection db) {
+        this.db = db;
+    }
+
+    /** One snapshot; {@code kind} is Worker or Scheduler, as in the crate. */
+    public record Snapshot(String name, String kind, long numAliveTasks, long numWorkers, Instant timestamp) {
+    }
+
+    /** Writes the current snapshots, one row per name, in one request. */
+    public void upsert(List<Snapshot> snapshots) {
+        if (snapshots.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Snapshot s : snapshots) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", new RecordId(Schema.METRICS, s.name()));
+            row.put("name", s.name());
+            row.put("kind", s.kind());
+            row.put("alive", s.numAliveTasks());
+            row.put("workers", s.numWorkers());
+            rows.add(row);
+        }
+        ConflictRetry.run(() -> db.query("FOR $m IN $rows { UPSERT $m.id SET name = $m.name, kind = $m.kind,"
+                + " num_alive_tasks = $m.alive, num_workers = $m.workers, timestamp = time::now() RETURN NONE; };",
+                Map.of("rows", rows)));
+    }
+
+    public List<Snapshot> list() {
+        List<Snapshot> out = new ArrayList<>();
+        for (Object o : (List<?>) db.query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0)) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            out.add(new Snapshot((String) r.get("name"), (String) r.get("kind"), ((Number) r.get("num_alive_tasks")).longValue(),
+                    ((Number) r.get("num_workers")).longValue(), (Instant) r.get("timestamp")));
+        }
+        return out;
+    }
+
+    /** How many Waiting tasks each queue holds (for the waiting gauge). */
+    public Map<String, Long> waitingByQueue() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Object o : (List<?>) db.query("SELECT queue, count() AS n FROM kafru_queues WHERE status = 'Waiting' GROUP BY queue",
+                Map.of()).get(0)) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            counts.put(String.valueOf(r.get("queue")), ((Number) r.get("n")).longValue());
+        }
+        return counts;
+    }
+
+    /** A live query reporting the queue of each task created (the enqueued counter). */
+    public SurrealConnection.LiveSubscription onTaskCreated(java.util.function.Consumer<String> listener) {
+        return db.liveQuery("LIVE SELECT queue FROM kafru_queues WHERE status = 'Waiting' AND attempts = 0", Map.of(), n -> {
+            if ("CREATE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("queue") instanceof String q) {
+                listener.accept(q);
+            }
+        });
+    }
+}
