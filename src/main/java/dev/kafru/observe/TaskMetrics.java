@@ -82,7 +82,7 @@ public class TaskMetrics {
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         recorder = MetricsRecorder.detect(beans);
         if (!recorder.isActive()) {
-            LOG.info("no MicroProfile Metrics here: kafru's task metrics are off (the stored snapshots and /kafru/api still work)");
+            LOG.info("no MicroProfile Metrics here: kafru's task metrics are off (the snapshots in kafru_metrics are still written)");
             return;
         }
         workers.onWorkerStarted(this::follow);
