@@ -19,7 +19,6 @@ import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.WorkerSettings;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,12 +73,7 @@ class ServerAgentsTest {
 
     @BeforeAll
     static void startEngine() {
-        launcher = SurrealLauncher.start();
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        launcher.close();
+        launcher = SurrealLauncher.shared();
     }
 
     @BeforeEach

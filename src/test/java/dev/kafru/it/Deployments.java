@@ -14,18 +14,12 @@ import java.io.File;
 public final class Deployments {
 
     static final String CONFIG = "WEB-INF/classes/META-INF/microprofile-config.properties";
-    private static SurrealLauncher launcher;
 
     private Deployments() {
     }
 
-    public static synchronized SurrealLauncher launcher() {
-        if (launcher == null) {
-            launcher = SurrealLauncher.start();
-            SurrealLauncher started = launcher;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
-        }
-        return launcher;
+    public static SurrealLauncher launcher() {
+        return SurrealLauncher.shared();
     }
 
     /** kafru.war plus the given test classes, configured for this JVM's launcher. */

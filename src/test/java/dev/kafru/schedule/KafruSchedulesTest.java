@@ -12,7 +12,6 @@ import dev.kafru.store.ScheduleStore;
 import dev.kafru.store.SurrealSettings;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.TaskRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,12 +47,7 @@ class KafruSchedulesTest {
 
     @BeforeAll
     static void startEngine() {
-        launcher = SurrealLauncher.start();
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        launcher.close();
+        launcher = SurrealLauncher.shared();
     }
 
     @BeforeEach

@@ -10,7 +10,6 @@ import dev.kafru.store.Schema;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.TaskRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,12 +45,7 @@ class ScheduleRunnerTest {
 
     @BeforeAll
     static void startEngine() {
-        launcher = SurrealLauncher.start();
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        launcher.close();
+        launcher = SurrealLauncher.shared();
     }
 
     @BeforeEach

@@ -38,6 +38,22 @@ public final class SurrealLauncher implements AutoCloseable {
         this.port = port;
     }
 
+    private static SurrealLauncher shared;
+
+    /**
+     * One engine for the whole test JVM, started on first use and stopped at exit. Tests that
+     * only need a database of their own ({@link #freshDatabase()}) share it; a test that kills
+     * or restarts the engine starts its own with {@link #start()}.
+     */
+    public static synchronized SurrealLauncher shared() {
+        if (shared == null || !shared.isRunning()) {
+            shared = start();
+            SurrealLauncher started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return shared;
+    }
+
     /** A launcher on a free port with a new RocksDB directory, started. */
     public static SurrealLauncher start() {
         try {

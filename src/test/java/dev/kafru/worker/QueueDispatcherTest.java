@@ -8,7 +8,6 @@ import dev.kafru.store.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,12 +48,7 @@ class QueueDispatcherTest {
 
     @BeforeAll
     static void startEngine() {
-        launcher = SurrealLauncher.start();
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        launcher.close();
+        launcher = SurrealLauncher.shared();
     }
 
     @BeforeEach
