@@ -397,16 +397,21 @@ public final class QueueDispatcher {
         return true;
     }
 
-    /**
-     * Stops claiming, lets running tasks finish for up to {@code timeout}, then interrupts the
-     * rest and gives them back to the queue (Waiting), writes all outcomes and stops.
-     */
-    public void stop(Duration timeout) {
+    /** Claims nothing more; running tasks go on. The first step of {@link #stop(Duration)}. */
+    public void stopClaiming() {
         stopping = true;
         ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);
         }
+    }
+
+    /**
+     * Stops claiming, lets running tasks finish for up to {@code timeout}, then interrupts the
+     * rest and gives them back to the queue (Waiting), writes all outcomes and stops.
+     */
+    public void stop(Duration timeout) {
+        stopClaiming();
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (idle) {
             while (!running.isEmpty()) {

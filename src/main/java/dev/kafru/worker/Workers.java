@@ -270,7 +270,13 @@ public class Workers {
         }
         List<QueueDispatcher> all = List.copyOf(dispatchers.values());
         dispatchers.clear();
-        all.parallelStream().forEach(d -> d.stop(settings.shutdownTimeout()));
+        // every queue stops claiming at once, then all share one shutdown timeout
+        // (no parallel stream: its threads would not be the container's)
+        all.forEach(QueueDispatcher::stopClaiming);
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        for (QueueDispatcher dispatcher : all) {
+            dispatcher.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
     }
 
     static WorkerSettings readSettings(Config config) {
