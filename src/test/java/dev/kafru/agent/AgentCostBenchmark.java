@@ -1,7 +1,7 @@
 package dev.kafru.agent;
 
+import dev.kafru.bench.QueueBenchmark;
 import dev.kafru.TaskHandler;
-import dev.kafru.TaskRequest;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.store.RpcSurrealConnection;
@@ -13,7 +13,6 @@ import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.WorkerSettings;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -69,18 +68,8 @@ public final class AgentCostBenchmark {
             }
             dispatcher.start();
             long start = System.nanoTime();
-            for (int from = 0; from < tasks; from += 500) {
-                List<TaskRequest> chunk = new ArrayList<>();
-                for (int i = from; i < Math.min(tasks, from + 500); i++) {
-                    chunk.add(TaskRequest.of("noop").queue("bench"));
-                }
-                store.insert(chunk);
-                dispatcher.wake();
-            }
-            while (((Number) db.query("RETURN count(SELECT id FROM kafru_queues WHERE status = 'Completed')", Map.of()).get(0))
-                    .longValue() < tasks) {
-                Thread.sleep(50);
-            }
+            QueueBenchmark.pushNoops(store, tasks, dispatcher);
+            QueueBenchmark.awaitCompleted(db, tasks);
             double seconds = (System.nanoTime() - start) / 1e9;
             dispatcher.stop(Duration.ofSeconds(5));
             if (server != null) {

@@ -68,17 +68,8 @@ public final class QueueBenchmark {
                     TaskRegistry.of(Map.of("noop", noop)), executor, scheduler, "bench-server/bench");
             dispatcher.start();
             long start = System.nanoTime();
-            for (int from = 0; from < tasks; from += 500) {
-                List<TaskRequest> chunk = new ArrayList<>();
-                for (int i = from; i < Math.min(tasks, from + 500); i++) {
-                    chunk.add(TaskRequest.of("noop").queue("bench"));
-                }
-                store.insert(chunk);
-                dispatcher.wake();
-            }
-            while (completed(db) < tasks) {
-                Thread.sleep(50); // a count scans the table: poll it gently
-            }
+            pushNoops(store, tasks, dispatcher);
+            awaitCompleted(db, tasks);
             double seconds = (System.nanoTime() - start) / 1e9;
             dispatcher.stop(Duration.ofSeconds(5));
             if (ran.get() != tasks) {
@@ -96,13 +87,7 @@ public final class QueueBenchmark {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(launcher.freshDatabase())) {
             Schema.apply(db);
             TaskStore store = new TaskStore(db);
-            for (int from = 0; from < tasks; from += 500) {
-                List<TaskRequest> chunk = new ArrayList<>();
-                for (int i = from; i < Math.min(tasks, from + 500); i++) {
-                    chunk.add(TaskRequest.of("noop").queue("bench"));
-                }
-                store.insert(chunk);
-            }
+            pushNoops(store, tasks, null);
             long start = System.nanoTime();
             int done = 0;
             while (true) {
@@ -184,8 +169,26 @@ public final class QueueBenchmark {
         return ms;
     }
 
-    private static long completed(RpcSurrealConnection db) {
-        return ((Number) db.query("RETURN count(SELECT id FROM kafru_queues WHERE status = 'Completed')", Map.of()).get(0)).longValue();
+    /** Pushes {@code tasks} no-op tasks to queue "bench" in 500-row inserts, waking the dispatcher after each. */
+    public static void pushNoops(TaskStore store, int tasks, QueueDispatcher dispatcher) {
+        for (int from = 0; from < tasks; from += 500) {
+            List<TaskRequest> chunk = new ArrayList<>();
+            for (int i = from; i < Math.min(tasks, from + 500); i++) {
+                chunk.add(TaskRequest.of("noop").queue("bench"));
+            }
+            store.insert(chunk);
+            if (dispatcher != null) {
+                dispatcher.wake();
+            }
+        }
+    }
+
+    /** Returns once {@code tasks} tasks are Completed. */
+    public static void awaitCompleted(RpcSurrealConnection db, int tasks) throws InterruptedException {
+        while (((Number) db.query("RETURN count(SELECT id FROM kafru_queues WHERE status = 'Completed')", Map.of()).get(0))
+                .longValue() < tasks) {
+            Thread.sleep(50); // a count scans the table: poll it gently
+        }
     }
 
     static double median(List<Double> values) {
