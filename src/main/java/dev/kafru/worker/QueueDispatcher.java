@@ -240,7 +240,10 @@ public final class QueueDispatcher {
                 if (due != null) {
                     Duration until = Duration.between(now, due);
                     if (until.isNegative() || until.isZero()) {
+                        // the time we were told has passed but nothing was due: the stored run_at is
+                        // a little later (written after we computed it, or another clock) — ask the store
                         knownNextDue = null;
+                        lastDueScan = Instant.EPOCH;
                         wakeRequested = true;
                     } else if (until.compareTo(next) < 0) {
                         next = until.plusMillis(2);

@@ -118,7 +118,8 @@ class QueueDispatcherTest {
         });
         Task task = store.insert(List.of(TaskRequest.of("flaky").queue("q").maxAttempts(5))).get(0);
         dispatcher("q", 2, "me/q").start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        // retries are 20 ms apart: well under the 15 s poll, so only a retry that arms the timer passes
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
         Task done = store.get(task.id()).orElseThrow();
         assertEquals(3, done.attempts());
         assertEquals(3, calls.get());
@@ -135,7 +136,7 @@ class QueueDispatcherTest {
         });
         Task task = store.insert(List.of(TaskRequest.of("broken").queue("q").maxAttempts(3))).get(0);
         dispatcher("q", 2, "me/q").start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Error);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Error);
         Task failed = store.get(task.id()).orElseThrow();
         assertEquals(3, failed.attempts());
         assertEquals(3, calls.get());
