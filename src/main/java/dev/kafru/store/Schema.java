@@ -101,6 +101,10 @@ public final class Schema {
      */
     public static void apply(SurrealConnection connection) {
         ConflictRetry.run(() -> connection.query(DEFINITIONS, Map.of()));
+        // Waiting tasks stored before the due field existed: any write recomputes it (VALUE),
+        // and without it they could never be claimed
+        ConflictRetry.run(() -> connection.query(
+                "UPDATE kafru_queues SET run_at = run_at WHERE status = 'Waiting' AND due = NONE RETURN NONE", Map.of()));
     }
 
     /** The tables that exist in the current database. */

@@ -236,10 +236,13 @@ public final class TaskStore {
                 Map.of("ids", ids(keys), "owner", owner, "uncount", uncount)));
     }
 
-    /** The earliest run_at of a Waiting task of the queue that is not yet due, if any. */
+    /**
+     * The earliest run_at of a Waiting task of the queue, if any — also when it is already due:
+     * a task that came due just after a claim looked must still set the caller's timer.
+     */
     public Optional<Instant> nextRunAt(String queue) {
         Object value = db.query("RETURN array::min((SELECT VALUE run_at FROM kafru_queues WHERE queue = $queue"
-                + " AND status = 'Waiting' AND run_at > time::now()))", Map.of("queue", queue)).get(0);
+                + " AND status = 'Waiting'))", Map.of("queue", queue)).get(0);
         return value instanceof Instant instant ? Optional.of(instant) : Optional.empty();
     }
 

@@ -36,6 +36,8 @@ import java.util.logging.Logger;
 public final class QueueDispatcher {
 
     private static final Logger LOG = Logger.getLogger(QueueDispatcher.class.getName());
+    /** How soon to look again when a known due time passed without a claim. */
+    private static final Duration RECHECK = Duration.ofMillis(5);
 
     private final String queue;
     private final int threads;
@@ -163,6 +165,13 @@ public final class QueueDispatcher {
         }
     }
 
+    /** Drops a hint that has passed, unless a newer one replaced it meanwhile. */
+    private synchronized void forgetDue(Instant passed) {
+        if (knownNextDue == passed) {
+            knownNextDue = null;
+        }
+    }
+
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
     public void wake() {
         wakeRequested = true;
@@ -240,11 +249,14 @@ public final class QueueDispatcher {
                 if (due != null) {
                     Duration until = Duration.between(now, due);
                     if (until.isNegative() || until.isZero()) {
-                        // the time we were told has passed but nothing was due: the stored run_at is
-                        // a little later (written after we computed it, or another clock) — ask the store
-                        knownNextDue = null;
+                        // the time we were told has passed but nothing was claimed: the stored run_at
+                        // is a little later (computed by the database after us), or the task came due
+                        // between the claim and the scan — look again shortly, reading the store
+                        forgetDue(due);
                         lastDueScan = Instant.EPOCH;
-                        wakeRequested = true;
+                        if (RECHECK.compareTo(next) < 0) {
+                            next = RECHECK;
+                        }
                     } else if (until.compareTo(next) < 0) {
                         next = until.plusMillis(2);
                     }
@@ -292,7 +304,9 @@ public final class QueueDispatcher {
         boolean retries = batch.stream().anyMatch(o -> o.status() == dev.kafru.TaskStatus.Waiting);
         return store.finish(owner, batch).whenComplete((ok, error) -> {
             if (error == null && retries) {
-                // a retried task is Waiting again: look again, so its run_at sets the timer
+                // a retried task is Waiting again with a run_at the database computed: read it from
+                // the store on the next cycle (a scan before this write completed could not see it)
+                lastDueScan = Instant.EPOCH;
                 wakeRequested = true;
             }
             if (error != null) {
