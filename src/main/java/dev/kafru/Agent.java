@@ -1,5 +1,6 @@
 package dev.kafru;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,7 @@ import java.time.Instant;
  * @param commandIsExecuted true once the owning server carried the command out
  * @param paused           for a queue agent, whether claiming on that queue is paused (cluster-wide)
  */
+@Schema(name = "Agent", description = "A queue worker, scheduler or running task on one server (kafru_agents)")
 public record Agent(String id, String name, AgentKind kind, AgentStatus status, String server, String parentId,
                     String queueId, Command command, boolean commandIsExecuted, String author, String message,
                     boolean paused, Instant heartbeat, Instant dateCreated, Instant dateModified) {

@@ -3,6 +3,7 @@ package dev.kafru;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskStore;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,6 +96,52 @@ public class KafruAgents {
             }
         }
         return store().setQueuePaused(queue, paused);
+    }
+
+    /**
+     * Stops a running task wherever it runs: at once when it runs on this server, else through a
+     * TaskTerminate command on its task agent (written now if its server has not written it yet).
+     * It then ends Error with "task has been terminated".
+     *
+     * @return the task as it was when the command went out; empty when there is no such task
+     * @throws IllegalStateException when the task is not running (nothing changes)
+     */
+    public Optional<Task> terminateTask(String taskId, String message, String author) {
+        AgentStore store = store();
+        TaskStore tasks = new TaskStore(database.connection());
+        Optional<Task> found = tasks.get(taskId);
+        if (found.isEmpty()) {
+            return found;
+        }
+        Task task = found.get();
+        if (task.status() != TaskStatus.InProgress) {
+            throw new IllegalStateException("task '" + taskId + "' is " + task.status() + "; only a running task can be terminated");
+        }
+        QueueDispatcher local = workers.dispatcher(task.queue());
+        if (local != null && local.owner().equals(task.owner()) && local.terminate(task.id())) {
+            return found;
+        }
+        // a worker's owner name is "server/queue"
+        String suffix = "/" + task.queue();
+        String server = task.owner() != null && task.owner().endsWith(suffix)
+                ? task.owner().substring(0, task.owner().length() - suffix.length()) : task.owner();
+        List<Agent> agents = store.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 1);
+        String agentKey;
+        if (!agents.isEmpty()) {
+            agentKey = agents.get(0).id();
+        } else {
+            List<Agent> parents = store.list(AgentFilter.all().kind(AgentKind.Queue).server(server).name(task.queue())
+                    .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), 1);
+            if (parents.isEmpty()) {
+                throw new IllegalStateException("task '" + taskId + "' is held by '" + task.owner()
+                        + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");
+            }
+            agentKey = java.util.UUID.randomUUID().toString();
+            store.create(new AgentStore.NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
+                    task.id(), AgentStatus.Running, false));
+        }
+        store.sendCommand(agentKey, Command.TaskTerminate, message, author);
+        return found;
     }
 
     /** The stored metric snapshots (one per worker and scheduler). */

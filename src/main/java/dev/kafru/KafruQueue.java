@@ -1,5 +1,7 @@
 package dev.kafru;
 
+import dev.kafru.store.AgentStore;
+import dev.kafru.store.MetricStore;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskStore;
 import dev.kafru.worker.TaskRegistry;
@@ -120,6 +122,85 @@ public class KafruQueue {
         Optional<Task> updated = store().update(id, changes);
         updated.ifPresent(t -> workers.wake(t.queue(), t.runAt()));
         return updated;
+    }
+
+    /**
+     * Puts a task that ended in Error back in its queue, due now, with a fresh set of attempts.
+     *
+     * @return the task after the change; empty when there is no such task
+     * @throws IllegalStateException when the task is not in Error (nothing changes)
+     */
+    public Optional<Task> retry(String id) {
+        TaskStore store = store();
+        Optional<Task> retried = store.retry(id);
+        if (retried.isPresent()) {
+            workers.wake(retried.get().queue(), retried.get().runAt());
+            return retried;
+        }
+        Optional<Task> current = store.get(id);
+        if (current.isPresent()) {
+            throw new IllegalStateException("task '" + id + "' is " + current.get().status()
+                    + "; only a task in Error can be retried");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Removes one task unless it is running (terminate it first, or send it TaskRemove).
+     *
+     * @return false when there is no such task
+     * @throws IllegalStateException when the task is running (nothing changes)
+     */
+    public boolean removeIdle(String id) {
+        TaskStore store = store();
+        if (store.removeIdle(id)) {
+            return true;
+        }
+        if (store.get(id).isPresent()) {
+            throw new IllegalStateException("task '" + id + "' is running; terminate it first"
+                    + " (POST /tasks/{id}/terminate), or send its agent TaskRemove");
+        }
+        return false;
+    }
+
+    /**
+     * Every queue that has tasks, a live worker or a pause flag: its counts by status, the
+     * threads and running tasks of its live workers, and whether it is paused.
+     */
+    public List<QueueInfo> queues() {
+        TaskStore tasks = store();
+        AgentStore agents = new AgentStore(database.connection());
+        Map<String, Map<String, Long>> counts = tasks.countsByQueue();
+        List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
+                .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
+        Map<String, MetricStore.Snapshot> snapshots = new java.util.HashMap<>();
+        new MetricStore(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
+        Set<String> paused = agents.pausedQueues();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(counts.keySet());
+        workersAlive.forEach(a -> names.add(a.name()));
+        names.addAll(paused);
+        List<QueueInfo> queues = new ArrayList<>();
+        for (String queue : names) {
+            Map<TaskStatus, Long> byStatus = new java.util.EnumMap<>(TaskStatus.class);
+            for (TaskStatus status : TaskStatus.values()) {
+                byStatus.put(status, counts.getOrDefault(queue, Map.of()).getOrDefault(status.name(), 0L));
+            }
+            long threads = 0;
+            long running = 0;
+            List<String> servers = new ArrayList<>();
+            for (Agent agent : workersAlive) {
+                if (agent.name().equals(queue)) {
+                    servers.add(agent.server());
+                    MetricStore.Snapshot snapshot = snapshots.get(agent.server() + "/" + queue);
+                    if (snapshot != null) {
+                        threads += snapshot.numWorkers();
+                        running += snapshot.numAliveTasks();
+                    }
+                }
+            }
+            queues.add(new QueueInfo(queue, byStatus, threads, running, paused.contains(queue), List.copyOf(servers)));
+        }
+        return queues;
     }
 
     /** Removes one task; false when there was none. */

@@ -1,5 +1,6 @@
 package dev.kafru;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param untilSchedule  never fires after this; the schedule is Disabled once past it (null: no end)
  * @param nextSchedule   when it fires next (null: never again)
  */
+@Schema(name = "Schedule", description = "A schedule as stored in kafru_schedules; times are ISO-8601 UTC")
 public record Schedule(String id, String name, String queue, String handler, Map<String, Object> parameters,
                        String cronExpression, String timeZone, ScheduleStatus status, boolean oneTime,
                        Instant startSchedule, Instant untilSchedule, Instant nextSchedule,

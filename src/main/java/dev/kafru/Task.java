@@ -1,5 +1,6 @@
 package dev.kafru;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param owner       the server holding it while InProgress
  * @param leaseUntil  when the owner's claim lapses unless renewed
  */
+@Schema(name = "Task", description = "A task as stored in kafru_queues; times are ISO-8601 UTC")
 public record Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
                    TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
                    String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,

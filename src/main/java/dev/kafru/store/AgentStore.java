@@ -69,17 +69,44 @@ public final class AgentStore {
         ConflictRetry.run(() -> db.query("INSERT INTO kafru_agents $rows RETURN NONE", Map.of("rows", List.of(row(agent)))));
     }
 
-    /** True when any server's agent for this queue is paused: a new worker starts paused then. */
+    /** True when the queue is paused cluster-wide: a worker started for it starts paused. */
     public boolean isQueuePaused(String queue) {
-        return !((List<?>) db.query("SELECT VALUE id FROM kafru_agents WHERE kind = 'Queue' AND name = $name AND paused = true LIMIT 1",
-                Map.of("name", queue)).get(0)).isEmpty();
+        return !((List<?>) db.query("SELECT VALUE id FROM $paused", Map.of("paused", paused(queue))).get(0)).isEmpty();
     }
 
-    /** Sets the pause flag on every server's agent of a queue; returns how many agents there are. */
+    /** The queues paused cluster-wide. */
+    public java.util.Set<String> pausedQueues() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Object id : (List<?>) db.query("SELECT VALUE id FROM kafru_paused_queues", Map.of()).get(0)) {
+            if (id instanceof RecordId r) {
+                names.add(r.keyText());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Records the pause flag of a queue (it outlives the queue's workers) and sets it on every
+     * server's agent of that queue, in one transaction; returns how many agents there are.
+     */
     public int setQueuePaused(String queue, boolean paused) {
-        return ((List<?>) ConflictRetry.run(() -> db.query(
-                "UPDATE kafru_agents SET paused = $paused WHERE kind = 'Queue' AND name = $name RETURN VALUE id",
-                Map.of("name", queue, "paused", paused))).get(0)).size();
+        List<Object> result = ConflictRetry.run(() -> db.query("""
+                BEGIN TRANSACTION;
+                IF $flag { UPSERT $paused SET paused_at = time::now() RETURN NONE } ELSE { DELETE $paused RETURN NONE };
+                UPDATE kafru_agents SET paused = $flag WHERE kind = 'Queue' AND name = $name RETURN VALUE id;
+                COMMIT TRANSACTION;
+                """, Map.of("name", queue, "flag", paused, "paused", paused(queue))));
+        // the UPDATE's ids: the one list among the statements' results (BEGIN, IF and COMMIT give NONE)
+        for (int i = result.size() - 1; i >= 0; i--) {
+            if (result.get(i) instanceof List<?> ids) {
+                return ids.size();
+            }
+        }
+        return 0;
+    }
+
+    private static RecordId paused(String queue) {
+        return new RecordId(Schema.PAUSED_QUEUES, queue);
     }
 
     /**

@@ -19,6 +19,8 @@ public final class MetricStore {
     }
 
     /** One snapshot; {@code kind} is Worker or Scheduler, as in the crate. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MetricSnapshot",
+            description = "Running tasks and threads of one worker or scheduler, at its last snapshot")
     public record Snapshot(String name, String kind, long numAliveTasks, long numWorkers, Instant timestamp) {
     }
 

@@ -13,6 +13,8 @@ public final class Schema {
     public static final String SCHEDULES = "kafru_schedules";
     public static final String AGENTS = "kafru_agents";
     public static final String METRICS = "kafru_metrics";
+    /** Queues paused cluster-wide, keyed by queue name; kept while no worker of the queue runs. */
+    public static final String PAUSED_QUEUES = "kafru_paused_queues";
 
     /**
      * The claim index walks {@code due} (run_at in epoch nanoseconds), not {@code run_at}:
@@ -90,6 +92,9 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS num_workers ON kafru_metrics TYPE int;
             DEFINE FIELD IF NOT EXISTS timestamp ON kafru_metrics TYPE datetime;
             DEFINE INDEX IF NOT EXISTS kafru_metrics_name ON kafru_metrics FIELDS name UNIQUE;
+
+            DEFINE TABLE IF NOT EXISTS kafru_paused_queues SCHEMALESS;
+            DEFINE FIELD IF NOT EXISTS paused_at ON kafru_paused_queues TYPE datetime;
             """;
 
     private Schema() {

@@ -129,6 +129,22 @@ public final class TaskStore {
         return tasks(result.get(0)).stream().findFirst();
     }
 
+    /**
+     * Puts an Error task back to Waiting, due now, with its attempts counted from zero again;
+     * empty when there is no such task or it is not in Error.
+     */
+    public Optional<Task> retry(String key) {
+        return tasks(ConflictRetry.run(() -> db.query("UPDATE $id SET status = 'Waiting', attempts = 0, message = NONE,"
+                + " run_at = time::now(), owner = NONE, lease_until = NONE, started_at = NONE, finished_at = NONE"
+                + " WHERE status = 'Error' RETURN AFTER", Map.of("id", id(key)))).get(0)).stream().findFirst();
+    }
+
+    /** Removes a task unless it is running; true when it was removed. */
+    public boolean removeIdle(String key) {
+        return !((List<?>) ConflictRetry.run(() -> db.query("DELETE $id WHERE status != 'InProgress' RETURN BEFORE",
+                Map.of("id", id(key)))).get(0)).isEmpty();
+    }
+
     /** True when a task was removed. */
     public boolean remove(String key) {
         return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", id(key))).get(0)).isEmpty();

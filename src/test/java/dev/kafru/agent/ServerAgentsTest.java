@@ -256,6 +256,23 @@ class ServerAgentsTest {
     }
 
     @Test
+    void aPauseOutlivesEveryWorkerOfTheQueueUntilResumed() {
+        assertEquals(0, agentsB.setQueuePaused("lonely", true), "no worker of it runs anywhere");
+        assertTrue(agentsB.isQueuePaused("lonely"));
+        assertEquals(java.util.Set.of("lonely"), agentsB.pausedQueues());
+        server("server-a", "lonely", 2, connA);
+        assertTrue(dispatchers.get(0).isPaused(), "a worker started after the pause starts paused");
+        push(3, "lonely", 0);
+        dispatchers.get(0).wake();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> count(TaskStatus.Waiting) == 3);
+
+        assertEquals(1, agentsB.setQueuePaused("lonely", false));
+        assertFalse(agentsB.isQueuePaused("lonely"));
+        assertEquals(java.util.Set.of(), agentsB.pausedQueues());
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(TaskStatus.Completed) == 3);
+    }
+
+    @Test
     void aServerPurgesItsOldAgentsAtStartAndMarksASilentServersAgentsError() {
         AgentStore storeA = new AgentStore(connA);
         storeA.create(new AgentStore.NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));

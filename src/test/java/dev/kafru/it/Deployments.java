@@ -24,6 +24,11 @@ public final class Deployments {
 
     /** kafru.war plus the given test classes, configured for this JVM's launcher. */
     public static WebArchive kafru(String database, Class<?>... testClasses) {
+        return kafru(database, java.util.List.of(), testClasses);
+    }
+
+    /** kafru.war plus the given test classes, with more configuration lines (key=value). */
+    public static WebArchive kafru(String database, java.util.List<String> moreConfig, Class<?>... testClasses) {
         SurrealLauncher db = launcher();
         File war = new File(System.getProperty("kafru.war", "target/kafru.war"));
         WebArchive archive = ShrinkWrap.create(WebArchive.class, database + ".war")
@@ -44,6 +49,8 @@ public final class Deployments {
                 "kafru.agent.heartbeat=500ms",
                 "kafru.agent.expiry=5s",
                 "kafru.metrics.interval=500ms",
+                "mp.openapi.filter=dev.kafru.admin.OpenApiFilter",
+                String.join("\n", moreConfig),
                 "");
         archive.addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
         archive.addClasses(testClasses);

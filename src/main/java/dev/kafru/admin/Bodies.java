@@ -1,0 +1,76 @@
+package dev.kafru.admin;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The request bodies of the admin API, as the OpenAPI document describes them. Bodies are read
+ * field by field ({@link Fields}); these records give the field names and their documentation.
+ */
+public final class Bodies {
+
+    private Bodies() {
+    }
+
+    static Set<String> fieldsOf(Class<? extends Record> type) {
+        return new LinkedHashSet<>(Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList());
+    }
+
+    @Schema(name = "TaskInput", description = "A task to enqueue; only handler is required")
+    public record TaskInput(
+            @Schema(required = true, description = "the @TaskName of the bean to run", example = "send-invoice") String handler,
+            @Schema(description = "queue name (letters, digits, - _ . :)", defaultValue = "default", example = "mail") String queue,
+            @Schema(description = "a label for people; defaults to the handler", example = "invoice 1234") String name,
+            @Schema(description = "the handler's input, a JSON object") Map<String, Object> parameters,
+            @Schema(description = "higher runs first among due tasks of a queue", defaultValue = "0", minimum = "-1000000",
+                    maximum = "1000000") Integer priority,
+            @Schema(description = "not before this time (ISO-8601 with offset); default now",
+                    example = "2026-12-01T08:00:00Z") String runAt,
+            @Schema(description = "attempts before the task ends Error", defaultValue = "3", minimum = "1", maximum = "100")
+            Integer maxAttempts) {
+    }
+
+    @Schema(name = "ScheduleInput", description = "A schedule; name and handler are required, and cron unless oneTime with nextSchedule")
+    public record ScheduleInput(
+            @Schema(required = true, description = "unique among schedules; also its tasks' name", example = "nightly-report") String name,
+            @Schema(required = true, example = "report") String handler,
+            @Schema(defaultValue = "default") String queue,
+            @Schema(description = "the tasks' input, a JSON object") Map<String, Object> parameters,
+            @Schema(description = "Quartz (6-7 fields, seconds first) or Unix (5 fields) cron; or an object with the crate's"
+                    + " fields second, minute, hour, dayOfMonth, month, dayOfWeek, year", example = "0 0 2 * * ?") Object cron,
+            @Schema(description = "IANA zone the cron is read in", defaultValue = "UTC", example = "Europe/Berlin") String timeZone,
+            @Schema(description = "fire once, then become Disabled", defaultValue = "false") Boolean oneTime,
+            @Schema(description = "never fire before this", example = "2026-12-01T00:00:00Z") String startSchedule,
+            @Schema(description = "never fire after this; must not be before startSchedule", example = "2027-12-01T00:00:00Z")
+            String untilSchedule,
+            @Schema(description = "the first fire time; default the cron's next occurrence") String nextSchedule,
+            @Schema(enumeration = {"Enabled", "Disabled"}, defaultValue = "Enabled") String status) {
+    }
+
+    @Schema(name = "CronFields", description = "The crate's structured cron; a missing field is * (? for dayOfWeek)")
+    public record CronInput(String second, String minute, String hour, String dayOfMonth, String month, String dayOfWeek,
+                     String year) {
+    }
+
+    @Schema(name = "CommandInput")
+    public record CommandInput(
+            @Schema(required = true, enumeration = {"QueueGracefulShutdown", "QueueForceShutdown", "SchedulerGracefulShutdown",
+                    "SchedulerForceShutdown", "TaskTerminate", "TaskRemove"}, example = "TaskTerminate") String command,
+            @Schema(description = "why, for the record", example = "stuck on a remote call") String message,
+            @Schema(description = "who; defaults to the logged-in user", example = "ops") String author) {
+    }
+
+    @Schema(name = "Deleted")
+    public record Deleted(@Schema(example = "42") long deleted) {
+    }
+
+    @Schema(name = "PauseResult")
+    public record PauseResult(@Schema(example = "mail") String queue, boolean paused,
+                       @Schema(description = "how many servers' workers of the queue were told") int workers) {
+    }
+}

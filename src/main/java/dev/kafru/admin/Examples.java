@@ -1,0 +1,44 @@
+package dev.kafru.admin;
+
+/** Example bodies for the OpenAPI document. */
+final class Examples {
+
+    static final String TASK_INPUT = """
+            {"handler": "send-invoice", "queue": "mail", "parameters": {"invoice": 1234}, "priority": 10, "maxAttempts": 5}""";
+    static final String TASK = """
+            {"id": "k9x2m4", "name": "send-invoice", "queue": "mail", "handler": "send-invoice", "parameters": {"invoice": 1234},
+             "status": "Waiting", "message": null, "priority": 10, "runAt": "2026-11-28T18:00:00Z", "attempts": 0,
+             "maxAttempts": 5, "owner": null, "leaseUntil": null, "dateCreated": "2026-11-28T18:00:00Z",
+             "dateModified": "2026-11-28T18:00:00Z", "startedAt": null, "finishedAt": null}""";
+    static final String SCHEDULE_INPUT = """
+            {"name": "nightly-report", "handler": "report", "cron": "0 0 2 * * ?", "timeZone": "Europe/Berlin",
+             "parameters": {"format": "pdf"}}""";
+    static final String SCHEDULE = """
+            {"id": "s1", "name": "nightly-report", "queue": "default", "handler": "report", "parameters": {"format": "pdf"},
+             "cronExpression": "0 0 2 * * ?", "timeZone": "Europe/Berlin", "status": "Enabled", "oneTime": false,
+             "startSchedule": null, "untilSchedule": null, "nextSchedule": "2026-11-29T01:00:00Z",
+             "dateCreated": "2026-11-28T18:00:00Z", "dateModified": "2026-11-28T18:00:00Z"}""";
+    static final String COMMAND_INPUT = """
+            {"command": "QueueGracefulShutdown", "message": "deploying", "author": "ops"}""";
+    static final String INVALID = """
+            {"type": "urn:kafru:problem:invalid-input", "title": "Invalid input", "status": 400,
+             "detail": "priority must be a whole number from -1000000 to 1000000, not a string", "instance": "/kafru/api/tasks",
+             "invalidFields": [{"name": "priority", "reason": "priority must be a whole number from -1000000 to 1000000, not a string"}]}""";
+    static final String NOT_FOUND = """
+            {"type": "urn:kafru:problem:not-found", "title": "Not found", "status": 404, "detail": "no task 'k9x2m4'",
+             "instance": "/kafru/api/tasks/k9x2m4", "invalidFields": null}""";
+    static final String CONFLICT = """
+            {"type": "urn:kafru:problem:conflict", "title": "Conflict", "status": 409,
+             "detail": "task 'k9x2m4' is Completed; only a task in Error can be retried", "instance": "/kafru/api/tasks/k9x2m4/retry",
+             "invalidFields": null}""";
+    static final String UNAUTHORIZED = """
+            {"type": "urn:kafru:problem:unauthorized", "title": "Unauthorized", "status": 401,
+             "detail": "log in with HTTP Basic as a user with role kafru-admin", "instance": "/kafru/api/tasks", "invalidFields": null}""";
+    static final String FORBIDDEN = """
+            {"type": "urn:kafru:problem:forbidden", "title": "Forbidden", "status": 403,
+             "detail": "user 'viewer' may not change anything here: that needs role kafru-admin", "instance": "/kafru/api/tasks",
+             "invalidFields": null}""";
+
+    private Examples() {
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kafru.admin;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Typed reads of a request body's fields. Every problem found is collected, so that one 400
+ * names all the fields at fault; {@link #done()} throws it. A field given as null counts as
+ * left out. Unknown fields are refused (a typo must not silently do nothing).
+ */
+final class Fields {
+
+    private final Map<String, Object> body;
+    private final List<Problem.InvalidField> errors = new ArrayList<>();
+
+    private Fields(Map<String, Object> body) {
+        this.body = body;
+    }
+
+    static Fields of(Map<String, Object> body, Set<String> allowed) {
+        Fields fields = new Fields(body);
+        for (String key : body.keySet()) {
+            if (!allowed.contains(key)) {
+                fields.error(key, "unknown field '" + JsonText.abbreviate(key) + "': the fields are " + String.join(", ", allowed));
+            }
+        }
+        return fields;
+    }
+
+    String string(String name, int maxLength) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            return wrongType(name, "a string", value);
+        }
+        if (s.length() > maxLength) {
+            return error(name, name + " is longer than " + maxLength + " characters");
+        }
+        return s;
+    }
+
+    Integer integer(String name, long min, long max) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Long n)) {
+            return wrongType(name, "a whole number from " + min + " to " + max, value);
+        }
+        if (n < min || n > max) {
+            return error(name, name + " " + n + " is out of range: use " + min + " to " + max);
+        }
+        return n.intValue();
+    }
+
+    Boolean bool(String name) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Boolean b)) {
+            return wrongType(name, "true or false", value);
+        }
+        return b;
+    }
+
+    /** An ISO-8601 time with a zone or offset, such as 2026-12-01T08:00:00Z. */
+    Instant instant(String name) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            return wrongType(name, "an ISO-8601 time such as 2026-12-01T08:00:00Z", value);
+        }
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            return error(name, name + " '" + JsonText.abbreviate(s) + "' is not an ISO-8601 time with an offset,"
+                    + " such as 2026-12-01T08:00:00Z");
+        }
+    }
+
+    /** A JSON object, as a map of JSON values. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> object(String name) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            return wrongType(name, "a JSON object", value);
+        }
+        return new LinkedHashMap<>((Map<String, Object>) map);
+    }
+
+    boolean has(String name) {
+        return body.get(name) != null;
+    }
+
+    Object raw(String name) {
+        return body.get(name);
+    }
+
+    <T> T error(String name, String reason) {
+        errors.add(new Problem.InvalidField(name, reason));
+        return null;
+    }
+
+    private <T> T wrongType(String name, String expected, Object value) {
+        return error(name, name + " must be " + expected + ", not " + kind(value));
+    }
+
+    static String kind(Object value) {
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof Number) {
+            return "the number " + value;
+        }
+        if (value instanceof List<?>) {
+            return "an array";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "an object";
+        }
+        return String.valueOf(value);
+    }
+
+    /** Throws the collected problems, if any. */
+    void done() {
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+    }
+}

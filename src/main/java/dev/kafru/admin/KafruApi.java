@@ -1,0 +1,36 @@
+package dev.kafru.admin;
+
+import jakarta.annotation.security.DeclareRoles;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.info.License;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+
+import java.util.Set;
+
+/**
+ * kafru's admin API at {@code /kafru/api}. It lists its classes itself, so that it serves
+ * kafru's resources only, and kafru's exception mappers apply to nothing else.
+ */
+@ApplicationPath("kafru/api")
+@DeclareRoles({KafruUsers.ADMIN, KafruUsers.VIEWER})
+@OpenAPIDefinition(
+        info = @Info(title = "kafru admin API", version = "0.1.0",
+                description = "Tasks, queues, schedules, agents and metrics of kafru, a task queue and cron scheduler for"
+                        + " Jakarta EE. Reads need role kafru-viewer or kafru-admin, writes kafru-admin (HTTP Basic)."
+                        + " Every error is application/problem+json.",
+                license = @License(name = "MIT")),
+        security = @SecurityRequirement(name = "basic"))
+@SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic")
+public class KafruApi extends Application {
+
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(TasksResource.class, QueuesResource.class, SchedulesResource.class, AgentsResource.class,
+                ObservedResources.class, ProblemMappers.Rest.class, ProblemMappers.Unexpected.class);
+    }
+}

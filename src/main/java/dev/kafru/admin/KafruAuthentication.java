@@ -1,0 +1,86 @@
+package dev.kafru.admin;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * HTTP Basic for kafru's paths ({@code /kafru/…}) only: any other path of the application is
+ * left alone, so embedding kafru puts no authentication on the host application. A request
+ * without credentials goes on anonymous (the admin API then answers 401, a static dashboard
+ * file is served); wrong credentials are answered here with a 401 problem.
+ */
+@ApplicationScoped
+public class KafruAuthentication implements HttpAuthenticationMechanism {
+
+    static final String CHALLENGE = "Basic realm=\"kafru\", charset=\"UTF-8\"";
+    /** The roles of the caller this mechanism authenticated, as a request attribute. */
+    static final String ROLES_ATTRIBUTE = KafruAuthentication.class.getName() + ".roles";
+
+    @Inject
+    KafruUsers users;
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
+                                                HttpMessageContext context) {
+        if (!isKafruPath(request)) {
+            return context.doNothing();
+        }
+        String header = request.getHeader("Authorization");
+        if (header == null) {
+            return context.doNothing();
+        }
+        Optional<KafruUsers.Caller> caller = basic(header).flatMap(c -> users.authenticate(c[0], c[1]));
+        if (caller.isEmpty()) {
+            refuse(request, response);
+            return AuthenticationStatus.SEND_FAILURE;
+        }
+        request.setAttribute(ROLES_ATTRIBUTE, Set.of(caller.get().role()));
+        return context.notifyContainerAboutLogin(caller.get().name(), Set.of(caller.get().role()));
+    }
+
+    static boolean isKafruPath(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return path.equals("/kafru") || path.startsWith("/kafru/");
+    }
+
+    /** {name, password} from a Basic header; empty when it is not one. */
+    static Optional<String[]> basic(String header) {
+        if (header.length() < 6 || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? Optional.empty() : Optional.of(new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)});
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response) {
+        Problem problem = new Problem("urn:kafru:problem:unauthorized", "Unauthorized", 401,
+                "the user name or password is wrong, or the Authorization header is not HTTP Basic",
+                request.getRequestURI(), null);
+        try {
+            response.setStatus(401);
+            response.setHeader("WWW-Authenticate", CHALLENGE);
+            response.setContentType(Problem.MEDIA_TYPE);
+            response.setCharacterEncoding("UTF-8");
+            response.getWriter().write(JsonText.write(problem));
+            response.flushBuffer();
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.kafru.admin;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.examples.Example;
+import org.eclipse.microprofile.openapi.models.media.MediaType;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Completes the generated OpenAPI document for kafru's paths: the answers every operation may
+ * give (401, 403, 500, 503, and 415 where a body is read) as problem+json with examples, path
+ * parameters marked required, and JSON examples as JSON rather than as strings. Registered in
+ * kafru.war with {@code mp.openapi.filter=dev.kafru.admin.OpenApiFilter}; an application that
+ * embeds kafru adds the same line to its own configuration.
+ */
+public class OpenApiFilter implements OASFilter {
+
+    private static final String PREFIX = "/kafru/api/";
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> {
+            if (path.startsWith(PREFIX) || path.equals("/kafru/api")) {
+                item.getOperations().forEach((method, operation) -> complete(method, operation));
+            }
+        });
+    }
+
+    private static void complete(PathItem.HttpMethod method, Operation operation) {
+        APIResponses responses = operation.getResponses();
+        if (responses == null) {
+            responses = OASFactory.createAPIResponses();
+            operation.setResponses(responses);
+        }
+        boolean write = method != PathItem.HttpMethod.GET && method != PathItem.HttpMethod.HEAD;
+        add(responses, "401", "no or wrong credentials (HTTP Basic)", Examples.UNAUTHORIZED);
+        add(responses, "403", write ? "the user lacks role kafru-admin" : "the user lacks role kafru-viewer or kafru-admin",
+                Examples.FORBIDDEN);
+        if (operation.getRequestBody() != null) {
+            add(responses, "415", "the body is not sent as application/json", null);
+        }
+        add(responses, "500", "an unexpected failure; the server log has it under the ref in detail", null);
+        add(responses, "503", "SurrealDB could not answer; try again", null);
+        if (operation.getParameters() != null) {
+            for (Parameter parameter : operation.getParameters()) {
+                if (parameter.getIn() == Parameter.In.PATH) {
+                    parameter.setRequired(true);
+                }
+            }
+        }
+        if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
+            operation.getRequestBody().getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
+        }
+        responses.getAPIResponses().values().forEach(r -> {
+            if (r.getContent() != null) {
+                r.getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
+            }
+        });
+    }
+
+    private static void add(APIResponses responses, String code, String description, String example) {
+        if (responses.hasAPIResponse(code)) {
+            return;
+        }
+        MediaType media = OASFactory.createMediaType()
+                .schema(OASFactory.createSchema().ref("#/components/schemas/Problem"));
+        if (example != null) {
+            media.addExample("problem", OASFactory.createExample().value(json(example)));
+        }
+        APIResponse response = OASFactory.createAPIResponse().description(description)
+                .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, media));
+        responses.addAPIResponse(code, response);
+    }
+
+    private static void parseExamples(MediaType media) {
+        if (media.getExamples() == null) {
+            return;
+        }
+        for (Example example : media.getExamples().values()) {
+            if (example.getValue() instanceof String text && (text.startsWith("{") || text.startsWith("["))) {
+                example.setValue(json(text));
+            }
+        }
+    }
+
+    /** JSON text as maps, lists, strings, numbers, booleans and nulls (what the document writer serializes). */
+    static Object json(String text) {
+        try (var reader = Json.createReader(new StringReader(text))) {
+            return java(reader.readValue());
+        }
+    }
+
+    private static Object java(JsonValue value) {
+        return switch (value.getValueType()) {
+            case OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                ((JsonObject) value).forEach((k, v) -> map.put(k, java(v)));
+                yield map;
+            }
+            case ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                ((JsonArray) value).forEach(v -> list.add(java(v)));
+                yield list;
+            }
+            case STRING -> ((JsonString) value).getString();
+            case NUMBER -> ((JsonNumber) value).isIntegral() ? (Object) ((JsonNumber) value).longValue()
+                    : ((JsonNumber) value).doubleValue();
+            case TRUE -> Boolean.TRUE;
+            case FALSE -> Boolean.FALSE;
+            case NULL -> null;
+        };
+    }
+}

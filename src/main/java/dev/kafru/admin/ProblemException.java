@@ -1,0 +1,76 @@
+package dev.kafru.admin;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/**
+ * An admin API error: a {@link Problem} and, for 401, the Basic challenge. {@link AdminGuard}
+ * turns it into a {@link WebApplicationException} that carries the whole answer, so that it
+ * reaches the client the same way in any JAX-RS application that serves kafru's resources,
+ * with or without kafru's exception mappers.
+ */
+public final class ProblemException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+    private final transient Problem problem;
+
+    private ProblemException(Problem problem) {
+        super(problem.detail());
+        this.problem = problem;
+    }
+
+    public static ProblemException of(int status, String kind, String title, String detail) {
+        return new ProblemException(new Problem("urn:kafru:problem:" + kind, title, status, detail, null, null));
+    }
+
+    /** 400 naming the fields at fault. */
+    public static ProblemException invalid(List<Problem.InvalidField> fields) {
+        String detail = fields.size() == 1 ? fields.get(0).reason()
+                : String.join("; ", fields.stream().map(Problem.InvalidField::reason).toList());
+        return new ProblemException(new Problem("urn:kafru:problem:invalid-input", "Invalid input", 400, detail, null,
+                List.copyOf(fields)));
+    }
+
+    public static ProblemException invalid(String field, String reason) {
+        return invalid(List.of(new Problem.InvalidField(field, reason)));
+    }
+
+    public static ProblemException notFound(String what, String id) {
+        return of(404, "not-found", "Not Found", "no " + what + " '" + JsonText.abbreviate(id) + "'");
+    }
+
+    /** 401; the answer carries the Basic challenge. */
+    public static ProblemException unauthorized(String detail) {
+        return of(401, "unauthorized", "Unauthorized", detail);
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    /** The same problem with the request path as its instance (unless it has one). */
+    public ProblemException at(String path) {
+        if (problem.instance() != null || path == null) {
+            return this;
+        }
+        return new ProblemException(new Problem(problem.type(), problem.title(), problem.status(), problem.detail(), path,
+                problem.invalidFields()));
+    }
+
+    /** The whole answer. */
+    public Response response() {
+        Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(JsonText.write(problem));
+        if (problem.status() == 401) {
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, KafruAuthentication.CHALLENGE);
+        }
+        return builder.build();
+    }
+
+    /** The answer as an exception JAX-RS sends as it is. */
+    public WebApplicationException toWeb() {
+        return new WebApplicationException(problem.detail(), response());
+    }
+}

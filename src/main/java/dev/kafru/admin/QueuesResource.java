@@ -1,0 +1,83 @@
+package dev.kafru.admin;
+
+import dev.kafru.KafruAgents;
+import dev.kafru.KafruQueue;
+import dev.kafru.QueueInfo;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code /queues}: per-queue counts, workers and the cluster-wide pause. */
+@Path("queues")
+@ApplicationScoped
+@Guarded
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "queues", description = "Queues across the cluster")
+public class QueuesResource {
+
+    @Inject
+    KafruQueue queue;
+
+    @Inject
+    KafruAgents agents;
+
+    @GET
+    @Operation(summary = "Every queue", description = "Counts by status, threads and running tasks of its live workers, paused.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = QueueInfo.class),
+            examples = @ExampleObject(name = "queues", value = """
+                    [{"queue": "default", "counts": {"Waiting": 3, "InProgress": 2, "Completed": 120, "Error": 1},
+                      "threads": 5, "running": 2, "paused": false, "servers": ["node-1"]}]""")))
+    public Response list(@Context UriInfo uri) {
+        Query.of(uri);
+        return TasksResource.ok(queue.queues());
+    }
+
+    @POST
+    @Path("{queue}/pause")
+    @Operation(summary = "Pause a queue", description = "Every server stops claiming on it (running tasks go on); it stays"
+            + " paused while no worker of it runs, until resumed.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.PauseResult.class)))
+    @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response pause(@PathParam("queue") String name, @Context UriInfo uri) {
+        Query.of(uri);
+        return TasksResource.ok(new Bodies.PauseResult(name, true, agents.pauseQueue(check(name))));
+    }
+
+    @POST
+    @Path("{queue}/resume")
+    @Operation(summary = "Resume a queue", description = "Every server claims on it again.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.PauseResult.class)))
+    @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response resume(@PathParam("queue") String name, @Context UriInfo uri) {
+        Query.of(uri);
+        return TasksResource.ok(new Bodies.PauseResult(name, false, agents.resumeQueue(check(name))));
+    }
+
+    private static String check(String name) {
+        if (!Query.NAME.matcher(name).matches()) {
+            throw ProblemException.invalid("queue", "queue '" + JsonText.abbreviate(name)
+                    + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.kafru.admin;
+
+import dev.kafru.KafruAgents;
+import dev.kafru.KafruQueue;
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.TaskStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.io.InputStream;
+import java.util.Map;
+
+/** {@code /tasks}: enqueue, list, read, remove, retry, terminate and purge tasks. */
+@Path("tasks")
+@ApplicationScoped
+@Guarded
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "tasks", description = "Tasks in the queues")
+public class TasksResource {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_OFFSET = 10_000_000;
+
+    @Inject
+    KafruQueue queue;
+
+    @Inject
+    KafruAgents agents;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Enqueue a task", description = "Stores a Waiting task; the queue's workers start it when it is due.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.TaskInput.class),
+            examples = @ExampleObject(name = "invoice", value = Examples.TASK_INPUT)))
+    @APIResponse(responseCode = "201", description = "stored; Location names it", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+            examples = @ExampleObject(name = "task", value = Examples.TASK)))
+    @APIResponse(responseCode = "400", description = "malformed JSON, a wrong type, an unknown field or handler; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
+    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response enqueue(InputStream body, @Context UriInfo uri) {
+        Query.of(uri);
+        Fields f = Fields.of(JsonText.readObject(body), Bodies.fieldsOf(Bodies.TaskInput.class));
+        String handler = f.string("handler", 100);
+        TaskRequest request = TaskRequest.of(handler);
+        String q = f.string("queue", 100);
+        if (q != null) {
+            request.queue(q);
+        }
+        String name = f.string("name", 200);
+        if (name != null) {
+            request.name(name);
+        }
+        Map<String, Object> parameters = f.object("parameters");
+        if (parameters != null) {
+            request.parameters(parameters);
+        }
+        Integer priority = f.integer("priority", -TaskRequest.PRIORITY_LIMIT, TaskRequest.PRIORITY_LIMIT);
+        if (priority != null) {
+            request.priority(priority);
+        }
+        request.runAt(f.instant("runAt"));
+        Integer maxAttempts = f.integer("maxAttempts", 1, TaskRequest.MAX_ATTEMPTS_LIMIT);
+        if (maxAttempts != null) {
+            request.maxAttempts(maxAttempts);
+        }
+        if (handler == null && !f.has("handler")) {
+            f.error("handler", "handler is required: give the @TaskName of the bean to run (GET /handlers lists them)");
+        }
+        f.done();
+        Task task = queue.push(request);
+        return Response.created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                .type(MediaType.APPLICATION_JSON).entity(JsonText.write(task)).build();
+    }
+
+    @GET
+    @Operation(summary = "List tasks", description = "Oldest first, filtered by status and queue.")
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Waiting, InProgress, Completed or Error", schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "queue", in = ParameterIn.QUERY, description = "queue name")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1 to 1000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "100"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "0 or more", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "0"))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Task.class)))
+    @APIResponse(responseCode = "400", description = "unknown status, limit or offset out of range, unknown parameter",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
+    public Response list(@Context UriInfo uri) {
+        Query query = Query.of(uri, "status", "queue", "limit", "offset");
+        TaskStatus status = query.enumeration("status", TaskStatus.class);
+        String q = query.name("queue");
+        int limit = query.integer("limit", 1, TaskStore.MAX_LIMIT, DEFAULT_LIMIT);
+        int offset = query.integer("offset", 0, MAX_OFFSET, 0);
+        return ok(queue.list(status, q, limit, offset));
+    }
+
+    @DELETE
+    @Writes
+    @Operation(summary = "Purge tasks", description = "Removes every task with that status and queue (any when left out).")
+    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "queue", in = ParameterIn.QUERY)
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.Deleted.class), examples = @ExampleObject(name = "deleted", value = "{\"deleted\": 42}")))
+    @APIResponse(responseCode = "400", description = "unknown status or parameter", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response purge(@Context UriInfo uri) {
+        Query query = Query.of(uri, "status", "queue");
+        TaskStatus status = query.enumeration("status", TaskStatus.class);
+        String q = query.name("queue");
+        return ok(new Bodies.Deleted(queue.purge(status, q)));
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Read a task")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Task.class), examples = @ExampleObject(name = "task", value = Examples.TASK)))
+    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    public Response get(@Parameter(description = "record key, with or without kafru_queues:") @PathParam("id") String id,
+                        @Context UriInfo uri) {
+        Query.of(uri);
+        return ok(queue.get(Ids.check(id)).orElseThrow(() -> ProblemException.notFound("task", id)));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Remove a task", description = "A running task is not removed: terminate it first.")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "409", description = "the task is running", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response remove(@PathParam("id") String id, @Context UriInfo uri) {
+        Query.of(uri);
+        if (!queue.removeIdle(Ids.check(id))) {
+            throw ProblemException.notFound("task", id);
+        }
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{id}/retry")
+    @Operation(summary = "Retry a failed task", description = "An Error task goes back to Waiting, due now, attempts from 0.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Task.class), examples = @ExampleObject(name = "task", value = Examples.TASK)))
+    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "409", description = "the task is not in Error", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
+    public Response retry(@PathParam("id") String id, @Context UriInfo uri) {
+        Query.of(uri);
+        return ok(queue.retry(Ids.check(id)).orElseThrow(() -> ProblemException.notFound("task", id)));
+    }
+
+    @POST
+    @Path("{id}/terminate")
+    @Operation(summary = "Terminate a running task", description = "Interrupts it wherever it runs; it ends Error with"
+            + " \"task has been terminated\" within about a second.")
+    @APIResponse(responseCode = "202", description = "the termination is under way; the task as it was",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
+    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "409", description = "the task is not running", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response terminate(@PathParam("id") String id, @Context UriInfo uri, @Context SecurityContext security) {
+        Query.of(uri);
+        Task task = agents.terminateTask(Ids.check(id), "terminated through the admin API", Ids.user(security))
+                .orElseThrow(() -> ProblemException.notFound("task", id));
+        return Response.accepted(JsonText.write(task)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    static Response ok(Object value) {
+        return Response.ok(JsonText.write(value), MediaType.APPLICATION_JSON).build();
+    }
+}

@@ -1,0 +1,475 @@
+package dev.kafru.it;
+
+import dev.kafru.admin.PasswordHash;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admin REST API on the standalone WAR in a real Payara Micro, seen from an HTTP client. */
+@ExtendWith(ArquillianExtension.class)
+class AdminIT {
+
+    static final String ADMIN = "root";
+    static final String ADMIN_PASSWORD = "admin-pw";
+    static final String VIEWER_PASSWORD = "viewer-pw";
+    static final String OPS_PASSWORD = "ops:pw";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.kafru("admin_it", List.of(
+                        "kafru.admin.username=" + ADMIN,
+                        "kafru.admin.password=" + ADMIN_PASSWORD,
+                        "kafru.users=viewer:kafru-viewer:" + PasswordHash.of(VIEWER_PASSWORD) + ",ops:kafru-admin:" + OPS_PASSWORD),
+                CountingTask.class, FailingTask.class, BlockingTask.class);
+    }
+
+    @ArquillianResource
+    URL root;
+
+    AdminClient api;
+
+    @BeforeEach
+    void client() {
+        api = AdminClient.of(root, ADMIN, ADMIN_PASSWORD);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // helpers
+
+    private JsonObject created(String path, String body) {
+        AdminClient.Answer answer = api.post(path, body);
+        assertEquals(201, answer.status(), answer.toString());
+        assertTrue(answer.contentType().startsWith("application/json"), answer.toString());
+        String location = answer.headers().firstValue("Location").orElseThrow();
+        assertTrue(location.endsWith("/" + answer.object().getString("id")), location);
+        return answer.object();
+    }
+
+    private JsonObject task(String id) {
+        AdminClient.Answer answer = api.get("kafru/api/tasks/" + id);
+        assertEquals(200, answer.status(), answer.toString());
+        return answer.object();
+    }
+
+    private JsonObject awaitTask(String id, Predicate<JsonObject> condition) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> task(id), condition);
+    }
+
+    private static Predicate<JsonObject> status(String status) {
+        return t -> status.equals(t.getString("status"));
+    }
+
+    private static void assertProblem(AdminClient.Answer answer, int status, String field) {
+        assertEquals(status, answer.status(), answer.toString());
+        assertTrue(answer.isProblem(), answer.toString());
+        JsonObject problem = answer.object();
+        assertEquals(status, problem.getInt("status"), answer.toString());
+        assertFalse(problem.getString("title").isBlank());
+        assertFalse(problem.getString("detail").isBlank());
+        if (field != null) {
+            assertTrue(problem.getJsonArray("invalidFields").stream()
+                    .anyMatch(f -> field.equals(f.asJsonObject().getString("name"))), answer.toString());
+        }
+    }
+
+    private int count(String path) {
+        AdminClient.Answer answer = api.get(path);
+        assertEquals(200, answer.status(), answer.toString());
+        return answer.array().size();
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    @Test
+    void tasksCanBeEnqueuedListedReadRetriedTerminatedRemovedAndPurged() {
+        AdminClient.Answer handlers = api.get("kafru/api/handlers");
+        assertEquals(200, handlers.status(), handlers.toString());
+        assertTrue(handlers.array().stream().map(v -> ((jakarta.json.JsonString) v).getString()).toList()
+                .containsAll(List.of("it-count", "it-fail", "it-block")), handlers.toString());
+
+        JsonObject pushed = created("kafru/api/tasks", """
+                {"handler": "it-count", "queue": "second", "name": "admin one", "parameters": {"n": 1, "tags": ["a"]},
+                 "priority": 5, "maxAttempts": 2}""");
+        String id = pushed.getString("id");
+        assertEquals("admin one", pushed.getString("name"));
+        assertEquals(5, pushed.getInt("priority"));
+        assertEquals(2, pushed.getInt("maxAttempts"));
+        assertEquals(List.of("a"), pushed.getJsonObject("parameters").getJsonArray("tags").getValuesAs(jakarta.json.JsonString::getString));
+        assertTrue(pushed.getString("dateCreated").endsWith("Z"), "times are ISO-8601 UTC: " + pushed);
+        Instant.parse(pushed.getString("runAt"));
+        JsonObject done = awaitTask(id, status("Completed"));
+        assertEquals(1, done.getInt("attempts"));
+        assertEquals(id, task("kafru_queues:" + id).getString("id"), "the id is accepted with its table");
+
+        JsonArray completed = api.get("kafru/api/tasks?status=Completed&queue=second&limit=1000").array();
+        assertTrue(completed.stream().anyMatch(t -> id.equals(t.asJsonObject().getString("id"))), completed.toString());
+        assertTrue(completed.stream().allMatch(t -> t.asJsonObject().getString("queue").equals("second")
+                && t.asJsonObject().getString("status").equals("Completed")));
+        // limit and offset page through the list, oldest first
+        for (int i = 0; i < 3; i++) {
+            awaitTask(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"second\"}").getString("id"), status("Completed"));
+        }
+        JsonArray all = api.get("kafru/api/tasks?queue=second&limit=1000").array();
+        JsonArray page = api.get("kafru/api/tasks?queue=second&limit=2&offset=1").array();
+        assertEquals(2, page.size());
+        assertEquals(all.get(1).asJsonObject().getString("id"), page.get(0).asJsonObject().getString("id"));
+        assertEquals(all.get(2).asJsonObject().getString("id"), page.get(1).asJsonObject().getString("id"));
+
+        // a failed task is listed with its message, and retried with fresh attempts
+        String failing = created("kafru/api/tasks", "{\"handler\": \"it-fail\", \"maxAttempts\": 1}").getString("id");
+        JsonObject failed = awaitTask(failing, status("Error"));
+        assertEquals("boom", failed.getString("message"));
+        assertTrue(api.get("kafru/api/tasks?status=Error").array().stream()
+                .anyMatch(t -> failing.equals(t.asJsonObject().getString("id"))));
+        AdminClient.Answer retried = api.post("kafru/api/tasks/" + failing + "/retry", null);
+        assertEquals(200, retried.status(), retried.toString());
+        assertEquals("Waiting", retried.object().getString("status"));
+        assertEquals(0, retried.object().getInt("attempts"));
+        JsonObject failedAgain = awaitTask(failing, t -> status("Error").test(t) && !t.isNull("finishedAt")
+                && Instant.parse(t.getString("finishedAt")).isAfter(Instant.parse(failed.getString("finishedAt"))));
+        assertEquals(1, failedAgain.getInt("attempts"), "it ran again: " + failedAgain);
+        assertProblem(api.post("kafru/api/tasks/" + id + "/retry", null), 409, null);
+
+        // a running task is terminated, and cannot be removed while it runs
+        String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\"}").getString("id");
+        awaitTask(blocking, status("InProgress"));
+        assertProblem(api.delete("kafru/api/tasks/" + blocking), 409, null);
+        AdminClient.Answer terminating = api.post("kafru/api/tasks/" + blocking + "/terminate", null);
+        assertEquals(202, terminating.status(), terminating.toString());
+        assertEquals("task has been terminated", awaitTask(blocking, status("Error")).getString("message"));
+        assertProblem(api.post("kafru/api/tasks/" + blocking + "/terminate", null), 409, null);
+
+        // remove one, then purge the rest of a status
+        assertEquals(204, api.delete("kafru/api/tasks/" + id).status());
+        assertProblem(api.get("kafru/api/tasks/" + id), 404, null);
+        int left = count("kafru/api/tasks?status=Completed&queue=second&limit=1000");
+        assertTrue(left >= 3, "left " + left);
+        AdminClient.Answer purged = api.delete("kafru/api/tasks?status=Completed&queue=second");
+        assertEquals(200, purged.status(), purged.toString());
+        assertEquals(left, purged.object().getInt("deleted"));
+        assertEquals(0, count("kafru/api/tasks?status=Completed&queue=second"));
+    }
+
+    @Test
+    void aPausedQueueHoldsItsTasksUntilResumedAndQueuesShowCountsAndWorkers() {
+        AdminClient.Answer paused = api.post("kafru/api/queues/second/pause", null);
+        assertEquals(200, paused.status(), paused.toString());
+        assertTrue(paused.object().getBoolean("paused"));
+        assertEquals(1, paused.object().getInt("workers"));
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"second\"}").getString("id"));
+        }
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> held.stream().allMatch(t -> "Waiting".equals(task(t).getString("status"))));
+        JsonObject second = api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
+                .filter(q -> q.getString("queue").equals("second")).findFirst().orElseThrow();
+        assertTrue(second.getBoolean("paused"), second.toString());
+        assertEquals(3, second.getInt("threads"), second.toString());
+        assertTrue(second.getJsonObject("counts").getInt("Waiting") >= 3, second.toString());
+        assertEquals(Set.of("Waiting", "InProgress", "Completed", "Error"), second.getJsonObject("counts").keySet());
+        assertEquals(1, second.getJsonArray("servers").size(), second.toString());
+
+        AdminClient.Answer resumed = api.post("kafru/api/queues/second/resume", null);
+        assertEquals(200, resumed.status(), resumed.toString());
+        assertFalse(resumed.object().getBoolean("paused"));
+        held.forEach(t -> awaitTask(t, status("Completed")));
+        assertFalse(api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
+                .filter(q -> q.getString("queue").equals("second")).findFirst().orElseThrow().getBoolean("paused"));
+    }
+
+    @Test
+    void schedulesCanBeCreatedReadReplacedListedAndRemoved() {
+        JsonObject schedule = created("kafru/api/schedules", """
+                {"name": "admin-it-nightly", "handler": "it-count", "cron": "0 0 2 * * ?", "timeZone": "Europe/Berlin",
+                 "parameters": {"format": "pdf"}}""");
+        String id = schedule.getString("id");
+        assertEquals("Enabled", schedule.getString("status"));
+        assertEquals("0 0 2 * * ?", schedule.getString("cronExpression"));
+        assertEquals(id, api.get("kafru/api/schedules/kafru_schedules:" + id).object().getString("id"));
+        JsonArray named = api.get("kafru/api/schedules?name=admin-it-nightly").array();
+        assertEquals(1, named.size(), named.toString());
+
+        JsonArray next = api.get("kafru/api/schedules/" + id + "/next?count=3").array();
+        assertEquals(3, next.size(), next.toString());
+        List<ZonedDateTime> times = next.getValuesAs(jakarta.json.JsonString::getString).stream()
+                .map(t -> Instant.parse(t).atZone(java.time.ZoneId.of("Europe/Berlin"))).toList();
+        for (int i = 0; i < times.size(); i++) {
+            assertEquals(2, times.get(i).getHour(), times.toString());
+            if (i > 0) {
+                assertEquals(times.get(i - 1).toLocalDate().plusDays(1), times.get(i).toLocalDate());
+            }
+        }
+
+        AdminClient.Answer replaced = api.put("kafru/api/schedules/" + id, """
+                {"name": "admin-it-nightly", "handler": "it-count", "cron": {"second": "0", "minute": "30", "hour": "4"},
+                 "status": "Disabled"}""");
+        assertEquals(200, replaced.status(), replaced.toString());
+        assertEquals("Disabled", replaced.object().getString("status"));
+        assertEquals("UTC", replaced.object().getString("timeZone"), "a replace sets every field");
+        assertTrue(replaced.object().getString("cronExpression").startsWith("0 30 4 "), replaced.toString());
+        assertEquals(0, api.get("kafru/api/schedules/" + id + "/next").array().size(), "a disabled schedule does not fire");
+
+        assertEquals(204, api.delete("kafru/api/schedules/" + id).status());
+        assertProblem(api.get("kafru/api/schedules/" + id), 404, null);
+        assertProblem(api.delete("kafru/api/schedules/" + id), 404, null);
+    }
+
+    @Test
+    void agentsAreListedAndACommandStopsARunningTask() {
+        JsonArray queues = api.get("kafru/api/agents?kind=Queue").array();
+        assertTrue(queues.stream().map(JsonValue::asJsonObject).map(a -> a.getString("name")).toList()
+                .containsAll(List.of("default", "second")), queues.toString());
+        String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\"}").getString("id");
+        JsonObject agent = await().atMost(Duration.ofSeconds(30)).until(
+                () -> api.get("kafru/api/agents?kind=Task").array().stream().map(JsonValue::asJsonObject)
+                        .filter(a -> blocking.equals(a.getString("queueId", null))).findFirst().orElse(null),
+                java.util.Objects::nonNull);
+        String agentId = agent.getString("id");
+        assertProblem(api.post("kafru/api/agents/" + agentId + "/commands", "{\"command\": \"QueueForceShutdown\"}"), 400, "command");
+        assertProblem(api.post("kafru/api/agents/" + agentId + "/commands", "{\"command\": \"Explode\"}"), 400, "command");
+        AdminClient.Answer sent = api.post("kafru/api/agents/" + agentId + "/commands",
+                "{\"command\": \"TaskTerminate\", \"message\": \"stuck\"}");
+        assertEquals(202, sent.status(), sent.toString());
+        assertEquals("TaskTerminate", sent.object().getString("command"));
+        assertEquals(ADMIN, sent.object().getString("author"), "the author defaults to the caller");
+        assertEquals("task has been terminated", awaitTask(blocking, status("Error")).getString("message"));
+
+        JsonArray metrics = await().atMost(Duration.ofSeconds(10)).until(() -> api.get("kafru/api/metrics").array(),
+                m -> m.stream().anyMatch(s -> s.asJsonObject().getString("name").endsWith("/default")));
+        JsonObject defaultWorker = metrics.stream().map(JsonValue::asJsonObject)
+                .filter(s -> s.getString("name").endsWith("/default")).findFirst().orElseThrow();
+        assertEquals(5, defaultWorker.getInt("numWorkers"), defaultWorker.toString());
+        assertEquals("Worker", defaultWorker.getString("kind"));
+        assertNotNull(Instant.parse(defaultWorker.getString("timestamp")));
+    }
+
+    @Test
+    void badInputIsA400NamingTheFieldAndNothingIsStored() {
+        int tasks = count("kafru/api/tasks?limit=1000");
+        int schedules = count("kafru/api/schedules?limit=1000");
+        record Case(String method, String path, String body, int status, String field, String detail) {
+        }
+        String start = "2027-01-01T00:00:00Z";
+        List<Case> cases = List.of(
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\",", 400, "body", "malformed JSON"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"priority\": \"high\"}", 400, "priority", "whole number"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": 7}", 400, "handler", "must be a string"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"mailer\"}", 400, "handler", "it-count"),
+                new Case("POST", "kafru/api/tasks", "{}", 400, "handler", "required"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"tomorrow\"}", 400, "runAt", "ISO-8601"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"maxAttempts\": 0}", 400, "maxAttempts", "out of range"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"a b\"}", 400, "queue", "queue name"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": [1]}", 400, "parameters", "JSON object"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"prority\": 3}", 400, "prority", "unknown field"),
+                new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 61 * * * ?\"}",
+                        400, "cron", "61"),
+                new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"* * *\"}",
+                        400, "cron", "cron"),
+                new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 0 2 * * ?\","
+                        + " \"startSchedule\": \"" + start + "\", \"untilSchedule\": \"2026-01-01T00:00:00Z\"}", 400, "untilSchedule", "before"),
+                new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 0 2 * * ?\","
+                        + " \"timeZone\": \"Mars/Olympus\"}", 400, "timeZone", "unknown time zone"),
+                new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"nope\", \"cron\": \"0 0 2 * * ?\"}",
+                        400, "handler", "it-count"),
+                new Case("GET", "kafru/api/tasks?limit=0", null, 400, "limit", "out of range"),
+                new Case("GET", "kafru/api/tasks?limit=1001", null, 400, "limit", "out of range"),
+                new Case("GET", "kafru/api/tasks?limit=ten", null, 400, "limit", "whole number"),
+                new Case("GET", "kafru/api/tasks?status=Failed", null, 400, "status", "Waiting"),
+                new Case("GET", "kafru/api/tasks?stauts=Error", null, 400, "stauts", "unknown query parameter"),
+                new Case("GET", "kafru/api/schedules?limit=5000", null, 400, "limit", "out of range"),
+                new Case("POST", "kafru/api/agents/nope/commands", "{\"command\": \"Explode\"}", 400, "command", "TaskTerminate"),
+                new Case("GET", "kafru/api/tasks/no-such-task", null, 404, null, "no task"),
+                new Case("DELETE", "kafru/api/tasks/no-such-task", null, 404, null, "no task"),
+                new Case("POST", "kafru/api/tasks/no-such-task/retry", null, 404, null, "no task"),
+                new Case("POST", "kafru/api/tasks/no-such-task/terminate", null, 404, null, "no task"),
+                new Case("GET", "kafru/api/schedules/no-such/next", null, 404, null, "no schedule"),
+                new Case("PUT", "kafru/api/schedules/no-such", "{\"name\": \"x\", \"handler\": \"it-count\", \"cron\": \"0 0 2 * * ?\"}",
+                        404, null, "no schedule"),
+                new Case("POST", "kafru/api/agents/no-such/commands", "{\"command\": \"TaskTerminate\"}", 404, null, "no agent"),
+                new Case("GET", "kafru/api/nowhere", null, 404, null, "paths"),
+                new Case("PATCH", "kafru/api/tasks", "{}", 405, null, "method"));
+        for (Case c : cases) {
+            AdminClient.Answer answer = api.send(c.method(), c.path(), c.body());
+            assertProblem(answer, c.status(), c.field());
+            assertTrue(answer.object().getString("detail").contains(c.detail()), c + " -> " + answer);
+        }
+        AdminClient.Answer text = api.send("POST", "kafru/api/tasks", "{\"handler\": \"it-count\"}".getBytes(), "text/plain");
+        assertProblem(text, 415, null);
+        assertEquals(tasks, count("kafru/api/tasks?limit=1000"), "no task stored");
+        assertEquals(schedules, count("kafru/api/schedules?limit=1000"), "no schedule stored");
+    }
+
+    @Test
+    void readsNeedAViewerWritesAnAdminAndRefusalsAreProblems() {
+        int tasks = count("kafru/api/tasks?limit=1000");
+        String body = "{\"handler\": \"it-count\"}";
+
+        AdminClient.Answer anonymous = api.anonymous().get("kafru/api/tasks");
+        assertProblem(anonymous, 401, null);
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"kafru\""), anonymous.toString());
+        assertProblem(api.anonymous().post("kafru/api/tasks", body), 401, null);
+        AdminClient.Answer wrong = api.as(ADMIN, "guess").post("kafru/api/tasks", body);
+        assertProblem(wrong, 401, null);
+        assertTrue(wrong.headers().firstValue("WWW-Authenticate").isPresent());
+        assertProblem(api.withAuthorization("Bearer abc.def").get("kafru/api/tasks"), 401, null);
+        assertProblem(api.as("nobody", ADMIN_PASSWORD).get("kafru/api/tasks"), 401, null);
+
+        AdminClient viewer = api.as("viewer", VIEWER_PASSWORD);
+        assertEquals(200, viewer.get("kafru/api/tasks").status(), "a viewer reads (its password is a PBKDF2 hash)");
+        assertEquals(200, viewer.get("kafru/api/queues").status());
+        AdminClient.Answer forbidden = viewer.post("kafru/api/tasks", body);
+        assertProblem(forbidden, 403, null);
+        assertTrue(forbidden.object().getString("detail").contains("kafru-admin"), forbidden.toString());
+        assertProblem(viewer.delete("kafru/api/tasks"), 403, null);
+        assertProblem(viewer.post("kafru/api/queues/default/pause", null), 403, null);
+        assertEquals(tasks, count("kafru/api/tasks?limit=1000"), "refused writes stored nothing");
+
+        AdminClient ops = api.as("ops", OPS_PASSWORD);
+        String id = ops.post("kafru/api/tasks", body).object().getString("id");
+        awaitTask(id, status("Completed"));
+
+        // outside /kafru the mechanism does nothing, even with credentials it would refuse
+        AdminClient.Answer health = api.withAuthorization(AdminClient.basic(ADMIN, "guess")).send("GET", "/health", null);
+        assertEquals(200, health.status(), health.toString());
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointBodyAndError() {
+        AdminClient.Answer answer = api.anonymous().send("GET", "/openapi?format=JSON", null);
+        assertEquals(200, answer.status(), answer.toString());
+        JsonObject document = answer.object();
+        JsonObject paths = document.getJsonObject("paths");
+        int operations = 0;
+        for (Class<?> resource : List.of(dev.kafru.admin.TasksResource.class, dev.kafru.admin.QueuesResource.class,
+                dev.kafru.admin.SchedulesResource.class, dev.kafru.admin.AgentsResource.class, dev.kafru.admin.ObservedResources.class)) {
+            String base = resource.getAnnotation(jakarta.ws.rs.Path.class).value();
+            for (java.lang.reflect.Method method : resource.getDeclaredMethods()) {
+                String verb = verb(method);
+                if (verb == null) {
+                    continue;
+                }
+                jakarta.ws.rs.Path sub = method.getAnnotation(jakarta.ws.rs.Path.class);
+                String path = ("/kafru/api/" + base + (sub == null ? "" : "/" + sub.value())).replaceAll("/+", "/").replaceAll("/$", "");
+                assertTrue(paths.containsKey(path), path + " missing from " + paths.keySet());
+                JsonObject operation = paths.getJsonObject(path).getJsonObject(verb);
+                assertNotNull(operation, verb + " " + path);
+                operations++;
+                assertFalse(operation.getString("summary", "").isBlank(), verb + " " + path + " has a summary");
+                JsonObject responses = operation.getJsonObject("responses");
+                assertTrue(responses.keySet().stream().anyMatch(code -> code.startsWith("2")), verb + " " + path);
+                for (String code : List.of("401", "403", "500", "503")) {
+                    assertTrue(responses.containsKey(code), verb + " " + path + " documents " + code);
+                }
+                for (String code : responses.keySet()) {
+                    if (code.startsWith("4") || code.startsWith("5")) {
+                        assertTrue(responses.getJsonObject(code).getJsonObject("content").containsKey("application/problem+json"),
+                                verb + " " + path + " " + code + " is problem+json");
+                    }
+                }
+                boolean readsBody = java.util.Arrays.stream(method.getParameterTypes()).anyMatch(java.io.InputStream.class::equals);
+                if (readsBody) {
+                    JsonObject content = operation.getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json");
+                    assertTrue(content.containsKey("schema"), verb + " " + path);
+                    JsonObject example = content.getJsonObject("examples").values().iterator().next().asJsonObject();
+                    assertEquals(JsonValue.ValueType.OBJECT, example.get("value").getValueType(), "examples are JSON: " + example);
+                    assertTrue(responses.containsKey("400") && responses.containsKey("415"), verb + " " + path);
+                }
+            }
+        }
+        assertEquals(20, operations, "every endpoint of the contract");
+        JsonObject task = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Task");
+        assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts")), task.toString());
+        assertEquals("basic", document.getJsonObject("components").getJsonObject("securitySchemes")
+                .getJsonObject("basic").getString("scheme"));
+    }
+
+    private static String verb(java.lang.reflect.Method method) {
+        for (var annotation : method.getAnnotations()) {
+            jakarta.ws.rs.HttpMethod http = annotation.annotationType().getAnnotation(jakarta.ws.rs.HttpMethod.class);
+            if (http != null) {
+                return http.value().toLowerCase();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void hundredsOfHostileRequestsGetProblemsAndLeaveTheStoredDataByteForByteTheSame() throws Exception {
+        String scheduleId = created("kafru/api/schedules", """
+                {"name": "hostile-target", "handler": "it-count", "cron": "0 0 3 * * ?", "status": "Disabled"}""").getString("id");
+        for (int i = 0; i < 3; i++) {
+            created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + Instant.now().plus(Duration.ofDays(1)) + "\"}");
+        }
+        assertEquals(200, api.post("kafru/api/queues/frozen/pause", null).status());
+        String queueAgent = api.get("kafru/api/agents?kind=Queue&name=default").array().get(0).asJsonObject().getString("id");
+        // nothing may be running or due, so that only a request could change a row
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("kafru/api/tasks?status=InProgress") == 0);
+
+        List<HostileRequests.Hostile> requests = new HostileRequests(20261128L, scheduleId, queueAgent).all();
+        assertTrue(requests.size() >= 500, "only " + requests.size() + " requests");
+        try (var db = dev.kafru.store.RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "admin_it"))) {
+            byte[] before = snapshot(db);
+            List<String> wrong = new ArrayList<>();
+            java.util.Map<String, Long> millis = new java.util.TreeMap<>();
+            java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            for (HostileRequests.Hostile h : requests) {
+                AdminClient client = switch (h.auth()) {
+                    case ADMIN -> api;
+                    case VIEWER -> api.as("viewer", VIEWER_PASSWORD);
+                    case NONE -> api.anonymous();
+                    case WRONG -> api.as(ADMIN, "not-the-password");
+                };
+                long started = System.nanoTime();
+                try {
+                    AdminClient.Answer answer = client.send(h.method(), h.path(), h.body(), h.contentType());
+                    millis.merge(h.kind(), (System.nanoTime() - started) / 1_000_000, Long::sum);
+                    statuses.merge(answer.status(), 1, Integer::sum);
+                    if (answer.status() < 400 || answer.status() > 499 || !answer.isProblem()
+                            || answer.object().getInt("status") != answer.status()) {
+                        wrong.add(h + " -> " + answer);
+                    }
+                } catch (RuntimeException e) {
+                    wrong.add(h + " -> " + e);
+                }
+            }
+            java.nio.file.Files.write(java.nio.file.Path.of("target", "hostile-requests.txt"),
+                    (statuses + "\n" + millis + "\n" + String.join("\n", wrong)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(List.of(), wrong, wrong.size() + " of " + requests.size() + " hostile requests were not a 4xx problem");
+            assertTrue(java.util.Arrays.equals(before, snapshot(db)), "the stored tasks, schedules and pauses changed");
+            System.out.println("hostile requests: " + requests.size() + ", statuses " + statuses + ", ms by kind " + millis);
+        }
+    }
+
+    /** Every stored task, schedule and pause flag, as SurrealDB returns them, encoded to bytes. */
+    private static byte[] snapshot(dev.kafru.store.SurrealConnection db) {
+        return dev.kafru.store.SurrealCbor.encode(db.query("""
+                SELECT * FROM kafru_queues ORDER BY id;
+                SELECT * FROM kafru_schedules ORDER BY id;
+                SELECT * FROM kafru_paused_queues ORDER BY id;
+                """, java.util.Map.of()));
+    }
+}

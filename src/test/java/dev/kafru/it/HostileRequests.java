@@ -1,0 +1,320 @@
+package dev.kafru.it;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+
+/**
+ * Generates malformed and hostile admin API requests, none of which may change anything:
+ * broken JSON, huge and deeply nested bodies, wrong types, SurrealQL fragments in ids and
+ * filters, unknown fields, unknown handlers, missing or wrong credentials.
+ */
+final class HostileRequests {
+
+    /** How a request authenticates. */
+    enum Auth { ADMIN, VIEWER, NONE, WRONG }
+
+    record Hostile(String kind, Auth auth, String method, String path, byte[] body, String contentType) {
+        @Override
+        public String toString() {
+            String text = body == null ? "" : new String(body, 0, Math.min(body.length, 160), StandardCharsets.UTF_8);
+            return kind + " " + auth + " " + method + " " + path + " " + text;
+        }
+    }
+
+    /**
+     * SurrealQL and other fragments put into ids, filters and values. A NUL ({@code %00}) in a
+     * path is not among them: Payara's HTTP layer refuses such a request itself with a 400 of
+     * its own, before any application code runs (seen here).
+     */
+    static final List<String> FRAGMENTS = List.of(
+            "x' OR 1=1 --", "1; DELETE kafru_queues", "kafru_queues:x; DELETE kafru_queues;", "*", "$this", "$id",
+            "(SELECT * FROM kafru_queues)", "kafru_queues", "⟨⟩", "`x`", "x} RETURN 1; {", "' OR true OR '",
+            "kafru_queues:⟨a⟩ OR true", "NONE", "null", "1..9", "0x10", "x\" OR \"1\"=\"1", "UPDATE kafru_queues SET status='Error'",
+            "kafru_schedules:1, kafru_schedules:2", "; REMOVE TABLE kafru_queues;", "%00", "é⟩; DELETE kafru_schedules",
+            "..", "a b", "x\ny", "🙂", "<script>alert(1)</script>");
+
+    /** kafru's queue, handler and server names. */
+    private static final class Query {
+        static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+    }
+
+    private final Random random;
+    private final String scheduleId;
+    private final String queueAgentId;
+    private final List<Hostile> out = new ArrayList<>();
+
+    HostileRequests(long seed, String scheduleId, String queueAgentId) {
+        this.random = new Random(seed);
+        this.scheduleId = scheduleId;
+        this.queueAgentId = queueAgentId;
+    }
+
+    static final String TASK = "{\"handler\": \"it-count\", \"queue\": \"default\", \"name\": \"n\", \"parameters\": {\"a\": [1, 2]},"
+            + " \"priority\": 1, \"runAt\": \"2030-01-01T00:00:00Z\", \"maxAttempts\": 2}";
+    static final String SCHEDULE = "{\"name\": \"hostile\", \"handler\": \"it-count\", \"queue\": \"default\", \"parameters\": {},"
+            + " \"cron\": \"0 0 2 * * ?\", \"timeZone\": \"UTC\", \"oneTime\": false, \"startSchedule\": \"2030-01-01T00:00:00Z\","
+            + " \"untilSchedule\": \"2031-01-01T00:00:00Z\", \"status\": \"Disabled\"}";
+    static final String COMMAND = "{\"command\": \"TaskTerminate\", \"message\": \"m\", \"author\": \"a\"}";
+
+    List<Hostile> all() {
+        brokenJson();
+        hugeAndDeep();
+        wrongTypes();
+        fragmentsInIdsAndFilters();
+        unknownFields();
+        unknownHandlersAndBadValues();
+        credentials();
+        return out;
+    }
+
+    private void add(String kind, Auth auth, String method, String path, String body) {
+        out.add(new Hostile(kind, auth, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), "application/json"));
+    }
+
+    private List<String[]> bodyEndpoints() {
+        return List.of(new String[]{"POST", "kafru/api/tasks", TASK}, new String[]{"POST", "kafru/api/schedules", SCHEDULE},
+                new String[]{"PUT", "kafru/api/schedules/" + scheduleId, SCHEDULE},
+                new String[]{"POST", "kafru/api/agents/" + queueAgentId + "/commands", COMMAND});
+    }
+
+    private void brokenJson() {
+        for (String[] e : bodyEndpoints()) {
+            String valid = e[2];
+            for (int i = 0; i < 25; i++) {
+                add("truncated", Auth.ADMIN, e[0], e[1], valid.substring(0, 1 + random.nextInt(valid.length() - 1)));
+            }
+            for (String broken : List.of("", " ", "null", "[]", "[" + valid + "]", "\"text\"", "42", "true", valid + " {}",
+                    valid + "x", "{\"handler\": \"it-count\", \"handler\": \"it-count\"}", valid.replace("\"", "'"),
+                    valid.replace(":", "="), "{" + valid, valid.replace("}", ",}"), "{\"a\":1}}", "\uFEFF" + "{,}")) {
+                add("broken", Auth.ADMIN, e[0], e[1], broken);
+            }
+            byte[] notUtf8 = valid.getBytes(StandardCharsets.UTF_8).clone();
+            notUtf8[notUtf8.length / 2] = (byte) 0xC3;
+            notUtf8[notUtf8.length / 2 + 1] = (byte) 0x28;
+            out.add(new Hostile("not-utf8", Auth.ADMIN, e[0], e[1], notUtf8, "application/json"));
+            out.add(new Hostile("wrong-content-type", Auth.ADMIN, e[0], e[1], valid.getBytes(StandardCharsets.UTF_8), "text/plain"));
+            out.add(new Hostile("form", Auth.ADMIN, e[0], e[1], "handler=it-count".getBytes(StandardCharsets.UTF_8),
+                    "application/x-www-form-urlencoded"));
+        }
+    }
+
+    private void hugeAndDeep() {
+        String huge = "{\"handler\": \"it-count\", \"parameters\": {\"blob\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
+        for (String[] e : bodyEndpoints()) {
+            add("huge", Auth.ADMIN, e[0], e[1], huge);
+            add("deep", Auth.ADMIN, e[0], e[1], "{\"handler\": \"it-count\", \"parameters\": " + "{\"a\":".repeat(200)
+                    + "1" + "}".repeat(200) + "}");
+            add("deep-array", Auth.ADMIN, e[0], e[1], "{\"parameters\": " + "[".repeat(5000) + "]".repeat(5000) + "}");
+            add("many-keys", Auth.ADMIN, e[0], e[1], manyKeys(e[2]));
+        }
+        add("huge-number", Auth.ADMIN, "POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"priority\": 1" + "0".repeat(400) + "}");
+        add("huge-float", Auth.ADMIN, "POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": {\"f\": 1e99999}}");
+        add("long-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + "a".repeat(5000), null);
+    }
+
+    private static String manyKeys(String valid) {
+        StringBuilder b = new StringBuilder(valid.substring(0, valid.length() - 1));
+        for (int i = 0; i < 2000; i++) {
+            b.append(", \"k").append(i).append("\": ").append(i);
+        }
+        return b.append('}').toString();
+    }
+
+    private void wrongTypes() {
+        List<String> values = List.of("123", "-1.5", "true", "[]", "[\"a\"]", "{}", "{\"$gt\": 1}", "\"text\"", "\"\"");
+        String[][] taskFields = {{"handler", "s"}, {"queue", "s"}, {"name", "s"}, {"parameters", "o"}, {"priority", "n"},
+                {"runAt", "t"}, {"maxAttempts", "n"}};
+        for (String[] field : taskFields) {
+            for (String value : values) {
+                if (fits(field[1], value)) {
+                    continue;
+                }
+                add("wrong-type", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, field[0], value));
+            }
+        }
+        String[][] scheduleFields = {{"name", "s"}, {"handler", "s"}, {"queue", "s"}, {"parameters", "o"}, {"cron", "c"},
+                {"timeZone", "s"}, {"oneTime", "b"}, {"startSchedule", "t"}, {"untilSchedule", "t"}, {"status", "e"}};
+        for (String[] field : scheduleFields) {
+            for (String value : values) {
+                if (fits(field[1], value)) {
+                    continue;
+                }
+                String body = replace(SCHEDULE, field[0], value);
+                add("wrong-type", Auth.ADMIN, "POST", "kafru/api/schedules", body);
+                add("wrong-type", Auth.ADMIN, "PUT", "kafru/api/schedules/" + scheduleId, body);
+            }
+        }
+        for (String value : values) {
+            add("wrong-type", Auth.ADMIN, "POST", "kafru/api/agents/" + queueAgentId + "/commands", "{\"command\": " + value + "}");
+        }
+    }
+
+    /** Whether a value is valid for a field kind (those are left out: they might be accepted). */
+    private static boolean fits(String kind, String value) {
+        return switch (kind) {
+            case "o" -> value.startsWith("{");
+            case "n" -> value.equals("123");
+            case "s" -> value.equals("\"text\"");
+            case "b" -> value.equals("true");
+            case "c" -> value.startsWith("{") && !value.contains("$");
+            default -> false;
+        };
+    }
+
+    private static String replace(String body, String field, String value) {
+        String marker = "\"" + field + "\": ";
+        int at = body.indexOf(marker);
+        int from = at + marker.length();
+        int depth = 0;
+        int end = from;
+        boolean inString = false;
+        for (; end < body.length(); end++) {
+            char c = body.charAt(end);
+            if (c == '"' && body.charAt(end - 1) != '\\') {
+                inString = !inString;
+            } else if (!inString && (c == '{' || c == '[')) {
+                depth++;
+            } else if (!inString && (c == '}' || c == ']')) {
+                if (depth == 0) {
+                    break;
+                }
+                depth--;
+            } else if (!inString && c == ',' && depth == 0) {
+                break;
+            }
+        }
+        return body.substring(0, from) + value + body.substring(end);
+    }
+
+    private void fragmentsInIdsAndFilters() {
+        for (String fragment : FRAGMENTS) {
+            String id = AdminClient.segment(fragment);
+            String q = AdminClient.segment(fragment);
+            // a fragment that is also a valid name would be a valid request (a queue may be called "NONE")
+            boolean aName = Query.NAME.matcher(fragment).matches();
+            add("fragment-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + id, null);
+            add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/tasks/" + id, null);
+            add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/retry", null);
+            add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/terminate", null);
+            add("fragment-id", Auth.ADMIN, "GET", "kafru/api/schedules/" + id, null);
+            add("fragment-id", Auth.ADMIN, "PUT", "kafru/api/schedules/" + id, SCHEDULE);
+            add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/schedules/" + id, null);
+            add("fragment-id", Auth.ADMIN, "GET", "kafru/api/schedules/" + id + "/next", null);
+            add("fragment-id", Auth.ADMIN, "POST", "kafru/api/agents/" + id + "/commands", COMMAND);
+            if (!aName) {
+                add("fragment-id", Auth.ADMIN, "POST", "kafru/api/queues/" + id + "/pause", null);
+            }
+            if (!aName) {
+                add("fragment-id", Auth.ADMIN, "POST", "kafru/api/queues/" + id + "/resume", null);
+            }
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?status=" + q, null);
+            if (!aName) {
+                add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?queue=" + q, null);
+            }
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?limit=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?offset=" + q, null);
+            if (!aName) {
+                add("fragment-filter", Auth.ADMIN, "DELETE", "kafru/api/tasks?queue=" + q, null);
+            }
+            add("fragment-filter", Auth.ADMIN, "DELETE", "kafru/api/tasks?status=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?status=" + q, null);
+            if (!aName) {
+                add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?queue=" + q, null);
+            }
+            if (!aName) {
+                add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?handler=" + q, null);
+            }
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?upcoming=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/agents?kind=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/agents?status=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules/" + scheduleId + "/next?count=" + q, null);
+            if (!aName) {
+                add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "queue", quote(fragment)));
+            }
+            add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "handler", quote(fragment)));
+            add("fragment-value", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", quote(fragment)));
+            add("fragment-value", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "timeZone", quote(fragment)));
+            add("fragment-value", Auth.ADMIN, "POST", "kafru/api/agents/" + queueAgentId + "/commands",
+                    replace(COMMAND, "command", quote(fragment)));
+        }
+    }
+
+    private static String quote(String text) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private void unknownFields() {
+        List<String> names = List.of("id", "status", "owner", "attempts", "lease_until", "leaseUntil", "$where", "__proto__",
+                "constructor", "Handler", "handler ", "", "kafru_queues", "dateCreated");
+        for (String name : names) {
+            String extra = ", " + quote(name) + ": \"x\"}";
+            add("unknown-field", Auth.ADMIN, "POST", "kafru/api/tasks", TASK.substring(0, TASK.length() - 1) + extra);
+            add("unknown-field", Auth.ADMIN, "POST", "kafru/api/schedules", SCHEDULE.substring(0, SCHEDULE.length() - 1) + extra);
+            add("unknown-field", Auth.ADMIN, "PUT", "kafru/api/schedules/" + scheduleId, SCHEDULE.substring(0, SCHEDULE.length() - 1) + extra);
+            add("unknown-field", Auth.ADMIN, "POST", "kafru/api/agents/" + queueAgentId + "/commands",
+                    COMMAND.substring(0, COMMAND.length() - 1) + extra);
+        }
+        add("unknown-cron-field", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", "{\"second\": \"0\", \"sekond\": \"1\"}"));
+        for (String param : List.of("foo=1", "status=Error&status=Waiting", "limit=1&limit=2", "queue=default&queue=second", "where=1")) {
+            add("query", Auth.ADMIN, "GET", "kafru/api/tasks?" + param, null);
+            add("query", Auth.ADMIN, "DELETE", "kafru/api/tasks?" + param, null);
+        }
+        add("query", Auth.ADMIN, "GET", "kafru/api/queues?x=1", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/handlers?x=1", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/metrics?x=1", null);
+        add("query", Auth.ADMIN, "POST", "kafru/api/tasks?x=1", TASK);
+    }
+
+    private void unknownHandlersAndBadValues() {
+        for (String handler : List.of("nope", "IT-COUNT", "it-count ", "it_count", "x".repeat(101))) {
+            add("unknown-handler", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "handler", quote(handler)));
+            add("unknown-handler", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "handler", quote(handler)));
+        }
+        for (String value : List.of("0", "101", "-1", "1000000000000")) {
+            add("out-of-range", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "maxAttempts", value));
+        }
+        for (String value : List.of("1000001", "-1000001", "9223372036854775808")) {
+            add("out-of-range", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "priority", value));
+        }
+        for (String cron : List.of("\"0 61 * * * ?\"", "\"* * * * * * * *\"", "\"\"", "\"@daily\"")) {
+            add("bad-cron", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", cron));
+        }
+        add("until-before-start", Auth.ADMIN, "POST", "kafru/api/schedules",
+                replace(SCHEDULE, "untilSchedule", "\"2029-01-01T00:00:00Z\""));
+        for (String limit : List.of("0", "1001", "-5", "99999999999")) {
+            add("limit", Auth.ADMIN, "GET", "kafru/api/tasks?limit=" + limit, null);
+            add("limit", Auth.ADMIN, "GET", "kafru/api/schedules?limit=" + limit, null);
+            add("count", Auth.ADMIN, "GET", "kafru/api/schedules/" + scheduleId + "/next?count=" + limit, null);
+        }
+        add("offset", Auth.ADMIN, "GET", "kafru/api/tasks?offset=-1", null);
+    }
+
+    private void credentials() {
+        for (String[] e : bodyEndpoints()) {
+            add("no-credentials", Auth.NONE, e[0], e[1], e[2]);
+            add("wrong-credentials", Auth.WRONG, e[0], e[1], e[2]);
+            add("viewer-writes", Auth.VIEWER, e[0], e[1], e[2]);
+        }
+        for (String path : List.of("kafru/api/tasks", "kafru/api/tasks?status=Completed", "kafru/api/schedules/" + scheduleId)) {
+            add("viewer-deletes", Auth.VIEWER, "DELETE", path, null);
+            add("anonymous-deletes", Auth.NONE, "DELETE", path, null);
+        }
+        add("viewer-pauses", Auth.VIEWER, "POST", "kafru/api/queues/default/pause", null);
+        add("anonymous-resumes", Auth.NONE, "POST", "kafru/api/queues/frozen/resume", null);
+        add("anonymous-reads", Auth.NONE, "GET", "kafru/api/tasks", null);
+        add("wrong-reads", Auth.WRONG, "GET", "kafru/api/agents", null);
+    }
+}
