@@ -1,11 +1,12 @@
 package dev.kafru.agent;
 
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,11 +42,16 @@ public class AgentService {
     @Inject
     Scheduler scheduler;
 
-    @Resource
-    ManagedScheduledExecutorService timer;
+        ManagedScheduledExecutorService timer;
 
-    @Resource
-    ManagedExecutorService executor;
+        ManagedExecutorService executor;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        timer = ManagedExecutors.scheduler();
+        executor = ManagedExecutors.executor();
+    }
 
     private volatile ServerAgents agents;
     private volatile AgentSettings settings;

@@ -1,5 +1,6 @@
 package dev.kafru.observe;
 
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.MetricStore;
@@ -8,7 +9,7 @@ import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskStore.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -61,11 +62,16 @@ public class TaskMetrics {
     @Inject
     Workers workers;
 
-    @Resource
-    ManagedScheduledExecutorService timer;
+        ManagedScheduledExecutorService timer;
 
-    @Resource
-    jakarta.enterprise.concurrent.ManagedExecutorService executor;
+        jakarta.enterprise.concurrent.ManagedExecutorService executor;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        timer = ManagedExecutors.scheduler();
+        executor = ManagedExecutors.executor();
+    }
 
     /** For looking up the MetricRegistry without naming its type here (see {@link MetricsRecorder}). */
     @Inject

@@ -1,9 +1,10 @@
 package dev.kafru.sample;
 
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -31,8 +32,13 @@ public class SamplePush {
     @ConfigProperty(name = "kafru.sample.enabled", defaultValue = "false")
     boolean enabled;
 
-    @Resource
-    ManagedExecutorService executor;
+        ManagedExecutorService executor;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        executor = ManagedExecutors.executor();
+    }
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         if (!enabled) {

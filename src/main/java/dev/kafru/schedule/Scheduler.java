@@ -1,5 +1,6 @@
 package dev.kafru.schedule;
 
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.InvalidTaskException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Recurring;
@@ -12,7 +13,7 @@ import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.SurrealException;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.Priority;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -66,12 +67,17 @@ public class Scheduler {
     @Inject
     BeanManager beanManager;
 
-    @Resource
-    ManagedScheduledExecutorService executor;
+        ManagedScheduledExecutorService executor;
 
     /** Runs the passes: the MSES only times them, as it may have one thread that also times SurrealDB reconnects. */
-    @Resource
-    jakarta.enterprise.concurrent.ManagedExecutorService passes;
+        jakarta.enterprise.concurrent.ManagedExecutorService passes;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        executor = ManagedExecutors.scheduler();
+        passes = ManagedExecutors.executor();
+    }
 
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean passRunning = new AtomicBoolean();

@@ -1,7 +1,8 @@
 package dev.kafru.store;
 
+import dev.kafru.config.ManagedExecutors;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,11 +38,16 @@ public class SurrealDatabase {
     @Inject
     Config config;
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+        ManagedScheduledExecutorService scheduler;
 
-    @Resource
-    ManagedExecutorService executor;
+        ManagedExecutorService executor;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        scheduler = ManagedExecutors.scheduler();
+        executor = ManagedExecutors.executor();
+    }
 
     private volatile RpcSurrealConnection connection;
     private final CompletableFuture<Void> schemaApplied = new CompletableFuture<>();

@@ -1,11 +1,12 @@
 package dev.kafru.worker;
 
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
 import dev.kafru.store.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.SurrealException;
 import dev.kafru.store.TaskStore;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,11 +49,16 @@ public class Workers {
     @Inject
     TaskRegistry registry;
 
-    @Resource
-    ManagedExecutorService executor;
+        ManagedExecutorService executor;
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+        ManagedScheduledExecutorService scheduler;
+
+    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
+    @PostConstruct
+    void lookUpExecutors() {
+        executor = ManagedExecutors.executor();
+        scheduler = ManagedExecutors.scheduler();
+    }
 
     private final Map<String, QueueDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
