@@ -185,12 +185,28 @@ done
 hello_line=$(grep -m1 'Hello, kafru!' "$payara_log" | sed -e 's/\x1b\[[0-9;]*m//g' \
   -e 's/^\[\([^]]*\)\].*\(Hello, kafru!.*\)$/\1  \2/')
 
+# The admin API's credentials: as configured, or the password kafru generated and logged.
+admin_user="${KAFRU_ADMIN_USERNAME:-admin}"
+if [ -n "${KAFRU_ADMIN_PASSWORD:-}" ]; then
+  admin_password="$KAFRU_ADMIN_PASSWORD"
+  admin_note="from KAFRU_ADMIN_PASSWORD"
+else
+  admin_password=$(sed -e 's/\x1b\[[0-9;]*m//g' "$payara_log" \
+    | grep -o 'kafru generated the admin password.*: [A-Za-z0-9_-]*' | tail -n 1 | sed 's/.*: //')
+  admin_note="generated at start (set KAFRU_ADMIN_PASSWORD to choose it)"
+fi
+[ -n "$admin_password" ] || die "no admin password: neither KAFRU_ADMIN_PASSWORD nor a generated one in $payara_log"
+handlers=$(curl -sS -f --retry 5 --retry-connrefused --retry-delay 1 -u "$admin_user:$admin_password" "http://localhost:$HTTP_PORT/kafru/api/handlers") \
+  || die "the admin API did not answer GET /kafru/api/handlers as $admin_user"
+
 cat <<EOF
 
 kafru is running ($((SECONDS - started))s)
   SurrealDB     ws://$SURREAL_HOST:$SURREAL_PORT/rpc  (user kafru_admin, data in target/surrealdb-data)
   Payara Micro  http://localhost:$HTTP_PORT  (kafru.war at /; health: http://localhost:$HTTP_PORT/health)
   hello task    $hello_line
+  admin API     http://localhost:$HTTP_PORT/kafru/api  (user $admin_user, password $admin_password, $admin_note)
+                GET /handlers answered $handlers; OpenAPI at http://localhost:$HTTP_PORT/openapi
   logs          $payara_log, $surreal_log
 EOF
 
