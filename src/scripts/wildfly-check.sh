@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys target/kafru.war on WildFly 39 (which has no MicroProfile Metrics) next to the SurrealDB
 # launcher, inside a loopback-only network namespace, and checks that it deploys, runs the sample
-# task and reports SurrealDB UP in /health/ready. Not part of test.sh: it downloads 261 MB.
+# task, reports SurrealDB UP in /health/ready, and that the admin API refuses anonymous and wrong
+# credentials with 401 problems and answers the generated admin password. Not part of test.sh: it downloads 261 MB.
 #   src/scripts/wildfly-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +23,11 @@ run() {
   rm -f "$WF"/standalone/deployments/kafru.war*
   cp target/kafru.war "$WF/standalone/deployments/"
   : > "$WF/standalone/log/server.log" 2>/dev/null || true
-  "$WF/bin/standalone.sh" -c standalone-microprofile.xml -b 127.0.0.1 -bmanagement 127.0.0.1 > $WORK/wildfly.out 2>&1 &
+  # kafru's admin users are its own, not Elytron's: let Jakarta Security's mechanism log them in
+  # without Elytron checking them against its ApplicationDomain (integrated-jaspi=false)
+  sed 's|<application-security-domain name="other" security-domain="ApplicationDomain"/>|<application-security-domain name="other" security-domain="ApplicationDomain" integrated-jaspi="false"/>|' \
+    "$WF/standalone/configuration/standalone-microprofile.xml" > "$WF/standalone/configuration/standalone-kafru.xml"
+  "$WF/bin/standalone.sh" -c standalone-kafru.xml -b 127.0.0.1 -bmanagement 127.0.0.1 > $WORK/wildfly.out 2>&1 &
   local wildfly=$!
   local verdict=1
   for _ in $(seq 1 180); do
@@ -30,6 +35,20 @@ run() {
     if grep -q "Hello, kafru!" "$WF/standalone/log/server.log" 2>/dev/null; then verdict=0; break; fi
     sleep 1
   done
+  # the admin API (kafru.war's context root on WildFly is /kafru): Basic with the generated password
+  local password api=http://127.0.0.1:8080/kafru/kafru/api
+  password=$(grep -o 'kafru generated the admin password.*: [A-Za-z0-9_-]*' "$WF/standalone/log/server.log" | tail -n 1 | sed 's/.*: //')
+  local anonymous wrong handlers pushed
+  anonymous=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' $api/handlers || true)
+  wrong=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' -u admin:wrong $api/handlers || true)
+  handlers=$(curl -s -w ' %{http_code}' -u "admin:$password" $api/handlers || true)
+  pushed=$(curl -s -o /dev/null -w '%{http_code}' -u "admin:$password" -H 'Content-Type: application/json' \
+    -d '{"handler": "hello", "parameters": {"name": "WildFly"}}' $api/tasks || true)
+  echo "admin API: anonymous -> $anonymous; wrong password -> $wrong; admin GET /handlers -> $handlers; POST /tasks -> $pushed"
+  case "$anonymous" in "401 application/problem+json"*) ;; *) verdict=1 ;; esac
+  case "$wrong" in "401 application/problem+json"*) ;; *) verdict=1 ;; esac
+  case "$handlers" in '["hello"] 200') ;; *) verdict=1 ;; esac
+  [ "$pushed" = 201 ] || verdict=1
   local ready
   ready=$(curl -s http://127.0.0.1:9990/health/ready || true)
   grep -E "dev.kafru|WELD-|ERROR" "$WF/standalone/log/server.log" | cut -c1-240 || true
@@ -37,7 +56,7 @@ run() {
   case "$ready" in *'"kafru-surrealdb","status":"UP"'*) ;; *) verdict=1 ;; esac
   kill $wildfly 2>/dev/null; pkill -f "$WF/jboss-modules.jar" 2>/dev/null || true
   kill $launcher 2>/dev/null; wait 2>/dev/null || true
-  if [ $verdict = 0 ]; then echo "WildFly check: kafru.war deployed and ran the sample task"; else echo "WildFly check FAILED"; fi
+  if [ $verdict = 0 ]; then echo "WildFly check: kafru.war deployed, ran the sample task, admin API secured and answering"; else echo "WildFly check FAILED"; fi
   return $verdict
 }
 export -f run

@@ -77,6 +77,10 @@ public class AdminGuard {
     }
 
     private void allow(boolean write) {
+        if (request.getAttribute(KafruAuthentication.REFUSED_ATTRIBUTE) != null) {
+            throw ProblemException.unauthorized("the user name or password is wrong, or the Authorization header is not"
+                    + " HTTP Basic");
+        }
         Principal caller = request.getUserPrincipal();
         if (caller == null) {
             throw ProblemException.unauthorized("log in with HTTP Basic as a user with role "

@@ -8,7 +8,6 @@ import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageCont
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -17,8 +16,9 @@ import java.util.Set;
 /**
  * HTTP Basic for kafru's paths ({@code /kafru/…}) only: any other path of the application is
  * left alone, so embedding kafru puts no authentication on the host application. A request
- * without credentials goes on anonymous (the admin API then answers 401, a static dashboard
- * file is served); wrong credentials are answered here with a 401 problem.
+ * without credentials, or with wrong ones, goes on anonymous: the admin API then answers 401
+ * ({@link AdminGuard}). Answering wrong credentials here instead would need a committed
+ * response, which WildFly's JASPI bridge then tries to change ("Response already committed").
  */
 @ApplicationScoped
 public class KafruAuthentication implements HttpAuthenticationMechanism {
@@ -26,6 +26,8 @@ public class KafruAuthentication implements HttpAuthenticationMechanism {
     static final String CHALLENGE = "Basic realm=\"kafru\", charset=\"UTF-8\"";
     /** The roles of the caller this mechanism authenticated, as a request attribute. */
     static final String ROLES_ATTRIBUTE = KafruAuthentication.class.getName() + ".roles";
+    /** Set when the request carried credentials that did not check out. */
+    static final String REFUSED_ATTRIBUTE = KafruAuthentication.class.getName() + ".refused";
 
     @Inject
     KafruUsers users;
@@ -42,8 +44,8 @@ public class KafruAuthentication implements HttpAuthenticationMechanism {
         }
         Optional<KafruUsers.Caller> caller = basic(header).flatMap(c -> users.authenticate(c[0], c[1]));
         if (caller.isEmpty()) {
-            refuse(request, response);
-            return AuthenticationStatus.SEND_FAILURE;
+            request.setAttribute(REFUSED_ATTRIBUTE, Boolean.TRUE);
+            return context.doNothing();
         }
         request.setAttribute(ROLES_ATTRIBUTE, Set.of(caller.get().role()));
         return context.notifyContainerAboutLogin(caller.get().name(), Set.of(caller.get().role()));
@@ -65,22 +67,6 @@ public class KafruAuthentication implements HttpAuthenticationMechanism {
             return colon < 0 ? Optional.empty() : Optional.of(new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)});
         } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    private static void refuse(HttpServletRequest request, HttpServletResponse response) {
-        Problem problem = new Problem("urn:kafru:problem:unauthorized", "Unauthorized", 401,
-                "the user name or password is wrong, or the Authorization header is not HTTP Basic",
-                request.getRequestURI(), null);
-        try {
-            response.setStatus(401);
-            response.setHeader("WWW-Authenticate", CHALLENGE);
-            response.setContentType(Problem.MEDIA_TYPE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write(JsonText.write(problem));
-            response.flushBuffer();
-        } catch (IOException e) {
-            // the client went away
         }
     }
 }
