@@ -196,8 +196,17 @@ else
   admin_note="generated at start (set KAFRU_ADMIN_PASSWORD to choose it)"
 fi
 [ -n "$admin_password" ] || die "no admin password: neither KAFRU_ADMIN_PASSWORD nor a generated one in $payara_log"
-handlers=$(curl -sS -f --retry 5 --retry-connrefused --retry-delay 1 -u "$admin_user:$admin_password" "http://localhost:$HTTP_PORT/kafru/api/handlers") \
-  || die "the admin API did not answer GET /kafru/api/handlers as $admin_user"
+# the admin API may answer 404 for a moment after the hello task ran: the JAX-RS application
+# starts after the CDI beans that run the task
+handlers=
+for _ in $(seq 1 60); do
+  if handlers=$(curl -sf -u "$admin_user:$admin_password" "http://localhost:$HTTP_PORT/kafru/api/handlers"); then
+    break
+  fi
+  handlers=
+  sleep 1
+done
+[ -n "$handlers" ] || die "the admin API did not answer GET /kafru/api/handlers as $admin_user within 60s"
 
 cat <<EOF
 

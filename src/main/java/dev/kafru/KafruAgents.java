@@ -75,7 +75,7 @@ public class KafruAgents {
      * Stops claiming on a queue on every server (running tasks go on); a worker started later
      * for that queue starts paused while any server's worker of it is paused.
      *
-     * @return how many servers' workers of that queue were told
+     * @return how many live workers of that queue (one per server) were told
      */
     public int pauseQueue(String queue) {
         return setPaused(queue, true);

@@ -71,6 +71,6 @@ public final class Bodies {
 
     @Schema(name = "PauseResult")
     public record PauseResult(@Schema(example = "mail") String queue, boolean paused,
-                       @Schema(description = "how many servers' workers of the queue were told") int workers) {
+                       @Schema(description = "how many live workers of the queue (one per server) were told") int workers) {
     }
 }

@@ -87,19 +87,19 @@ public final class AgentStore {
 
     /**
      * Records the pause flag of a queue (it outlives the queue's workers) and sets it on every
-     * server's agent of that queue, in one transaction; returns how many agents there are.
+     * server's agent of that queue, in one transaction; returns how many of those agents are live.
      */
     public int setQueuePaused(String queue, boolean paused) {
         List<Object> result = ConflictRetry.run(() -> db.query("""
                 BEGIN TRANSACTION;
                 IF $flag { UPSERT $paused SET paused_at = time::now() RETURN NONE } ELSE { DELETE $paused RETURN NONE };
-                UPDATE kafru_agents SET paused = $flag WHERE kind = 'Queue' AND name = $name RETURN VALUE id;
+                UPDATE kafru_agents SET paused = $flag WHERE kind = 'Queue' AND name = $name RETURN VALUE status;
                 COMMIT TRANSACTION;
                 """, Map.of("name", queue, "flag", paused, "paused", paused(queue))));
-        // the UPDATE's ids: the one list among the statements' results (BEGIN, IF and COMMIT give NONE)
+        // the UPDATE's statuses: the one list among the statements' results (BEGIN, IF and COMMIT give NONE)
         for (int i = result.size() - 1; i >= 0; i--) {
-            if (result.get(i) instanceof List<?> ids) {
-                return ids.size();
+            if (result.get(i) instanceof List<?> statuses) {
+                return (int) statuses.stream().filter(st -> "Running".equals(st) || "Initialized".equals(st)).count();
             }
         }
         return 0;
