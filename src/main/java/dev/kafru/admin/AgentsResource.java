@@ -50,7 +50,8 @@ public class AgentsResource {
     @Parameter(name = "server", in = ParameterIn.QUERY)
     @Parameter(name = "name", in = ParameterIn.QUERY)
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = Agent.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Agent.class),
+            examples = @ExampleObject(name = "agents", value = "[" + Examples.AGENT + "]")))
     @APIResponse(responseCode = "400", description = "a filter that is not valid", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response list(@Context UriInfo uri) {
@@ -74,7 +75,7 @@ public class AgentsResource {
             schema = @Schema(implementation = Bodies.CommandInput.class),
             examples = @ExampleObject(name = "shutdown", value = Examples.COMMAND_INPUT)))
     @APIResponse(responseCode = "202", description = "written on the agent", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Agent.class)))
+            schema = @Schema(implementation = Agent.class), examples = @ExampleObject(name = "agent", value = Examples.AGENT)))
     @APIResponse(responseCode = "400", description = "unknown command, or a command for another kind of agent",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))

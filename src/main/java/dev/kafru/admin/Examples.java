@@ -18,6 +18,11 @@ final class Examples {
              "cronExpression": "0 0 2 * * ?", "timeZone": "Europe/Berlin", "status": "Enabled", "oneTime": false,
              "startSchedule": null, "untilSchedule": null, "nextSchedule": "2026-11-29T01:00:00Z",
              "dateCreated": "2026-11-28T18:00:00Z", "dateModified": "2026-11-28T18:00:00Z"}""";
+    static final String AGENT = """
+            {"id": "943401ac-a8d0-4074-a927-1e049a5fb90e", "name": "default", "kind": "Queue", "status": "Running",
+             "server": "node-1", "parentId": null, "queueId": null, "command": "QueueGracefulShutdown",
+             "commandIsExecuted": false, "author": "ops", "message": "deploying", "paused": false,
+             "heartbeat": "2026-11-28T18:00:00Z", "dateCreated": "2026-11-28T17:00:00Z", "dateModified": "2026-11-28T18:00:00Z"}""";
     static final String COMMAND_INPUT = """
             {"command": "QueueGracefulShutdown", "message": "deploying", "author": "ops"}""";
     static final String INVALID = """

@@ -71,9 +71,13 @@ public class OpenApiFilter implements OASFilter {
         if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
             operation.getRequestBody().getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
         }
-        responses.getAPIResponses().values().forEach(r -> {
+        responses.getAPIResponses().forEach((code, r) -> {
             if (r.getContent() != null) {
                 r.getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
+                MediaType problem = r.getContent().getMediaType(Problem.MEDIA_TYPE);
+                if (problem != null && (problem.getExamples() == null || problem.getExamples().isEmpty())) {
+                    problem.addExample("problem", OASFactory.createExample().value(example(code, r.getDescription())));
+                }
             }
         });
     }
@@ -90,6 +94,21 @@ public class OpenApiFilter implements OASFilter {
         APIResponse response = OASFactory.createAPIResponse().description(description)
                 .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, media));
         responses.addAPIResponse(code, response);
+    }
+
+    /** A problem body for a status, its detail taken from the response's description. */
+    private static Map<String, Object> example(String code, String description) {
+        int status = Integer.parseInt(code);
+        jakarta.ws.rs.core.Response.Status known = jakarta.ws.rs.core.Response.Status.fromStatusCode(status);
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "urn:kafru:problem:" + title.toLowerCase().replace(' ', '-'));
+        problem.put("title", title);
+        problem.put("status", status);
+        problem.put("detail", description == null ? title : description);
+        problem.put("instance", "/kafru/api/...");
+        problem.put("invalidFields", null);
+        return problem;
     }
 
     private static void parseExamples(MediaType media) {

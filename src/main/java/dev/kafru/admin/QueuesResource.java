@@ -53,7 +53,8 @@ public class QueuesResource {
     @Operation(summary = "Pause a queue", description = "Every server stops claiming on it (running tasks go on); it stays"
             + " paused while no worker of it runs, until resumed.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Bodies.PauseResult.class)))
+            schema = @Schema(implementation = Bodies.PauseResult.class),
+            examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": true, \"workers\": 2}")))
     @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response pause(@PathParam("queue") String name, @Context UriInfo uri) {
@@ -65,7 +66,8 @@ public class QueuesResource {
     @Path("{queue}/resume")
     @Operation(summary = "Resume a queue", description = "Every server claims on it again.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Bodies.PauseResult.class)))
+            schema = @Schema(implementation = Bodies.PauseResult.class),
+            examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": true, \"workers\": 2}")))
     @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response resume(@PathParam("queue") String name, @Context UriInfo uri) {

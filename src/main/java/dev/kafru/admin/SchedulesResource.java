@@ -77,7 +77,8 @@ public class SchedulesResource {
     @Parameter(name = "upcoming", in = ParameterIn.QUERY, description = "true: only those that will fire, soonest first", schema = @Schema(type = SchemaType.BOOLEAN))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1 to 1000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "100"))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = Schedule.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Schedule.class),
+            examples = @ExampleObject(name = "schedules", value = "[" + Examples.SCHEDULE + "]")))
     @APIResponse(responseCode = "400", description = "a filter that is not valid", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response list(@Context UriInfo uri) {

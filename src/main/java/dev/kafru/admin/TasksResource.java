@@ -107,7 +107,8 @@ public class TasksResource {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1 to 1000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "0 or more", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "0"))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = Task.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Task.class),
+            examples = @ExampleObject(name = "tasks", value = "[" + Examples.TASK + "]")))
     @APIResponse(responseCode = "400", description = "unknown status, limit or offset out of range, unknown parameter",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
@@ -184,7 +185,8 @@ public class TasksResource {
     @Operation(summary = "Terminate a running task", description = "Interrupts it wherever it runs; it ends Error with"
             + " \"task has been terminated\" within about a second.")
     @APIResponse(responseCode = "202", description = "the termination is under way; the task as it was",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+                    examples = @ExampleObject(name = "task", value = Examples.TASK)))
     @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
     @APIResponse(responseCode = "409", description = "the task is not running", content = @Content(mediaType = Problem.MEDIA_TYPE,

@@ -385,9 +385,16 @@ class AdminIT {
                     assertTrue(responses.containsKey(code), verb + " " + path + " documents " + code);
                 }
                 for (String code : responses.keySet()) {
+                    JsonObject content = responses.getJsonObject(code).getJsonObject("content");
                     if (code.startsWith("4") || code.startsWith("5")) {
-                        assertTrue(responses.getJsonObject(code).getJsonObject("content").containsKey("application/problem+json"),
-                                verb + " " + path + " " + code + " is problem+json");
+                        assertTrue(content.containsKey("application/problem+json"), verb + " " + path + " " + code + " is problem+json");
+                        JsonObject example = content.getJsonObject("application/problem+json").getJsonObject("examples")
+                                .values().iterator().next().asJsonObject().getJsonObject("value");
+                        assertEquals(Integer.parseInt(code), example.getInt("status"), verb + " " + path + " " + code + " example");
+                    }
+                    if (content != null) {
+                        content.forEach((media, body) -> assertFalse(body.asJsonObject().getJsonObject("examples").isEmpty(),
+                                verb + " " + path + " " + code + " " + media + " has an example"));
                     }
                 }
                 boolean readsBody = java.util.Arrays.stream(method.getParameterTypes()).anyMatch(java.io.InputStream.class::equals);
