@@ -216,6 +216,7 @@ kafru is running ($((SECONDS - started))s)
   hello task    $hello_line
   admin API     http://localhost:$HTTP_PORT/kafru/api  (user $admin_user, password $admin_password, $admin_note)
                 GET /handlers answered $handlers; OpenAPI at http://localhost:$HTTP_PORT/openapi
+  dashboard     http://localhost:$HTTP_PORT/kafru/  (the browser asks for the same user and password)
   logs          $payara_log, $surreal_log
 EOF
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests against the real SurrealDB engine (src/surrealdb, RocksDB) and the
-# Arquillian integration tests on Payara Micro.
+# Runs every test: the dashboard's logic (Node's test runner), unit tests against the real
+# SurrealDB engine (src/surrealdb, RocksDB) and the Arquillian integration tests on Payara Micro.
 #
 # Dependencies are fetched first, with the network; the tests then run inside a loopback-only
 # network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
@@ -11,6 +11,13 @@ cd "$(dirname "$0")/../.."
 if [ ! -d src/surrealdb/node_modules ] || [ src/surrealdb/package-lock.json -nt src/surrealdb/node_modules ]; then
   npm ci --prefix src/surrealdb --no-audit --no-fund
 fi
+
+# The dashboard: its logic and its page (in jsdom, from src/test/js/package-lock.json).
+if [ ! -d src/test/js/node_modules ] || [ src/test/js/package-lock.json -nt src/test/js/node_modules ]; then
+  npm ci --prefix src/test/js --no-audit --no-fund
+fi
+node --check src/main/webapp/kafru/app.mjs
+node --test src/test/js/
 
 # Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro.
 mvn -B -q verify -Dtest=SurrealCborTest -Dsurefire.failIfNoSpecifiedTests=false \

@@ -479,4 +479,36 @@ class AdminIT {
                 SELECT * FROM kafru_paused_queues ORDER BY id;
                 """, java.util.Map.of()));
     }
+
+    @Test
+    void theDashboardIsServedWithItsHeadersAndCallsOnlyDocumentedEndpoints() {
+        AdminClient anonymous = api.anonymous();
+        AdminClient.Answer page = anonymous.get("kafru/");
+        assertEquals(200, page.status(), page.toString());
+        assertTrue(page.contentType().startsWith("text/html"), page.toString());
+        assertTrue(page.body().contains("<script type=\"module\" src=\"app.mjs\">"), page.body());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals("no-store", api.get("kafru/api/handlers").headers().firstValue("Cache-Control").orElse(""),
+                "API answers are not cached");
+
+        JsonObject paths = anonymous.send("GET", "/openapi?format=JSON", null).object().getJsonObject("paths");
+        List<java.util.regex.Pattern> documented = paths.keySet().stream()
+                .map(p -> java.util.regex.Pattern.compile(p.replaceAll("\\{[^/]+}", "[^/]+"))).toList();
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("[`'](/(?:tasks|queues|schedules|agents|handlers|metrics)[^`'?]*)");
+        int checked = 0;
+        for (String script : List.of("kafru/app.mjs", "kafru/dashboard.mjs")) {
+            AdminClient.Answer js = anonymous.get(script);
+            assertEquals(200, js.status(), js.toString());
+            assertTrue(js.contentType().startsWith("text/javascript"), "a module script must be served as JavaScript: " + js.contentType());
+            java.util.regex.Matcher m = literal.matcher(js.body());
+            while (m.find()) {
+                String path = "/kafru/api" + m.group(1).replaceAll("\\$\\{[^}]+}", "x");
+                assertTrue(documented.stream().anyMatch(d -> d.matcher(path).matches()), script + " calls " + path
+                        + ", which the API does not have");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 10, "only " + checked + " paths found in the scripts");
+    }
 }

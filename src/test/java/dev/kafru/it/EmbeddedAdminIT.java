@@ -94,5 +94,13 @@ class EmbeddedAdminIT {
 
         AdminClient.Answer pushed = admin.post("kafru/api/tasks", "{\"handler\": \"it-count\"}");
         assertEquals(201, pushed.status(), pushed.toString());
+
+        // the dashboard comes from the jar's META-INF/resources, its modules typed by the jar's web-fragment
+        AdminClient.Answer page = admin.anonymous().get("kafru/");
+        assertEquals(200, page.status(), page.toString());
+        assertTrue(page.body().contains("app.mjs"), page.toString());
+        AdminClient.Answer script = admin.anonymous().get("kafru/app.mjs");
+        assertEquals(200, script.status());
+        assertTrue(script.contentType().startsWith("text/javascript"), script.contentType());
     }
 }
