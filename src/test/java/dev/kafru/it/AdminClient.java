@@ -24,10 +24,21 @@ final class AdminClient {
 
     private final URI base;
     private final String authorization;
+    private final java.util.Map<String, String> headers;
 
     private AdminClient(URI base, String authorization) {
+        this(base, authorization, java.util.Map.of());
+    }
+
+    private AdminClient(URI base, String authorization, java.util.Map<String, String> headers) {
         this.base = base;
         this.authorization = authorization;
+        this.headers = headers;
+    }
+
+    /** The same client, sending these headers too. */
+    AdminClient withHeaders(java.util.Map<String, String> more) {
+        return new AdminClient(base, authorization, more);
     }
 
     /** The client for {@code /kafru/api} of the deployment at {@code root}. */
@@ -115,6 +126,7 @@ final class AdminClient {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.headers(), response.body());

@@ -32,8 +32,14 @@ class EmbeddedAdminIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        WebArchive host = ShrinkWrap.create(WebArchive.class, "host_it.war")
+        return host("embedded_it", List.of());
+    }
+
+    /** A host WAR: its own JAX-RS application and resource, kafru-classes.jar and its jars, the given classes. */
+    static WebArchive host(String name, List<String> moreConfig, Class<?>... classes) {
+        WebArchive host = ShrinkWrap.create(WebArchive.class, name + ".war")
                 .addClasses(HostApi.class, HostResource.class, CountingTask.class)
+                .addClasses(classes)
                 .addAsLibrary(new File("target/kafru-classes.jar"))
                 .addAsWebInfResource(new StringAsset("<beans xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"4.0\""
                         + " bean-discovery-mode=\"annotated\"/>"), "beans.xml");
@@ -50,8 +56,9 @@ class EmbeddedAdminIT {
                 "kafru.db.username=" + dev.kafru.testing.SurrealLauncher.USER,
                 "kafru.db.password=" + dev.kafru.testing.SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
                 "kafru.db.namespace=kafru_it",
-                "kafru.db.name=embedded_it",
+                "kafru.db.name=" + name,
                 "kafru.admin.password=" + PASSWORD,
+                String.join("\n", moreConfig),
                 "")), "META-INF/microprofile-config.properties");
         return host;
     }

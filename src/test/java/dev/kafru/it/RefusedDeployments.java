@@ -2,7 +2,7 @@ package dev.kafru.it;
 
 import dev.kafru.testing.SurrealLauncher;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.junit.jupiter.api.Test;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -13,30 +13,33 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * Two handlers with one @TaskName must fail deployment, naming both classes. Payara Micro is
- * started directly here: its Arquillian adapter does not report a failed deployment.
+ * Deploys a WAR on a Payara Micro started here and reads its refusal: the Payara Micro
+ * Arquillian adapter does not report a failed deployment.
  */
-class DuplicateTaskNameIT {
+final class RefusedDeployments {
 
-    @Test
-    void twoHandlersWithOneNameFailDeploymentNamingBothClasses() throws Exception {
-        File war = new File(System.getProperty("java.io.tmpdir"), "duplicate-names.war");
-        Deployments.kafru("duplicate_it", DuplicateNameTasks.class, DuplicateNameTasks.DailyReport.class,
-                DuplicateNameTasks.WeeklyReport.class).as(ZipExporter.class).exportTo(war, true);
+    /** What Payara Micro printed: the first line containing {@code marker} (or "" when it started), and all lines. */
+    record Outcome(String refusal, List<String> lines) {
+    }
+
+    private RefusedDeployments() {
+    }
+
+    static Outcome deploy(WebArchive archive, String marker) throws Exception {
+        File war = new File(System.getProperty("java.io.tmpdir"), archive.getName());
+        archive.as(ZipExporter.class).exportTo(war, true);
         List<String> command = List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
                 System.getProperty("payara.microJar"), "--deploy", war.getAbsolutePath(), "--port",
                 String.valueOf(SurrealLauncher.freePort()), "--nocluster", "--nohazelcast");
         Process payara = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = new ArrayList<>();
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<String> verdict = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(payara.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     lines.add(line);
-                    if (line.contains("more than one task handler")) {
+                    if (line.contains(marker)) {
                         return line;
                     }
                     if (line.contains("ready in")) {
@@ -49,9 +52,7 @@ class DuplicateTaskNameIT {
             return "";
         });
         try {
-            String refusal = verdict.get(180, TimeUnit.SECONDS);
-            assertTrue(refusal.contains("@TaskName(\"report\")") && refusal.contains("DuplicateNameTasks$DailyReport")
-                    && refusal.contains("DuplicateNameTasks$WeeklyReport"), "no refusal naming both classes in:\n" + String.join("\n", lines));
+            return new Outcome(verdict.get(180, TimeUnit.SECONDS), List.copyOf(lines));
         } finally {
             payara.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
