@@ -173,14 +173,32 @@ public final class RpcSurrealConnection implements SurrealConnection {
         }
     }
 
-    /** Sends one RPC request once a session is ready; fails after the request timeout. */
+    /**
+     * Sends one RPC request once a session is ready; fails after the request timeout. A request
+     * that timed out before a session was ready is never sent: its caller was told it failed, so
+     * a write must not happen after all once the connection is back.
+     */
     CompletableFuture<Object> request(String method, List<?> params) {
         CompletableFuture<Session> waiting;
         synchronized (stateLock) {
             waiting = ready;
         }
-        CompletableFuture<Object> answer = waiting.thenCompose(session -> session.call(method, params));
-        return withTimeout(answer, settings.requestTimeout(), method);
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        CompletableFuture<Object> timed = withTimeout(answer, settings.requestTimeout(), method);
+        waiting.whenComplete((session, failed) -> {
+            if (failed != null) {
+                answer.completeExceptionally(failed);
+            } else if (!answer.isDone()) {
+                session.call(method, params).whenComplete((value, error) -> {
+                    if (error != null) {
+                        answer.completeExceptionally(error);
+                    } else {
+                        answer.complete(value);
+                    }
+                });
+            }
+        });
+        return timed;
     }
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future, Duration timeout, String what) {

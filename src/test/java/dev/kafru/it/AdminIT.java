@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin REST API on the standalone WAR in a real Payara Micro, seen from an HTTP client. */
 @ExtendWith(ArquillianExtension.class)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AdminIT {
 
     static final String ADMIN = "root";
@@ -42,7 +43,8 @@ class AdminIT {
         return Deployments.kafru("admin_it", List.of(
                         "kafru.admin.username=" + ADMIN,
                         "kafru.admin.password=" + ADMIN_PASSWORD,
-                        "kafru.users=viewer:kafru-viewer:" + PasswordHash.of(VIEWER_PASSWORD) + ",ops:kafru-admin:" + OPS_PASSWORD),
+                        "kafru.users=viewer:kafru-viewer:" + PasswordHash.of(VIEWER_PASSWORD) + ",ops:kafru-admin:" + OPS_PASSWORD,
+                        "kafru.db.request-timeout=3s"),
                 CountingTask.class, FailingTask.class, BlockingTask.class);
     }
 
@@ -510,5 +512,23 @@ class AdminIT {
             }
         }
         assertTrue(checked >= 10, "only " + checked + " paths found in the scripts");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void withSurrealDbDownTheApiAnswers503AndRecoversWhenItIsBack() {
+        assertEquals(200, api.get("kafru/api/tasks?limit=1").status());
+        dev.kafru.testing.SurrealLauncher launcher = Deployments.launcher();
+        launcher.kill();
+        try {
+            AdminClient.Answer down = api.get("kafru/api/tasks?limit=1");
+            assertProblem(down, 503, null);
+            assertTrue(down.object().getString("detail").contains("try again"), down.toString());
+            assertProblem(api.post("kafru/api/tasks", "{\"handler\": \"it-count\"}"), 503, null);
+        } finally {
+            launcher.restart();
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.get("kafru/api/tasks?limit=1").status() == 200);
     }
 }

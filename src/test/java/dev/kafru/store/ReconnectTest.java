@@ -32,11 +32,15 @@ class ReconnectTest {
             SurrealException whileDown = assertThrows(SurrealException.class,
                     () -> db.query("RETURN 1", Map.of()));
             assertTrue(whileDown.isTransient(), whileDown.getMessage());
+            // a write that timed out while no session was ready was reported failed: it must never be sent later
+            SurrealException writeWhileDown = assertThrows(SurrealException.class,
+                    () -> db.query("CREATE survivors:ghost SET n = 9", Map.of()));
+            assertEquals(SurrealException.Kind.TIMEOUT, writeWhileDown.kind(), writeWhileDown.getMessage());
 
             launcher.restart();
             await().atMost(Duration.ofSeconds(30)).until(db::isConnected);
 
-            // signed in again, on the same namespace and database, data kept on RocksDB
+            // signed in again, on the same namespace and database, data kept on RocksDB, and no ghost
             assertEquals(List.of(1L), db.query("SELECT VALUE n FROM survivors", Map.of()).get(0));
             // the live query was started again on the new connection
             db.query("CREATE survivors:two SET n = 2", Map.of());
