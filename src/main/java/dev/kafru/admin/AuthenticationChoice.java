@@ -22,6 +22,7 @@ import java.util.TreeSet;
 public class AuthenticationChoice implements Extension {
 
     static final String KEY = "kafru.admin.authentication";
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AuthenticationChoice.class.getName());
 
     private String mode;
     private final Set<String> others = new TreeSet<>();
@@ -44,6 +45,9 @@ public class AuthenticationChoice implements Extension {
         if (mode != null && !mode.equals("basic") && !mode.equals("container")) {
             validation.addDeploymentProblem(new IllegalStateException(KEY + " is '" + mode
                     + "': use basic (kafru's own users) or container (the application's own authentication)"));
+        } else if ("container".equals(mode) && others.isEmpty()) {
+            LOG.warning(KEY + "=container, but this application has no HttpAuthenticationMechanism bean: unless the"
+                    + " container authenticates callers some other way, nobody can log in to kafru's admin API");
         } else if ("basic".equals(mode) && !others.isEmpty()) {
             validation.addDeploymentProblem(new IllegalStateException("this application has its own"
                     + " HttpAuthenticationMechanism (" + String.join(", ", others) + ") and kafru's admin API has one too;"
