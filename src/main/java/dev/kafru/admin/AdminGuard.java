@@ -9,6 +9,7 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.security.Principal;
 import java.util.NoSuchElementException;
@@ -35,18 +36,22 @@ public class AdminGuard {
     @Inject
     HttpServletRequest request;
 
+    /** basic: kafru's Basic users (a 401 carries the Basic challenge); container: the application's mechanism. */
+    @Inject
+    @ConfigProperty(name = AuthenticationChoice.KEY, defaultValue = "basic")
+    String authentication;
+
     @AroundInvoke
     public Object guard(InvocationContext call) throws Exception {
         String path = request.getRequestURI();
         try {
-            return checked(call);
+            return checked(call, path);
         } catch (ProblemException e) {
             throw e.at(path).toWeb();
         }
     }
 
-    private Object checked(InvocationContext call) throws Exception {
-        String path = request.getRequestURI();
+    private Object checked(InvocationContext call, String path) throws Exception {
         try {
             boolean write = call.getMethod().isAnnotationPresent(Writes.class) || !READS.contains(request.getMethod());
             allow(write);
@@ -77,14 +82,15 @@ public class AdminGuard {
     }
 
     private void allow(boolean write) {
+        boolean basic = !"container".equals(authentication.trim());
         if (request.getAttribute(KafruAuthentication.REFUSED_ATTRIBUTE) != null) {
             throw ProblemException.unauthorized("the user name or password is wrong, or the Authorization header is not"
-                    + " HTTP Basic");
+                    + " HTTP Basic", true);
         }
         Principal caller = request.getUserPrincipal();
         if (caller == null) {
-            throw ProblemException.unauthorized("log in with HTTP Basic as a user with role "
-                    + (write ? KafruUsers.ADMIN : KafruUsers.VIEWER + " or " + KafruUsers.ADMIN));
+            throw ProblemException.unauthorized("log in" + (basic ? " with HTTP Basic" : "") + " as a user with role "
+                    + (write ? KafruUsers.ADMIN : KafruUsers.VIEWER + " or " + KafruUsers.ADMIN), basic);
         }
         boolean admin = hasRole(KafruUsers.ADMIN);
         if (write ? !admin : !(admin || hasRole(KafruUsers.VIEWER))) {

@@ -16,10 +16,16 @@ public final class ProblemException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
     private final transient Problem problem;
+    private final boolean challenge;
 
     private ProblemException(Problem problem) {
+        this(problem, false);
+    }
+
+    private ProblemException(Problem problem, boolean challenge) {
         super(problem.detail());
         this.problem = problem;
+        this.challenge = challenge;
     }
 
     public static ProblemException of(int status, String kind, String title, String detail) {
@@ -42,9 +48,10 @@ public final class ProblemException extends RuntimeException {
         return of(404, "not-found", "Not Found", "no " + what + " '" + JsonText.abbreviate(id) + "'");
     }
 
-    /** 401; the answer carries the Basic challenge. */
-    public static ProblemException unauthorized(String detail) {
-        return of(401, "unauthorized", "Unauthorized", detail);
+    /** 401; with {@code challenge}, the answer carries kafru's Basic challenge. */
+    public static ProblemException unauthorized(String detail, boolean challenge) {
+        return new ProblemException(new Problem("urn:kafru:problem:unauthorized", "Unauthorized", 401, detail, null, null),
+                challenge);
     }
 
     public Problem problem() {
@@ -57,13 +64,13 @@ public final class ProblemException extends RuntimeException {
             return this;
         }
         return new ProblemException(new Problem(problem.type(), problem.title(), problem.status(), problem.detail(), path,
-                problem.invalidFields()));
+                problem.invalidFields()), challenge);
     }
 
     /** The whole answer. */
     public Response response() {
         Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(JsonText.write(problem));
-        if (problem.status() == 401) {
+        if (challenge) {
             builder.header(HttpHeaders.WWW_AUTHENTICATE, KafruAuthentication.CHALLENGE);
         }
         return builder.build();

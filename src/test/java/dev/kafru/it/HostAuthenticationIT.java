@@ -50,6 +50,8 @@ class HostAuthenticationIT {
         assertEquals(403, stranger.status(), "a caller without a kafru role: " + stranger);
         AdminClient.Answer nobody = as(null, null, "GET", "kafru/api/tasks", null);
         assertEquals(401, nobody.status(), nobody.toString());
+        assertTrue(nobody.isProblem());
+        assertTrue(nobody.headers().firstValue("WWW-Authenticate").isEmpty(), "no Basic challenge kafru would not honour");
 
         AdminClient.Answer basic = AdminClient.of(root, "admin", EmbeddedAdminIT.PASSWORD).get("kafru/api/tasks");
         assertEquals(401, basic.status(), "kafru's own Basic users are off in container mode: " + basic);
