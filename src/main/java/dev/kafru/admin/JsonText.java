@@ -153,17 +153,28 @@ final class JsonText {
         try {
             byte[] bytes = body.readNBytes(MAX_BODY + 1);
             if (bytes.length > MAX_BODY) {
-                // read the rest (up to a bound) so that the client, still sending, gets the answer
-                long drained = 0;
-                for (long n; drained < MAX_DRAIN && (n = body.skip(64 * 1024)) > 0; ) {
-                    drained += n;
-                }
+                drain(body);
                 throw ProblemException.of(413, "too-large", "Body too large",
                         "the request body is larger than " + MAX_BODY + " bytes; send less (batch tasks in several requests)");
             }
             return bytes;
         } catch (IOException e) {
             throw ProblemException.invalid("body", "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a request body (up to {@link #MAX_DRAIN}), so that a client
+     * still sending a large body receives the answer instead of a stalled or reset connection.
+     */
+    static void drain(InputStream body) {
+        try {
+            long drained = 0;
+            for (long n; drained < MAX_DRAIN && (n = body.skip(64 * 1024)) > 0; ) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            // the client went away; nothing to answer
         }
     }
 

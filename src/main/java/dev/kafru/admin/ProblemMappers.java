@@ -26,8 +26,18 @@ final class ProblemMappers {
         @Context
         UriInfo uri;
 
+        @Context
+        jakarta.servlet.http.HttpServletRequest request;
+
         @Override
         public Response toResponse(WebApplicationException e) {
+            if (request != null) {
+                try {
+                    JsonText.drain(request.getInputStream());
+                } catch (java.io.IOException | IllegalStateException ignored) {
+                    // no body to read
+                }
+            }
             int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
             Response.StatusType type = Response.Status.fromStatusCode(status);
             String title = type == null ? "Error" : type.getReasonPhrase();

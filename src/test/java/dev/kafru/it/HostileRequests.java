@@ -105,6 +105,9 @@ final class HostileRequests {
         String huge = "{\"handler\": \"it-count\", \"parameters\": {\"blob\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
         for (String[] e : bodyEndpoints()) {
             add("huge", Auth.ADMIN, e[0], e[1], huge);
+            add("huge-anonymous", Auth.NONE, e[0], e[1], huge);
+            add("huge-viewer", Auth.VIEWER, e[0], e[1], huge);
+            out.add(new Hostile("huge-text", Auth.ADMIN, e[0], e[1], huge.getBytes(StandardCharsets.UTF_8), "text/plain"));
             add("deep", Auth.ADMIN, e[0], e[1], "{\"handler\": \"it-count\", \"parameters\": " + "{\"a\":".repeat(200)
                     + "1" + "}".repeat(200) + "}");
             add("deep-array", Auth.ADMIN, e[0], e[1], "{\"parameters\": " + "[".repeat(5000) + "]".repeat(5000) + "}");
