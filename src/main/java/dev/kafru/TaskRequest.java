@@ -26,7 +26,8 @@ public final class TaskRequest {
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
     public static final int PRIORITY_LIMIT = 1_000_000;
-    static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+    /** What a handler ({@link TaskName}) or queue name may be: letters, digits, - _ . : (1 to 100 characters). */
+    public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     private final String handler;
     private String queue = DEFAULT_QUEUE;

@@ -47,17 +47,9 @@ public class AdminGuard {
         try {
             return checked(call, path);
         } catch (ProblemException e) {
-            drainBody();
+            // a refused request's body may not have been read (a 401 comes first)
+            JsonText.drainRequest(request);
             throw e.at(path).toWeb();
-        }
-    }
-
-    /** A refused request's body may not have been read (a 401 comes first): read it so the client gets the answer. */
-    private void drainBody() {
-        try {
-            JsonText.drain(request.getInputStream());
-        } catch (java.io.IOException | IllegalStateException e) {
-            // no body to read, or it was taken as a reader
         }
     }
 

@@ -178,6 +178,15 @@ final class JsonText {
         }
     }
 
+    /** {@link #drain(InputStream)} for a request whose body no one has read yet (or has read in part). */
+    static void drainRequest(jakarta.servlet.http.HttpServletRequest request) {
+        try {
+            drain(request.getInputStream());
+        } catch (IOException | IllegalStateException e) {
+            // no body to read, or it was taken as a reader
+        }
+    }
+
     private static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

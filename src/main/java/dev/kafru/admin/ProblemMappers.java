@@ -32,11 +32,7 @@ final class ProblemMappers {
         @Override
         public Response toResponse(WebApplicationException e) {
             if (request != null) {
-                try {
-                    JsonText.drain(request.getInputStream());
-                } catch (java.io.IOException | IllegalStateException ignored) {
-                    // no body to read
-                }
+                JsonText.drainRequest(request);
             }
             int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
             Response.StatusType type = Response.Status.fromStatusCode(status);

@@ -1,11 +1,11 @@
 package dev.kafru.admin;
 
+import dev.kafru.TaskRequest;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Query parameters, read strictly: unknown or repeated parameters, numbers out of range and
@@ -13,9 +13,6 @@ import java.util.regex.Pattern;
  * match anything valid is a mistake worth telling, not an empty list.
  */
 final class Query {
-
-    /** Queue, handler and server names as kafru accepts them. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     private final MultivaluedMap<String, String> params;
 
@@ -43,11 +40,16 @@ final class Query {
         return value == null || value.isEmpty() ? null : value;
     }
 
-    /** A queue/handler/server name, or null when absent. */
+    /** A queue or handler name, or null when absent. */
     String name(String name) {
         String value = text(name);
-        if (value != null && !NAME.matcher(value).matches()) {
-            throw ProblemException.invalid(name, name + " '" + JsonText.abbreviate(value)
+        return value == null ? null : checkName(name, value);
+    }
+
+    /** A queue or handler name as kafru accepts them ({@link TaskRequest#NAME_PATTERN}). */
+    static String checkName(String field, String value) {
+        if (!TaskRequest.NAME_PATTERN.matcher(value).matches()) {
+            throw ProblemException.invalid(field, field + " '" + JsonText.abbreviate(value)
                     + "' is not a name: use letters, digits, - _ . : (1 to 100 characters)");
         }
         return value;

@@ -59,7 +59,7 @@ public class QueuesResource {
             schema = @Schema(implementation = Problem.class)))
     public Response pause(@PathParam("queue") String name, @Context UriInfo uri) {
         Query.of(uri);
-        return TasksResource.ok(new Bodies.PauseResult(name, true, agents.pauseQueue(check(name))));
+        return TasksResource.ok(new Bodies.PauseResult(name, true, agents.pauseQueue(Query.checkName("queue", name))));
     }
 
     @POST
@@ -67,19 +67,11 @@ public class QueuesResource {
     @Operation(summary = "Resume a queue", description = "Every server claims on it again.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.PauseResult.class),
-            examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": true, \"workers\": 2}")))
+            examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": false, \"workers\": 2}")))
     @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response resume(@PathParam("queue") String name, @Context UriInfo uri) {
         Query.of(uri);
-        return TasksResource.ok(new Bodies.PauseResult(name, false, agents.resumeQueue(check(name))));
-    }
-
-    private static String check(String name) {
-        if (!Query.NAME.matcher(name).matches()) {
-            throw ProblemException.invalid("queue", "queue '" + JsonText.abbreviate(name)
-                    + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
-        }
-        return name;
+        return TasksResource.ok(new Bodies.PauseResult(name, false, agents.resumeQueue(Query.checkName("queue", name))));
     }
 }

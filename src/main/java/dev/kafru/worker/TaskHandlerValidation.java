@@ -2,6 +2,7 @@ package dev.kafru.worker;
 
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
+import dev.kafru.TaskRequest;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.Extension;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * Fails deployment when two task handler beans share a {@link TaskName}, or a name is not
@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 public class TaskHandlerValidation implements Extension {
 
     private static final Logger LOG = Logger.getLogger(TaskHandlerValidation.class.getName());
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     private final Map<String, List<String>> classesByName = new TreeMap<>();
     private final List<String> unnamed = new ArrayList<>();
@@ -45,7 +44,7 @@ public class TaskHandlerValidation implements Extension {
                 event.addDeploymentProblem(new IllegalStateException("@TaskName(\"" + name + "\") is on more than one task handler: "
                         + String.join(" and ", classes) + " — give each handler its own name"));
             }
-            if (!NAME.matcher(name).matches()) {
+            if (!TaskRequest.NAME_PATTERN.matcher(name).matches()) {
                 event.addDeploymentProblem(new IllegalStateException("@TaskName(\"" + name + "\") on " + classes.get(0)
                         + " is not a usable name: use letters, digits, - _ . : (1 to 100 characters)"));
             }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
                              Duration retryBase, Duration retryMax, int batchSize, int prefetch) {
 
-    private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     public static WorkerSettings defaults() {
         return new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
@@ -99,7 +97,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("kafru.queues entry '" + entry + "' has no thread count: write queue:threads, e.g. default:5");
             }
-            if (!QUEUE.matcher(name).matches()) {
+            if (!dev.kafru.TaskRequest.NAME_PATTERN.matcher(name).matches()) {
                 throw new IllegalArgumentException("kafru.queues entry '" + entry + "': '" + name + "' is not a queue name (letters, digits, - _ . :)");
             }
             if (threads < 1 || threads > 1000) {

@@ -29,7 +29,6 @@ public final class Deployments {
 
     /** kafru.war plus the given test classes, with more configuration lines (key=value). */
     public static WebArchive kafru(String database, java.util.List<String> moreConfig, Class<?>... testClasses) {
-        SurrealLauncher db = launcher();
         File war = new File(System.getProperty("kafru.war", "target/kafru.war"));
         WebArchive archive = ShrinkWrap.create(WebArchive.class, database + ".war")
                 .merge(ShrinkWrap.createFromZipFile(WebArchive.class, war));
@@ -37,12 +36,7 @@ public final class Deployments {
             archive.delete(CONFIG);
         }
         String config = String.join("\n",
-                "kafru.db.host=127.0.0.1",
-                "kafru.db.port=" + db.port(),
-                "kafru.db.username=" + SurrealLauncher.USER,
-                "kafru.db.password=" + SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
-                "kafru.db.namespace=kafru_it",
-                "kafru.db.name=" + database,
+                databaseConfig(database),
                 "kafru.queues=default:5,second:3",
                 "kafru.worker.retry-base=50ms",
                 "kafru.sample.enabled=false",
@@ -58,6 +52,18 @@ public final class Deployments {
         archive.addPackage(SurrealLauncher.class.getPackage());
         archive.addAsLibraries(jarOf(org.awaitility.Awaitility.class), jarOf(org.hamcrest.Matcher.class));
         return archive;
+    }
+
+    /** The configuration lines that point kafru at this JVM's launcher, database {@code database}. */
+    static String databaseConfig(String database) {
+        SurrealLauncher db = launcher();
+        return String.join("\n",
+                "kafru.db.host=127.0.0.1",
+                "kafru.db.port=" + db.port(),
+                "kafru.db.username=" + SurrealLauncher.USER,
+                "kafru.db.password=" + SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
+                "kafru.db.namespace=kafru_it",
+                "kafru.db.name=" + database);
     }
 
     private static File jarOf(Class<?> type) {

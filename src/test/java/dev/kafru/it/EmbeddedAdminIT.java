@@ -50,13 +50,8 @@ class EmbeddedAdminIT {
                 host.add(entry.getValue().getAsset(), path);
             }
         }
-        var db = Deployments.launcher();
         host.addAsResource(new StringAsset(String.join("\n",
-                "kafru.db.port=" + db.port(),
-                "kafru.db.username=" + dev.kafru.testing.SurrealLauncher.USER,
-                "kafru.db.password=" + dev.kafru.testing.SurrealLauncher.PASSWORD.replace("\\", "\\\\"),
-                "kafru.db.namespace=kafru_it",
-                "kafru.db.name=" + name,
+                Deployments.databaseConfig(name),
                 "kafru.admin.password=" + PASSWORD,
                 String.join("\n", moreConfig),
                 "")), "META-INF/microprofile-config.properties");

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Pattern;
 
 /**
  * Generates malformed and hostile admin API requests, none of which may change anything:
@@ -35,11 +34,6 @@ final class HostileRequests {
             "kafru_queues:⟨a⟩ OR true", "NONE", "null", "1..9", "0x10", "x\" OR \"1\"=\"1", "UPDATE kafru_queues SET status='Error'",
             "kafru_schedules:1, kafru_schedules:2", "; REMOVE TABLE kafru_queues;", "%00", "é⟩; DELETE kafru_schedules",
             "..", "a b", "x\ny", "🙂", "<script>alert(1)</script>");
-
-    /** kafru's queue, handler and server names. */
-    private static final class Query {
-        static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
-    }
 
     private final Random random;
     private final String scheduleId;
@@ -197,7 +191,7 @@ final class HostileRequests {
             String id = AdminClient.segment(fragment);
             String q = AdminClient.segment(fragment);
             // a fragment that is also a valid name would be a valid request (a queue may be called "NONE")
-            boolean aName = Query.NAME.matcher(fragment).matches();
+            boolean aName = dev.kafru.TaskRequest.NAME_PATTERN.matcher(fragment).matches();
             add("fragment-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + id, null);
             add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/tasks/" + id, null);
             add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/retry", null);
