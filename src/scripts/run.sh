@@ -10,8 +10,8 @@
 # Everything listens on 127.0.0.1 only: SurrealDB at ws://127.0.0.1:4030/rpc (the crate's
 # default credentials kafru_admin / kafru_password, which are kafru's defaults too) and Payara
 # Micro at http://localhost:8080. Data and logs stay under target/: surrealdb-data/,
-# surrealdb.log, payara.log, payara-root/.
-# Needs Java 17, Maven, Node 20 and npm.
+# surrealdb.log, payara.log, payara-root/ (made afresh at every start), run.pids.
+# Needs Java 17, Maven, Node 20, npm and curl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,7 +23,7 @@ SURREAL_TIMEOUT=60
 HELLO_TIMEOUT=180
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 once="${KAFRU_RUN_ONCE:-0}"
@@ -36,8 +36,8 @@ for arg in "$@"; do
 done
 
 started=$SECONDS
-say() { printf '[run.sh %3ds] %s\n' "$((SECONDS - started))" "$*"; }
-die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+say() { printf '[run.sh %3ds] %s\n' "$((SECONDS - started))" "$*" || true; }
+die() { printf 'run.sh: %s\n' "$*" >&2 || true; exit 1; }
 
 # ---------------------------------------------------------------------------------------
 # Stop whatever this script started, whichever way it ends.
@@ -66,16 +66,41 @@ stop_pid() { # name pid grace-seconds
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  # whoever read our output may be gone (a pipe closed by the same Ctrl-C): stop the servers anyway
+  trap '' PIPE
   # Payara first, so that kafru closes its connection before the database goes away.
   stop_pid "Payara Micro" "$payara_pid" 30
   payara_pid=
   stop_pid "SurrealDB launcher" "$surreal_pid" 15
   surreal_pid=
+  rm -f "$pids_file"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The servers this script starts are written to target/run.pids. A run.sh killed with SIGKILL
+# cannot stop them: the next start finds them there and stops them first (only processes that
+# still run this checkout's launcher or Payara Micro, from this directory).
+pids_file=target/run.pids
+ours() { # pid: is it a server an earlier run.sh of this checkout started?
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$PWD" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -e 'target/payara-micro.jar' -e 'src/surrealdb/server.mjs'
+}
+stop_leftovers() {
+  [ -f "$pids_file" ] || return 0
+  local name pid
+  while read -r name pid; do
+    if ours "$pid"; then
+      say "an earlier run.sh that did not stop left $name running (pid $pid): stopping it"
+      stop_pid "$name" "$pid" 30
+    fi
+  done <"$pids_file"
+  rm -f "$pids_file"
+}
 
 port_in_use() { # port
   if command -v ss >/dev/null 2>&1; then
@@ -111,6 +136,8 @@ fi
 # ---------------------------------------------------------------------------------------
 # 3. SurrealDB launcher on 127.0.0.1:4030 (RocksDB in target/surrealdb-data)
 # ---------------------------------------------------------------------------------------
+mkdir -p target
+stop_leftovers
 if port_in_use "$SURREAL_PORT"; then
   die "port $SURREAL_PORT is already in use (another SurrealDB or launcher?): stop what listens there first:
 $(ss -Hltnp "sport = :$SURREAL_PORT" 2>/dev/null || true)"
@@ -120,12 +147,12 @@ if port_in_use "$HTTP_PORT"; then
 $(ss -Hltnp "sport = :$HTTP_PORT" 2>/dev/null || true)"
 fi
 
-mkdir -p target
 surreal_log=target/surrealdb.log
 say "starting the SurrealDB launcher on $SURREAL_HOST:$SURREAL_PORT (log: $surreal_log)"
 node src/surrealdb/server.mjs start -u kafru_admin -p kafru_password \
   -b "$SURREAL_HOST:$SURREAL_PORT" rocksdb://target/surrealdb-data >"$surreal_log" 2>&1 &
 surreal_pid=$!
+echo "launcher $surreal_pid" >"$pids_file"
 
 deadline=$((SECONDS + SURREAL_TIMEOUT))
 until grep -q 'listening on' "$surreal_log" 2>/dev/null; do
@@ -151,6 +178,11 @@ say "$(grep -m1 'listening on' "$surreal_log")"
 preboot=target/payara-preboot.asadmin
 echo 'set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1' >"$preboot"
 
+# A fresh root directory every start: Payara Micro records deployed applications in the
+# domain.xml there, and from a kept one it would deploy kafru.war once from that record and
+# again for --deploy (two deployments, two generated admin passwords, the hello task twice, and
+# 404s while the second replaces the first).
+rm -rf target/payara-root
 payara_log=target/payara.log
 say "starting Payara Micro on localhost:$HTTP_PORT with target/kafru.war (log: $payara_log)"
 java -Djava.io.tmpdir=target -jar target/payara-micro.jar \
@@ -158,32 +190,41 @@ java -Djava.io.tmpdir=target -jar target/payara-micro.jar \
   --nocluster --nohazelcast --disablephonehome \
   --prebootcommandfile "$preboot" --rootdir target/payara-root >"$payara_log" 2>&1 &
 payara_pid=$!
+echo "payara $payara_pid" >>"$pids_file"
 
 # ---------------------------------------------------------------------------------------
-# 5. Wait until the sample `hello` task has run
+# 5. Wait until the deployment is final and the sample `hello` task has run
 # ---------------------------------------------------------------------------------------
-say "waiting for the sample hello task (up to ${HELLO_TIMEOUT}s; Payara Micro's first start takes a while)"
-deadline=$((SECONDS + HELLO_TIMEOUT))
-until grep -q 'Hello, kafru!' "$payara_log" 2>/dev/null; do
+plain_log() { sed -e 's/\x1b\[[0-9;]*m//g' "$payara_log" 2>/dev/null; }
+alive_or_die() {
   if ! kill -0 "$payara_pid" 2>/dev/null; then
     wait "$payara_pid" 2>/dev/null || true
     payara_pid=
     tail -n 60 "$payara_log" >&2
-    die "Payara Micro exited before the hello task ran (last lines of $payara_log above)"
+    die "Payara Micro exited before kafru was ready (last lines of $payara_log above)"
   fi
   if ! kill -0 "$surreal_pid" 2>/dev/null; then
     tail -n 30 "$surreal_log" >&2
     die "the SurrealDB launcher exited unexpectedly (last lines of $surreal_log above)"
   fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    tail -n 60 "$payara_log" >&2
-    die "no 'Hello, kafru!' in $payara_log within ${HELLO_TIMEOUT}s (last lines above)"
-  fi
+}
+
+say "waiting for the deployment and the sample hello task (up to ${HELLO_TIMEOUT}s; Payara Micro's first start takes a while)"
+deadline=$((SECONDS + HELLO_TIMEOUT))
+# Payara Micro prints "ready in" once every deployment of its start is done; the sample pushes
+# one task and logs its id, and the hello line of that id is this start's.
+pushed=
+until [ -n "$pushed" ] && plain_log | grep -q "ready in" && plain_log | grep -q "Hello, kafru! (kafru task $pushed,"; do
+  alive_or_die
+  [ "$SECONDS" -lt "$deadline" ] || { tail -n 60 "$payara_log" >&2; die "kafru.war was not deployed with its hello task run within ${HELLO_TIMEOUT}s (last lines of $payara_log above)"; }
+  [ -n "$pushed" ] || pushed=$(plain_log | grep -o "kafru sample: pushed task [a-z0-9]*" | head -n 1 | sed 's/.* //' || true)
   sleep 0.5
 done
+deployments=$(plain_log | grep -c "was successfully deployed" || true)
+[ "$deployments" = 1 ] || die "Payara Micro deployed kafru.war $deployments times (expected once; see $payara_log)"
 # The handler's line without Payara's colours and record prefix: "<time> Hello, kafru! (...)".
-hello_line=$(grep -m1 'Hello, kafru!' "$payara_log" | sed -e 's/\x1b\[[0-9;]*m//g' \
-  -e 's/^\[\([^]]*\)\].*\(Hello, kafru!.*\)$/\1  \2/')
+hello_line=$(plain_log | grep -m1 "Hello, kafru! (kafru task $pushed," \
+  | sed -e 's/^\[\([^]]*\)\].*\(Hello, kafru!.*\)$/\1  \2/')
 
 # The admin API's credentials: as configured, or the password kafru generated and logged.
 admin_user="${KAFRU_ADMIN_USERNAME:-admin}"
@@ -191,22 +232,27 @@ if [ -n "${KAFRU_ADMIN_PASSWORD:-}" ]; then
   admin_password="$KAFRU_ADMIN_PASSWORD"
   admin_note="from KAFRU_ADMIN_PASSWORD"
 else
-  admin_password=$(sed -e 's/\x1b\[[0-9;]*m//g' "$payara_log" \
-    | grep -o 'kafru generated the admin password.*: [A-Za-z0-9_-]*' | tail -n 1 | sed 's/.*: //')
+  passwords=$(plain_log | grep -o 'kafru generated the admin password.*: [A-Za-z0-9_-]*' | sed 's/.*: //' || true)
+  [ "$(printf '%s\n' "$passwords" | grep -c .)" = 1 ] || die "expected one generated admin password in $payara_log, found: $passwords"
+  admin_password=$passwords
   admin_note="generated at start (set KAFRU_ADMIN_PASSWORD to choose it)"
 fi
 [ -n "$admin_password" ] || die "no admin password: neither KAFRU_ADMIN_PASSWORD nor a generated one in $payara_log"
-# the admin API may answer 404 for a moment after the hello task ran: the JAX-RS application
-# starts after the CDI beans that run the task
+
+# "kafru is running" only once everything a user reaches answers as documented: the JAX-RS
+# application and the dashboard start after the CDI beans that run the hello task.
+answers() { # path user:password -> the body of a 200 answer
+  curl -sf --max-time 5 ${2:+-u "$2"} "http://localhost:$HTTP_PORT$1"
+}
 handlers=
-for _ in $(seq 1 60); do
-  if handlers=$(curl -sf -u "$admin_user:$admin_password" "http://localhost:$HTTP_PORT/kafru/api/handlers"); then
-    break
-  fi
+until handlers=$(answers /kafru/api/handlers "$admin_user:$admin_password") \
+    && answers /kafru/ "$admin_user:$admin_password" >/dev/null \
+    && answers /health/ready >/dev/null; do
   handlers=
-  sleep 1
+  alive_or_die
+  [ "$SECONDS" -lt "$deadline" ] || die "the admin API, the dashboard or /health/ready did not answer 200 within ${HELLO_TIMEOUT}s (user $admin_user; see $payara_log)"
+  sleep 0.5
 done
-[ -n "$handlers" ] || die "the admin API did not answer GET /kafru/api/handlers as $admin_user within 60s"
 
 cat <<EOF
 

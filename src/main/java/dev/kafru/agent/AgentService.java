@@ -56,6 +56,7 @@ public class AgentService {
     private volatile ServerAgents agents;
     private volatile AgentSettings settings;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         if (!config.getOptionalValue("kafru.agent.enabled", Boolean.class).orElse(true)) {
@@ -109,7 +110,19 @@ public class AgentService {
         return agents;
     }
 
+    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
+        shutDown();
+    }
+
+    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        shutDown();
+    }
+
+    private void shutDown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         ServerAgents a = agents;
         if (a != null) {

@@ -84,6 +84,7 @@ public class TaskMetrics {
     private volatile SurrealConnection.LiveSubscription created;
     private volatile ScheduledFuture<?> refresh;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         recorder = MetricsRecorder.detect(beans);
@@ -169,7 +170,19 @@ public class TaskMetrics {
         });
     }
 
+    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
+        shutDown();
+    }
+
+    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        shutDown();
+    }
+
+    private void shutDown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         ScheduledFuture<?> r = refresh;
         if (r != null) {

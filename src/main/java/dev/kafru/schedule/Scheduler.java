@@ -91,6 +91,7 @@ public class Scheduler {
     private volatile Instant wanted;
     private volatile boolean running;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Runs before the default-priority start-up observers and opens the connection here, so that
@@ -261,7 +262,19 @@ public class Scheduler {
         return null;
     }
 
+    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
+        shutDown();
+    }
+
+    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        shutDown();
+    }
+
+    private void shutDown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         stop();
     }

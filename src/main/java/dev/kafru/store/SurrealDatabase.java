@@ -117,6 +117,11 @@ public class SurrealDatabase {
         }
     }
 
+    /** Closes the connection after every other observer has stopped using it. */
+    void onStopping(@Observes @jakarta.annotation.Priority(dev.kafru.config.ApplicationStopping.LAST) dev.kafru.config.ApplicationStopping event) {
+        stop();
+    }
+
     @PreDestroy
     void stop() {
         stopped = true;

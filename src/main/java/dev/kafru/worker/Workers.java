@@ -68,6 +68,7 @@ public class Workers {
     private volatile SurrealConnection.LiveSubscription waitingTasks;
     private volatile ScheduledFuture<?> reaper;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
@@ -264,7 +265,19 @@ public class Workers {
         }
     }
 
+    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
+        shutDown();
+    }
+
+    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        shutDown();
+    }
+
+    private void shutDown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         ScheduledFuture<?> r = reaper;
         if (r != null) {

@@ -1,0 +1,143 @@
+package dev.kafru.it;
+
+import dev.kafru.testing.SurrealLauncher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A Payara Micro started here as its own process, for tests that need what the Arquillian
+ * adapter does not do: a redeploy, several servers on one database, a server killed with
+ * SIGKILL, reading the whole log.
+ */
+final class PayaraProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    private PayaraProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+        Thread reader = new Thread(this::read, "payara-micro-output-" + port);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts Payara Micro deploying {@code deployment} (a WAR or an exploded directory) at context root /. */
+    static PayaraProcess start(Path deployment, String... moreArgs) {
+        int port = SurrealLauncher.freePort();
+        List<String> command = new ArrayList<>(List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "-jar", System.getProperty("payara.microJar"), "--deploy", deployment.toString(), "--contextroot", "/",
+                "--port", String.valueOf(port), "--nocluster", "--nohazelcast", "--disablephonehome"));
+        command.addAll(List.of(moreArgs));
+        try {
+            Path root = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "payara-root-");
+            command.addAll(List.of("--rootdir", root.toString()));
+            return new PayaraProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void read() {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(line.replaceAll("\u001b\\[[0-9;]*m", ""));
+                synchronized (lines) {
+                    lines.notifyAll();
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+        synchronized (lines) {
+            lines.notifyAll();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    java.net.URL root() {
+        try {
+            return new java.net.URL("http://localhost:" + port + "/");
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything printed so far, without colours. */
+    List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    long count(String text) {
+        return lines().stream().filter(l -> l.contains(text)).count();
+    }
+
+    /** Waits until {@code count} printed lines match, failing with the log when the process ends or time runs out. */
+    void awaitLines(Predicate<String> match, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            while (lines.stream().filter(match).count() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || (!process.isAlive() && lines.stream().filter(match).count() < count)) {
+                    throw new AssertionError("Payara Micro on port " + port + (process.isAlive() ? " did not print the expected line within "
+                            + timeout.toSeconds() + " s" : " exited") + "; its log:\n" + String.join("\n", lines));
+                }
+                TimeUnit.NANOSECONDS.timedWait(lines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)));
+            }
+        }
+    }
+
+    void awaitReady() throws InterruptedException {
+        awaitLines(l -> l.contains("ready in"), 1, Duration.ofSeconds(180));
+    }
+
+    /** Lines at SEVERE or ERROR level, and the stack-trace lines of errors kafru's shutdown must not produce. */
+    List<String> errors() {
+        return lines().stream().filter(l -> l.contains("[SEVERE]") || l.contains("[ERROR]") || l.contains("WELD-000019")
+                || l.contains("web container has not yet been started") || l.contains("NoClassDefFoundError")).toList();
+    }
+
+    /** Stops it as an operator would (SIGTERM) and waits for it to exit. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError("Payara Micro on port " + port + " did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    /** Kills it at once, as a crash would (SIGKILL). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
