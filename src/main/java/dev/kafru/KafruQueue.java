@@ -4,6 +4,7 @@ import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskStore;
+import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ import java.util.Set;
  * }</pre>
  *
  * A push wakes this server's worker for the queue at once; other servers hear of it through a
- * live query. Bad input throws {@link InvalidTaskException} naming the field, and nothing is
+ * live query on one signal row per push (not one per task). Bad input throws {@link InvalidTaskException} naming the field, and nothing is
  * stored.
  */
 @ApplicationScoped
@@ -50,14 +51,33 @@ public class KafruQueue {
         return push(TaskRequest.of(handler).parameters(parameters));
     }
 
-    /** Enqueues one task. */
+    /**
+     * Enqueues one task. When this server's worker for the queue has a free thread and no due
+     * backlog, a task due now is stored already claimed and starts at once (one round trip).
+     */
     public Task push(TaskRequest request) {
+        if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))) {
+            check(request);
+            QueueDispatcher dispatcher = workers.dispatcher(request.queue());
+            if (dispatcher != null && dispatcher.tryHandOff()) {
+                Task task;
+                try {
+                    workers.register(List.of(request.queue()));
+                    task = store().insertClaimed(request, dispatcher.owner(), dispatcher.settings().lease());
+                } catch (RuntimeException e) {
+                    dispatcher.handOffFailed();
+                    throw e;
+                }
+                dispatcher.handedOff(task);
+                return task;
+            }
+        }
         return pushAll(List.of(request)).get(0);
     }
 
     /**
-     * Enqueues many tasks in as few round trips as possible (500 per statement). All are checked
-     * before any is stored.
+     * Enqueues many tasks in as few round trips as possible (500 per statement), with one wake-up
+     * signal per statement and queue, not one per task. All are checked before any is stored.
      */
     public List<Task> pushAll(List<TaskRequest> requests) {
         if (requests == null || requests.isEmpty()) {
@@ -75,16 +95,19 @@ public class KafruQueue {
             }
         }
         TaskStore store = store();
+        workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
         List<Task> stored = new ArrayList<>(requests.size());
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
             List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
-            stored.addAll(store.insert(chunk));
+            List<Task> inserted = store.insert(chunk);
+            stored.addAll(inserted);
+            // this server's workers start on each chunk at once (other servers hear of it through its signal)
+            Map<String, Instant> earliest = new LinkedHashMap<>();
+            for (Task task : inserted) {
+                earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+            earliest.forEach(workers::wake);
         }
-        Map<String, Instant> earliest = new LinkedHashMap<>();
-        for (Task task : stored) {
-            earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
-        }
-        earliest.forEach(workers::wake);
         return stored;
     }
 
@@ -164,27 +187,24 @@ public class KafruQueue {
     }
 
     /**
-     * Every queue that has tasks, a live worker or a pause flag: its counts by status, the
-     * threads and running tasks of its live workers, and whether it is paused.
+     * Every queue that was ever used, has a live worker or a pause flag: its counts by status
+     * (each counted up to {@link TaskStore#COUNT_CAP}: a count at the cap means at least that
+     * many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
         TaskStore tasks = store();
         AgentStore agents = new AgentStore(database.connection());
-        Map<String, Map<String, Long>> counts = tasks.countsByQueue();
         List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
                 .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
         Map<String, MetricStore.Snapshot> snapshots = new java.util.HashMap<>();
         new MetricStore(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(counts.keySet());
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(tasks.queueNames());
         workersAlive.forEach(a -> names.add(a.name()));
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = new java.util.EnumMap<>(TaskStatus.class);
-            for (TaskStatus status : TaskStatus.values()) {
-                byStatus.put(status, counts.getOrDefault(queue, Map.of()).getOrDefault(status.name(), 0L));
-            }
+            Map<TaskStatus, Long> byStatus = tasks.counts(queue);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
@@ -198,7 +218,8 @@ public class KafruQueue {
                     }
                 }
             }
-            queues.add(new QueueInfo(queue, byStatus, threads, running, paused.contains(queue), List.copyOf(servers)));
+            queues.add(new QueueInfo(queue, byStatus, TaskStore.COUNT_CAP, threads, running, paused.contains(queue),
+                    List.copyOf(servers)));
         }
         return queues;
     }

@@ -4,7 +4,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
 
-/** Durations in kafru's configuration: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S}). */
+/** Durations in kafru's configuration: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT30S}). */
 public final class Durations {
 
     private Durations() {
@@ -25,10 +25,11 @@ public final class Durations {
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 30s, 500ms, 2m or PT30S", e);
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 30s, 500ms, 2m, 1h, 7d or PT30S", e);
         }
     }
 

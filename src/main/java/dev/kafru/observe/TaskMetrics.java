@@ -3,7 +3,7 @@ package dev.kafru.observe;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.TaskStore;
 import dev.kafru.store.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskStore.Outcome;
@@ -31,12 +31,13 @@ import java.util.logging.Logger;
  * kafru's MicroProfile Metrics (application scope; Prometheus names in brackets):
  * <ul>
  * <li>{@code kafru.tasks.enqueued} [kafru_tasks_enqueued_total], tag queue — tasks created in
- * the queue, seen by this server's live query (so: cluster-wide, counted by every server);</li>
+ * the queue, seen by this server's live query on push signals (so: cluster-wide, counted by
+ * every server);</li>
  * <li>{@code kafru.tasks.completed}, {@code kafru.tasks.failed} (ended Error),
  * {@code kafru.tasks.retried} (failed, will run again), tag queue — attempts on this server;</li>
  * <li>{@code kafru.task.duration} [kafru_task_duration_count, _sum (seconds), _max, _mean], tag handler — execution time;</li>
  * <li>gauges {@code kafru.tasks.waiting} (Waiting tasks of the queue, read every
- * {@code kafru.metrics.interval}) and {@code kafru.tasks.running} (running here now), tag queue.</li>
+ * {@code kafru.metrics.interval}, counted up to 10,000) and {@code kafru.tasks.running} (running here now), tag queue.</li>
  * </ul>
  * Without MP Metrics (WildFly) it records nothing and costs nothing.
  */
@@ -114,11 +115,13 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        MetricStore store = new MetricStore(database.connection());
+        TaskStore store = new TaskStore(database.connection());
         try {
-            created = store.onTaskCreated(queue -> {
-                gaugeWaiting(queue);
-                recorder.count(ENQUEUED, queue, 1);
+            created = store.onSignal(signal -> {
+                gaugeWaiting(signal.queue());
+                if (signal.created() > 0) {
+                    recorder.count(ENQUEUED, signal.queue(), signal.created());
+                }
             });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "no live query for enqueued tasks; " + ENQUEUED + " stays 0", e);
@@ -127,16 +130,14 @@ public class TaskMetrics {
         refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
     }
 
-    private void refreshWaiting(MetricStore store) {
-        try {
-            Map<String, Long> now = store.waitingByQueue();
-            waiting.keySet().forEach(q -> waiting.put(q, now.getOrDefault(q, 0L)));
-            now.forEach((q, n) -> {
-                waiting.put(q, n);
-                gaugeWaiting(q);
-            });
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "waiting counts not refreshed", e);
+    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskStore#COUNT_CAP}). */
+    private void refreshWaiting(TaskStore store) {
+        for (String queue : waiting.keySet()) {
+            try {
+                waiting.put(queue, store.waiting(queue));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "waiting count of " + queue + " not refreshed", e);
+            }
         }
     }
 

@@ -88,7 +88,7 @@ public final class ScheduleRunner {
         }
         ScheduleStatus status = next == null ? ScheduleStatus.Disabled : ScheduleStatus.Enabled;
         ScheduleStore.Fired result = store.fire(schedule.id(), occurrence, next, status,
-                fires ? ScheduleStore.taskRow(schedule, occurrence) : null, now);
+                fires ? ScheduleStore.taskRow(schedule, occurrence, now) : null, now);
         int conflicts = result.attempts() - 1;
         if (!result.moved()) {
             return new Pass(0, 0, 1, conflicts);

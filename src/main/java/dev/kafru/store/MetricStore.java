@@ -54,23 +54,4 @@ public final class MetricStore {
         return out;
     }
 
-    /** How many Waiting tasks each queue holds (for the waiting gauge). */
-    public Map<String, Long> waitingByQueue() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (Object o : (List<?>) db.query("SELECT queue, count() AS n FROM kafru_queues WHERE status = 'Waiting' GROUP BY queue",
-                Map.of()).get(0)) {
-            Map<?, ?> r = (Map<?, ?>) o;
-            counts.put(String.valueOf(r.get("queue")), ((Number) r.get("n")).longValue());
-        }
-        return counts;
-    }
-
-    /** A live query reporting the queue of each task created (the enqueued counter). */
-    public SurrealConnection.LiveSubscription onTaskCreated(java.util.function.Consumer<String> listener) {
-        return db.liveQuery("LIVE SELECT queue FROM kafru_queues WHERE status = 'Waiting' AND attempts = 0", Map.of(), n -> {
-            if ("CREATE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("queue") instanceof String q) {
-                listener.accept(q);
-            }
-        });
-    }
 }

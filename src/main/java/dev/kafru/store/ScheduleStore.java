@@ -35,7 +35,11 @@ public final class ScheduleStore {
             BEGIN TRANSACTION;
             LET $moved = (UPDATE $id SET next_schedule = $next, status = $status, date_modified = $now
                           WHERE status = 'Enabled' AND next_schedule = $expected RETURN VALUE id);
-            IF array::len($moved) > 0 AND $task != NONE { INSERT INTO kafru_queues $task RETURN NONE; };
+            IF array::len($moved) > 0 AND $task != NONE {
+                INSERT INTO kafru_queues $task RETURN NONE;
+                INSERT INTO kafru_signals {queue: $task.queue, created: 1, earliest: $task.run_at, at: time::nano(time::now())} RETURN NONE;
+                INSERT IGNORE INTO kafru_queue_names {id: type::record('kafru_queue_names', $task.queue)} RETURN NONE;
+            };
             RETURN array::len($moved);
             COMMIT TRANSACTION;
             """;
@@ -198,9 +202,9 @@ public final class ScheduleStore {
     }
 
     /** The task a schedule pushes: the same fields {@link TaskStore#insert} writes. */
-    public static Map<String, Object> taskRow(Schedule schedule, Instant runAt) {
+    public static Map<String, Object> taskRow(Schedule schedule, Instant runAt, Instant now) {
         return TaskStore.row(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
-                .parameters(schedule.parameters()).runAt(runAt));
+                .parameters(schedule.parameters()).runAt(runAt), now);
     }
 
     /**

@@ -13,6 +13,15 @@ public final class Schema {
     public static final String SCHEDULES = "kafru_schedules";
     public static final String AGENTS = "kafru_agents";
     public static final String METRICS = "kafru_metrics";
+    /** One row per push batch, retry batch or recovery: what wakes workers on every server (see TaskStore#onSignal). */
+    public static final String SIGNALS = "kafru_signals";
+    /** Every queue name used, keyed by the name: how the admin API and retention find queues without a scan. */
+    public static final String QUEUE_NAMES = "kafru_queue_names";
+    /** kafru's own bookkeeping: the schema version a database was upgraded to. */
+    public static final String META = "kafru_meta";
+    /** The schema version this code writes; older databases are upgraded at start-up. */
+    public static final int VERSION = 2;
+
     /** Queues paused cluster-wide, keyed by queue name; kept while no worker of the queue runs. */
     public static final String PAUSED_QUEUES = "kafru_paused_queues";
 
@@ -29,26 +38,11 @@ public final class Schema {
 
     static final String DEFINITIONS = """
             DEFINE TABLE IF NOT EXISTS kafru_queues SCHEMALESS;
-            DEFINE FIELD IF NOT EXISTS name ON kafru_queues TYPE string;
-            DEFINE FIELD IF NOT EXISTS queue ON kafru_queues TYPE string;
-            DEFINE FIELD IF NOT EXISTS handler ON kafru_queues TYPE string;
-            DEFINE FIELD IF NOT EXISTS parameters ON kafru_queues TYPE option<object>;
-            DEFINE FIELD IF NOT EXISTS status ON kafru_queues TYPE string DEFAULT 'Waiting' ASSERT $value IN ['Waiting', 'InProgress', 'Completed', 'Error'];
-            DEFINE FIELD IF NOT EXISTS message ON kafru_queues TYPE option<string>;
-            DEFINE FIELD IF NOT EXISTS priority ON kafru_queues TYPE int;
-            DEFINE FIELD IF NOT EXISTS rank ON kafru_queues TYPE int;
-            DEFINE FIELD IF NOT EXISTS run_at ON kafru_queues TYPE datetime DEFAULT time::now();
-            DEFINE FIELD IF NOT EXISTS due ON kafru_queues TYPE int VALUE time::nano(run_at ?? time::now());
-            DEFINE FIELD IF NOT EXISTS attempts ON kafru_queues TYPE int DEFAULT 0;
-            DEFINE FIELD IF NOT EXISTS max_attempts ON kafru_queues TYPE int;
-            DEFINE FIELD IF NOT EXISTS owner ON kafru_queues TYPE option<string>;
-            DEFINE FIELD IF NOT EXISTS lease_until ON kafru_queues TYPE option<datetime>;
-            DEFINE FIELD IF NOT EXISTS date_created ON kafru_queues TYPE datetime DEFAULT time::now() READONLY;
-            DEFINE FIELD IF NOT EXISTS date_modified ON kafru_queues TYPE datetime VALUE time::now();
-            DEFINE FIELD IF NOT EXISTS started_at ON kafru_queues TYPE option<datetime>;
-            DEFINE FIELD IF NOT EXISTS finished_at ON kafru_queues TYPE option<datetime>;
             DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
-            DEFINE INDEX IF NOT EXISTS kafru_queues_lease ON kafru_queues FIELDS status, lease_until;
+            DEFINE TABLE IF NOT EXISTS kafru_signals SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_signals_at ON kafru_signals FIELDS at;
+            DEFINE TABLE IF NOT EXISTS kafru_queue_names SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_meta SCHEMALESS;
 
             DEFINE TABLE IF NOT EXISTS kafru_schedules SCHEMALESS;
             DEFINE FIELD IF NOT EXISTS name ON kafru_schedules TYPE string;
@@ -106,11 +100,49 @@ public final class Schema {
      */
     public static void apply(SurrealConnection connection) {
         ConflictRetry.run(() -> connection.query(DEFINITIONS, Map.of()));
-        // Waiting tasks stored before the due field existed: any write recomputes it (VALUE),
-        // and without it they could never be claimed
-        ConflictRetry.run(() -> connection.query(
-                "UPDATE kafru_queues SET run_at = run_at WHERE status = 'Waiting' AND due = NONE RETURN NONE", Map.of()));
+        Object version = connection.query("RETURN (SELECT VALUE version FROM ONLY kafru_meta:schema)", Map.of()).get(0);
+        if (!(version instanceof Number n) || n.intValue() < VERSION) {
+            upgrade(connection);
+        }
     }
+
+    /**
+     * Upgrades a database written by an earlier kafru (version 1: typed fields on kafru_queues,
+     * {@code due} computed by the database, a second index for leases) in place, idempotently —
+     * two servers starting together may both run it. Reads every task once; later starts skip it.
+     */
+    static void upgrade(SurrealConnection connection) {
+        ConflictRetry.run(() -> connection.query(UPGRADE_TO_2, Map.of()));
+    }
+
+    /** Version 1 → 2: no field definitions on kafru_queues; due/rank follow the status (see TaskStore). */
+    static final String UPGRADE_TO_2 = """
+            REMOVE INDEX IF EXISTS kafru_queues_lease ON kafru_queues;
+            REMOVE FIELD IF EXISTS name ON kafru_queues;
+            REMOVE FIELD IF EXISTS queue ON kafru_queues;
+            REMOVE FIELD IF EXISTS handler ON kafru_queues;
+            REMOVE FIELD IF EXISTS parameters ON kafru_queues;
+            REMOVE FIELD IF EXISTS status ON kafru_queues;
+            REMOVE FIELD IF EXISTS message ON kafru_queues;
+            REMOVE FIELD IF EXISTS priority ON kafru_queues;
+            REMOVE FIELD IF EXISTS rank ON kafru_queues;
+            REMOVE FIELD IF EXISTS run_at ON kafru_queues;
+            REMOVE FIELD IF EXISTS due ON kafru_queues;
+            REMOVE FIELD IF EXISTS attempts ON kafru_queues;
+            REMOVE FIELD IF EXISTS max_attempts ON kafru_queues;
+            REMOVE FIELD IF EXISTS owner ON kafru_queues;
+            REMOVE FIELD IF EXISTS lease_until ON kafru_queues;
+            REMOVE FIELD IF EXISTS date_created ON kafru_queues;
+            REMOVE FIELD IF EXISTS date_modified ON kafru_queues;
+            REMOVE FIELD IF EXISTS started_at ON kafru_queues;
+            REMOVE FIELD IF EXISTS finished_at ON kafru_queues;
+            UPDATE kafru_queues SET rank = 0 - (priority ?? 0), due = time::nano(run_at ?? time::now()) WHERE status = 'Waiting' RETURN NONE;
+            UPDATE kafru_queues SET rank = 0, due = time::nano(lease_until ?? time::now()) WHERE status = 'InProgress' RETURN NONE;
+            UPDATE kafru_queues SET rank = 0, due = time::nano(finished_at ?? date_modified ?? time::now())
+                WHERE status IN ['Completed', 'Error'] RETURN NONE;
+            INSERT IGNORE INTO kafru_queue_names (SELECT queue AS id FROM kafru_queues GROUP BY queue).map(|$q| {id: type::record('kafru_queue_names', $q.id)}) RETURN NONE;
+            UPSERT kafru_meta:schema SET version = 2 RETURN NONE;
+            """;
 
     /** The tables that exist in the current database. */
     @SuppressWarnings("unchecked")

@@ -2,6 +2,7 @@ package dev.kafru.worker;
 
 import dev.kafru.Task;
 import dev.kafru.TaskContext;
+import dev.kafru.TaskStatus;
 import dev.kafru.store.SurrealException;
 import dev.kafru.store.TaskStore;
 import dev.kafru.store.TaskStore.Outcome;
@@ -38,6 +39,10 @@ public final class QueueDispatcher {
     private static final Logger LOG = Logger.getLogger(QueueDispatcher.class.getName());
     /** How soon to look again when a known due time passed without a claim. */
     private static final Duration RECHECK = Duration.ofMillis(5);
+    /** Outcomes up to this many ride in the next claim's round trip; more are written beside it. */
+    /** How soon a cycle comes back to write outcomes whose write failed. */
+    private static final Duration OUTCOMES_RETRY = Duration.ofSeconds(1);
+    private static final int FOLD_AT_MOST = 32;
 
     private final String queue;
     private final int threads;
@@ -65,8 +70,22 @@ public final class QueueDispatcher {
     private volatile int failures;
     /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
     private volatile Instant knownNextDue;
-    /** When the store was last asked for the next run_at; the scan reads every waiting row, so it is rare. */
+    /** When the store was last asked for the next run_at (a fallback: pushes and retries announce theirs). */
     private volatile Instant lastDueScan = Instant.EPOCH;
+    /** How many tasks to claim ahead of free threads, from how fast this server finishes them. */
+    private final ClaimSizer sizer;
+    /** Where this dispatcher's claims continue, per priority (see {@link TaskStore.ClaimFloors}). */
+    private final TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+    private volatile Instant floorsReset = Instant.EPOCH;
+    /** True while the last claim came back full: more due tasks may be waiting. */
+    private volatile boolean backlog = true;
+    /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
+    private int handOffs;
+    /** Set by {@link #wake()} (a push, a signal, the timer): due tasks may have arrived, so claim. */
+    private volatile boolean newWork = true;
+    /** True while an outcome write is in flight: outcomes finished meanwhile go in the next one. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
@@ -78,6 +97,7 @@ public final class QueueDispatcher {
         this.executor = executor;
         this.scheduler = scheduler;
         this.owner = owner;
+        this.sizer = new ClaimSizer(threads, settings);
     }
 
     public String queue() {
@@ -174,6 +194,12 @@ public final class QueueDispatcher {
 
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
     public void wake() {
+        newWork = true;
+        requestCycle();
+    }
+
+    /** Asks for a cycle that claims only if a backlog is known (no new work was announced). */
+    private void requestCycle() {
         wakeRequested = true;
         if (!stopping && cycling.compareAndSet(false, true)) {
             try {
@@ -203,7 +229,7 @@ public final class QueueDispatcher {
             cycling.set(false);
         }
         if (wakeRequested && !stopping) {
-            wake();
+            requestCycle();
         } else if (!stopping) {
             schedule(next);
         }
@@ -224,50 +250,108 @@ public final class QueueDispatcher {
     /** One cycle; returns when the next one is due if nothing wakes it sooner. */
     private Duration work() {
         lastCycleAt = Instant.now();
-        CompletableFuture<Void> written = writeOutcomes();
         renewLeasesIfDue();
         if (paused || stopping) {
             giveBackClaimedAhead();
         }
         launchClaimedAhead();
         Duration next = settings.pollInterval();
-        int capacity = threads + settings.prefetchFor(threads) - running.size() - claimedAhead.size();
-        if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= settings.prefetchFor(threads) / 2) {
+        boolean announced = newWork;
+        newWork = false;
+        int prefetch = sizer.prefetch();
+        int capacity;
+        synchronized (this) {
+            capacity = threads + prefetch - running.size() - claimedAhead.size() - handOffs;
+        }
+        // claim when due tasks may be there: new work was announced, or the last claim came back full;
+        // a task that merely finished claims nothing more from a queue known to be drained
+        if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= prefetch / 2 && (backlog || announced)) {
             int wanted = Math.min(capacity, settings.batchSize());
-            List<Task> claimed = store.claim(queue, owner, wanted, settings.lease());
-            claimedAhead.addAll(claimed);
-            launchClaimedAhead();
-            if (claimed.size() == wanted) {
-                wakeRequested = true;
-            } else {
-                Instant now = Instant.now();
-                if (Duration.between(lastDueScan, now).compareTo(settings.pollInterval()) >= 0) {
-                    lastDueScan = now;
-                    store.nextRunAt(queue).ifPresent(this::noteDue);
-                }
-                Instant due = knownNextDue;
-                if (due != null) {
-                    Duration until = Duration.between(now, due);
-                    if (until.isNegative() || until.isZero()) {
-                        // the time we were told has passed but nothing was claimed: the stored run_at
-                        // is a little later (computed by the database after us), or the task came due
-                        // between the claim and the scan — look again shortly, reading the store
-                        forgetDue(due);
-                        lastDueScan = Instant.EPOCH;
-                        if (RECHECK.compareTo(next) < 0) {
-                            next = RECHECK;
-                        }
-                    } else if (until.compareTo(next) < 0) {
-                        next = until.plusMillis(2);
-                    }
+            // few outcomes and no write in flight: they ride in the claim's own round trip
+            List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true)
+                    ? drainOutcomes() : null;
+            TaskStore.Claimed claimed;
+            try {
+                claimed = claim(wanted, fold == null ? List.of() : fold);
+            } finally {
+                if (fold != null) {
+                    writing.set(false);
                 }
             }
+            backlog = claimed.tasks().size() == wanted || claimed.more() != null;
+            claimedAhead.addAll(claimed.tasks());
+            launchClaimedAhead();
+            if (backlog) {
+                if (claimedAhead.size() <= prefetch / 2) {
+                    wakeRequested = true; // more is due and there is room for it now
+                }
+            } else {
+                next = untilNextDue(next);
+            }
         }
+        flushOutcomes();
         Duration renewIn = settings.lease().dividedBy(3);
         if ((!running.isEmpty() || !claimedAhead.isEmpty()) && renewIn.compareTo(next) < 0) {
             next = renewIn;
         }
-        written.join();
+        if (!outcomes.isEmpty() && next.compareTo(OUTCOMES_RETRY) > 0) {
+            next = OUTCOMES_RETRY; // a write that failed is tried again soon, not at the next poll
+        }
+        return next;
+    }
+
+    /** After a task ended: start the next claimed one, write outcomes, and claim more if a backlog is known. */
+    private void taskEnded() {
+        launchClaimedAhead();
+        flushOutcomes();
+        if (backlog && !paused && !stopping && claimedAhead.size() <= sizer.prefetch() / 2) {
+            requestCycle();
+        }
+    }
+
+    /** Claims, writing {@code finished} in the same round trip; if that fails they are kept for the next cycle. */
+    private TaskStore.Claimed claim(int wanted, List<Outcome> finished) {
+        try {
+            Instant now = Instant.now();
+            if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
+                // once per poll interval every range is read from its start: finds whatever a floor's margin missed
+                floorsReset = now;
+                floors.forget();
+            }
+            TaskStore.Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), finished, floors);
+            if (finished.stream().anyMatch(o -> o.status() == TaskStatus.Waiting)) {
+                lastDueScan = Instant.EPOCH; // a retried task's stored run_at: read on the next short claim
+            }
+            return claimed;
+        } catch (RuntimeException e) {
+            outcomes.addAll(finished); // written again on the next cycle; writing twice changes nothing
+            throw e;
+        }
+    }
+
+    /** How long to wait for the next known due task, no longer than {@code next}. */
+    private Duration untilNextDue(Duration next) {
+        Instant now = Instant.now();
+        if (Duration.between(lastDueScan, now).compareTo(settings.pollInterval()) >= 0) {
+            lastDueScan = now;
+            store.nextRunAt(queue).ifPresent(this::noteDue);
+        }
+        Instant due = knownNextDue;
+        if (due != null) {
+            Duration until = Duration.between(now, due);
+            if (until.isNegative() || until.isZero()) {
+                // the time we were told has passed but nothing was claimed: the stored run_at
+                // is a little later (computed by the database after us), or the task came due
+                // between the claim and the scan — look again shortly, reading the store
+                forgetDue(due);
+                lastDueScan = Instant.EPOCH;
+                if (RECHECK.compareTo(next) < 0) {
+                    return RECHECK;
+                }
+            } else if (until.compareTo(next) < 0) {
+                return until.plusMillis(2);
+            }
+        }
         return next;
     }
 
@@ -292,29 +376,60 @@ public final class QueueDispatcher {
         }
     }
 
-    private CompletableFuture<Void> writeOutcomes() {
+    private List<Outcome> drainOutcomes() {
         List<Outcome> batch = new ArrayList<>();
         Outcome outcome;
         while ((outcome = outcomes.poll()) != null) {
             batch.add(outcome);
         }
-        if (batch.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+        return batch;
+    }
+
+    /**
+     * Writes the finished outcomes in one request, unless a write is in flight: then they wait
+     * for it and go in the next one, so that a flood of short tasks is written in few requests,
+     * alongside the claims. Outcomes whose write failed are kept and written again.
+     */
+    private void flushOutcomes() {
+        if (outcomes.isEmpty() || !writing.compareAndSet(false, true)) {
+            return;
         }
-        boolean retries = batch.stream().anyMatch(o -> o.status() == dev.kafru.TaskStatus.Waiting);
-        return store.finish(owner, batch).whenComplete((ok, error) -> {
-            if (error == null && retries) {
-                // a retried task is Waiting again with a run_at the database computed: read it from
-                // the store on the next cycle (a scan before this write completed could not see it)
-                lastDueScan = Instant.EPOCH;
-                wakeRequested = true;
-            }
+        List<Outcome> batch = drainOutcomes();
+        if (batch.isEmpty()) {
+            writing.set(false);
+            return;
+        }
+        boolean retries = batch.stream().anyMatch(o -> o.status() == TaskStatus.Waiting);
+        CompletableFuture<Void> write;
+        try {
+            write = store.finish(owner, batch);
+        } catch (RuntimeException e) {
+            write = CompletableFuture.failedFuture(e);
+        }
+        lastWrite = write.handle((ok, error) -> {
             if (error != null) {
-                // keep them: written on the next cycle (if the lease lapses first, the task runs again)
+                // kept: written again by a later cycle (if the lease lapses first, the task runs again)
                 outcomes.addAll(batch);
-                wakeRequested = true;
+                LOG.log(Level.FINE, "queue " + queue + ": outcomes not written yet", error);
+            } else if (retries) {
+                // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
+                lastDueScan = Instant.EPOCH;
             }
+            writing.set(false);
+            if (error == null && !outcomes.isEmpty()) {
+                flushOutcomes();
+            }
+            return null;
         });
+    }
+
+    /** Writes every outcome not written yet, waiting for it (the last step of a stop). */
+    private void writeOutcomes() {
+        lastWrite.join();
+        List<Outcome> rest = drainOutcomes();
+        if (!rest.isEmpty()) {
+            store.finish(owner, rest).join();
+        }
     }
 
     private void renewLeasesIfDue() {
@@ -375,7 +490,7 @@ public final class QueueDispatcher {
                 outcome = Outcome.failed(task.id(), "task has been terminated");
             } else if (task.attempts() < task.maxAttempts()) {
                 Duration delay = settings.retryDelay(task.attempts());
-                outcome = Outcome.retry(task.id(), message, delay);
+                outcome = Outcome.retry(task.id(), queue, message, delay);
                 noteDue(Instant.now().plus(delay));
             } else {
                 outcome = Outcome.failed(task.id(), message);
@@ -384,6 +499,7 @@ public final class QueueDispatcher {
                 LOG.log(Level.SEVERE, "task " + task.id() + " (" + task.handler() + ") threw " + error, error);
             }
         }
+        sizer.finished(System.nanoTime() - run.startedNanos);
         if (run.settled.compareAndSet(false, true)) {
             outcomes.add(outcome);
             notifyFinished(task, outcome, run.startedNanos);
@@ -392,7 +508,38 @@ public final class QueueDispatcher {
         synchronized (idle) {
             idle.notifyAll();
         }
-        wake();
+        taskEnded();
+    }
+
+    /**
+     * Promises a free thread to a push on this server, which then inserts its task already
+     * claimed and hands it over with {@link #handedOff(Task)} (or gives the promise back with
+     * {@link #handOffFailed()}). Refused while the queue may have due tasks waiting (the last
+     * claim came back full), so a push never overtakes them, and while paused or stopping.
+     */
+    public synchronized boolean tryHandOff() {
+        if (paused || stopping || backlog || running.size() + claimedAhead.size() + handOffs >= threads) {
+            return false;
+        }
+        handOffs++;
+        return true;
+    }
+
+    /** Runs a task that was inserted already claimed for this dispatcher's owner. */
+    public void handedOff(Task task) {
+        synchronized (this) {
+            handOffs--;
+        }
+        if (stopping) {
+            store.handBack(owner, List.of(task.id()), true);
+            return;
+        }
+        launch(task);
+    }
+
+    /** Gives back a thread promised by {@link #tryHandOff()}. */
+    public synchronized void handOffFailed() {
+        handOffs--;
     }
 
     /**
@@ -457,7 +604,7 @@ public final class QueueDispatcher {
             }
         }
         try {
-            writeOutcomes().join();
+            writeOutcomes();
             giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);

@@ -9,9 +9,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
  * fallback only), {@code kafru.worker.lease} (30s), {@code kafru.worker.shutdown-timeout} (30s),
  * {@code kafru.worker.retry-base} (1s, doubled per failed attempt, with ±25% jitter),
- * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (100: most tasks claimed
- * in one transaction), {@code kafru.worker.prefetch} (the queue's thread count: tasks claimed
- * ahead of a free thread, so that claims come in batches; 0 claims only for free threads).
+ * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (1000: most tasks claimed
+ * in one transaction, and the most claimed ahead), {@code kafru.worker.prefetch} (unset: about a
+ * second of work ahead of the free threads, measured — see {@link ClaimSizer}; a number fixes it;
+ * 0 claims only for free threads).
  */
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
                              Duration retryBase, Duration retryMax, int batchSize, int prefetch) {
@@ -19,7 +20,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
 
     public static WorkerSettings defaults() {
         return new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofHours(1), 100, -1);
+                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1);
     }
 
     public WorkerSettings {
@@ -59,11 +60,6 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
 
     public WorkerSettings withPrefetch(int tasks) {
         return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, tasks);
-    }
-
-    /** Tasks a dispatcher may hold claimed beyond its running ones: {@code prefetch}, or its thread count when unset. */
-    public int prefetchFor(int threads) {
-        return prefetch < 0 ? threads : prefetch;
     }
 
     /** The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1), capped, ±25% jitter. */

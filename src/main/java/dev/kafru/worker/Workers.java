@@ -65,11 +65,16 @@ public class Workers {
     private volatile WorkerSettings settings;
     private volatile String serverName;
     private volatile TaskStore store;
-    private volatile SurrealConnection.LiveSubscription waitingTasks;
+    private volatile SurrealConnection.LiveSubscription signals;
     private volatile ScheduledFuture<?> reaper;
+    private volatile ScheduledFuture<?> retentionTimer;
+    private volatile Retention retention;
     private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean retaining = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Queue names this server has recorded in kafru_queue_names (so it records each once). */
+    private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         settings = readSettings(config);
@@ -96,30 +101,28 @@ public class Workers {
         }
         store = new TaskStore(database.connection());
         try {
-            waitingTasks = store.onWaiting(this::wake);
+            signals = store.onSignal(signal -> {
+                if (signal.wake()) {
+                    wake(signal.queue(), signal.earliest());
+                }
+            });
         } catch (SurrealException e) {
             LOG.log(Level.WARNING, "no live query for new tasks; workers fall back to polling every "
                     + settings.pollInterval().toSeconds() + " s", e);
         }
         queues.forEach(this::startWorker);
         long every = Math.max(250, settings.lease().toMillis() / 2);
-        // the MSES only times it: on Payara Micro its single thread also times SurrealDB reconnects, and
+        // the MSES only times them: on Payara Micro its single thread also times SurrealDB reconnects, and
         // a recovery waiting on a lost connection there would hold the reconnect up for the request timeout
-        reaper = scheduler.scheduleWithFixedDelay(() -> {
-            if (reaping.compareAndSet(false, true)) {
-                try {
-                    executor.execute(() -> {
-                        try {
-                            recoverExpiredLeases();
-                        } finally {
-                            reaping.set(false);
-                        }
-                    });
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    reaping.set(false);
-                }
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        reaper = scheduler.scheduleWithFixedDelay(() -> onExecutor(reaping, this::recoverExpiredLeases),
+                every, every, TimeUnit.MILLISECONDS);
+        retention = new Retention(store, Retention.read(config, "kafru.retention.completed", Duration.ofHours(24)),
+                Retention.read(config, "kafru.retention.failed", Duration.ofDays(7)), java.time.Clock.systemUTC());
+        long retentionEvery = Durations.read(config, "kafru.retention.interval", Duration.ofMinutes(1)).toMillis();
+        // servers started together would otherwise delete the same rows at the same moments
+        long offset = java.util.concurrent.ThreadLocalRandom.current().nextLong(retentionEvery);
+        retentionTimer = scheduler.scheduleWithFixedDelay(() -> onExecutor(retaining, this::removeOldTasks),
+                offset, retentionEvery, TimeUnit.MILLISECONDS);
         LOG.info("kafru workers started on " + serverName + ": " + queues);
     }
 
@@ -141,6 +144,7 @@ public class Workers {
             current = store = new TaskStore(database.connection());
         }
         TaskStore use = current;
+        register(List.of(queue));
         QueueDispatcher created;
         synchronized (startListeners) {
             QueueDispatcher existing = dispatchers.get(queue);
@@ -253,15 +257,67 @@ public class Workers {
         return settings;
     }
 
-    private void recoverExpiredLeases() {
-        try {
-            int recovered = store.recoverExpiredLeases();
-            if (recovered > 0) {
-                LOG.info("recovered " + recovered + " task(s) whose owner's lease expired");
-                dispatchers.values().forEach(QueueDispatcher::wake);
+    /** Runs {@code duty} on the executor unless its last run is still going. */
+    private void onExecutor(java.util.concurrent.atomic.AtomicBoolean busy, Runnable duty) {
+        if (busy.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        duty.run();
+                    } finally {
+                        busy.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                busy.set(false);
             }
+        }
+    }
+
+    /**
+     * Returns the tasks of this server's queues whose owner's lease expired (a dead server) to
+     * the queue. Each server recovers the queues it serves; a queue nobody serves keeps them
+     * InProgress until a worker for it starts. Also forgets old signals.
+     */
+    private void recoverExpiredLeases() {
+        for (QueueDispatcher dispatcher : dispatchers.values()) {
+            try {
+                int recovered = store.recoverExpiredLeases(dispatcher.queue(), 1000);
+                if (recovered > 0) {
+                    LOG.info("recovered " + recovered + " task(s) of queue " + dispatcher.queue() + " whose owner's lease expired");
+                    dispatcher.wake();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "lease recovery failed; next time", e);
+            }
+        }
+        try {
+            store.forgetSignals(Duration.ofMinutes(1), 1000);
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "lease recovery failed; next time", e);
+            LOG.log(Level.FINE, "old signals not deleted; next time", e);
+        }
+    }
+
+    private void removeOldTasks() {
+        Retention r = retention;
+        if (r != null) {
+            int deleted = r.pass();
+            if (deleted > 0) {
+                LOG.fine(() -> "retention deleted " + deleted + " finished task(s)");
+            }
+        }
+    }
+
+    /**
+     * Records queue names in the store once per server (see {@link TaskStore#registerQueues}), so
+     * that every queue can be found without reading every task.
+     */
+    public void register(java.util.Collection<String> queues) {
+        List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
+        if (!fresh.isEmpty()) {
+            TaskStore current = store != null ? store : new TaskStore(database.connection());
+            current.registerQueues(fresh);
+            registered.addAll(fresh);
         }
     }
 
@@ -279,11 +335,12 @@ public class Workers {
             return;
         }
         stopped = true;
-        ScheduledFuture<?> r = reaper;
-        if (r != null) {
-            r.cancel(false);
+        for (ScheduledFuture<?> timer : java.util.Arrays.asList(reaper, retentionTimer)) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
-        SurrealConnection.LiveSubscription live = waitingTasks;
+        SurrealConnection.LiveSubscription live = signals;
         if (live != null) {
             live.close();
         }

@@ -1,12 +1,17 @@
 package dev.kafru.store;
 
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -17,80 +22,73 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The property the whole queue rests on, measured on the real engine with RocksDB: concurrent
- * claiming transactions never hand one row to two claimers.
+ * The property the whole queue rests on, measured on the real engine with RocksDB, through
+ * {@link TaskStore#claim} itself: concurrent claimers (each its own connection, as servers
+ * are) never get one task twice.
  */
 class ClaimTest {
 
-    static final int ROWS = 5_000;
+    static final int TASKS = 12_000;
     static final int CLAIMERS = 8;
 
-    static final String CLAIM = """
-            BEGIN TRANSACTION;
-            LET $ids = (SELECT VALUE id FROM claimables WHERE status = 'Waiting' LIMIT $n);
-            LET $got = (UPDATE $ids SET status = 'InProgress', owner = $me WHERE status = 'Waiting' RETURN VALUE id);
-            RETURN $got;
-            COMMIT TRANSACTION;
-            """;
-
     @Test
-    void eightConcurrentTransactionsClaimEachOfFiveThousandRowsExactlyOnce() throws Exception {
-        try (SurrealLauncher launcher = SurrealLauncher.start();
-             RpcSurrealConnection setup = RpcSurrealConnection.open(launcher.freshDatabase())) {
-            setup.query("DEFINE TABLE claimables SCHEMALESS; DEFINE INDEX claimables_status ON claimables FIELDS status", Map.of());
-            for (int start = 0; start < ROWS; start += 500) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (int i = start; i < start + 500; i++) {
-                    rows.add(Map.of("id", new RecordId("claimables", (long) i), "status", "Waiting"));
-                }
-                setup.query("INSERT INTO claimables $rows", Map.of("rows", rows));
+    void eightClaimersTakingTenAtATimeClaimEachOfTwelveThousandTasksExactlyOnce() throws Exception {
+        try (RpcSurrealConnection setup = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
+            Schema.apply(setup);
+            TaskStore store = new TaskStore(setup);
+            List<TaskRequest> requests = new ArrayList<>();
+            for (int i = 0; i < TASKS; i++) {
+                requests.add(TaskRequest.of("work").queue("contested").priority(i % 3));
+            }
+            for (int from = 0; from < TASKS; from += 500) {
+                store.insert(requests.subList(from, from + 500));
             }
 
-            Map<Object, AtomicInteger> claims = new ConcurrentHashMap<>();
-            AtomicInteger conflicts = new AtomicInteger();
+            Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
             ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
             List<RpcSurrealConnection> connections = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
             try {
                 List<Future<Integer>> claimed = new ArrayList<>();
                 for (int c = 0; c < CLAIMERS; c++) {
                     RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
                     connections.add(connection);
-                    String me = "claimer-" + c;
+                    TaskStore server = new TaskStore(connection);
+                    TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+                    String owner = "server-" + c + "/contested";
                     claimed.add(threads.submit(() -> {
+                        go.await();
                         int mine = 0;
                         while (true) {
-                            List<?> got;
-                            try {
-                                List<Object> results = connection.query(CLAIM, Map.of("n", 10L, "me", me));
-                                got = (List<?>) results.get(3); // BEGIN, LET, LET, RETURN, COMMIT
-                            } catch (SurrealException e) {
-                                if (!e.isConflict()) {
-                                    throw e;
-                                }
-                                conflicts.incrementAndGet();
-                                continue;
-                            }
+                            List<Task> got = server.claim("contested", owner, 10, Duration.ofMinutes(5), List.of(), floors).tasks();
                             if (got.isEmpty()) {
                                 return mine;
                             }
-                            for (Object id : got) {
-                                claims.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                            for (Task task : got) {
+                                claims.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
                             }
                             mine += got.size();
                         }
                     }));
                 }
+                go.countDown();
                 int total = 0;
+                List<Integer> perClaimer = new ArrayList<>();
                 for (Future<Integer> f : claimed) {
-                    total += f.get(5, TimeUnit.MINUTES);
+                    int n = f.get(5, TimeUnit.MINUTES);
+                    perClaimer.add(n);
+                    total += n;
                 }
 
-                assertEquals(ROWS, total, "claims counted by the claimers");
-                assertEquals(ROWS, claims.size(), "distinct rows claimed");
+                assertEquals(TASKS, total, "claims counted by the claimers");
+                assertEquals(TASKS, claims.size(), "distinct tasks claimed");
                 assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
-                        "rows claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
-                assertEquals(List.of(), setup.query("SELECT VALUE id FROM claimables WHERE status != 'InProgress' OR owner = NONE", Map.of()).get(0));
-                System.out.printf("claim test: %d rows, %d claimers, %d retried write conflicts%n", ROWS, CLAIMERS, conflicts.get());
+                        "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
+                assertTrue(perClaimer.stream().filter(n -> n > 0).count() > 1, "contested: more than one claimer got tasks " + perClaimer);
+                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TaskStore.COUNT_CAP,
+                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested"));
+                assertEquals(0L, setup.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE status != 'InProgress' OR owner = NONE)",
+                        Map.of()).get(0));
             } finally {
                 threads.shutdownNow();
                 connections.forEach(RpcSurrealConnection::close);

@@ -128,10 +128,30 @@ public final class SurrealLauncher implements AutoCloseable {
         return settings("kafru_test", "db_" + System.nanoTime());
     }
 
+    /**
+     * The allocator preloaded into the engine: jemalloc when Debian's libjemalloc2 is installed
+     * (the engine spends a tenth of its time in glibc's malloc; see src/surrealdb/README.md), unless
+     * {@code -Dkafru.launcher.malloc=system}.
+     */
+    public static String preload() {
+        if ("system".equals(System.getProperty("kafru.launcher.malloc"))) {
+            return "";
+        }
+        Path jemalloc = Paths.get("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+        return Files.exists(jemalloc) ? jemalloc.toString() : "";
+    }
+
     private void startProcess() throws IOException {
+        // -Dkafru.launcher.storage=memory runs the tests on storage that loses write conflicts: the
+        // claim tests must then fail (how we checked that they can)
+        String storage = "memory".equals(System.getProperty("kafru.launcher.storage")) ? "memory" : "rocksdb://" + dataDir;
         List<String> command = List.of("node", launcherDir().resolve("server.mjs").toString(), "start",
-                "-u", USER, "-p", PASSWORD, "-b", "127.0.0.1:" + port, "rocksdb://" + dataDir);
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                "-u", USER, "-p", PASSWORD, "-b", "127.0.0.1:" + port, storage);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (!preload().isEmpty()) {
+            builder.environment().put("LD_PRELOAD", preload());
+        }
+        process = builder.start();
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -161,8 +161,8 @@ class QueueDispatcherTest {
         Task task = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
         List<Task> taken = store.claim("q", "dead-server/q", 10, Duration.ofMillis(300));
         assertEquals(1, taken.size());
-        assertEquals(0, store.recoverExpiredLeases(), "a live lease is left alone");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> store.recoverExpiredLeases() == 1);
+        assertEquals(0, store.recoverExpiredLeases("q", 1000), "a live lease is left alone");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> store.recoverExpiredLeases("q", 1000) == 1);
         Task recovered = store.get(task.id()).orElseThrow();
         assertEquals(TaskStatus.Waiting, recovered.status());
         assertEquals(1, recovered.attempts(), "the lost attempt is counted");
@@ -250,7 +250,7 @@ class QueueDispatcherTest {
         Instant until = Instant.now().plusMillis(1800);
         int recovered = 0;
         while (Instant.now().isBefore(until)) {
-            recovered += store.recoverExpiredLeases();
+            recovered += store.recoverExpiredLeases("q", 1000);
             Thread.sleep(100); // the reaper's own pace
         }
         assertEquals(0, recovered, "a renewed lease must not expire");
@@ -263,9 +263,9 @@ class QueueDispatcherTest {
     @Test
     void aPushFromAnotherServerWakesTheWorkerThroughTheLiveQueryLongBeforeThePoll() throws Exception {
         QueueDispatcher d = dispatcher("remote", 2, "listener/remote");
-        try (var live = store.onWaiting((queue, runAt) -> {
-            if (queue.equals("remote")) {
-                d.noteDue(runAt);
+        try (var live = store.onSignal(signal -> {
+            if (signal.queue().equals("remote")) {
+                d.noteDue(signal.earliest());
                 d.wake();
             }
         }); RpcSurrealConnection otherServer = RpcSurrealConnection.open(db.settings())) {

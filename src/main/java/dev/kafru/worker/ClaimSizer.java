@@ -1,0 +1,48 @@
+package dev.kafru.worker;
+
+/**
+ * How many tasks a dispatcher claims ahead of its free threads (the prefetch), from how fast this
+ * server finishes the queue's tasks: about {@link #HORIZON_NANOS one second} of work, at most
+ * {@code kafru.worker.batch-size}. A flood of short tasks is claimed hundreds at a time (a claim
+ * of hundreds costs far less per task than one of a few); a queue of long tasks prefetches none,
+ * so that one server does not hoard what idle servers could start. A fixed
+ * {@code kafru.worker.prefetch} overrides it.
+ */
+final class ClaimSizer {
+
+    /** How much work, in task time, a dispatcher holds claimed beyond its threads. */
+    static final long HORIZON_NANOS = 1_000_000_000L;
+    /** Weight of the newest duration in the moving average. */
+    private static final double WEIGHT = 0.1;
+
+    private final int threads;
+    private final int fixed;
+    private final int most;
+    /** Moving average of a task's run time in nanoseconds; NaN until the first task finished. */
+    private volatile double average = Double.NaN;
+
+    ClaimSizer(int threads, WorkerSettings settings) {
+        this.threads = threads;
+        this.fixed = settings.prefetch();
+        this.most = settings.batchSize();
+    }
+
+    /** A task ran for {@code nanos}. */
+    void finished(long nanos) {
+        double current = average;
+        average = Double.isNaN(current) ? nanos : current + WEIGHT * (nanos - current);
+    }
+
+    /** Tasks to hold claimed beyond the threads now. */
+    int prefetch() {
+        if (fixed >= 0) {
+            return fixed;
+        }
+        double current = average;
+        if (Double.isNaN(current)) {
+            return threads; // nothing measured yet: one task ahead per thread
+        }
+        double ahead = threads * (HORIZON_NANOS / Math.max(current, 1_000.0));
+        return (int) Math.max(0, Math.min(most, Math.floor(ahead)));
+    }
+}

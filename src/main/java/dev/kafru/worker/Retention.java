@@ -1,0 +1,94 @@
+package dev.kafru.worker;
+
+import dev.kafru.TaskStatus;
+import dev.kafru.config.Durations;
+import dev.kafru.store.TaskStore;
+import org.eclipse.microprofile.config.Config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps kafru_queues bounded: deletes Completed tasks older than {@code kafru.retention.completed}
+ * (24h) and Error tasks older than {@code kafru.retention.failed} (7d), measured from when they
+ * finished — {@code 0} deletes them at the next pass, {@code forever} keeps them. Each pass reads
+ * only what it deletes (an index range per queue and status) in batches of {@value #BATCH}, at
+ * most {@value #MOST_BATCHES} batches per queue and status, so a large history is worked off over
+ * several passes without holding up claims. Every server runs it; two deleting the same rows is
+ * a retried write conflict, nothing more.
+ */
+public final class Retention {
+
+    private static final Logger LOG = Logger.getLogger(Retention.class.getName());
+    static final int BATCH = 500;
+    static final int MOST_BATCHES = 20;
+
+    private final TaskStore store;
+    private final Optional<Duration> completed;
+    private final Optional<Duration> failed;
+    private final Clock clock;
+
+    public Retention(TaskStore store, Optional<Duration> completed, Optional<Duration> failed, Clock clock) {
+        this.store = store;
+        this.completed = completed;
+        this.failed = failed;
+        this.clock = clock;
+    }
+
+    /** Reads {@code kafru.retention.completed} / {@code kafru.retention.failed}; empty means keep forever. */
+    public static Optional<Duration> read(Config config, String key, Duration fallback) {
+        String text = config.getOptionalValue(key, String.class).map(String::trim).orElse(null);
+        if (text == null || text.isEmpty()) {
+            return Optional.of(fallback);
+        }
+        if (text.equalsIgnoreCase("forever")) {
+            return Optional.empty();
+        }
+        if (text.equals("0")) {
+            return Optional.of(Duration.ZERO);
+        }
+        try {
+            Duration d = Durations.parse(text);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("a negative duration");
+            }
+            return Optional.of(d);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a retention; write a duration such as 24h or 7d, 0 (delete at once) or forever", e);
+        }
+    }
+
+    /** One pass over every queue; returns how many tasks it deleted. */
+    public int pass() {
+        int deleted = 0;
+        for (String queue : store.queueNames()) {
+            deleted += delete(queue, TaskStatus.Completed, completed);
+            deleted += delete(queue, TaskStatus.Error, failed);
+        }
+        return deleted;
+    }
+
+    private int delete(String queue, TaskStatus status, Optional<Duration> keep) {
+        if (keep.isEmpty()) {
+            return 0;
+        }
+        Instant cutoff = Instant.now(clock).minus(keep.get());
+        int deleted = 0;
+        try {
+            for (int batch = 0; batch < MOST_BATCHES; batch++) {
+                int n = store.deleteFinished(queue, status, cutoff, BATCH);
+                deleted += n;
+                if (n < BATCH) {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "retention of " + status + " tasks in queue " + queue + " stopped; next pass", e);
+        }
+        return deleted;
+    }
+}
