@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d src/surrealdb/node_modules ] || npm ci --prefix src/surrealdb --no-audit --no-fund
-mvn -B -q -Pbench package -DskipTests -Dmaven.test.skip=false -Dskip.bench.it=true
+mvn -B -q -Pbench package -DskipTests
 mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 if [ ! -f target/payara-micro.jar ]; then
   mvn -B -q dependency:copy -Dartifact=fish.payara.extras:payara-micro:6.2025.10 -DoutputDirectory=target -Dmdep.stripVersion=true

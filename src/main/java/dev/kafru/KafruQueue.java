@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import dev.kafru.store.SurrealConnection;
 
 /**
  * Enqueue and manage tasks — the crate's {@code Queue}. Inject it anywhere:
@@ -45,6 +47,8 @@ public class KafruQueue {
     Workers workers;
 
     private static final int INSERT_CHUNK = 500;
+    /** Statements of one pushAll sent before the first is answered: the engine runs them side by side. */
+    private static final int CHUNKS_IN_FLIGHT = 3;
 
     /** Enqueues a task for the handler with these parameters, on the default queue. */
     public Task push(String handler, Map<String, ?> parameters) {
@@ -76,8 +80,10 @@ public class KafruQueue {
     }
 
     /**
-     * Enqueues many tasks in as few round trips as possible (500 per statement), with one wake-up
-     * signal per statement and queue, not one per task. All are checked before any is stored.
+     * Enqueues many tasks in as few round trips as possible (500 per statement, three statements in
+     * flight), with one wake-up signal per statement and queue, not one per task. All are checked
+     * before any is stored; each statement is its own transaction, so if SurrealDB fails midway
+     * the statements answered before are stored (the exception says what failed).
      */
     public List<Task> pushAll(List<TaskRequest> requests) {
         if (requests == null || requests.isEmpty()) {
@@ -96,17 +102,25 @@ public class KafruQueue {
         }
         TaskStore store = store();
         workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
-        List<Task> stored = new ArrayList<>(requests.size());
+        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
-            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
-            List<Task> inserted = store.insert(chunk);
-            stored.addAll(inserted);
-            // this server's workers start on each chunk at once (other servers hear of it through its signal)
-            Map<String, Instant> earliest = new LinkedHashMap<>();
-            for (Task task : inserted) {
-                earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+            if (chunks.size() >= CHUNKS_IN_FLIGHT) {
+                SurrealConnection.await(chunks.get(chunks.size() - CHUNKS_IN_FLIGHT));
             }
-            earliest.forEach(workers::wake);
+            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
+            // this server's workers start on each chunk at once (other servers hear of it through its signal)
+            chunks.add(store.insertAsync(chunk).thenApply(inserted -> {
+                Map<String, Instant> earliest = new LinkedHashMap<>();
+                for (Task task : inserted) {
+                    earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+                }
+                earliest.forEach(workers::wake);
+                return inserted;
+            }));
+        }
+        List<Task> stored = new ArrayList<>(requests.size());
+        for (CompletableFuture<List<Task>> chunk : chunks) {
+            stored.addAll(SurrealConnection.await(chunk));
         }
         return stored;
     }

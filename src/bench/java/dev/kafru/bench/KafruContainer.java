@@ -1,9 +1,186 @@
 package dev.kafru.bench;
 
+import dev.kafru.bench.app.BenchApi;
+import dev.kafru.bench.app.BenchResource;
+import dev.kafru.bench.app.BenchTask;
+import dev.kafru.it.PayaraProcess;
+import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.store.SurrealSettings;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+/**
+ * kafru inside Payara Micro as a user runs it: a WAR of the user's own (its {@code @TaskName}
+ * bean, a resource that pushes with the injected {@code KafruQueue}) with kafru-classes.jar
+ * embedded, one or two servers on the launcher, with everything on (live queries, metrics,
+ * agents, the scheduler). Completion is counted by the task bean on each server, polled over
+ * HTTP (an in-memory counter), and confirmed once at the end in the store.
+ */
 final class KafruContainer {
-    static Map<String, Double> throughput(Bench.Options o, int servers) { throw new UnsupportedOperationException("not yet"); }
-    static Map<String, Double> latency(Bench.Options o) { throw new UnsupportedOperationException("not yet"); }
-    static Map<String, Double> run(Bench.Options o) { throw new UnsupportedOperationException("not yet"); }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private KafruContainer() {
+    }
+
+    static Path war(Bench.Options o, SurrealSettings db, String server) throws Exception {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "bench-" + server + ".war")
+                .addClasses(BenchTask.class, BenchResource.class, BenchApi.class)
+                .addAsLibraries(new File("target/kafru-classes.jar"), jarOf(com.cronutils.parser.CronParser.class),
+                        jarOf(org.slf4j.Logger.class), jarOf(com.fasterxml.jackson.core.JsonFactory.class),
+                        jarOf(com.fasterxml.jackson.dataformat.cbor.CBORFactory.class))
+                .addAsWebInfResource(new StringAsset("<beans xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"4.0\" bean-discovery-mode=\"annotated\"/>"), "beans.xml")
+                .addAsResource(new StringAsset(String.join("\n",
+                        "kafru.db.url=" + db.url(),
+                        "kafru.db.username=" + db.username(),
+                        "kafru.db.password=" + db.password().replace("\\", "\\\\"),
+                        "kafru.db.namespace=" + db.namespace(),
+                        "kafru.db.name=" + db.database(),
+                        "kafru.queues=bench:" + o.threads,
+                        "kafru.server.name=bench-" + server,
+                        "kafru.admin.password=bench-secret",
+                        "")), "META-INF/microprofile-config.properties");
+        File file = new File(System.getProperty("java.io.tmpdir"), "bench-" + server + "-" + System.nanoTime() + ".war");
+        war.as(ZipExporter.class).exportTo(file, true);
+        return file.toPath();
+    }
+
+    private static File jarOf(Class<?> type) throws Exception {
+        return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    static List<PayaraProcess> start(Bench.Options o, SurrealSettings db, int servers) throws Exception {
+        List<PayaraProcess> started = new ArrayList<>();
+        for (int i = 1; i <= servers; i++) {
+            started.add(PayaraProcess.start(war(o, db, String.valueOf(i))));
+        }
+        for (PayaraProcess p : started) {
+            p.awaitReady();
+            await(() -> status(p, "GET", "health/ready") == 200, Duration.ofSeconds(60));
+        }
+        return started;
+    }
+
+    static Map<String, Double> throughput(Bench.Options o, int servers) throws Exception {
+        SurrealSettings db = KafruPlain.database(o, "container");
+        List<PayaraProcess> payaras = start(o, db, servers);
+        try {
+            PayaraProcess first = payaras.get(0);
+            // warm the JIT and the paths on every server, then start counting from what they ran
+            call(first, "POST", "app/bench/push?n=2000");
+            await(() -> total(payaras) >= 2000, Duration.ofSeconds(120));
+            long before = total(payaras);
+            long start = System.nanoTime();
+            double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
+            await(() -> total(payaras) >= before + o.tasks, Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
+                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + 2000);
+            }
+            Map<String, Double> r = new LinkedHashMap<>();
+            r.put("rate", o.tasks / seconds);
+            r.put("push", pushNanos / 1e9);
+            return r;
+        } finally {
+            for (PayaraProcess p : payaras) {
+                p.close();
+            }
+        }
+    }
+
+    /** Idle push→start, pushed with KafruQueue.push on server 1: started there, and (server 1 busy) on server 2. */
+    static Map<String, Double> latency(Bench.Options o) throws Exception {
+        SurrealSettings db = KafruPlain.database(o, "container_latency");
+        List<PayaraProcess> payaras = start(o, db, 2);
+        try {
+            List<Double> local = new ArrayList<>();
+            List<Double> remote = new ArrayList<>();
+            int n = Math.min(o.samples, 200);
+            for (int i = 0; i < n + 20; i++) {
+                String[] answer = call(payaras.get(0), "POST", "app/bench/mark?wait=true").split(" ");
+                long pushed = Long.parseLong(answer[1]);
+                long startedHere = Long.parseLong(answer[2]);
+                long started = startedHere;
+                if (started == 0) {
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while ((started = Long.parseLong(call(payaras.get(1), "GET", "app/bench/started?id=" + answer[0]))) == 0) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("mark task " + answer[0] + " did not start");
+                        }
+                        Thread.sleep(5);
+                    }
+                }
+                if (i >= 20) {
+                    (startedHere != 0 ? local : remote).add((started - pushed) / 1e6);
+                }
+                Thread.sleep(30);
+            }
+            Map<String, Double> r = new LinkedHashMap<>();
+            r.put("p50", local.isEmpty() ? Double.NaN : Bench.percentile(local, 50));
+            r.put("p99", local.isEmpty() ? Double.NaN : Bench.percentile(local, 99));
+            r.put("remoteP50", remote.isEmpty() ? Double.NaN : Bench.percentile(remote, 50));
+            r.put("remoteP99", remote.isEmpty() ? Double.NaN : Bench.percentile(remote, 99));
+            r.put("localSamples", (double) local.size());
+            r.put("remoteSamples", (double) remote.size());
+            return r;
+        } finally {
+            for (PayaraProcess p : payaras) {
+                p.close();
+            }
+        }
+    }
+
+    static long total(List<PayaraProcess> payaras) throws Exception {
+        long sum = 0;
+        for (PayaraProcess p : payaras) {
+            sum += Long.parseLong(call(p, "GET", "app/bench/count"));
+        }
+        return sum;
+    }
+
+    static String call(PayaraProcess p, String method, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(p.root() + path)).timeout(Duration.ofMinutes(2))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body().trim();
+    }
+
+    static int status(PayaraProcess p, String method, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(p.root() + path)).timeout(Duration.ofSeconds(10))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void await(Check check, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not reached within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
 }

@@ -90,16 +90,20 @@ final class KafruPlain {
         }
     }
 
-    /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, waking the worker after each. */
+    /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, three in flight, waking the worker after each. */
     static void push(TaskStore store, int tasks, QueueDispatcher worker) {
+        List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
         for (int from = 0; from < tasks; from += 500) {
+            if (chunks.size() >= 3) {
+                chunks.get(chunks.size() - 3).join();
+            }
             List<TaskRequest> chunk = new ArrayList<>();
             for (int i = from; i < Math.min(tasks, from + 500); i++) {
                 chunk.add(TaskRequest.of("noop").queue("bench"));
             }
-            store.insert(chunk);
-            worker.wake();
+            chunks.add(store.insertAsync(chunk).thenRun(worker::wake));
         }
+        chunks.forEach(java.util.concurrent.CompletableFuture::join);
     }
 
     /** Once, after the timed part: the store says every task is Completed (one scan, outside the measurement). */

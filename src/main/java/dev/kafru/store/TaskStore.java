@@ -160,6 +160,11 @@ public final class TaskStore {
      * (queue, how many, earliest run_at) that wakes the queue's workers on every server.
      */
     public List<Task> insert(List<TaskRequest> requests) {
+        return SurrealConnection.await(insertAsync(requests));
+    }
+
+    /** {@link #insert} without waiting: several may be in flight, and the engine works on them at once. */
+    public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
         List<Map<String, Object>> rows = new ArrayList<>(requests.size());
         for (TaskRequest request : requests) {
             rows.add(row(request));
@@ -167,13 +172,14 @@ public final class TaskStore {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", rows);
         vars.put("signals", signals(requests));
-        List<Object> result = db.query(INSERT, vars);
-        Instant now = (Instant) result.get(result.size() - 2);
-        List<Task> tasks = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            tasks.add(waiting(rows.get(i), requests.get(i), now));
-        }
-        return tasks;
+        return db.queryAsync(INSERT, vars).thenApply(result -> {
+            Instant now = (Instant) result.get(result.size() - 2);
+            List<Task> tasks = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                tasks.add(waiting(rows.get(i), requests.get(i), now));
+            }
+            return tasks;
+        });
     }
 
     /**
@@ -651,7 +657,10 @@ public final class TaskStore {
                 + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0));
     }
 
-    /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
+    /**
+     * Replaces the changeable fields of a task that is not running; empty when there is no such
+     * task. A Waiting task queues again from the time of the change (or its new run_at).
+     */
     public Optional<Task> update(String key, TaskRequest changes) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("name", changes.name());
@@ -668,11 +677,11 @@ public final class TaskStore {
         List<Object> result = ConflictRetry.run(() -> db.query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
-                LET $after = (UPDATE $id MERGE $set SET date_modified = $now,
-                        run_at = $runAt ?? run_at,
+                LET $after = (UPDATE $id SET name = $set.name, queue = $set.queue, handler = $set.handler,
+                        parameters = $set.parameters, priority = $set.priority, max_attempts = $set.max_attempts,
+                        date_modified = $now, run_at = $runAt ?? run_at,
                         rank = IF status = 'Waiting' THEN $rank ELSE rank END,
-                        due = IF status != 'Waiting' THEN due ELSE IF $runAt = NONE THEN due
-                            ELSE math::max([time::nano($runAt), time::nano($now)]) END
+                        due = IF status = 'Waiting' THEN math::max([time::nano($runAt ?? run_at), time::nano($now)]) ELSE due END
                     WHERE status != 'InProgress' RETURN AFTER);
                 IF array::len($after) > 0 AND $after[0].status = 'Waiting' {
                     INSERT INTO kafru_signals {queue: $after[0].queue, created: 0, earliest: $after[0].run_at, at: time::nano($now)} RETURN NONE;

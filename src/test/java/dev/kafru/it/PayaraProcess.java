@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * adapter does not do: a redeploy, several servers on one database, a server killed with
  * SIGKILL, reading the whole log.
  */
-final class PayaraProcess implements AutoCloseable {
+public final class PayaraProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -36,7 +36,7 @@ final class PayaraProcess implements AutoCloseable {
     }
 
     /** Starts Payara Micro deploying {@code deployment} (a WAR or an exploded directory) at context root /. */
-    static PayaraProcess start(Path deployment, String... moreArgs) {
+    public static PayaraProcess start(Path deployment, String... moreArgs) {
         int port = SurrealLauncher.freePort();
         List<String> command = new ArrayList<>(List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-jar", System.getProperty("payara.microJar"), "--deploy", deployment.toString(), "--contextroot", "/",
@@ -68,11 +68,11 @@ final class PayaraProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    java.net.URL root() {
+    public java.net.URL root() {
         try {
             return new java.net.URL("http://localhost:" + port + "/");
         } catch (java.net.MalformedURLException e) {
@@ -81,18 +81,18 @@ final class PayaraProcess implements AutoCloseable {
     }
 
     /** Everything printed so far, without colours. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
-    long count(String text) {
+    public long count(String text) {
         return lines().stream().filter(l -> l.contains(text)).count();
     }
 
     /** Waits until {@code count} printed lines match, failing with the log when the process ends or time runs out. */
-    void awaitLines(Predicate<String> match, int count, Duration timeout) throws InterruptedException {
+    public void awaitLines(Predicate<String> match, int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
             while (lines.stream().filter(match).count() < count) {
@@ -106,18 +106,18 @@ final class PayaraProcess implements AutoCloseable {
         }
     }
 
-    void awaitReady() throws InterruptedException {
+    public void awaitReady() throws InterruptedException {
         awaitLines(l -> l.contains("ready in"), 1, Duration.ofSeconds(180));
     }
 
     /** Lines at SEVERE or ERROR level, and the stack-trace lines of errors kafru's shutdown must not produce. */
-    List<String> errors() {
+    public List<String> errors() {
         return lines().stream().filter(l -> l.contains("[SEVERE]") || l.contains("[ERROR]") || l.contains("WELD-000019")
                 || l.contains("web container has not yet been started") || l.contains("NoClassDefFoundError")).toList();
     }
 
     /** Stops it as an operator would (SIGTERM) and waits for it to exit. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -126,11 +126,11 @@ final class PayaraProcess implements AutoCloseable {
     }
 
     /** Kills it at once, as a crash would (SIGKILL). */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 

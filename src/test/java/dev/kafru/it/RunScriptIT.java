@@ -165,7 +165,7 @@ class RunScriptIT {
                     String line;
                     while ((line = out.readLine()) != null) {
                         lines.add(line);
-                        if (line.startsWith("kafru is running")) {
+                        if (line.startsWith("  logs ")) { // the last line of the block that begins "kafru is running"
                             ready.complete(null);
                         }
                     }

@@ -1,0 +1,82 @@
+package dev.kafru.bench.app;
+
+import dev.kafru.KafruQueue;
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What the benchmark asks the application: push with the injected KafruQueue, and count. */
+@Path("bench")
+@ApplicationScoped
+@Produces(MediaType.TEXT_PLAIN)
+public class BenchResource {
+
+    @Inject
+    KafruQueue queue;
+
+    /** Pushes {@code n} tasks with one pushAll; answers how long pushAll took, in nanoseconds. */
+    @POST
+    @Path("push")
+    public String push(@QueryParam("n") int n) {
+        List<TaskRequest> requests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            requests.add(TaskRequest.of("bench-noop").queue("bench"));
+        }
+        long start = System.nanoTime();
+        queue.pushAll(requests);
+        return String.valueOf(System.nanoTime() - start);
+    }
+
+    /** Runs counted on this server. */
+    @GET
+    @Path("count")
+    public String count() {
+        return String.valueOf(BenchTask.RUNS.get());
+    }
+
+    /**
+     * Pushes one "mark" task and answers "id push-epoch-nanos start-epoch-nanos" — the start as
+     * this server saw it, or 0 when it ran elsewhere (then ask that server's {@code started}).
+     */
+    @POST
+    @Path("mark")
+    public String mark(@QueryParam("wait") boolean wait) throws InterruptedException {
+        Instant pushed = Instant.now();
+        Task task = queue.push(TaskRequest.of("bench-noop").queue("bench").parameters(Map.of("mark", true)));
+        Instant started = null;
+        if (wait) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            synchronized (BenchTask.STARTED) {
+                while ((started = BenchTask.STARTED.get(task.id())) == null && System.nanoTime() < deadline) {
+                    BenchTask.STARTED.wait(100);
+                }
+            }
+        }
+        return task.id() + " " + nanos(pushed) + " " + (started == null ? 0 : nanos(started));
+    }
+
+    /** When a task started on this server (epoch nanos), 0 if it has not. */
+    @GET
+    @Path("started")
+    public String started(@QueryParam("id") String id) {
+        Instant started = BenchTask.STARTED.get(id);
+        return String.valueOf(started == null ? 0 : nanos(started));
+    }
+
+    private static long nanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+}
