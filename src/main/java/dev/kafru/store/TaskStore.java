@@ -21,8 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * periodic query; {@code due} is an epoch-nanosecond number whose meaning follows the status, and
  * {@code rank} is the negated priority while Waiting and 0 otherwise:
  * <ul>
- *   <li>Waiting: due = run_at, or the time it became Waiting when run_at had passed by then — the
- *       claim takes rank by rank (highest priority first), oldest due first;</li>
+ *   <li>Waiting: due = run_at (a task given back or recovered: when that happened) — the claim
+ *       takes rank by rank (highest priority first), oldest due first;</li>
  *   <li>InProgress: due = lease_until — the lease reaper reads the expired ones as a range;</li>
  *   <li>Completed / Error: due = finished_at — retention deletes the oldest as a range.</li>
  * </ul>
@@ -60,8 +60,8 @@ public final class TaskStore {
     private static final String INSERT = """
             BEGIN TRANSACTION;
             LET $now = time::now();
-            INSERT INTO kafru_queues $rows.map(|$r| $r + {run_at: $r.run_at ?? $now,
-                due: math::max([time::nano($r.run_at ?? $now), time::nano($now)]), date_created: $now, date_modified: $now}) RETURN NONE;
+            INSERT INTO kafru_queues $rows.map(|$r| $r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now) + $r.due,
+                date_created: $now, date_modified: $now}) RETURN NONE;
             INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano($now)}) RETURN NONE;
             RETURN $now;
             COMMIT TRANSACTION;
@@ -167,7 +167,10 @@ public final class TaskStore {
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
         List<Map<String, Object>> rows = new ArrayList<>(requests.size());
         for (TaskRequest request : requests) {
-            rows.add(row(request));
+            Map<String, Object> row = row(request);
+            // a nanosecond apart: tasks of one statement share its time, and are claimed in the order given
+            row.put("due", (long) rows.size());
+            rows.add(row);
         }
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", rows);
@@ -227,7 +230,7 @@ public final class TaskStore {
         Map<String, Object> row = row(request);
         Instant runAt = request.runAt() != null ? request.runAt() : now;
         row.put("run_at", runAt);
-        row.put("due", nanos(runAt.isAfter(now) ? runAt : now));
+        row.put("due", nanos(runAt));
         row.put("date_created", now);
         row.put("date_modified", now);
         return row;
@@ -249,6 +252,11 @@ public final class TaskStore {
         return signal;
     }
 
+    /**
+     * One signal per queue: how many tasks, and the earliest run_at among them — null for "now"
+     * unless one was given a run_at already past (a worker then looks behind where its claims
+     * had got to, see {@link ClaimFloors#lowerTo}).
+     */
     private static List<Map<String, Object>> signals(List<TaskRequest> requests) {
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, Instant> earliest = new LinkedHashMap<>();
@@ -261,8 +269,13 @@ public final class TaskStore {
                 earliest.merge(request.queue(), request.runAt(), (a, b) -> a.isBefore(b) ? a : b);
             }
         }
+        Instant current = Instant.now();
         List<Map<String, Object>> signals = new ArrayList<>();
-        counts.forEach((queue, n) -> signals.add(signal(queue, n[0], now.containsKey(queue) ? null : earliest.get(queue))));
+        counts.forEach((queue, n) -> {
+            Instant given = earliest.get(queue);
+            boolean pastGiven = given != null && given.isBefore(current);
+            signals.add(signal(queue, n[0], pastGiven || !now.containsKey(queue) ? given : null));
+        });
         return signals;
     }
 
@@ -297,29 +310,38 @@ public final class TaskStore {
 
     /**
      * Where a claimer's next claims may start, per rank (see {@link #CLAIM}): the latest due it
-     * took there, less a margin for pushes that committed after a later one. Not thread-safe: one
-     * per dispatcher. {@link #forget()} makes the next claim read each range from its start,
-     * which also finds what a margin missed.
+     * took there, less a margin for pushes that committed after a later one. One per dispatcher.
+     * A task made Waiting with an older due lowers it ({@link #lowerTo}, from the push's signal);
+     * {@link #forget()} (once per poll interval) makes the next claim read each range from its
+     * start, which also finds anything else a floor passed over.
      */
     public static final class ClaimFloors {
         /** A push's due is its database time; one that committed this much after a later one is still found. */
         static final long MARGIN_NANOS = 2_000_000_000L;
         private final java.util.TreeMap<Long, Long> floors = new java.util.TreeMap<>();
 
-        void record(Map<Long, Long> latestDue) {
+        synchronized void record(Map<Long, Long> latestDue) {
             latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
         }
 
         /** Reads every range from its start on the next claim. */
-        public void forget() {
+        public synchronized void forget() {
             floors.clear();
         }
 
-        Long top() {
+        /**
+         * A task due at {@code due} (nanoseconds) was made Waiting behind where these claims had
+         * got to (a run_at given in the past): the next claim reads from there, in every rank.
+         */
+        public synchronized void lowerTo(long due) {
+            floors.replaceAll((rank, floor) -> Math.min(floor, due));
+        }
+
+        synchronized Long top() {
             return floors.isEmpty() ? null : floors.firstKey();
         }
 
-        Map<String, Object> asVariable() {
+        synchronized Map<String, Object> asVariable() {
             Map<String, Object> map = new LinkedHashMap<>();
             floors.forEach((rank, due) -> map.put(String.valueOf(rank), due));
             return map;
@@ -657,10 +679,7 @@ public final class TaskStore {
                 + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0));
     }
 
-    /**
-     * Replaces the changeable fields of a task that is not running; empty when there is no such
-     * task. A Waiting task queues again from the time of the change (or its new run_at).
-     */
+    /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
     public Optional<Task> update(String key, TaskRequest changes) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("name", changes.name());
@@ -681,7 +700,7 @@ public final class TaskStore {
                         parameters = $set.parameters, priority = $set.priority, max_attempts = $set.max_attempts,
                         date_modified = $now, run_at = $runAt ?? run_at,
                         rank = IF status = 'Waiting' THEN $rank ELSE rank END,
-                        due = IF status = 'Waiting' THEN math::max([time::nano($runAt ?? run_at), time::nano($now)]) ELSE due END
+                        due = IF status = 'Waiting' THEN time::nano($runAt ?? run_at) ELSE due END
                     WHERE status != 'InProgress' RETURN AFTER);
                 IF array::len($after) > 0 AND $after[0].status = 'Waiting' {
                     INSERT INTO kafru_signals {queue: $after[0].queue, created: 0, earliest: $after[0].run_at, at: time::nano($now)} RETURN NONE;
@@ -745,7 +764,7 @@ public final class TaskStore {
     }
 
     /** Epoch nanoseconds, as {@code time::nano} gives them. */
-    static long nanos(Instant instant) {
+    public static long nanos(Instant instant) {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 

@@ -185,6 +185,9 @@ public final class QueueDispatcher {
      * a retry), so that its timer fires then rather than at the next poll.
      */
     public synchronized void noteDue(Instant runAt) {
+        if (runAt != null && runAt.isBefore(Instant.now())) {
+            floors.lowerTo(TaskStore.nanos(runAt)); // behind where the claims had got to
+        }
         Instant known = knownNextDue;
         if (runAt != null && (known == null || runAt.isBefore(known) || !known.isAfter(Instant.now()))) {
             knownNextDue = runAt;

@@ -15,17 +15,18 @@ import java.util.logging.Logger;
 /**
  * Keeps kafru_queues bounded: deletes Completed tasks older than {@code kafru.retention.completed}
  * (24h) and Error tasks older than {@code kafru.retention.failed} (7d), measured from when they
- * finished — {@code 0} deletes them at the next pass, {@code forever} keeps them. Each pass reads
- * only what it deletes (an index range per queue and status) in batches of {@value #BATCH}, at
- * most {@value #MOST_BATCHES} batches per queue and status, so a large history is worked off over
- * several passes without holding up claims. Every server runs it; two deleting the same rows is
- * a retried write conflict, nothing more.
+ * finished — {@code 0} deletes them at the next pass, {@code forever} keeps them. A pass runs every
+ * {@code kafru.retention.interval} (10s) on every server; it reads only what it deletes (an index
+ * range per queue and status, oldest first) in transactions of {@value #BATCH}, at most
+ * {@value #MOST_BATCHES} of them per pass, so a large history is worked off over several passes
+ * between claims rather than in one long write: up to 20,000 tasks per pass and server. Two
+ * servers deleting the same rows is a retried write conflict, nothing more.
  */
 public final class Retention {
 
     private static final Logger LOG = Logger.getLogger(Retention.class.getName());
     static final int BATCH = 500;
-    static final int MOST_BATCHES = 20;
+    static final int MOST_BATCHES = 40;
 
     private final TaskStore store;
     private final Optional<Duration> completed;
@@ -64,22 +65,24 @@ public final class Retention {
 
     /** One pass over every queue; returns how many tasks it deleted. */
     public int pass() {
+        int[] batches = {0};
         int deleted = 0;
         for (String queue : store.queueNames()) {
-            deleted += delete(queue, TaskStatus.Completed, completed);
-            deleted += delete(queue, TaskStatus.Error, failed);
+            deleted += delete(queue, TaskStatus.Completed, completed, batches);
+            deleted += delete(queue, TaskStatus.Error, failed, batches);
         }
         return deleted;
     }
 
-    private int delete(String queue, TaskStatus status, Optional<Duration> keep) {
+    private int delete(String queue, TaskStatus status, Optional<Duration> keep, int[] batches) {
         if (keep.isEmpty()) {
             return 0;
         }
         Instant cutoff = Instant.now(clock).minus(keep.get());
         int deleted = 0;
         try {
-            for (int batch = 0; batch < MOST_BATCHES; batch++) {
+            while (batches[0] < MOST_BATCHES) {
+                batches[0]++;
                 int n = store.deleteFinished(queue, status, cutoff, BATCH);
                 deleted += n;
                 if (n < BATCH) {

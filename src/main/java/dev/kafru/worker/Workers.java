@@ -118,7 +118,7 @@ public class Workers {
                 every, every, TimeUnit.MILLISECONDS);
         retention = new Retention(store, Retention.read(config, "kafru.retention.completed", Duration.ofHours(24)),
                 Retention.read(config, "kafru.retention.failed", Duration.ofDays(7)), java.time.Clock.systemUTC());
-        long retentionEvery = Durations.read(config, "kafru.retention.interval", Duration.ofMinutes(1)).toMillis();
+        long retentionEvery = Durations.read(config, "kafru.retention.interval", Duration.ofSeconds(10)).toMillis();
         // servers started together would otherwise delete the same rows at the same moments
         long offset = java.util.concurrent.ThreadLocalRandom.current().nextLong(retentionEvery);
         retentionTimer = scheduler.scheduleWithFixedDelay(() -> onExecutor(retaining, this::removeOldTasks),
@@ -210,7 +210,7 @@ public class Workers {
     public void wake(String queue, java.time.Instant runAt) {
         QueueDispatcher dispatcher = dispatchers.get(queue);
         if (dispatcher != null) {
-            if (runAt != null && runAt.isAfter(java.time.Instant.now())) {
+            if (runAt != null) {
                 dispatcher.noteDue(runAt);
             }
             dispatcher.wake();

@@ -194,20 +194,110 @@ class QueueDispatcherTest {
     }
 
     @Test
-    void dueTasksRunHighestPriorityFirstThenOldestFirst() {
-        List<Integer> order = new CopyOnWriteArrayList<>();
-        handlers.put("ordered", ctx -> order.add(ctx.getInt("p")));
+    void dueTasksRunHighestPriorityFirstThenOldestRunAtFirst() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        handlers.put("ordered", ctx -> order.add(ctx.getString("label")));
+        // pushed in shuffled order; within a priority the run_at (all past) decides, not the push order
+        Instant base = Instant.now().minusSeconds(60);
+        String[][] tasks = {{"p5-t30", "5", "30"}, {"p0-t10", "0", "10"}, {"p5-t10", "5", "10"}, {"p-3-t1", "-3", "1"},
+                {"p10-t50", "10", "50"}, {"p0-t5", "0", "5"}, {"p5-t20", "5", "20"}, {"p10-t40", "10", "40"},
+                {"p0-t20", "0", "20"}, {"p-3-t0", "-3", "0"}};
         List<TaskRequest> requests = new ArrayList<>();
-        int[] priorities = {0, 5, -3, 10, 5, 0, 7, -1, 10, 2};
-        for (int p : priorities) {
-            requests.add(TaskRequest.of("ordered").queue("prio").priority(p).parameters(Map.of("p", p)));
+        for (String[] t : tasks) {
+            requests.add(TaskRequest.of("ordered").queue("prio").priority(Integer.parseInt(t[1]))
+                    .runAt(base.plusSeconds(Long.parseLong(t[2]))).parameters(Map.of("label", t[0])));
         }
-        store.insert(requests);
-        dispatcher("prio", 1, "me/prio", settings).start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> order.size() == priorities.length);
+        store.insert(requests.subList(0, 5)); // in two statements, in an order that must not decide
+        store.insert(requests.subList(5, requests.size()));
+        dispatcher("prio", 1, "me/prio", settings.withPrefetch(0)).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> order.size() == tasks.length);
+        assertEquals(List.of("p10-t40", "p10-t50", "p5-t10", "p5-t20", "p5-t30", "p0-t5", "p0-t10", "p0-t20", "p-3-t0", "p-3-t1"),
+                order, "execution order");
+    }
+
+    @Test
+    void tasksPushedTogetherDueNowRunInTheOrderTheyWereGiven() {
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        handlers.put("seq", ctx -> order.add(ctx.getInt("i")));
+        push(300, "fifo", "seq");
+        dispatcher("fifo", 1, "me/fifo", settings.withPrefetch(0)).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> order.size() == 300);
         List<Integer> sorted = new ArrayList<>(order);
-        sorted.sort((x, y) -> Integer.compare(y, x));
-        assertEquals(sorted, order, "execution order");
+        sorted.sort(null);
+        assertEquals(sorted, order);
+    }
+
+    @Test
+    void futureTasksOfHigherPriorityDoNotHoldBackDueOnesOfLowerPriority() {
+        // SurrealDB 3.0.2 applies a LIMIT before a residual filter: a claim that walked the index with
+        // "due <= now" unbound by rank returned nothing here, and the due tasks waited for the poll
+        List<TaskRequest> later = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            later.add(TaskRequest.of("count").queue("mixed").priority(9).runAt(Instant.now().plusSeconds(600)));
+        }
+        store.insert(later);
+        List<Task> due = store.insert(List.of(TaskRequest.of("count").queue("mixed"), TaskRequest.of("count").queue("mixed")));
+        List<Task> claimed = store.claim("mixed", "me/mixed", 5, Duration.ofSeconds(30));
+        assertEquals(due.stream().map(Task::id).sorted().toList(), claimed.stream().map(Task::id).sorted().toList());
+    }
+
+    @Test
+    void withLongTasksTwoServersShareTheWorkInsteadOfOneHoardingIt() {
+        handlers.put("long", ctx -> {
+            executions.computeIfAbsent(ctx.taskId(), k -> new AtomicInteger()).incrementAndGet();
+            Thread.sleep(300);
+        });
+        Map<String, AtomicInteger> byServer = new ConcurrentHashMap<>();
+        for (String server : List.of("a", "b")) {
+            QueueDispatcher d = dispatcher("long", 2, "server-" + server + "/long");
+            d.addObserver(new QueueDispatcher.Observer() {
+                @Override
+                public void started(Task task) {
+                    byServer.computeIfAbsent(server, k -> new AtomicInteger()).incrementAndGet();
+                }
+            });
+        }
+        push(24, "long", "long");
+        dispatchers.get(0).start();
+        // the first server has claimed before the second starts: its default prefetch must not have taken everything
+        await().atMost(Duration.ofSeconds(10)).until(() -> byServer.getOrDefault("a", new AtomicInteger()).get() >= 2);
+        dispatchers.get(1).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(TaskStatus.Completed) == 24);
+        assertEquals(24, executions.size());
+        assertTrue(executions.values().stream().allMatch(n -> n.get() == 1), String.valueOf(executions));
+        assertTrue(byServer.get("b").get() >= 6, "the second server ran " + byServer + " of 24 half-second tasks");
+    }
+
+    @Test
+    void theReaperEndsATaskOnItsLastAttemptWithErrorNotWaiting() {
+        Task task = store.insert(List.of(TaskRequest.of("count").queue("q").maxAttempts(1))).get(0);
+        assertEquals(1, store.claim("q", "dead-server/q", 10, Duration.ofMillis(300)).size());
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> store.recoverExpiredLeases("q", 1000) == 1);
+        Task ended = store.get(task.id()).orElseThrow();
+        assertEquals(TaskStatus.Error, ended.status());
+        assertEquals(1, ended.attempts());
+        assertTrue(ended.message().contains("lease of dead-server/q expired during attempt 1"), ended.message());
+        assertTrue(ended.finishedAt() != null);
+        dispatcher("q", 1, "live/q").start();
+        assertTrue(executions.isEmpty(), "a task that used its last attempt does not run again");
+    }
+
+    @Test
+    void prefetchZeroClaimsOnlyForFreeThreadsAndAFixedPrefetchHoldsThatManyMore() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        handlers.put("held", ctx -> release.await(30, TimeUnit.SECONDS));
+        push(30, "pf", "held");
+        dispatcher("pf", 2, "zero/pf", settings.withPrefetch(0)).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(TaskStatus.InProgress) == 2);
+        QueueDispatcher fixed = dispatcher("pf", 2, "five/pf", settings.withPrefetch(5));
+        fixed.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(TaskStatus.InProgress) == 9);
+        assertEquals(2L, ((Number) db.query("RETURN count(SELECT * FROM kafru_queues WHERE owner = 'zero/pf')", Map.of()).get(0)).longValue(),
+                "prefetch 0: only the two running");
+        assertEquals(7L, ((Number) db.query("RETURN count(SELECT * FROM kafru_queues WHERE owner = 'five/pf')", Map.of()).get(0)).longValue(),
+                "prefetch 5: two running and five claimed ahead");
+        release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(TaskStatus.Completed) == 30);
     }
 
     @Test
@@ -229,9 +319,8 @@ class QueueDispatcherTest {
         dispatcher("later", 1, "me/later").start();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
         Task done = store.get(task.id()).orElseThrow();
+        // the await above (10 s) is shorter than the 15 s poll: only the due-time timer can have started it
         assertTrue(!done.startedAt().isBefore(runAt), "started " + done.startedAt() + " before " + runAt);
-        assertTrue(Duration.between(runAt, done.startedAt()).toMillis() < 1000,
-                "started " + Duration.between(runAt, done.startedAt()).toMillis() + " ms late; the poll interval is 15 s");
     }
 
     @Test

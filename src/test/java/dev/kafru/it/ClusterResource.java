@@ -1,0 +1,40 @@
+package dev.kafru.it;
+
+import dev.kafru.KafruQueue;
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The test application's own resource: pushes with the injected KafruQueue, as a user's code does. */
+@Path("push")
+@ApplicationScoped
+@Produces(MediaType.TEXT_PLAIN)
+public class ClusterResource {
+
+    @Inject
+    KafruQueue queue;
+
+    /** One task with {@code push}, or {@code n} with {@code pushAll}; answers their ids, one per line. */
+    @POST
+    public String push(@QueryParam("queue") String queueName, @QueryParam("n") int n, @QueryParam("sleepMillis") long sleep) {
+        if (n <= 1) {
+            return queue.push(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep))).id();
+        }
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            requests.add(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep)));
+        }
+        return queue.pushAll(requests).stream().map(Task::id).collect(Collectors.joining("\n"));
+    }
+}
