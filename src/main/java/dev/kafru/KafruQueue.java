@@ -202,8 +202,8 @@ public class KafruQueue {
 
     /**
      * Every queue that was ever used, has a live worker or a pause flag: its counts by status
-     * (each counted up to {@link TaskStore#COUNT_CAP}: a count at the cap means at least that
-     * many), the threads and running tasks of its live workers, and whether it is paused.
+     * (each counted up to {@link TaskStore#LIST_COUNT_CAP}: a count at the cap means at least
+     * that many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
         TaskStore tasks = store();
@@ -218,7 +218,7 @@ public class KafruQueue {
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = tasks.counts(queue);
+            Map<TaskStatus, Long> byStatus = tasks.counts(queue, TaskStore.LIST_COUNT_CAP);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
@@ -232,7 +232,7 @@ public class KafruQueue {
                     }
                 }
             }
-            queues.add(new QueueInfo(queue, byStatus, TaskStore.COUNT_CAP, threads, running, paused.contains(queue),
+            queues.add(new QueueInfo(queue, byStatus, TaskStore.LIST_COUNT_CAP, threads, running, paused.contains(queue),
                     List.copyOf(servers)));
         }
         return queues;

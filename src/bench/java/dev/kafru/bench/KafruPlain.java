@@ -92,6 +92,10 @@ final class KafruPlain {
 
     /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, three in flight, waking the worker after each. */
     static void push(TaskStore store, int tasks, QueueDispatcher worker) {
+        push(store, tasks, worker, "bench");
+    }
+
+    static void push(TaskStore store, int tasks, QueueDispatcher worker, String queue) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
         for (int from = 0; from < tasks; from += 500) {
             if (chunks.size() >= 3) {
@@ -99,7 +103,7 @@ final class KafruPlain {
             }
             List<TaskRequest> chunk = new ArrayList<>();
             for (int i = from; i < Math.min(tasks, from + 500); i++) {
-                chunk.add(TaskRequest.of("noop").queue("bench"));
+                chunk.add(TaskRequest.of("noop").queue(queue));
             }
             chunks.add(store.insertAsync(chunk).thenRun(worker::wake));
         }

@@ -52,8 +52,10 @@ public final class TaskStore {
 
     /** Largest page a list may ask for. */
     public static final int MAX_LIMIT = 1000;
-    /** Counts by status stop here: above it a queue's count is reported as "at least". */
+    /** The waiting gauge counts this far: above it a queue's backlog reads as this many. */
     public static final int COUNT_CAP = 10_000;
+    /** {@code GET /queues} counts each status this far (it is polled by the dashboard; ~6 µs a task counted). */
+    public static final int LIST_COUNT_CAP = 1_000;
     /** How many distinct priorities one claim statement walks before it hands back a continuation. */
     private static final int RANKS_PER_CLAIM = 3;
 
@@ -546,14 +548,14 @@ public final class TaskStore {
     }
 
     /**
-     * The earliest run_at among the first {@value #COUNT_CAP} Waiting tasks of the queue (in
-     * claim order), if any — also when it is already due: a task that came due just after a claim
+     * The earliest run_at among the first 100 Waiting tasks of the queue (in claim order: the
+     * earliest of each priority among them), if any — also when it is already due: a task that came due just after a claim
      * looked must still set the caller's timer. Bounded by its LIMIT; a fallback only, since
      * pushes and retries announce their run_at (see {@link #onSignal}).
      */
     public Optional<Instant> nextRunAt(String queue) {
         Object value = db.query("RETURN math::min((SELECT VALUE due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'"
-                + " LIMIT 1000))", Map.of("queue", queue)).get(0);
+                + " LIMIT 100))", Map.of("queue", queue)).get(0);
         return value instanceof Number n ? Optional.of(instant(n.longValue())) : Optional.empty();
     }
 
@@ -620,17 +622,17 @@ public final class TaskStore {
     }
 
     /**
-     * How many tasks of the queue have each status, each counted up to {@link #COUNT_CAP} (an
-     * index range with a LIMIT; a count at the cap means "at least").
+     * How many tasks of the queue have each status, each counted up to {@code cap} (an index
+     * range with a LIMIT; a count at the cap means "at least").
      */
-    public Map<TaskStatus, Long> counts(String queue) {
+    public Map<TaskStatus, Long> counts(String queue, int cap) {
         List<Object> result = db.query("""
                 RETURN {
                     Waiting: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap)),
                     InProgress: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'InProgress' LIMIT $cap)),
                     Completed: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Completed' LIMIT $cap)),
                     Error: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Error' LIMIT $cap))
-                };""", Map.of("queue", queue, "cap", (long) COUNT_CAP));
+                };""", Map.of("queue", queue, "cap", (long) cap));
         Map<?, ?> row = (Map<?, ?>) result.get(0);
         Map<TaskStatus, Long> counts = new java.util.EnumMap<>(TaskStatus.class);
         for (TaskStatus status : TaskStatus.values()) {

@@ -85,8 +85,8 @@ class ClaimTest {
                 assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
                         "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
                 assertTrue(perClaimer.stream().filter(n -> n > 0).count() > 1, "contested: more than one claimer got tasks " + perClaimer);
-                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TaskStore.COUNT_CAP,
-                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested"));
+                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 10_000L,
+                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested", 10_000));
                 assertEquals(0L, setup.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE status != 'InProgress' OR owner = NONE)",
                         Map.of()).get(0));
             } finally {

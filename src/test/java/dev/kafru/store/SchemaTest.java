@@ -131,7 +131,7 @@ class SchemaTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> order.size() == 5);
                 assertEquals(List.of(5L, 5L, 0L, 100L, -1L), order, "priority first; the recovered task is due when recovered");
                 assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), String.valueOf(runs));
-                await().atMost(Duration.ofSeconds(10)).until(() -> store.counts("old").get(TaskStatus.Completed) == 6);
+                await().atMost(Duration.ofSeconds(10)).until(() -> store.counts("old", 10).get(TaskStatus.Completed) == 6);
                 Task held = store.get("held").orElseThrow();
                 assertEquals(2, held.attempts(), "the lost attempt counted, then one more");
                 assertEquals(1, store.deleteFinished("old", TaskStatus.Completed, Instant.now().minus(Duration.ofDays(1)), 100),

@@ -95,7 +95,7 @@ class TaskStoreTest {
         store.claim("small", "me/small", 1, Duration.ofMinutes(1));
         assertEquals(TaskStore.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
         assertEquals(Map.of(TaskStatus.Waiting, 2L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
-                store.counts("small"));
+                store.counts("small", 10));
     }
 
     @Test
@@ -114,7 +114,7 @@ class TaskStoreTest {
         assertEquals(1, new Retention(store, Optional.empty(), Optional.of(Duration.ZERO), Clock.systemUTC()).pass(),
                 "0 deletes the Error task at once");
         assertEquals(Map.of(TaskStatus.Waiting, 1L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
-                store.counts("r"));
+                store.counts("r", 10));
         Task unclaimed = tasks.stream().filter(t -> claimed.stream().noneMatch(c -> c.id().equals(t.id()))).findFirst().orElseThrow();
         assertEquals(TaskStatus.Waiting, store.get(unclaimed.id()).orElseThrow().status());
         assertEquals(TaskStatus.InProgress, store.get(claimed.get(3).id()).orElseThrow().status());
