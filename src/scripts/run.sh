@@ -149,9 +149,14 @@ fi
 
 surreal_log=target/surrealdb.log
 say "starting the SurrealDB launcher on $SURREAL_HOST:$SURREAL_PORT (log: $surreal_log)"
+# the engine spends about a tenth of its time in glibc's malloc: with Debian's libjemalloc2 it is
+# 10-15% faster (src/surrealdb/README.md)
+jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+[ -f "$jemalloc" ] && export LD_PRELOAD="$jemalloc${LD_PRELOAD:+:$LD_PRELOAD}"
 node src/surrealdb/server.mjs start -u kafru_admin -p kafru_password \
   -b "$SURREAL_HOST:$SURREAL_PORT" rocksdb://target/surrealdb-data >"$surreal_log" 2>&1 &
 surreal_pid=$!
+unset LD_PRELOAD
 echo "launcher $surreal_pid" >"$pids_file"
 
 deadline=$((SECONDS + SURREAL_TIMEOUT))

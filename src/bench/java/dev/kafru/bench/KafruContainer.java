@@ -37,7 +37,7 @@ final class KafruContainer {
     private KafruContainer() {
     }
 
-    static Path war(Bench.Options o, SurrealSettings db, String server) throws Exception {
+    static Path war(Bench.Options o, SurrealSettings db, String server, String queues) throws Exception {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "bench-" + server + ".war")
                 .addClasses(BenchTask.class, BenchResource.class, BenchApi.class)
                 .addAsLibraries(new File("target/kafru-classes.jar"), jarOf(com.cronutils.parser.CronParser.class),
@@ -50,7 +50,7 @@ final class KafruContainer {
                         "kafru.db.password=" + db.password().replace("\\", "\\\\"),
                         "kafru.db.namespace=" + db.namespace(),
                         "kafru.db.name=" + db.database(),
-                        "kafru.queues=bench:" + o.threads,
+                        "kafru.queues=" + queues,
                         "kafru.server.name=bench-" + server,
                         "kafru.admin.password=bench-secret",
                         "")), "META-INF/microprofile-config.properties");
@@ -63,10 +63,12 @@ final class KafruContainer {
         return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
+    /** Servers 1…n serve the queue "bench" with {@code threads} threads; server 2 also "remote" (2 threads). */
     static List<PayaraProcess> start(Bench.Options o, SurrealSettings db, int servers) throws Exception {
         List<PayaraProcess> started = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
-            started.add(PayaraProcess.start(war(o, db, String.valueOf(i))));
+            String queues = "bench:" + o.threads + (i == 2 ? ",remote:2" : "");
+            started.add(PayaraProcess.start(war(o, db, String.valueOf(i), queues)));
         }
         for (PayaraProcess p : started) {
             p.awaitReady();
@@ -102,7 +104,10 @@ final class KafruContainer {
         }
     }
 
-    /** Idle push→start, pushed with KafruQueue.push on server 1: started there, and (server 1 busy) on server 2. */
+    /**
+     * Idle push→start, pushed with KafruQueue.push on server 1: to its own idle worker (queue
+     * bench), and to a queue only server 2 serves (remote: signal, wake, claim there).
+     */
     static Map<String, Double> latency(Bench.Options o) throws Exception {
         SurrealSettings db = KafruPlain.database(o, "container_latency");
         List<PayaraProcess> payaras = start(o, db, 2);
@@ -111,31 +116,32 @@ final class KafruContainer {
             List<Double> remote = new ArrayList<>();
             int n = Math.min(o.samples, 200);
             for (int i = 0; i < n + 20; i++) {
-                String[] answer = call(payaras.get(0), "POST", "app/bench/mark?wait=true").split(" ");
-                long pushed = Long.parseLong(answer[1]);
-                long startedHere = Long.parseLong(answer[2]);
-                long started = startedHere;
-                if (started == 0) {
+                for (String queue : List.of("bench", "remote")) {
+                    String[] answer = call(payaras.get(0), "POST", "app/bench/mark?wait=" + queue.equals("bench") + "&queue=" + queue).split(" ");
+                    long pushed = Long.parseLong(answer[1]);
+                    long started = Long.parseLong(answer[2]);
+                    PayaraProcess runner = queue.equals("bench") ? payaras.get(0) : payaras.get(1);
                     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                    while ((started = Long.parseLong(call(payaras.get(1), "GET", "app/bench/started?id=" + answer[0]))) == 0) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("mark task " + answer[0] + " did not start");
+                    while (started == 0) {
+                        started = Long.parseLong(call(runner, "GET", "app/bench/started?id=" + answer[0]));
+                        if (started == 0) {
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException("mark task " + answer[0] + " did not start");
+                            }
+                            Thread.sleep(2);
                         }
-                        Thread.sleep(5);
                     }
+                    if (i >= 20) {
+                        (queue.equals("bench") ? local : remote).add((started - pushed) / 1e6);
+                    }
+                    Thread.sleep(30);
                 }
-                if (i >= 20) {
-                    (startedHere != 0 ? local : remote).add((started - pushed) / 1e6);
-                }
-                Thread.sleep(30);
             }
             Map<String, Double> r = new LinkedHashMap<>();
-            r.put("p50", local.isEmpty() ? Double.NaN : Bench.percentile(local, 50));
-            r.put("p99", local.isEmpty() ? Double.NaN : Bench.percentile(local, 99));
-            r.put("remoteP50", remote.isEmpty() ? Double.NaN : Bench.percentile(remote, 50));
-            r.put("remoteP99", remote.isEmpty() ? Double.NaN : Bench.percentile(remote, 99));
-            r.put("localSamples", (double) local.size());
-            r.put("remoteSamples", (double) remote.size());
+            r.put("p50", Bench.percentile(local, 50));
+            r.put("p99", Bench.percentile(local, 99));
+            r.put("remoteP50", Bench.percentile(remote, 50));
+            r.put("remoteP99", Bench.percentile(remote, 99));
             return r;
         } finally {
             for (PayaraProcess p : payaras) {

@@ -37,12 +37,13 @@ public class QueuesResource {
     KafruAgents agents;
 
     @GET
-    @Operation(summary = "Every queue", description = "Counts by status, threads and running tasks of its live workers, paused.")
+    @Operation(summary = "Every queue", description = "Every queue ever used: counts by status (each counted up to countCap; a count"
+            + " equal to it means at least that many), threads and running tasks of its live workers, paused.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = QueueInfo.class),
             examples = @ExampleObject(name = "queues", value = """
-                    [{"queue": "default", "counts": {"Waiting": 3, "InProgress": 2, "Completed": 120, "Error": 1},
-                      "threads": 5, "running": 2, "paused": false, "servers": ["node-1"]}]""")))
+                    [{"queue": "default", "counts": {"Waiting": 3, "InProgress": 2, "Completed": 1000, "Error": 1},
+                      "countCap": 1000, "threads": 5, "running": 2, "paused": false, "servers": ["node-1"]}]""")))
     public Response list(@Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(queue.queues());

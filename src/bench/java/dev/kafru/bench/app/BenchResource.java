@@ -53,9 +53,9 @@ public class BenchResource {
      */
     @POST
     @Path("mark")
-    public String mark(@QueryParam("wait") boolean wait) throws InterruptedException {
+    public String mark(@QueryParam("wait") boolean wait, @QueryParam("queue") String queueName) throws InterruptedException {
         Instant pushed = Instant.now();
-        Task task = queue.push(TaskRequest.of("bench-noop").queue("bench").parameters(Map.of("mark", true)));
+        Task task = queue.push(TaskRequest.of("bench-noop").queue(queueName == null ? "bench" : queueName).parameters(Map.of("mark", true)));
         Instant started = null;
         if (wait) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
