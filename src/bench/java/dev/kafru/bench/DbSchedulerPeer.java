@@ -14,12 +14,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** db-scheduler 16.12.0 on an H2 file database: poll 100 ms, {@code threads} threads, a no-op one-time task. */
 final class DbSchedulerPeer {
@@ -65,15 +62,8 @@ final class DbSchedulerPeer {
 
     static Map<String, Double> throughput(Bench.Options o, boolean batch) throws Exception {
         JdbcConnectionPool ds = database("throughput");
-        AtomicInteger ran = new AtomicInteger();
-        Object done = new Object();
-        OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> {
-            if (ran.incrementAndGet() == o.tasks) {
-                synchronized (done) {
-                    done.notifyAll();
-                }
-            }
-        });
+        Measure.Runs runs = new Measure.Runs(o.tasks);
+        OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> runs.ran());
         Scheduler scheduler = Scheduler.create(ds, noop).threads(o.threads).pollingInterval(Duration.ofMillis(100)).build();
         scheduler.start();
         try {
@@ -92,16 +82,9 @@ final class DbSchedulerPeer {
                 }
             }
             double pushed = (System.nanoTime() - start) / 1e9;
-            synchronized (done) {
-                while (ran.get() < o.tasks) {
-                    done.wait(1000);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            runs.awaitAll();
+            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
             awaitEmpty(ds);
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("rate", o.tasks / seconds);
-            r.put("push", pushed);
             return r;
         } finally {
             scheduler.stop();
@@ -129,36 +112,22 @@ final class DbSchedulerPeer {
 
     static Map<String, Double> latency(Bench.Options o) throws Exception {
         JdbcConnectionPool ds = database("latency");
-        AtomicLong startedAt = new AtomicLong();
-        OneTimeTask<Void> mark = Tasks.oneTime("mark").execute((instance, context) -> {
-            startedAt.set(System.nanoTime());
-            synchronized (startedAt) {
-                startedAt.notifyAll();
-            }
-        });
+        Measure.Start start = new Measure.Start();
+        OneTimeTask<Void> mark = Tasks.oneTime("mark").execute((instance, context) -> start.mark());
         Scheduler scheduler = Scheduler.create(ds, mark).threads(4).pollingInterval(Duration.ofMillis(100)).build();
         scheduler.start();
         try {
-            List<Double> samples = new ArrayList<>();
-            int n = Math.min(o.samples, 100); // each waits for a poll: about 50 ms
-            for (int i = 0; i < n; i++) {
-                startedAt.set(0);
+            int[] i = {0};
+            // each waits for a poll (about 50 ms): at most 100 samples
+            return Measure.percentiles(Measure.samples(Math.min(o.samples, 100), 0, 20, () -> {
+                start.reset();
                 long t0 = System.nanoTime();
-                scheduler.schedule(mark.instance("m" + i), Instant.now());
-                synchronized (startedAt) {
-                    while (startedAt.get() == 0) {
-                        startedAt.wait(30_000);
-                    }
-                }
-                samples.add((startedAt.get() - t0) / 1e6);
-                Thread.sleep(20);
-            }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("p50", Bench.percentile(samples, 50));
-            r.put("p99", Bench.percentile(samples, 99));
-            return r;
+                scheduler.schedule(mark.instance("m" + i[0]++), Instant.now());
+                return start.msAfter(t0);
+            }), null);
         } finally {
             scheduler.stop();
+            ds.dispose();
         }
     }
 }

@@ -6,13 +6,8 @@ import org.jobrunr.scheduling.BackgroundJob;
 import org.jobrunr.storage.InMemoryStorageProvider;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import static org.jobrunr.server.BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration;
@@ -20,27 +15,19 @@ import static org.jobrunr.server.BackgroundJobServerConfiguration.usingStandardB
 /** JobRunr 8.7.0 with its in-memory storage: poll 200 ms (its minimum), {@code threads} workers, a no-op job. */
 public final class JobRunrPeer {
 
-    static final AtomicInteger RAN = new AtomicInteger();
-    static final AtomicLong STARTED_AT = new AtomicLong();
-    static volatile int expected;
+    static volatile Measure.Runs runs;
+    static final Measure.Start START = new Measure.Start();
 
     private JobRunrPeer() {
     }
 
     /** The job: JobRunr records the call and runs it in a worker. */
     public static void noop(int i) {
-        if (RAN.incrementAndGet() == expected) {
-            synchronized (RAN) {
-                RAN.notifyAll();
-            }
-        }
+        runs.ran();
     }
 
     public static void mark() {
-        STARTED_AT.set(System.nanoTime());
-        synchronized (STARTED_AT) {
-            STARTED_AT.notifyAll();
-        }
+        START.mark();
     }
 
     private static InMemoryStorageProvider start(int threads) {
@@ -53,7 +40,7 @@ public final class JobRunrPeer {
     }
 
     static Map<String, Double> throughput(Bench.Options o) throws Exception {
-        expected = o.tasks;
+        runs = new Measure.Runs(o.tasks);
         InMemoryStorageProvider storage = start(o.threads);
         try {
             long start = System.nanoTime();
@@ -61,12 +48,8 @@ public final class JobRunrPeer {
                 BackgroundJob.<Integer>enqueue(IntStream.range(from, Math.min(o.tasks, from + 500)).boxed(), i -> JobRunrPeer.noop(i));
             }
             double pushed = (System.nanoTime() - start) / 1e9;
-            synchronized (RAN) {
-                while (RAN.get() < o.tasks) {
-                    RAN.wait(1000);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            runs.awaitAll();
+            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (storage.countJobs(StateName.SUCCEEDED) < o.tasks) {
                 if (System.nanoTime() > deadline) {
@@ -74,9 +57,6 @@ public final class JobRunrPeer {
                 }
                 Thread.sleep(100);
             }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("rate", o.tasks / seconds);
-            r.put("push", pushed);
             return r;
         } finally {
             JobRunr.destroy();
@@ -86,24 +66,13 @@ public final class JobRunrPeer {
     static Map<String, Double> latency(Bench.Options o) throws Exception {
         start(4);
         try {
-            List<Double> samples = new ArrayList<>();
-            int n = Math.min(o.samples, 100); // each waits for a poll: about 100 ms
-            for (int i = 0; i < n; i++) {
-                STARTED_AT.set(0);
+            // each waits for a poll (about 100 ms): at most 100 samples
+            return Measure.percentiles(Measure.samples(Math.min(o.samples, 100), 0, 20, () -> {
+                START.reset();
                 long t0 = System.nanoTime();
                 BackgroundJob.enqueue(() -> JobRunrPeer.mark());
-                synchronized (STARTED_AT) {
-                    while (STARTED_AT.get() == 0) {
-                        STARTED_AT.wait(30_000);
-                    }
-                }
-                samples.add((STARTED_AT.get() - t0) / 1e6);
-                Thread.sleep(20);
-            }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("p50", Bench.percentile(samples, 50));
-            r.put("p99", Bench.percentile(samples, 99));
-            return r;
+                return START.msAfter(t0);
+            }), null);
         } finally {
             JobRunr.destroy();
         }

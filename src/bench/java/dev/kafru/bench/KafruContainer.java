@@ -89,13 +89,10 @@ final class KafruContainer {
             long start = System.nanoTime();
             double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
             await(() -> total(payaras) >= before + o.tasks, Duration.ofMinutes(10));
-            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
             try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
                 KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + 2000);
             }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("rate", o.tasks / seconds);
-            r.put("push", pushNanos / 1e9);
             return r;
         } finally {
             for (PayaraProcess p : payaras) {
@@ -137,12 +134,7 @@ final class KafruContainer {
                     Thread.sleep(30);
                 }
             }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("p50", Bench.percentile(local, 50));
-            r.put("p99", Bench.percentile(local, 99));
-            r.put("remoteP50", Bench.percentile(remote, 50));
-            r.put("remoteP99", Bench.percentile(remote, 99));
-            return r;
+            return Measure.percentiles(local, remote);
         } finally {
             for (PayaraProcess p : payaras) {
                 p.close();

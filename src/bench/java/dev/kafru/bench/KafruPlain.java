@@ -1,6 +1,5 @@
 package dev.kafru.bench;
 
-import dev.kafru.Task;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.store.RpcSurrealConnection;
@@ -23,8 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * kafru without a container: its store and one queue worker with default settings, as
@@ -42,47 +39,43 @@ final class KafruPlain {
     }
 
     static Map<String, Double> throughput(Bench.Options o) throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(o.threads + 2);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        AtomicInteger ran = new AtomicInteger();
-        Object done = new Object();
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain"))) {
             Schema.apply(db);
+            return throughput(o, db, "bench");
+        }
+    }
+
+    /**
+     * Pushes {@code o.tasks} no-op tasks to {@code queue} while one worker with default settings
+     * runs them; the time is from the first push to the last run counted by the task.
+     */
+    static Map<String, Double> throughput(Bench.Options o, SurrealConnection db, String queue) throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(o.threads + 2);
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+        Measure.Runs runs = new Measure.Runs(o.tasks);
+        try {
             TaskStore store = new TaskStore(db);
-            TaskHandler noop = ctx -> {
-                if (ran.incrementAndGet() == o.tasks) {
-                    synchronized (done) {
-                        done.notifyAll();
-                    }
-                }
-            };
             WorkerSettings settings = WorkerSettings.defaults();
             if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
                 settings = new WorkerSettings(settings.pollInterval(), settings.lease(), settings.shutdownTimeout(),
                         settings.retryBase(), settings.retryMax(), Integer.parseInt(o.extra.get("batch-size")), settings.prefetch());
             }
-            QueueDispatcher worker = new QueueDispatcher("bench", o.threads, settings, store,
-                    TaskRegistry.of(Map.of("noop", noop)), executor, timer, "bench-server/bench");
+            QueueDispatcher worker = new QueueDispatcher(queue, o.threads, settings, store,
+                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, "bench-server/" + queue);
             SurrealConnection.LiveSubscription signals = store.onSignal(s -> worker.wake());
+            long completedBefore = completed(db, queue);
             worker.start();
             long start = System.nanoTime();
-            push(store, o.tasks, worker);
+            push(store, o.tasks, worker, queue);
             double pushed = (System.nanoTime() - start) / 1e9;
-            synchronized (done) {
-                while (ran.get() < o.tasks) {
-                    done.wait(1000);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            awaitCompletedInStore(db, "bench", o.tasks);
+            runs.awaitAll();
+            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
+            awaitCompletedInStore(db, queue, completedBefore + o.tasks);
             worker.stop(Duration.ofSeconds(5));
             signals.close();
-            if (ran.get() != o.tasks) {
-                throw new IllegalStateException("ran " + ran.get() + " of " + o.tasks);
+            if (runs.count() != o.tasks) {
+                throw new IllegalStateException("ran " + runs.count() + " of " + o.tasks);
             }
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("rate", o.tasks / seconds);
-            r.put("push", pushed);
             return r;
         } finally {
             executor.shutdownNow();
@@ -91,10 +84,6 @@ final class KafruPlain {
     }
 
     /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, three in flight, waking the worker after each. */
-    static void push(TaskStore store, int tasks, QueueDispatcher worker) {
-        push(store, tasks, worker, "bench");
-    }
-
     static void push(TaskStore store, int tasks, QueueDispatcher worker, String queue) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
         for (int from = 0; from < tasks; from += 500) {
@@ -110,20 +99,21 @@ final class KafruPlain {
         chunks.forEach(java.util.concurrent.CompletableFuture::join);
     }
 
-    /** Once, after the timed part: the store says every task is Completed (one scan, outside the measurement). */
-    static void awaitCompletedInStore(SurrealConnection db, String queue, int tasks) throws InterruptedException {
+    /** Once, after the timed part: the store says every task is Completed (a scan, outside the measurement). */
+    static void awaitCompletedInStore(SurrealConnection db, String queue, long tasks) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            long n = ((Number) db.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE queue = $q AND status = 'Completed')",
-                    Map.of("q", queue)).get(0)).longValue();
-            if (n == tasks) {
-                return;
-            }
+        long n;
+        while ((n = completed(db, queue)) != tasks) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the store has " + n + " of " + tasks + " tasks Completed");
+                throw new IllegalStateException("the store has " + n + " Completed tasks in " + queue + ", not " + tasks);
             }
             Thread.sleep(100);
         }
+    }
+
+    static long completed(SurrealConnection db, String queue) {
+        return ((Number) db.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE queue = $q AND status = 'Completed')",
+                Map.of("q", queue)).get(0)).longValue();
     }
 
     /**
@@ -134,20 +124,14 @@ final class KafruPlain {
     static Map<String, Double> latency(Bench.Options o) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(6);
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        AtomicLong startedAt = new AtomicLong();
+        Measure.Start start = new Measure.Start();
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "latency"));
              RpcSurrealConnection other = RpcSurrealConnection.open(db.settings())) {
             Schema.apply(db);
             TaskStore store = new TaskStore(db);
             TaskStore otherServer = new TaskStore(other);
-            TaskHandler mark = ctx -> {
-                startedAt.set(System.nanoTime());
-                synchronized (startedAt) {
-                    startedAt.notifyAll();
-                }
-            };
             QueueDispatcher worker = new QueueDispatcher("idle", 4, WorkerSettings.defaults(), store,
-                    TaskRegistry.of(Map.of("mark", mark)), executor, timer, "bench-server/idle");
+                    TaskRegistry.of(Map.of("mark", ctx -> start.mark())), executor, timer, "bench-server/idle");
             SurrealConnection.LiveSubscription live = store.onSignal(s -> {
                 if (s.wake()) {
                     worker.noteDue(s.earliest());
@@ -155,57 +139,33 @@ final class KafruPlain {
                 }
             });
             worker.start();
-            List<Double> local = new ArrayList<>();
             List<Double> remote = new ArrayList<>();
-            for (int i = 0; i < o.samples + 10; i++) {
-                double l = sample(startedAt, worker, () -> {
-                    TaskRequest request = TaskRequest.of("mark").queue("idle");
-                    if (worker.tryHandOff()) {
-                        Task task = store.insertClaimed(request, worker.owner(), worker.settings().lease());
-                        worker.handedOff(task);
-                    } else {
-                        store.insert(List.of(request));
-                        worker.wake();
-                    }
-                });
-                double r = sample(startedAt, worker, () -> otherServer.insert(List.of(TaskRequest.of("mark").queue("idle"))));
-                if (i >= 10) { // the first ones warm the JIT
-                    local.add(l);
-                    remote.add(r);
+            List<Double> local = Measure.samples(o.samples, 10, 0, () -> {
+                start.reset();
+                long t0 = System.nanoTime();
+                TaskRequest request = TaskRequest.of("mark").queue("idle");
+                if (worker.tryHandOff()) { // as KafruQueue.push does
+                    worker.handedOff(store.insertClaimed(request, worker.owner(), worker.settings().lease()));
+                } else {
+                    store.insert(List.of(request));
+                    worker.wake();
                 }
-            }
+                double ms = start.msAfter(t0);
+                idle(worker);
+                start.reset();
+                long t1 = System.nanoTime();
+                otherServer.insert(List.of(TaskRequest.of("mark").queue("idle")));
+                remote.add(start.msAfter(t1));
+                idle(worker);
+                return ms;
+            });
             live.close();
             worker.stop(Duration.ofSeconds(5));
-            Map<String, Double> result = new LinkedHashMap<>();
-            result.put("p50", Bench.percentile(local, 50));
-            result.put("p99", Bench.percentile(local, 99));
-            result.put("remoteP50", Bench.percentile(remote, 50));
-            result.put("remoteP99", Bench.percentile(remote, 99));
-            return result;
+            return Measure.percentiles(local, remote.subList(10, remote.size()));
         } finally {
             executor.shutdownNow();
             timer.shutdownNow();
         }
-    }
-
-    /** Milliseconds from the push to the handler's start; waits (does not spin) so both cores stay with the engine. */
-    static double sample(AtomicLong startedAt, QueueDispatcher worker, Runnable push) throws InterruptedException {
-        startedAt.set(0);
-        long t0 = System.nanoTime();
-        push.run();
-        synchronized (startedAt) {
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-            while (startedAt.get() == 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException("task did not start within 30 s");
-                }
-                TimeUnit.NANOSECONDS.timedWait(startedAt, left);
-            }
-        }
-        double ms = (startedAt.get() - t0) / 1e6;
-        idle(worker);
-        return ms;
     }
 
     /** Waits until the worker has nothing running and its outcome is written, so the next sample starts idle. */

@@ -1,6 +1,5 @@
 package dev.kafru.bench;
 
-import dev.kafru.TaskHandler;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.store.RecordId;
@@ -8,10 +7,7 @@ import dev.kafru.store.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import dev.kafru.store.SurrealConnection;
 import dev.kafru.store.TaskStore;
-import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Retention;
-import dev.kafru.worker.TaskRegistry;
-import dev.kafru.worker.WorkerSettings;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -22,10 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +54,7 @@ final class ScaleBench {
                 filled = fill(db, filled, size);
                 double fillSeconds = (System.nanoTime() - start) / 1e9;
                 Map<String, Double> times = periodic(db, store);
-                double rate = claimThroughput(db, store, o);
+                double rate = KafruPlain.throughput(o, db, "busy").get("rate");
                 result.put("rate" + size, rate);
                 System.out.printf(Locale.ROOT, "| %,d%s | %,.0f tasks/s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", size,
                         size == 0 ? "" : String.format(Locale.ROOT, " (filled in %.0f s)", fillSeconds), rate,
@@ -168,36 +160,4 @@ final class ScaleBench {
         return Bench.median(ms);
     }
 
-    /** The plain mode's measurement on the busy queue of this (filled) table. */
-    private static double claimThroughput(SurrealConnection db, TaskStore store, Bench.Options o) throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(o.threads + 2);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        AtomicInteger ran = new AtomicInteger();
-        Object done = new Object();
-        try {
-            TaskHandler noop = ctx -> {
-                if (ran.incrementAndGet() == o.tasks) {
-                    synchronized (done) {
-                        done.notifyAll();
-                    }
-                }
-            };
-            QueueDispatcher worker = new QueueDispatcher("busy", o.threads, WorkerSettings.defaults(), store,
-                    TaskRegistry.of(Map.of("noop", noop)), executor, timer, "scale-server/busy");
-            worker.start();
-            long start = System.nanoTime();
-            KafruPlain.push(store, o.tasks, worker, "busy");
-            synchronized (done) {
-                while (ran.get() < o.tasks) {
-                    done.wait(1000);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            worker.stop(Duration.ofSeconds(5));
-            return o.tasks / seconds;
-        } finally {
-            executor.shutdownNow();
-            timer.shutdownNow();
-        }
-    }
 }
