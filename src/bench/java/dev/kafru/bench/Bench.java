@@ -31,6 +31,8 @@ public final class Bench {
             Map<String, Double> result = switch (o.child) {
                 case "kafru" -> KafruPlain.throughput(o);
                 case "kafru-latency" -> KafruPlain.latency(o);
+                case "kafru-2" -> KafruPlain.twoServers(o);
+                case "kafru-2-latency" -> Map.of("p50", Double.NaN, "p99", Double.NaN);
                 case "db-scheduler" -> DbSchedulerPeer.throughput(o, true);
                 case "db-scheduler-single" -> DbSchedulerPeer.throughput(o, false);
                 case "db-scheduler-latency" -> DbSchedulerPeer.latency(o);
@@ -170,6 +172,7 @@ public final class Bench {
     static String label(String system) {
         return switch (system) {
             case "kafru" -> "kafru " + version() + ", default settings";
+            case "kafru-2" -> "kafru, two workers on separate connections (as two servers)";
             case "db-scheduler" -> "db-scheduler 16.12.0, H2 file, poll 100 ms, scheduleBatch";
             case "db-scheduler-single" -> "db-scheduler 16.12.0, H2 file, poll 100 ms, schedule one by one";
             case "jobrunr" -> "JobRunr 8.7.0, in-memory, poll 200 ms, enqueue(Stream)";

@@ -45,6 +45,43 @@ final class KafruPlain {
         }
     }
 
+    /** Two workers on the queue, each with its own connection, as two servers: how claims contend. */
+    static Map<String, Double> twoServers(Bench.Options o) throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(2 * o.threads + 4);
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        Measure.Runs runs = new Measure.Runs(o.tasks);
+        try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain2"));
+             RpcSurrealConnection second = RpcSurrealConnection.open(db.settings())) {
+            Schema.apply(db);
+            TaskStore store = new TaskStore(db);
+            List<QueueDispatcher> workers = new ArrayList<>();
+            List<SurrealConnection.LiveSubscription> signals = new ArrayList<>();
+            for (RpcSurrealConnection connection : List.of(db, second)) {
+                TaskStore server = new TaskStore(connection);
+                QueueDispatcher worker = new QueueDispatcher("bench", o.threads, WorkerSettings.defaults(), server,
+                        TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer,
+                        "bench-server-" + workers.size() + "/bench");
+                signals.add(server.onSignal(s -> worker.wake()));
+                workers.add(worker);
+                worker.start();
+            }
+            long start = System.nanoTime();
+            push(store, o.tasks, workers.get(0), "bench");
+            double pushed = (System.nanoTime() - start) / 1e9;
+            runs.awaitAll();
+            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
+            awaitCompletedInStore(db, "bench", o.tasks);
+            for (QueueDispatcher worker : workers) {
+                worker.stop(Duration.ofSeconds(5));
+            }
+            signals.forEach(SurrealConnection.LiveSubscription::close);
+            return r;
+        } finally {
+            executor.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
+
     /**
      * Pushes {@code o.tasks} no-op tasks to {@code queue} while one worker with default settings
      * runs them; the time is from the first push to the last run counted by the task.

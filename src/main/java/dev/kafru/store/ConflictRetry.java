@@ -17,9 +17,14 @@ public final class ConflictRetry {
     }
 
     public static <T> T run(Supplier<T> work) {
+        return run(attempt -> work.get());
+    }
+
+    /** {@link #run(Supplier)}, telling the work which attempt this is (1 the first). */
+    public static <T> T run(java.util.function.IntFunction<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return work.get();
+                return work.apply(attempt);
             } catch (SurrealException e) {
                 if (!e.isConflict() || attempt >= MAX_ATTEMPTS) {
                     throw e;

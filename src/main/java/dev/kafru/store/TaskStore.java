@@ -104,7 +104,7 @@ public final class TaskStore {
                 END;
             LET $a = IF $r1 = NONE THEN [] ELSE
                 (SELECT id, due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r1
-                    AND due >= ($floors[<string> $r1] ?? 0) AND due <= $t LIMIT $n) END;
+                    AND due >= ($floors[<string> $r1] ?? 0) AND due <= $t LIMIT $n START $skip) END;
             LET $n2 = $n - array::len($a);
             LET $r2 = IF $r1 = NONE OR $n2 <= 0 THEN NONE ELSE
                 (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r1 + 1 LIMIT 1)[0] END;
@@ -362,7 +362,8 @@ public final class TaskStore {
         Map<Long, Long> latest = new LinkedHashMap<>();
         Long from = null;
         List<Outcome> pending = outcomes;
-        do {
+        boolean reread = false;
+        while (true) {
             Map<String, Object> vars = new LinkedHashMap<>();
             vars.put("queue", queue);
             vars.put("owner", owner);
@@ -378,7 +379,14 @@ public final class TaskStore {
                 statement = FINISH + CLAIM;
             }
             String surql = statement;
-            Map<?, ?> result = ConflictRetry.run(() -> {
+            int wanted = n - tasks.size();
+            boolean[] skipped = {false};
+            Map<?, ?> result = ConflictRetry.run(attempt -> {
+                // another claimer took the same tasks: try past them, where it is less likely to be
+                // claiming again right now (each collision costs a whole claim's work)
+                long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, 2L * wanted + 1);
+                skipped[0] = skip > 0;
+                vars.put("skip", skip);
                 List<Object> results = db.query(surql, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
             });
@@ -397,7 +405,15 @@ public final class TaskStore {
                 }
             }
             from = result.get("more") instanceof Number more ? more.longValue() : null;
-        } while (from != null && tasks.size() < n);
+            if (skipped[0] && ((List<?>) result.get("tasks")).size() < wanted && !reread && tasks.size() < n) {
+                reread = true; // what the skip passed over may still be there: look from the start once more
+                from = null;
+                continue;
+            }
+            if (from == null || tasks.size() >= n) {
+                break;
+            }
+        }
         if (floors != null) {
             floors.record(latest);
         }

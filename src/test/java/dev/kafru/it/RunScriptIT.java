@@ -1,5 +1,6 @@
 package dev.kafru.it;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -41,6 +42,21 @@ class RunScriptIT {
     private static final Path PAYARA_LOG = CHECKOUT.resolve("target/payara.log");
     private static final Pattern PASSWORD = Pattern.compile("admin API .*\\(user admin, password (\\S+),");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final List<Run> STARTED = Collections.synchronizedList(new ArrayList<>());
+
+    /** A failed check must not leave run.sh and its servers running: Ctrl-C every run still alive. */
+    @AfterEach
+    void stopWhatIsStillRunning() throws Exception {
+        for (Run run : List.copyOf(STARTED)) {
+            if (run.process.isAlive()) {
+                run.signal("INT");
+                if (!run.process.waitFor(60, TimeUnit.SECONDS)) {
+                    run.process.destroyForcibly();
+                }
+            }
+        }
+        STARTED.clear();
+    }
 
     @Test
     void everyStartDeploysOnceAndAnswersFromItsReadyLineWhateverTheLastRunLeft() throws Exception {
@@ -185,7 +201,9 @@ class RunScriptIT {
             ProcessBuilder builder = new ProcessBuilder(command).directory(CHECKOUT.toFile()).redirectErrorStream(true);
             builder.environment().remove("KAFRU_ADMIN_PASSWORD");
             builder.environment().remove("KAFRU_RUN_ONCE");
-            return new Run(builder.start());
+            Run run = new Run(builder.start());
+            STARTED.add(run);
+            return run;
         }
 
         void awaitReady() throws Exception {
