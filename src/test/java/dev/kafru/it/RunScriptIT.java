@@ -56,6 +56,16 @@ class RunScriptIT {
             }
         }
         STARTED.clear();
+        // servers a run.sh killed with SIGKILL left behind, which no later run stopped
+        Path pids = CHECKOUT.resolve("target/run.pids");
+        if (Files.exists(pids)) {
+            for (String line : Files.readAllLines(pids)) {
+                String[] namePid = line.trim().split(" ");
+                if (namePid.length == 2) {
+                    ProcessHandle.of(Long.parseLong(namePid[1])).ifPresent(ProcessHandle::destroy);
+                }
+            }
+        }
     }
 
     @Test
