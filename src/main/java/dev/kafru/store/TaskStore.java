@@ -239,7 +239,7 @@ public final class TaskStore {
     }
 
     /** The signal a statement that inserts {@code row} writes beside it: see {@link #onSignal}. */
-    public static Map<String, Object> signal(String queue, int created, Instant earliest) {
+    private static Map<String, Object> signal(String queue, int created, Instant earliest) {
         Map<String, Object> signal = new LinkedHashMap<>();
         signal.put("queue", queue);
         signal.put("created", (long) created);
