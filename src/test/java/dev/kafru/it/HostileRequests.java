@@ -300,6 +300,11 @@ final class HostileRequests {
             add("count", Auth.ADMIN, "GET", "kafru/api/schedules/" + scheduleId + "/next?count=" + limit, null);
         }
         add("offset", Auth.ADMIN, "GET", "kafru/api/tasks?offset=-1", null);
+        // well-formed commands, from an admin, for another kind of agent than the queue worker's
+        for (String command : List.of("TaskTerminate", "TaskRemove", "SchedulerGracefulShutdown", "SchedulerForceShutdown")) {
+            add("wrong-kind-command", Auth.ADMIN, "POST", "kafru/api/agents/" + queueAgentId + "/commands",
+                    replace(COMMAND, "command", quote(command)));
+        }
     }
 
     private void credentials() {
