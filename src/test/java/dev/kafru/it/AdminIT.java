@@ -112,6 +112,7 @@ class AdminIT {
         assertTrue(handlers.array().stream().map(v -> ((jakarta.json.JsonString) v).getString()).toList()
                 .containsAll(List.of("it-count", "it-fail", "it-block")), handlers.toString());
 
+        Instant beforePush = Instant.now();
         JsonObject pushed = created("kafru/api/tasks", """
                 {"handler": "it-count", "queue": "second", "name": "admin one", "parameters": {"n": 1, "tags": ["a"]},
                  "priority": 5, "maxAttempts": 2}""");
@@ -121,7 +122,9 @@ class AdminIT {
         assertEquals(2, pushed.getInt("maxAttempts"));
         assertEquals(List.of("a"), pushed.getJsonObject("parameters").getJsonArray("tags").getValuesAs(jakarta.json.JsonString::getString));
         assertTrue(pushed.getString("dateCreated").endsWith("Z"), "times are ISO-8601 UTC: " + pushed);
-        Instant.parse(pushed.getString("runAt"));
+        Instant runAt = Instant.parse(pushed.getString("runAt"));
+        assertFalse(runAt.isBefore(beforePush.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                || runAt.isAfter(Instant.now()), "without runAt a task is due at its push: " + runAt + " for a push from " + beforePush);
         JsonObject done = awaitTask(id, status("Completed"));
         assertEquals(1, done.getInt("attempts"));
         assertEquals(id, task("kafru_queues:" + id).getString("id"), "the id is accepted with its table");
@@ -266,7 +269,11 @@ class AdminIT {
                 .filter(s -> s.getString("name").endsWith("/default")).findFirst().orElseThrow();
         assertEquals(5, defaultWorker.getInt("numWorkers"), defaultWorker.toString());
         assertEquals("Worker", defaultWorker.getString("kind"));
-        assertNotNull(Instant.parse(defaultWorker.getString("timestamp")));
+        // the snapshot is written again every kafru.metrics.interval (500 ms here), with a newer timestamp
+        Instant first = Instant.parse(defaultWorker.getString("timestamp"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> api.get("kafru/api/metrics").array()
+                .stream().map(JsonValue::asJsonObject).filter(m -> m.getString("name").equals(defaultWorker.getString("name")))
+                .map(m -> Instant.parse(m.getString("timestamp"))).anyMatch(t -> t.isAfter(first)));
     }
 
     @Test
