@@ -328,6 +328,14 @@ class AdminIT {
         }
         AdminClient.Answer text = api.send("POST", "kafru/api/tasks", "{\"handler\": \"it-count\"}".getBytes(), "text/plain");
         assertProblem(text, 415, null);
+        // the API answers JSON only: a client that accepts nothing else gets a 406, for a read and a write
+        AdminClient html = api.withHeaders(java.util.Map.of("Accept", "text/html"));
+        AdminClient.Answer notAcceptable = html.get("kafru/api/tasks");
+        assertProblem(notAcceptable, 406, null);
+        assertTrue(notAcceptable.object().getString("detail").contains("application/json"), notAcceptable.toString());
+        assertProblem(html.post("kafru/api/tasks", "{\"handler\": \"it-count\"}"), 406, null);
+        assertEquals(200, api.withHeaders(java.util.Map.of("Accept", "text/html, application/json;q=0.5")).get("kafru/api/tasks")
+                .status(), "JSON among the accepted types is served");
         assertEquals(tasks, count("kafru/api/tasks?limit=1000"), "no task stored");
         assertEquals(schedules, count("kafru/api/schedules?limit=1000"), "no schedule stored");
     }
