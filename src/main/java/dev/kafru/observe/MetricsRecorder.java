@@ -18,6 +18,10 @@ interface MetricsRecorder {
     default void count(String name, String queue, long n) {
     }
 
+    /** Registers a counter tagged with its queue, at 0 if it is new. */
+    default void declareCounter(String name, String queue) {
+    }
+
     /** Records one execution time of a handler. */
     default void time(String handler, Duration took) {
     }

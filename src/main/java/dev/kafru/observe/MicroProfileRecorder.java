@@ -27,7 +27,16 @@ final class MicroProfileRecorder implements MetricsRecorder {
 
     @Override
     public void count(String name, String queue, long n) {
-        counters.computeIfAbsent(name + "\u0000" + queue, k -> registry.counter(name, new Tag("queue", queue))).inc(n);
+        counter(name, queue).inc(n);
+    }
+
+    @Override
+    public void declareCounter(String name, String queue) {
+        counter(name, queue);
+    }
+
+    private org.eclipse.microprofile.metrics.Counter counter(String name, String queue) {
+        return counters.computeIfAbsent(name + "\u0000" + queue, k -> registry.counter(name, new Tag("queue", queue)));
     }
 
     @Override

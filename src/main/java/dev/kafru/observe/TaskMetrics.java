@@ -156,6 +156,10 @@ public class TaskMetrics {
                 QueueDispatcher current = workers.dispatcher(queue);
                 return current == null ? 0L : (long) current.runningCount();
             });
+            // exported at 0 from the worker's start: "none failed yet" reads as 0, not as a missing series
+            for (String counter : java.util.List.of(ENQUEUED, COMPLETED, FAILED, RETRIED)) {
+                recorder.declareCounter(counter, queue);
+            }
         }
         dispatcher.addObserver(new QueueDispatcher.Observer() {
             @Override

@@ -49,7 +49,7 @@ class AgentIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.kafru("agent_it", AgentIT.class, CountingTask.class);
+        return Deployments.kafru("agent_it", AgentIT.class, CountingTask.class, FlakyTask.class, FailingTask.class);
     }
 
     @Inject
@@ -129,28 +129,41 @@ class AgentIT {
     @Test
     @Order(4)
     void metricsCountTheTasksAtTheMetricsEndpoint() throws Exception {
+        // the handler's timer appears with its first execution: run one before the baseline
+        Task warmUp = queue.push(TaskRequest.of("it-count").queue("second"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> find(get("/metrics?scope=application").body(),
+                "kafru_task_duration_count", "handler=\"it-count\"").isPresent()
+                && queue.get(warmUp.id()).orElseThrow().status() == TaskStatus.Completed);
         int n = 25;
         String before = get("/metrics?scope=application").body();
         List<TaskRequest> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             requests.add(TaskRequest.of("it-count").queue("second"));
         }
+        requests.add(TaskRequest.of("it-flaky").queue("second").maxAttempts(2));
+        requests.add(TaskRequest.of("it-fail").queue("second").maxAttempts(1));
         List<Task> pushed = queue.pushAll(requests);
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                pushed.stream().allMatch(t -> queue.get(t.id()).orElseThrow().status() == TaskStatus.Completed));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                value(get("/metrics?scope=application").body(), "kafru_tasks_completed_total", "queue=\"second\"")
-                        - value(before, "kafru_tasks_completed_total", "queue=\"second\"") == n
-                && value(get("/metrics?scope=application").body(), "kafru_tasks_enqueued_total", "queue=\"second\"")
-                        - value(before, "kafru_tasks_enqueued_total", "queue=\"second\"") == n);
+        Task flaky = pushed.get(n);
+        Task failing = pushed.get(n + 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pushed.subList(0, n + 1).stream()
+                .allMatch(t -> queue.get(t.id()).orElseThrow().status() == TaskStatus.Completed)
+                && queue.get(failing.id()).orElseThrow().status() == TaskStatus.Error);
+        assertEquals(2, queue.get(flaky.id()).orElseThrow().attempts(), "it-flaky failed once and ran again");
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String now = get("/metrics?scope=application").body();
+            return increase(before, now, "kafru_tasks_completed_total", "queue=\"second\"") == n + 1
+                    && increase(before, now, "kafru_tasks_enqueued_total", "queue=\"second\"") == n + 2;
+        });
         String after = get("/metrics?scope=application").body();
-        System.out.println("AgentIT: metrics after " + n + " tasks:\n" + after.lines()
+        System.out.println("AgentIT: metrics after " + n + " tasks, a retried one and a failed one:\n" + after.lines()
                 .filter(l -> l.startsWith("kafru_") && !l.contains("quantile")).reduce("", (a, b) -> a + b + "\n"));
-        assertEquals(n, value(after, "kafru_task_duration_count", "handler=\"it-count\"")
-                - value(before, "kafru_task_duration_count", "handler=\"it-count\""));
+        assertEquals(n, increase(before, after, "kafru_task_duration_count", "handler=\"it-count\""));
+        assertEquals(1, increase(before, after, "kafru_tasks_retried_total", "queue=\"second\""), "it-flaky's first attempt");
+        assertEquals(1, increase(before, after, "kafru_tasks_failed_total", "queue=\"second\""), "it-fail, out of attempts");
         assertEquals(0, value(after, "kafru_tasks_running", "queue=\"second\""));
-        assertEquals(0, value(after, "kafru_tasks_failed_total", "queue=\"second\""));
-        assertTrue(after.contains("kafru_tasks_waiting{"), "waiting gauge");
+        // the waiting gauge is read every kafru.metrics.interval (500 ms here): none of the queue's tasks waits now
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                value(get("/metrics?scope=application").body(), "kafru_tasks_waiting", "queue=\"second\"") == 0);
     }
 
     @Test
@@ -205,14 +218,25 @@ class AgentIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The value of a Prometheus line {@code name{…tag…} value}; 0 when absent. */
+    /** The value of the Prometheus line {@code name{…tag…} value}; a series that is not exported fails the test. */
     static double value(String text, String name, String tag) {
+        return find(text, name, tag).orElseThrow(() -> new AssertionError(name + "{" + tag + "} is not exported; kafru's series are:\n"
+                + text.lines().filter(l -> l.startsWith("kafru_")).reduce("", (a, b) -> a + b + "\n")));
+    }
+
+    /** How much a series grew between two readings; both must have it. */
+    static double increase(String before, String after, String name, String tag) {
+        return value(after, name, tag) - value(before, name, tag);
+    }
+
+    /** The value of the Prometheus line {@code name{…tag…} value}, if there is one. */
+    static java.util.OptionalDouble find(String text, String name, String tag) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+-]+)").matcher(text);
         while (m.find()) {
             if (m.group(1).contains(tag)) {
-                return Double.parseDouble(m.group(2));
+                return java.util.OptionalDouble.of(Double.parseDouble(m.group(2)));
             }
         }
-        return 0;
+        return java.util.OptionalDouble.empty();
     }
 }
