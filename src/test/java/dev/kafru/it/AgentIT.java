@@ -8,6 +8,8 @@ import dev.kafru.Command;
 import dev.kafru.KafruAgents;
 import dev.kafru.KafruManager;
 import dev.kafru.KafruQueue;
+import dev.kafru.KafruSchedules;
+import dev.kafru.ScheduleRequest;
 import dev.kafru.Task;
 import dev.kafru.TaskName;
 import dev.kafru.TaskRequest;
@@ -40,6 +42,7 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Agents, commands, metrics and health in a real Payara Micro. */
@@ -49,7 +52,9 @@ class AgentIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.kafru("agent_it", AgentIT.class, CountingTask.class, FlakyTask.class, FailingTask.class);
+        // the scheduler passes at least every second: one that went on after its stop would fire within the 3 s the test watches
+        return Deployments.kafru("agent_it", List.of("kafru.scheduler.poll-interval=1s"),
+                AgentIT.class, CountingTask.class, FlakyTask.class, FailingTask.class);
     }
 
     @Inject
@@ -63,6 +68,9 @@ class AgentIT {
 
     @Inject
     Workers workers;
+
+    @Inject
+    KafruSchedules schedules;
 
     @Inject
     @TaskName("it-count")
@@ -192,6 +200,35 @@ class AgentIT {
 
     @Test
     @Order(6)
+    void schedulerForceShutdownStopsFiringUntilTheSchedulerIsStartedAgain() {
+        String server = workers.serverName();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running)).size() == 1);
+        Agent scheduler = agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running)).get(0);
+        agents.sendCommand(scheduler.id(), Command.SchedulerForceShutdown, "now", "AgentIT");
+        await().atMost(Duration.ofSeconds(5)).until(() -> agents.get(scheduler.id()).orElseThrow().commandIsExecuted());
+        assertEquals(AgentStatus.Terminated, agents.get(scheduler.id()).orElseThrow().status());
+        assertFalse(manager.isSchedulerRunning());
+
+        // due every second from now on: a stopped scheduler fires none of it
+        dev.kafru.Schedule everySecond = schedules.create(ScheduleRequest.of("agent-it-after-force", "it-count").queue("second")
+                .cron("* * * * * ?"));
+        try {
+            await("no task from a schedule due every second after SchedulerForceShutdown").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5)).until(() -> tasksNamed("agent-it-after-force") == 0);
+            manager.startScheduler();
+            await().atMost(Duration.ofSeconds(30)).until(() -> tasksNamed("agent-it-after-force") > 0);
+        } finally {
+            schedules.remove(everySecond.id());
+        }
+    }
+
+    private long tasksNamed(String name) {
+        return queue.list(null, "second", 1000, 0).stream().filter(t -> name.equals(t.name())).count();
+    }
+
+    @Test
+    @Order(7)
     @RunAsClient
     void healthGoesDownWithSurrealDbAndUpWhenItIsBack() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/health").statusCode() == 200);
