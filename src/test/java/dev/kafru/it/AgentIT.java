@@ -15,6 +15,7 @@ import dev.kafru.TaskName;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import dev.kafru.testing.SurrealLauncher;
+import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.inject.Inject;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -229,6 +230,21 @@ class AgentIT {
 
     @Test
     @Order(7)
+    void liveHealthIsDownWhileAWorkerHasStoppedWithoutBeingAskedTo() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/health/live").statusCode() == 200);
+        QueueDispatcher doomed = manager.startWorker("doomed", 1, Duration.ofSeconds(30));
+        // the dispatcher ends by itself, as a crashed one would: Workers never asked it to stop
+        doomed.stop(Duration.ZERO);
+        HttpResponse<String> down = await().atMost(Duration.ofSeconds(10)).until(() -> get("/health/live"), r -> r.statusCode() == 503);
+        assertTrue(down.body().contains("kafru-workers") && down.body().contains("\"DOWN\"")
+                && down.body().contains("queue.doomed"), down.body());
+        // stopped on purpose, it no longer counts
+        assertTrue(manager.stopWorker("doomed"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/health/live").statusCode() == 200);
+    }
+
+    @Test
+    @Order(8)
     @RunAsClient
     void healthGoesDownWithSurrealDbAndUpWhenItIsBack() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/health").statusCode() == 200);
