@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,11 +98,15 @@ class ScheduleIT {
             assertEquals(1, counting.executionsOf(task.id()), "executions of " + task.id());
             assertEquals("default", task.queue());
             assertEquals(1L, ((Number) task.parameters().get("sleepMillis")).longValue());
+            assertEquals(task.runAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), task.runAt(),
+                    "a task's runAt is its occurrence, a whole second: " + task.runAt());
+            assertFalse(task.dateCreated().isBefore(task.runAt()), "fired before its occurrence: created " + task.dateCreated()
+                    + " for " + task.runAt());
             worstLagMillis = Math.max(worstLagMillis, Duration.between(task.runAt(), task.dateCreated()).toMillis());
         }
+        // how late it fires is timing, for the benchmark to report, not a pass/fail threshold here
         System.out.println("ScheduleIT: " + tasks.size() + " tasks from an every-second schedule; worst lag from occurrence to task "
                 + worstLagMillis + " ms");
-        assertTrue(worstLagMillis < 1000, "a due schedule fires within 1 s of its time: worst " + worstLagMillis + " ms");
     }
 
     @Test
@@ -128,7 +133,7 @@ class ScheduleIT {
 
         await().atMost(Duration.ofSeconds(30)).until(manager::isSchedulerRunning);
         manager.stopScheduler();
-        assertTrue(!manager.isSchedulerRunning());
+        assertFalse(manager.isSchedulerRunning());
         manager.startScheduler();
         assertTrue(manager.isSchedulerRunning());
     }
