@@ -74,11 +74,18 @@ class QueueIT {
     @Test
     void theManagerStartsAWorkerForANewQueueAndStopsIt() throws Exception {
         Task task = queue.push(TaskRequest.of("it-count").queue("managed"));
-        manager.startWorker("managed", 2, Duration.ofSeconds(30));
+        // polls every 200 ms: a worker that went on after its stop would claim within the wait below
+        manager.startWorker("managed", 2, Duration.ofMillis(200));
         await().atMost(Duration.ofSeconds(30)).until(() -> queue.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
         assertEquals(1, counting.executionsOf(task.id()));
         assertTrue(manager.stopWorker("managed"));
         assertFalse(manager.stopWorker("managed"), "a worker is stopped once");
+
+        Task afterStop = queue.push(TaskRequest.of("it-count").queue("managed"));
+        await("a task pushed after the worker's stop stays Waiting").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> queue.get(afterStop.id()).orElseThrow().status() == TaskStatus.Waiting);
+        assertEquals(0, counting.executionsOf(afterStop.id()), "no worker of 'managed' runs after the stop");
+        assertTrue(queue.remove(afterStop.id()));
     }
 
     @Test

@@ -38,7 +38,9 @@ class ScheduleIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.kafru("schedule_it", ScheduleIT.class, ScheduleIT.EveryTwoSeconds.class, CountingTask.class);
+        // passes at least every second: a scheduler that went on after its stop would fire within the 3 s the stop test watches
+        return Deployments.kafru("schedule_it", List.of("kafru.scheduler.poll-interval=1s"),
+                ScheduleIT.class, ScheduleIT.EveryTwoSeconds.class, CountingTask.class);
     }
 
     /** A declarative schedule: defined at start-up from the annotation. */
@@ -134,7 +136,16 @@ class ScheduleIT {
         await().atMost(Duration.ofSeconds(30)).until(manager::isSchedulerRunning);
         manager.stopScheduler();
         assertFalse(manager.isSchedulerRunning());
-        manager.startScheduler();
-        assertTrue(manager.isSchedulerRunning());
+        // due every second from now on: a stopped scheduler fires none of it, a started one does
+        Schedule everySecond = schedules.create(ScheduleRequest.of("it-while-stopped", "it-count").cron("* * * * * ?"));
+        try {
+            await("no task from a schedule due every second while the scheduler is stopped").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5)).until(() -> tasksNamed("it-while-stopped").isEmpty());
+            manager.startScheduler();
+            assertTrue(manager.isSchedulerRunning());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !tasksNamed("it-while-stopped").isEmpty());
+        } finally {
+            schedules.remove(everySecond.id());
+        }
     }
 }
