@@ -62,13 +62,19 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, tasks);
     }
 
-    /** The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1), capped, ±25% jitter. */
+    /**
+     * The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1) ±25% jitter, never
+     * more than retry-max (at the cap the jitter only shortens it).
+     */
     public Duration retryDelay(int failedAttempts) {
         long base = retryBase.toMillis();
+        long max = retryMax.toMillis();
         long exponential = base << Math.min(Math.max(failedAttempts - 1, 0), 30);
-        long capped = Math.min(exponential <= 0 ? Long.MAX_VALUE : exponential, retryMax.toMillis());
+        long capped = Math.min(exponential <= 0 ? Long.MAX_VALUE : exponential, max);
         long jitter = capped / 4;
-        return Duration.ofMillis(capped - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+        long low = capped - jitter;
+        long high = Math.min(capped + jitter, max);
+        return Duration.ofMillis(low + ThreadLocalRandom.current().nextLong(high - low + 1));
     }
 
     /**
