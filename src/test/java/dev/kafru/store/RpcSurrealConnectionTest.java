@@ -165,6 +165,54 @@ class RpcSurrealConnectionTest {
     }
 
     @Test
+    void aRefusedSigninIsNotRetriedAndEveryRequestFailsWithIt() {
+        CountingScheduler reconnects = new CountingScheduler();
+        SurrealSettings wrong = launcher.freshDatabase().withPassword("not-the-password").withRequestTimeout(Duration.ofSeconds(10));
+        RpcSurrealConnection refused = RpcSurrealConnection.connect(wrong, reconnects, null);
+        try {
+            SurrealException atStart = assertThrows(SurrealException.class, () -> refused.awaitReady(Duration.ofSeconds(10)));
+            assertEquals(SurrealException.Kind.AUTH, atStart.kind(), atStart.getMessage());
+            // a request fails with the refusal itself, not after waiting for a reconnect that never comes
+            SurrealException request = assertThrows(SurrealException.class, () -> refused.query("RETURN 1", Map.of()));
+            assertEquals(SurrealException.Kind.AUTH, request.kind(), request.getMessage());
+            assertTrue(request.getMessage().contains("kafru.db.username") && request.getMessage().contains("kafru.db.password"),
+                    request.getMessage());
+            // the refusal was handled under the connection's lock, which the request above waited for: no retry was timed
+            assertEquals(0, reconnects.scheduled.get(), "a refused signin must not be retried");
+        } finally {
+            refused.close();
+            reconnects.shutdownNow();
+        }
+
+        // the same counter does see the retries of a server that cannot be reached
+        CountingScheduler retries = new CountingScheduler();
+        SurrealSettings nobody = SurrealSettings.of(java.net.URI.create("ws://127.0.0.1:" + SurrealLauncher.freePort() + "/rpc"),
+                SurrealLauncher.USER, SurrealLauncher.PASSWORD, "kafru_test", "nobody");
+        RpcSurrealConnection unreachable = RpcSurrealConnection.connect(nobody, retries, null);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retries.scheduled.get() >= 3);
+        } finally {
+            unreachable.close();
+            retries.shutdownNow();
+        }
+    }
+
+    /** A real scheduler that counts what the connection times (its reconnects). */
+    static final class CountingScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
+        final java.util.concurrent.atomic.AtomicInteger scheduled = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingScheduler() {
+            super(1);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            scheduled.incrementAndGet();
+            return super.schedule(command, delay, unit);
+        }
+    }
+
+    @Test
     void unknownValueTypesAreRefusedBeforeAnythingIsSent() {
         db.query("DEFINE TABLE IF NOT EXISTS things SCHEMALESS", Map.of());
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
