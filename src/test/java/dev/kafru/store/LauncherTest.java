@@ -22,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -88,6 +89,19 @@ class LauncherTest {
             assertNotEquals(0, result.exitCode(), result.output());
             assertTrue(result.output().contains(String.valueOf(taken.getLocalPort())), result.output());
         }
+    }
+
+    @Test
+    void aDataDirectoryInUseByAnotherLauncherIsRefusedWithAClearMessageAndNonZeroExit() {
+        // this class's launcher holds the RocksDB lock of its directory while it runs
+        SurrealLauncher.ProcessResult result = SurrealLauncher.run(List.of("start", "-u", "root", "-p", "secret",
+                "-b", "127.0.0.1:" + SurrealLauncher.freePort(), "rocksdb://" + launcher.dataDir()), 60);
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("kafru-surrealdb: error: data directory " + launcher.dataDir()
+                + " is locked by another process"), result.output());
+        assertTrue(result.output().contains("start with another directory"), "the message names the fix: " + result.output());
+        assertFalse(result.output().contains("listening on"), result.output());
+        assertTrue(launcher.isRunning(), "the launcher that holds the directory is left alone");
     }
 
     @Test
