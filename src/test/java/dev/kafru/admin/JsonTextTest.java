@@ -57,8 +57,30 @@ class JsonTextTest {
     void refusesDeepNestingNamingThePath() {
         String deep = "{\"p\":" + "[".repeat(40) + "]".repeat(40) + "}";
         Problem p = refused(deep);
-        assertTrue(p.detail().contains("deeper than " + JsonText.MAX_DEPTH), p.detail());
+        assertTrue(p.detail().contains("deeper than 32 levels"), p.detail());
         assertTrue(p.invalidFields().get(0).name().startsWith("p["), p.invalidFields().toString());
+    }
+
+    /** {@code levels} nested objects, the body itself the first: {"a":{"a":…{"a":1}…}}. */
+    private static String nested(int levels) {
+        return "{\"a\":".repeat(levels - 1) + "{\"a\":1}" + "}".repeat(levels - 1);
+    }
+
+    /** The body itself, then arrays: {"p":[[…[1]…]]} with {@code levels} levels in all. */
+    private static String nestedArrays(int levels) {
+        return "{\"p\":" + "[".repeat(levels - 1) + "1" + "]".repeat(levels - 1) + "}";
+    }
+
+    @Test
+    void aBodyMayNestThirtyTwoLevelsDeepAndNotThirtyThree() {
+        // the README: "at most 32 levels deep"
+        read(nested(32));
+        read(nestedArrays(32));
+        for (String tooDeep : List.of(nested(33), nestedArrays(33))) {
+            Problem p = refused(tooDeep);
+            assertEquals(400, p.status(), tooDeep);
+            assertTrue(p.detail().contains("deeper than 32 levels"), p.detail());
+        }
     }
 
     @Test
@@ -70,6 +92,25 @@ class JsonTextTest {
         java.util.Arrays.fill(huge, (byte) ' ');
         Problem tooLarge = assertThrows(ProblemException.class, () -> JsonText.readObject(new ByteArrayInputStream(huge))).problem();
         assertEquals(413, tooLarge.status());
+    }
+
+    /** A JSON object of exactly {@code bytes} bytes: {"blob":"xxx…"}. */
+    private static byte[] bodyOf(int bytes) {
+        String head = "{\"blob\":\"";
+        String tail = "\"}";
+        return (head + "x".repeat(bytes - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBodyOfOneMebibyteIsReadAndOneByteMoreIsA413() {
+        // the README: "413 (bodies over 1 MiB)"
+        byte[] mebibyte = bodyOf(1_048_576);
+        assertEquals(1_048_576, mebibyte.length);
+        assertEquals(1_048_576 - 11, ((String) JsonText.readObject(new ByteArrayInputStream(mebibyte)).get("blob")).length());
+        byte[] over = bodyOf(1_048_577);
+        Problem tooLarge = assertThrows(ProblemException.class, () -> JsonText.readObject(new ByteArrayInputStream(over))).problem();
+        assertEquals(413, tooLarge.status());
+        assertTrue(tooLarge.detail().contains("1048576 bytes"), tooLarge.detail());
     }
 
     @Test
