@@ -61,9 +61,11 @@ test('the page shows queues, tasks, schedules and agents, and outside text stays
   assert.deepEqual([...doc.querySelectorAll('#handler option')].map((o) => o.value), ['hello', 'report']);
   assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1', 'Pause']);
   const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
+  const message = failed.querySelectorAll('td')[7];
+  assert.equal(message.children.length, 0, `a task message is never HTML: ${message.innerHTML}`);
+  assert.equal(message.innerHTML, '&lt;img src=x onerror="globalThis.owned = true"&gt;', 'the markup is shown escaped, as text');
   assert.equal(texts(failed)[7], hostile);
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
-  assert.equal(globalThis.owned, undefined);
   assert.equal(texts(failed)[6], '2026-11-28 18:00:00Z');
   assert.deepEqual([...failed.querySelectorAll('button')].map((b) => b.textContent), ['Retry', 'Remove']);
   assert.deepEqual([...running.querySelectorAll('button')].map((b) => b.textContent), ['Terminate']);
