@@ -27,17 +27,18 @@ const answers = {
     detail: "user 'viewer' may not change anything here: that needs role kafru-admin" }],
 };
 
-async function openDashboard() {
+// timers: leave setInterval as it is (a test's fake timers); otherwise the page's refresh never runs
+async function openDashboard({ answered = answers, timers = false } = {}) {
   const html = await readFile(new URL('index.html', page), 'utf8');
   const dom = new JSDOM(html, { url: 'http://localhost:8080/kafru/' });
   const sent = [];
   globalThis.document = dom.window.document;
   globalThis.Option = dom.window.Option;
-  globalThis.setInterval = () => 0;
+  if (!timers) globalThis.setInterval = () => 0;
   globalThis.fetch = async (url, init) => {
     const key = `${init.method} ${url}`;
     sent.push({ key, body: init.body === undefined ? undefined : JSON.parse(init.body), type: init.headers['Content-Type'] });
-    const [status, body] = answers[key] || [404, { title: 'Not Found', status: 404, detail: `no ${key} here` }];
+    const [status, body] = answered[key] || [404, { title: 'Not Found', status: 404, detail: `no ${key} here` }];
     return { ok: status < 400, status, text: async () => JSON.stringify(body) };
   };
   await import(new URL(`app.mjs?${Math.random()}`, page));
@@ -96,4 +97,30 @@ test('buttons and the form send the admin API requests, and refusals are shown',
   doc.querySelector('#queues tbody button').click();
   await until(() => /^403 Forbidden: user 'viewer'/.test(doc.querySelector('#message').textContent));
   assert.equal(doc.querySelector('#message').className, 'failed');
+});
+
+test('the page refreshes every 3 s with one read of each list, and shows what changed', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const changing = { ...answers };
+  const { doc, sent } = await openDashboard({ answered: changing, timers: true });
+  const reads = ['GET api/queues', 'GET api/tasks?limit=100', 'GET api/schedules?limit=200', 'GET api/agents'];
+  const count = (key) => sent.filter((s) => s.key === key).length;
+  assert.deepEqual(reads.map(count), [1, 1, 1, 1], 'loaded once');
+  assert.equal(count('GET api/handlers'), 1);
+
+  changing['GET api/queues'] = [200, [{ queue: 'default', counts: { Waiting: 4, InProgress: 0, Completed: 9, Error: 1 },
+    threads: 5, running: 0, paused: true, servers: ['n1'] }]];
+  t.mock.timers.tick(2999);
+  // a refresh sends its reads at once (fetch is called before its first await): none may have gone out
+  assert.deepEqual(reads.map(count), [1, 1, 1, 1], 'nothing is read again before 3 s');
+
+  t.mock.timers.tick(1);
+  await until(() => reads.every((key) => count(key) === 2));
+  await until(() => texts(doc.querySelector('#queues tbody tr'))[1] === '4');
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1', 'Resume']);
+  assert.equal(count('GET api/handlers'), 1, 'the handlers are read once, at start');
+
+  t.mock.timers.tick(3000);
+  await until(() => reads.every((key) => count(key) === 3));
+  assert.equal(sent.filter((s) => !s.key.startsWith('GET ')).length, 0, 'a refresh only reads');
 });
