@@ -42,6 +42,7 @@ public final class Bench {
                 case "kafru-container-2" -> KafruContainer.throughput(o, 2);
                 case "kafru-container-latency" -> KafruContainer.latency(o);
                 case "scale" -> ScaleBench.run(o);
+                case "timing" -> Timings.run(o);
                 default -> throw new IllegalArgumentException("unknown child " + o.child);
             };
             StringBuilder line = new StringBuilder(RESULT);
@@ -63,6 +64,9 @@ public final class Bench {
             }
             if (o.mode.equals("scale")) {
                 children(o, launcher, "scale", 1);
+            }
+            if (o.mode.equals("timing") || o.mode.equals("all")) {
+                children(o, launcher, "timing", 1);
             }
         }
     }
@@ -153,7 +157,7 @@ public final class Bench {
                         int eq = kv.indexOf('=');
                         result.put(kv.substring(0, eq), Double.parseDouble(kv.substring(eq + 1)));
                     }
-                } else if (line.startsWith("| ") || line.startsWith("  ")) {
+                } else if (line.startsWith("|") || line.startsWith("  ")) {
                     System.out.println(line); // tables the child prints itself (scale mode)
                 }
             }
@@ -209,11 +213,13 @@ public final class Bench {
 
     static String usage() {
         return """
-                src/scripts/bench.sh [--tasks N] [--threads T] [--runs R] [--mode plain|container|scale|all]
+                src/scripts/bench.sh [--tasks N] [--threads T] [--runs R] [--mode plain|container|scale|timing|all]
                                      [--systems kafru,db-scheduler,db-scheduler-single,jobrunr] [--samples S]
                   plain      kafru (its store and workers, no container) against db-scheduler and JobRunr
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers
-                  scale      claim throughput and each periodic query at 1k / 100k / 1M rows
+                  scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
+                  timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
+                  all        plain, container and timing
                 defaults: --tasks 20000 --threads 8 --runs 3 --mode plain --samples 200""";
     }
 
@@ -258,7 +264,7 @@ public final class Bench {
                     }
                 }
             }
-            if (!List.of("plain", "container", "scale", "all").contains(o.mode)) {
+            if (!List.of("plain", "container", "scale", "timing", "all").contains(o.mode)) {
                 throw new IllegalArgumentException("unknown mode " + o.mode + "\n" + usage());
             }
             return o;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,6 +33,18 @@ class CronScheduleTest {
                 next("*/5 * * * * ?", UTC, "2026-01-01T00:00:01Z", 3));
         assertEquals(instants("2026-01-01T00:00:07Z"), next("7 * * * * ? *", UTC, "2026-01-01T00:00:00Z", 1),
                 "7 fields: the optional year");
+    }
+
+    @Test
+    void theNextSecondIsFoundFromATimeWithAFraction() {
+        // a scheduler fires an occurrence a little after it: the next one is the next second, not the one after
+        CronSchedule everySecond = CronSchedule.parse("* * * * * ?", UTC);
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:53Z")), everySecond.nextAfter(Instant.parse("2026-01-01T00:00:52.028Z")));
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:53Z")), everySecond.nextAfter(Instant.parse("2026-01-01T00:00:52.999999999Z")));
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:53Z")), everySecond.nextAfter(Instant.parse("2026-01-01T00:00:52Z")));
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:53Z")), everySecond.nextAtOrAfter(Instant.parse("2026-01-01T00:00:53Z")));
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:01:00Z")),
+                CronSchedule.parse("0 * * * * ?", UTC).nextAfter(Instant.parse("2026-01-01T00:00:59.5Z")));
     }
 
     @Test

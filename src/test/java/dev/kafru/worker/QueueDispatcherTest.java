@@ -128,6 +128,24 @@ class QueueDispatcherTest {
     }
 
     @Test
+    void aFailedAttemptIsStoredWaitingWithItsRunAtPushedOutByTheBackoff() {
+        WorkerSettings slowRetry = settings.withRetryBase(Duration.ofSeconds(40));
+        handlers.put("fails", ctx -> {
+            throw new IllegalStateException("not yet");
+        });
+        Task task = store.insert(List.of(TaskRequest.of("fails").queue("backoff").maxAttempts(3))).get(0);
+        dispatcher("backoff", 1, "me/backoff", slowRetry).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.get(task.id()).orElseThrow().message() != null);
+        Task waiting = store.get(task.id()).orElseThrow();
+        assertEquals(TaskStatus.Waiting, waiting.status());
+        assertEquals(1, waiting.attempts());
+        assertEquals("not yet", waiting.message());
+        // base × 2^0 ± 25%: between 30 s and 50 s after the failure was written
+        long pause = Duration.between(waiting.dateModified(), waiting.runAt()).toMillis();
+        assertTrue(pause >= 30_000 && pause <= 50_000, "run_at " + pause + " ms after the failure");
+    }
+
+    @Test
     void aHandlerThatAlwaysFailsEndsErrorAfterMaxAttemptsWithTheExceptionsMessage() {
         AtomicInteger calls = new AtomicInteger();
         handlers.put("broken", ctx -> {
