@@ -64,4 +64,26 @@ class TaskRequestTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ctx.getString("absent"));
         assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
     }
+
+    @Test
+    void theNameCheckAgreesWithTheNamePatternOnEveryCharacterAndLength() {
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "aZ09_.:-/ é\t@#;$'\"%\u0000ß";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(104);
+            for (int j = 0; j < length; j++) {
+                text.append(random.nextInt(4) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+                        : (char) ('a' + random.nextInt(26)));
+            }
+            String candidate = text.toString();
+            org.junit.jupiter.api.Assertions.assertEquals(TaskRequest.NAME_PATTERN.matcher(candidate).matches(),
+                    TaskRequest.isName(candidate), "'" + candidate + "'");
+        }
+        for (char c = 0; c < 512; c++) {
+            String one = String.valueOf(c);
+            org.junit.jupiter.api.Assertions.assertEquals(TaskRequest.NAME_PATTERN.matcher(one).matches(), TaskRequest.isName(one), "char " + (int) c);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(TaskRequest.isName(null));
+    }
 }

@@ -385,8 +385,14 @@ public final class RpcSurrealConnection implements SurrealConnection {
         final Map<String, ?> vars;
         final Consumer<LiveNotification> listener;
         volatile UUID serverId;
-        /** Notifications reach the listener one after the other, in the order they came. */
-        private CompletableFuture<Void> delivered = CompletableFuture.completedFuture(null);
+        /**
+         * Notifications reach the listener one after the other, in the order they came, from one
+         * drain at a time on the listeners' executor: one submission per burst, not per
+         * notification (on Payara each submission captures the application's context, which
+         * showed in its profile).
+         */
+        private final java.util.concurrent.ConcurrentLinkedQueue<LiveNotification> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
         Live(UUID handle, String table, String statement, Map<String, ?> vars, Consumer<LiveNotification> listener) {
             this.handle = handle;
@@ -400,17 +406,36 @@ public final class RpcSurrealConnection implements SurrealConnection {
             return statement == null ? "live" : "query";
         }
 
-        synchronized void deliver(LiveNotification notification) {
-            delivered = delivered.thenRunAsync(() -> {
+        void deliver(LiveNotification notification) {
+            queued.add(notification);
+            drainSoon();
+        }
+
+        private void drainSoon() {
+            if (!queued.isEmpty() && draining.compareAndSet(false, true)) {
                 try {
-                    listener.accept(notification);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "live query listener on " + table + " failed", e);
+                    listeners.execute(this::drain);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    draining.set(false);
+                    LOG.log(Level.WARNING, "live query listener on " + table + " could not run: " + e);
                 }
-            }, listeners).exceptionally(e -> {
-                LOG.log(Level.WARNING, "live query listener on " + table + " could not run: " + e);
-                return null;
-            });
+            }
+        }
+
+        private void drain() {
+            try {
+                LiveNotification next;
+                while ((next = queued.poll()) != null) {
+                    try {
+                        listener.accept(next);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "live query listener on " + table + " failed", e);
+                    }
+                }
+            } finally {
+                draining.set(false);
+            }
+            drainSoon(); // one that came after the last poll
         }
 
         List<?> params() {

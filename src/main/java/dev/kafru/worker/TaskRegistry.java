@@ -5,9 +5,7 @@ import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
@@ -31,11 +29,31 @@ public class TaskRegistry {
     @Inject
     BeanManager beanManager;
 
-    @Inject
-    @Any
-    Instance<TaskHandler> beans;
 
     private SortedSet<String> names = new TreeSet<>();
+    /**
+     * Each name's bean, resolved once: resolving per run (Instance.select with a qualifier literal)
+     * showed in Payara's profile as Weld's qualifier hashing on every task.
+     */
+    private final Map<String, Resolved> resolvedByName = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A handler's bean, and its client proxy when the bean is normal-scoped (shared across runs). */
+    private record Resolved(Bean<?> bean, TaskHandler shared) {
+    }
+
+    private Resolved resolved(String name) {
+        return resolvedByName.computeIfAbsent(name, n -> {
+            Bean<?> bean = beanManager.resolve(beanManager.getBeans(TaskHandler.class, TaskName.Literal.of(n)));
+            if (bean == null) {
+                throw new IllegalStateException(unknown(n));
+            }
+            boolean normalScoped = beanManager.isNormalScope(bean.getScope());
+            TaskHandler shared = normalScoped
+                    ? (TaskHandler) beanManager.getReference(bean, TaskHandler.class, beanManager.createCreationalContext(bean))
+                    : null;
+            return new Resolved(bean, shared);
+        });
+    }
     private Function<String, TaskHandler> plain;
 
     @PostConstruct
@@ -92,14 +110,17 @@ public class TaskRegistry {
             handler.run(context);
             return;
         }
-        Instance.Handle<TaskHandler> handle = beans.select(TaskName.Literal.of(name)).getHandle();
+        Resolved resolved = resolved(name);
+        if (resolved.shared != null) {
+            resolved.shared.run(context); // a client proxy: the bean's scope finds the instance
+            return;
+        }
+        // @Dependent: an instance for this run, destroyed after it
+        jakarta.enterprise.context.spi.CreationalContext<?> creation = beanManager.createCreationalContext(resolved.bean);
         try {
-            handle.get().run(context);
+            ((TaskHandler) beanManager.getReference(resolved.bean, TaskHandler.class, creation)).run(context);
         } finally {
-            // destroying a normal-scoped handle would destroy the shared contextual instance
-            if (handle.getBean().getScope() == Dependent.class) {
-                handle.destroy();
-            }
+            creation.release();
         }
     }
 }

@@ -31,7 +31,7 @@ class QueueIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class);
+        return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class, DependentTask.class);
     }
 
     @Inject
@@ -43,6 +43,22 @@ class QueueIT {
     @Inject
     @TaskName("it-count")
     CountingTask counting;
+
+    @Test
+    void aDependentHandlerGetsAFreshInstanceForEveryRunAndItIsDestroyedAfter() {
+        int created = DependentTask.CREATED.get();
+        int destroyed = DependentTask.DESTROYED.get();
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            requests.add(TaskRequest.of("it-dependent"));
+        }
+        List<Task> pushed = queue.pushAll(requests);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pushed.stream()
+                .allMatch(t -> queue.get(t.id()).orElseThrow().status() == TaskStatus.Completed));
+        assertEquals(20, DependentTask.INSTANCES_THAT_RAN.size(), "one instance per run");
+        assertEquals(20, DependentTask.CREATED.get() - created);
+        await().atMost(Duration.ofSeconds(5)).until(() -> DependentTask.DESTROYED.get() - destroyed == 20);
+    }
 
     @Test
     void fiveHundredTasksOverTwoQueuesAllCompleteEachExecutedExactlyOnce() {
