@@ -62,6 +62,22 @@ final class ScaleBench {
                         ms(times, "lease reaper"), ms(times, "retention pass"), ms(times, "signals clean-up"),
                         ms(times, "agents' expiry"), ms(times, "metric snapshot"));
             }
+            // the history is an hour old: retention of 30 minutes finds it all, and deletes while the busy queue runs
+            Retention deleting = new Retention(store, Optional.of(Duration.ofMinutes(30)), Optional.of(Duration.ofMinutes(30)),
+                    Clock.systemUTC());
+            java.util.concurrent.ScheduledExecutorService every = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            java.util.concurrent.atomic.AtomicLong deleted = new java.util.concurrent.atomic.AtomicLong();
+            every.scheduleWithFixedDelay(() -> deleted.addAndGet(deleting.pass()), 0, 10, java.util.concurrent.TimeUnit.SECONDS);
+            double withRetention;
+            try {
+                withRetention = KafruPlain.throughput(o, db, "busy-2").get("rate"); // a queue whose completions it does not delete
+            } finally {
+                every.shutdownNow();
+                every.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            result.put("rateWithRetention", withRetention);
+            System.out.printf(Locale.ROOT, "  claim throughput while retention deletes the history (%,d deleted meanwhile): %,.0f tasks/s%n",
+                    deleted.get(), withRetention);
             double empty = result.get("rate0");
             double largest = result.get("rate" + sizes.get(sizes.size() - 1));
             System.out.printf(Locale.ROOT, "  claim throughput at %,d rows: %.0f%% of the empty table's%n", sizes.get(sizes.size() - 1),

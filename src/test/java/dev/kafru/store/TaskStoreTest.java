@@ -129,7 +129,7 @@ class TaskStoreTest {
             List<Task> claimed = store.claim("h", "me/h", 500, Duration.ofMinutes(1));
             store.finish("me/h", claimed.stream().map(t -> TaskStore.Outcome.completed(t.id())).toList()).join();
         }
-        Retention atOnce = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC());
+        Retention atOnce = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0);
         assertEquals(20_000, atOnce.pass(), "a pass deletes at most 40 batches of 500");
         assertEquals(2_500, atOnce.pass());
         assertEquals(0, atOnce.pass());
