@@ -216,6 +216,7 @@ public final class Bench {
                 src/scripts/bench.sh [--tasks N] [--threads T] [--runs R] [--mode plain|container|scale|timing|all]
                                      [--systems kafru,db-scheduler,db-scheduler-single,jobrunr] [--samples S]
                   plain      kafru (its store and workers, no container) against db-scheduler and JobRunr
+                             (--churn=N: kafru first runs N tasks through, untimed, as a long-running server)
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen

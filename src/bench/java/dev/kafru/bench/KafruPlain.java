@@ -2,10 +2,10 @@ package dev.kafru.bench;
 
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
-import dev.kafru.store.SurrealConnection;
-import dev.kafru.store.SurrealSettings;
+import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
@@ -41,6 +41,16 @@ final class KafruPlain {
     static Map<String, Double> throughput(Bench.Options o) throws Exception {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain"))) {
             Schema.apply(db);
+            int churn = Integer.parseInt(o.extra.getOrDefault("churn", "0"));
+            if (churn > 0) { // --churn=N: first run N tasks through, untimed, as a server that has been running
+                int tasks = o.tasks;
+                o.tasks = churn;
+                try {
+                    throughput(o, db, "bench");
+                } finally {
+                    o.tasks = tasks;
+                }
+            }
             return throughput(o, db, "bench");
         }
     }

@@ -2,10 +2,10 @@ package dev.kafru.bench;
 
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
-import dev.kafru.store.RecordId;
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RecordId;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
-import dev.kafru.store.SurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.TaskStore;
 import dev.kafru.worker.Retention;
 
