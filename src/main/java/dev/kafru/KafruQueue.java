@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import dev.kafru.store.SurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
 
 /**
  * Enqueue and manage tasks — the crate's {@code Queue}. Inject it anywhere:

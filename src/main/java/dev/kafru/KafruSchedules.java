@@ -3,7 +3,7 @@ package dev.kafru;
 import dev.kafru.schedule.CronSchedule;
 import dev.kafru.schedule.FireTimes;
 import dev.kafru.schedule.Scheduler;
-import dev.kafru.store.None;
+import dev.kafru.surrealdb.None;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.worker.TaskRegistry;

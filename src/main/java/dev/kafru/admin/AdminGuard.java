@@ -1,7 +1,7 @@
 package dev.kafru.admin;
 
 import dev.kafru.InvalidTaskException;
-import dev.kafru.store.SurrealException;
+import dev.kafru.surrealdb.SurrealException;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;

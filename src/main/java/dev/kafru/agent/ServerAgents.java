@@ -7,8 +7,8 @@ import dev.kafru.Command;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.AgentStore.NewAgent;
 import dev.kafru.store.MetricStore;
-import dev.kafru.store.SurrealConnection;
-import dev.kafru.store.SurrealException;
+import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.QueueDispatcher;
 
 import java.time.Instant;

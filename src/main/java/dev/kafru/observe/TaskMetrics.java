@@ -4,7 +4,7 @@ import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.TaskStore;
-import dev.kafru.store.SurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskStore.Outcome;
 import dev.kafru.worker.QueueDispatcher;

@@ -1,5 +1,8 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.ConflictRetry;
+import dev.kafru.surrealdb.RecordId;
+import dev.kafru.surrealdb.SurrealConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,10 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.ConflictRetry;
+import dev.kafru.surrealdb.None;
+import dev.kafru.surrealdb.RecordId;
+import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
 import dev.kafru.ScheduleStatus;

@@ -1,5 +1,7 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.ConflictRetry;
+import dev.kafru.surrealdb.SurrealConnection;
 import java.util.Map;
 
 /**

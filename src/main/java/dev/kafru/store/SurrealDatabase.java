@@ -1,5 +1,9 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealException;
+import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.config.ManagedExecutors;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.PostConstruct;

@@ -1,5 +1,9 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.ConflictRetry;
+import dev.kafru.surrealdb.None;
+import dev.kafru.surrealdb.RecordId;
+import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;

@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.surrealdb;
 
 import java.util.UUID;
 

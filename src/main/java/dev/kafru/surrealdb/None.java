@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.surrealdb;
 
 /**
  * SurrealDB's NONE (CBOR tag 6): a field that is absent, as opposed to {@code NULL}, which

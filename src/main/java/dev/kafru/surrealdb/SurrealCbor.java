@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.surrealdb;
 
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;

@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.surrealdb;
 
 /**
  * A CBOR-tagged value kafru has no Java type for (geometries, ranges, future tags). Kept

@@ -3,7 +3,7 @@ package dev.kafru.worker;
 import dev.kafru.Task;
 import dev.kafru.TaskContext;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.SurrealException;
+import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskStore;
 import dev.kafru.store.TaskStore.Outcome;
 

@@ -2,9 +2,9 @@ package dev.kafru.worker;
 
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
-import dev.kafru.store.SurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.SurrealException;
+import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;

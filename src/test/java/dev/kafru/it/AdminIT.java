@@ -459,7 +459,7 @@ class AdminIT {
 
         List<HostileRequests.Hostile> requests = new HostileRequests(20261128L, scheduleId, queueAgent).all();
         assertTrue(requests.size() >= 500, "only " + requests.size() + " requests");
-        try (var db = dev.kafru.store.RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "admin_it"))) {
+        try (var db = dev.kafru.surrealdb.RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "admin_it"))) {
             java.util.Map<String, byte[]> before = snapshot(db);
             List<String> wrong = new ArrayList<>();
             java.util.Map<String, Long> millis = new java.util.TreeMap<>();
@@ -515,7 +515,7 @@ class AdminIT {
      * and metric snapshot, as SurrealDB returns them, encoded to bytes per table — without the
      * fields of {@link #MOVING_BY_THEMSELVES}.
      */
-    private static java.util.Map<String, byte[]> snapshot(dev.kafru.store.SurrealConnection db) {
+    private static java.util.Map<String, byte[]> snapshot(dev.kafru.surrealdb.SurrealConnection db) {
         StringBuilder statements = new StringBuilder();
         for (String table : SNAPSHOT_TABLES) {
             List<String> omit = MOVING_BY_THEMSELVES.getOrDefault(table, List.of());
@@ -525,7 +525,7 @@ class AdminIT {
         List<Object> rows = db.query(statements.toString(), java.util.Map.of());
         java.util.Map<String, byte[]> tables = new java.util.LinkedHashMap<>();
         for (int i = 0; i < SNAPSHOT_TABLES.size(); i++) {
-            tables.put(SNAPSHOT_TABLES.get(i), dev.kafru.store.SurrealCbor.encode(rows.get(i)));
+            tables.put(SNAPSHOT_TABLES.get(i), dev.kafru.surrealdb.SurrealCbor.encode(rows.get(i)));
         }
         for (String table : List.of("kafru_agents", "kafru_metrics")) {
             assertFalse(((List<?>) rows.get(SNAPSHOT_TABLES.indexOf(table))).isEmpty(), "the snapshot has no " + table
@@ -539,8 +539,8 @@ class AdminIT {
         List<String> changed = new ArrayList<>();
         for (String table : SNAPSHOT_TABLES) {
             if (!java.util.Arrays.equals(before.get(table), after.get(table))) {
-                changed.add(table + ":\n  before " + dev.kafru.store.SurrealCbor.decode(before.get(table))
-                        + "\n  after  " + dev.kafru.store.SurrealCbor.decode(after.get(table)));
+                changed.add(table + ":\n  before " + dev.kafru.surrealdb.SurrealCbor.decode(before.get(table))
+                        + "\n  after  " + dev.kafru.surrealdb.SurrealCbor.decode(after.get(table)));
             }
         }
         return changed;

@@ -1,6 +1,6 @@
 package dev.kafru.it;
 
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;

@@ -1,6 +1,6 @@
 package dev.kafru.it;
 
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;

@@ -5,7 +5,7 @@ import dev.kafru.Schedule;
 import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.testing.SurrealLauncher;
@@ -60,7 +60,7 @@ class ScheduleRunnerTest {
         connections.add(db);
     }
 
-    RpcSurrealConnection open(dev.kafru.store.SurrealSettings settings) {
+    RpcSurrealConnection open(dev.kafru.surrealdb.SurrealSettings settings) {
         RpcSurrealConnection c = RpcSurrealConnection.open(settings);
         connections.add(c);
         return c;

@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.surrealdb.SurrealCbor;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

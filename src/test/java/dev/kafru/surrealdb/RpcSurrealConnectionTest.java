@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.surrealdb;
 
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,6 @@
 package dev.kafru.testing;
 
-import dev.kafru.store.SurrealSettings;
+import dev.kafru.surrealdb.SurrealSettings;
 
 import java.io.BufferedReader;
 import java.io.IOException;

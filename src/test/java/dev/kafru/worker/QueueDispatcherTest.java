@@ -4,7 +4,7 @@ import dev.kafru.Task;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.RpcSurrealConnection;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
