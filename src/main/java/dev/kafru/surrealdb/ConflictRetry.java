@@ -2,6 +2,7 @@ package dev.kafru.surrealdb;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,7 @@ public final class ConflictRetry {
     }
 
     /** {@link #run(Supplier)}, telling the work which attempt this is (1 the first). */
-    public static <T> T run(java.util.function.IntFunction<T> work) {
+    public static <T> T run(IntFunction<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return work.apply(attempt);

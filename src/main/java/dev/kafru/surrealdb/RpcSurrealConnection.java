@@ -15,12 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -181,7 +185,7 @@ public final class RpcSurrealConnection implements SurrealConnection {
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }
-        if (ownsListeners && listeners instanceof java.util.concurrent.ExecutorService own) {
+        if (ownsListeners && listeners instanceof ExecutorService own) {
             own.shutdown();
         }
     }
@@ -391,8 +395,8 @@ public final class RpcSurrealConnection implements SurrealConnection {
          * notification (on Payara each submission captures the application's context, which
          * showed in its profile).
          */
-        private final java.util.concurrent.ConcurrentLinkedQueue<LiveNotification> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+        private final ConcurrentLinkedQueue<LiveNotification> queued = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean draining = new AtomicBoolean();
 
         Live(UUID handle, String table, String statement, Map<String, ?> vars, Consumer<LiveNotification> listener) {
             this.handle = handle;
@@ -415,7 +419,7 @@ public final class RpcSurrealConnection implements SurrealConnection {
             if (!queued.isEmpty() && draining.compareAndSet(false, true)) {
                 try {
                     listeners.execute(this::drain);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     draining.set(false);
                     LOG.log(Level.WARNING, "live query listener on " + table + " could not run: " + e);
                 }

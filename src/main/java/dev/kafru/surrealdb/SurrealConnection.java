@@ -3,6 +3,7 @@ package dev.kafru.surrealdb;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -60,7 +61,7 @@ public interface SurrealConnection extends AutoCloseable {
     static <T> T await(CompletableFuture<T> future) {
         try {
             return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SurrealException surreal) {
                 // a fresh exception, so the caller's stack shows where it waited

@@ -4,6 +4,7 @@ import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +33,7 @@ class ConflictRetryTest {
             setup.query("DEFINE TABLE IF NOT EXISTS counters SCHEMALESS; CREATE counters:one SET n = 0", Map.of());
             AtomicInteger attempts = new AtomicInteger();
             AtomicInteger conflicts = new AtomicInteger();
-            List<String> otherFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> otherFailures = Collections.synchronizedList(new ArrayList<>());
             int rounds = 0;
             // contention is what this test is about: go on (a few rounds at most) until the engine reported a conflict
             while (rounds < 10 && (rounds == 0 || conflicts.get() == 0)) {

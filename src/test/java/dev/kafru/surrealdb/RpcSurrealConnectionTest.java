@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +20,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -186,11 +191,11 @@ class RpcSurrealConnectionTest {
 
         // the same counter does see the retries of a server that cannot be reached
         CountingScheduler retries = new CountingScheduler();
-        SurrealSettings nobody = SurrealSettings.of(java.net.URI.create("ws://127.0.0.1:" + SurrealLauncher.freePort() + "/rpc"),
+        SurrealSettings nobody = SurrealSettings.of(URI.create("ws://127.0.0.1:" + SurrealLauncher.freePort() + "/rpc"),
                 SurrealLauncher.USER, SurrealLauncher.PASSWORD, "kafru_test", "nobody");
         RpcSurrealConnection unreachable = RpcSurrealConnection.connect(nobody, retries, null);
         try {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retries.scheduled.get() >= 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> retries.scheduled.get() >= 3);
         } finally {
             unreachable.close();
             retries.shutdownNow();
@@ -198,15 +203,15 @@ class RpcSurrealConnectionTest {
     }
 
     /** A real scheduler that counts what the connection times (its reconnects). */
-    static final class CountingScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
-        final java.util.concurrent.atomic.AtomicInteger scheduled = new java.util.concurrent.atomic.AtomicInteger();
+    static final class CountingScheduler extends ScheduledThreadPoolExecutor {
+        final AtomicInteger scheduled = new AtomicInteger();
 
         CountingScheduler() {
             super(1);
         }
 
         @Override
-        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             scheduled.incrementAndGet();
             return super.schedule(command, delay, unit);
         }
