@@ -30,9 +30,10 @@ public interface SurrealConnection extends AutoCloseable {
     CompletableFuture<List<Object>> queryAsync(String surql, Map<String, ?> vars);
 
     /**
-     * Starts a live query on a table. The listener runs on the connection's receiving thread
-     * and must return quickly (hand real work to an executor). The subscription survives
-     * reconnects: kafru starts it again on the new connection.
+     * Starts a live query on a table. The listener runs on the connection's listener executor,
+     * one notification at a time per subscription, so it should return quickly (hand real work
+     * to an executor). The subscription survives reconnects: it is started again on the new
+     * connection.
      */
     LiveSubscription live(String table, Consumer<LiveNotification> listener);
 
