@@ -5,7 +5,7 @@ import dev.kafru.schedule.FireTimes;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.surrealdb.None;
 import dev.kafru.store.ScheduleStore;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

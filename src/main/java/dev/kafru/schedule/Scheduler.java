@@ -9,7 +9,7 @@ import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.Priority;

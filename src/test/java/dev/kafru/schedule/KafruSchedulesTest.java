@@ -7,7 +7,7 @@ import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.testing.SurrealLauncher;
