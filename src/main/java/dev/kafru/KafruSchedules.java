@@ -64,48 +64,6 @@ public class KafruSchedules {
         return schedules;
     }
 
-    /** Which schedules {@link #list} returns. Start from {@link #all()}. */
-    public record Filter(ScheduleStatus status, String queue, String handler, String name, Boolean oneTime,
-                         Boolean upcoming, int limit) {
-
-        public static final int MAX_LIMIT = 1000;
-
-        /** Every schedule, up to 100. */
-        public static Filter all() {
-            return new Filter(null, null, null, null, null, null, 100);
-        }
-
-        public Filter status(ScheduleStatus s) {
-            return new Filter(s, queue, handler, name, oneTime, upcoming, limit);
-        }
-
-        public Filter queue(String q) {
-            return new Filter(status, q, handler, name, oneTime, upcoming, limit);
-        }
-
-        public Filter handler(String h) {
-            return new Filter(status, queue, h, name, oneTime, upcoming, limit);
-        }
-
-        public Filter name(String n) {
-            return new Filter(status, queue, handler, n, oneTime, upcoming, limit);
-        }
-
-        public Filter oneTime(Boolean o) {
-            return new Filter(status, queue, handler, name, o, upcoming, limit);
-        }
-
-        /** true: only schedules that will fire (Enabled, with a next time), soonest first; false: only those that will not. */
-        public Filter upcoming(Boolean u) {
-            return new Filter(status, queue, handler, name, oneTime, u, limit);
-        }
-
-        /** 1 to 1000. */
-        public Filter limit(int l) {
-            return new Filter(status, queue, handler, name, oneTime, upcoming, l);
-        }
-    }
-
     /**
      * Creates a schedule. Its first fire time is the cron's first occurrence after now (or at/after
      * startSchedule), unless nextSchedule is given.
@@ -133,10 +91,11 @@ public class KafruSchedules {
         return store().byName(name);
     }
 
-    public List<Schedule> list(Filter filter) {
-        Filter f = filter == null ? Filter.all() : filter;
-        if (f.limit() < 1 || f.limit() > Filter.MAX_LIMIT) {
-            throw new InvalidScheduleException("limit", "limit " + f.limit() + " is out of range: use 1 to " + Filter.MAX_LIMIT);
+    /** The schedules matching the filter (null: {@link ScheduleFilter#all()}). */
+    public List<Schedule> list(ScheduleFilter filter) {
+        ScheduleFilter f = filter == null ? ScheduleFilter.all() : filter;
+        if (f.limit() < 1 || f.limit() > ScheduleFilter.MAX_LIMIT) {
+            throw new InvalidScheduleException("limit", "limit " + f.limit() + " is out of range: use 1 to " + ScheduleFilter.MAX_LIMIT);
         }
         return store().list(f);
     }

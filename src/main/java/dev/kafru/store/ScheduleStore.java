@@ -6,8 +6,8 @@ import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
+import dev.kafru.ScheduleFilter;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskRequest;
 
@@ -83,7 +83,7 @@ public final class ScheduleStore {
      * Schedules matching the filter. With {@code upcoming = true} only those that will fire
      * (Enabled, with a next_schedule), soonest first; otherwise oldest first (then by name).
      */
-    public List<Schedule> list(KafruSchedules.Filter filter) {
+    public List<Schedule> list(ScheduleFilter filter) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("status", filter.status() == null ? None.NONE : filter.status().name());
         vars.put("queue", filter.queue() == null ? None.NONE : filter.queue());
