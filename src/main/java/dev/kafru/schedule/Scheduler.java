@@ -7,8 +7,8 @@ import dev.kafru.Recurring;
 import dev.kafru.ScheduleRequest;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
-import dev.kafru.store.ScheduleStore;
-import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.store.ScheduleRepository;
+import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
@@ -65,6 +65,9 @@ public class Scheduler {
     KafruSchedules schedules;
 
     @Inject
+    ScheduleRepository repository;
+
+    @Inject
     BeanManager beanManager;
 
         ManagedScheduledExecutorService executor;
@@ -84,7 +87,7 @@ public class Scheduler {
     private volatile boolean passAgain;
     private volatile SchedulerSettings settings;
     private volatile ScheduleRunner runner;
-    private volatile SurrealConnection.LiveSubscription changes;
+    private volatile Subscription changes;
     private volatile ScheduledFuture<?> timer;
     private volatile Instant armedFor;
     /** The earliest due time told by {@link #wakeFor} since the current pass began: the pass's own wait must not pass it. */
@@ -141,10 +144,9 @@ public class Scheduler {
             settings = SchedulerSettings.read(config);
         }
         database.awaitSchema(Duration.ofSeconds(30));
-        ScheduleStore store = new ScheduleStore(database.connection());
-        runner = new ScheduleRunner(store, clock, settings, workers::wake);
+        runner = new ScheduleRunner(repository, clock, settings, workers::wake);
         try {
-            changes = store.onChange(this::wakeFor);
+            changes = repository.onChange(this::wakeFor);
         } catch (SurrealException e) {
             LOG.log(Level.WARNING, "no live query for schedule changes; schedules made on other servers are seen within "
                     + settings.pollInterval().toMillis() + " ms", e);
@@ -163,7 +165,7 @@ public class Scheduler {
         if (t != null) {
             t.cancel(false);
         }
-        SurrealConnection.LiveSubscription live = changes;
+        Subscription live = changes;
         changes = null;
         if (live != null) {
             live.close();

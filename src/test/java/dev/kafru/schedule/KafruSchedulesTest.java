@@ -9,7 +9,7 @@ import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.surreal.Schema;
-import dev.kafru.store.ScheduleStore;
+import dev.kafru.store.surreal.SurrealScheduleRepository;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.TaskRegistry;
@@ -56,7 +56,7 @@ class KafruSchedulesTest {
         settings = launcher.freshDatabase();
         db = open();
         Schema.apply(db);
-        schedules = KafruSchedules.of(new ScheduleStore(db), registry, clock);
+        schedules = KafruSchedules.of(new SurrealScheduleRepository(db), registry, clock);
     }
 
     RpcSurrealConnection open() {
@@ -191,7 +191,7 @@ class KafruSchedulesTest {
         int servers = 6;
         List<KafruSchedules> each = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
-            each.add(KafruSchedules.of(new ScheduleStore(open()), registry, clock));
+            each.add(KafruSchedules.of(new SurrealScheduleRepository(open()), registry, clock));
         }
         ExecutorService pool = Executors.newFixedThreadPool(servers);
         try {
