@@ -2,11 +2,12 @@ package dev.kafru;
 
 import dev.kafru.schedule.CronSchedule;
 import dev.kafru.schedule.FireTimes;
-import dev.kafru.schedule.Scheduler;
+import dev.kafru.schedule.ScheduleChanged;
 import dev.kafru.store.ScheduleFields;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.worker.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -43,8 +44,9 @@ public class KafruSchedules {
     @Inject
     TaskRegistry registry;
 
+    /** Tells the scheduler (an observer) about each schedule written, without a reference to it. */
     @Inject
-    Scheduler scheduler;
+    Event<ScheduleChanged> changed;
 
     private Clock clock = Clock.systemUTC();
 
@@ -76,7 +78,7 @@ public class KafruSchedules {
         } catch (ScheduleRepository.DuplicateNameException e) {
             throw nameTaken(request.name());
         }
-        wakeScheduler(created);
+        announce(created);
         return created;
     }
 
@@ -109,7 +111,7 @@ public class KafruSchedules {
         ScheduleFields fields = fields(changes, clock.instant());
         try {
             Optional<Schedule> updated = repository.replace(id, fields);
-            updated.ifPresent(this::wakeScheduler);
+            updated.ifPresent(this::announce);
             return updated;
         } catch (ScheduleRepository.DuplicateNameException e) {
             throw nameTaken(changes.name());
@@ -130,7 +132,7 @@ public class KafruSchedules {
             if (existing.isEmpty()) {
                 try {
                     Schedule created = repository.insert(fields);
-                    wakeScheduler(created);
+                    announce(created);
                     return created;
                 } catch (ScheduleRepository.DuplicateNameException e) {
                     // another server created it first: bring that one in line on the next attempt
@@ -146,7 +148,7 @@ public class KafruSchedules {
                 }
                 Optional<Schedule> updated = repository.replaceIfUnchanged(old.id(), change, old.dateModified());
                 if (updated.isPresent()) {
-                    wakeScheduler(updated.get());
+                    announce(updated.get());
                     return updated.get();
                 }
             }
@@ -224,9 +226,10 @@ public class KafruSchedules {
         return new InvalidScheduleException("name", "a schedule named '" + name + "' exists already: choose another name, or update that one");
     }
 
-    private void wakeScheduler(Schedule schedule) {
-        if (scheduler != null && schedule.status() == ScheduleStatus.Enabled && schedule.nextSchedule() != null) {
-            scheduler.wakeFor(schedule.nextSchedule());
+    /** Fires {@link ScheduleChanged} for a schedule just written; without a container, there is no one to tell. */
+    private void announce(Schedule schedule) {
+        if (changed != null) {
+            changed.fire(new ScheduleChanged(schedule));
         }
     }
 }

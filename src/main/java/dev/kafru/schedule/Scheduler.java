@@ -4,7 +4,9 @@ import dev.kafru.config.ManagedExecutors;
 import dev.kafru.InvalidTaskException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Recurring;
+import dev.kafru.Schedule;
 import dev.kafru.ScheduleRequest;
+import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
 import dev.kafru.store.ScheduleRepository;
@@ -40,8 +42,8 @@ import java.util.logging.Logger;
  * This server's cron scheduler (the crate's {@code Scheduler}): a timer on the
  * ManagedScheduledExecutorService that runs a {@link ScheduleRunner} pass, then waits until
  * the earliest next_schedule or {@code kafru.scheduler.poll-interval}, whichever is sooner.
- * A schedule created or changed — on this server, or on another (a live query tells) — re-arms
- * the timer at once when it is due sooner. Every server may run one: firing is a
+ * A schedule created or changed — on this server (a {@link ScheduleChanged} event tells), or on
+ * another (a live query tells) — re-arms the timer at once when it is due sooner. Every server may run one: firing is a
  * compare-and-set in the store, so an occurrence becomes one task.
  *
  * <p>At start-up it also creates or updates the schedule of every {@link Recurring} task bean,
@@ -190,6 +192,14 @@ public class Scheduler {
         if (armed == null || due.isBefore(armed)) {
             Duration delay = Duration.between(clock.instant(), due);
             arm(delay.isNegative() ? Duration.ZERO : delay);
+        }
+    }
+
+    /** A schedule written on this server through {@link KafruSchedules}: wakes for it if it is to fire. */
+    void onScheduleChanged(@Observes ScheduleChanged event) {
+        Schedule schedule = event.schedule();
+        if (schedule.status() == ScheduleStatus.Enabled && schedule.nextSchedule() != null) {
+            wakeFor(schedule.nextSchedule());
         }
     }
 
