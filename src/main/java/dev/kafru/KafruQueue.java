@@ -2,7 +2,7 @@ package dev.kafru;
 
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.store.TaskStore;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;

@@ -2,20 +2,19 @@ package dev.kafru;
 
 import dev.kafru.schedule.CronSchedule;
 import dev.kafru.schedule.FireTimes;
-import dev.kafru.schedule.Scheduler;
-import dev.kafru.surrealdb.None;
-import dev.kafru.store.ScheduleStore;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.schedule.ScheduleChanged;
+import dev.kafru.store.ScheduleFields;
+import dev.kafru.store.ScheduleRepository;
 import dev.kafru.worker.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -40,70 +39,28 @@ public class KafruSchedules {
     public static final int MAX_FIRE_TIMES = 100;
 
     @Inject
-    SurrealDatabase database;
+    ScheduleRepository repository;
 
     @Inject
     TaskRegistry registry;
 
+    /** Tells the scheduler (an observer) about each schedule written, without a reference to it. */
     @Inject
-    Scheduler scheduler;
+    Event<ScheduleChanged> changed;
 
-    private ScheduleStore plainStore;
     private Clock clock = Clock.systemUTC();
 
     /** For CDI. */
     protected KafruSchedules() {
     }
 
-    /** Schedules on a plain store, without a container (tests, tools); no scheduler is woken. */
-    public static KafruSchedules of(ScheduleStore store, TaskRegistry registry, Clock clock) {
+    /** Schedules on a plain repository, without a container (tests, tools); no scheduler is woken. */
+    public static KafruSchedules of(ScheduleRepository repository, TaskRegistry registry, Clock clock) {
         KafruSchedules schedules = new KafruSchedules();
-        schedules.plainStore = store;
+        schedules.repository = repository;
         schedules.registry = registry;
         schedules.clock = clock;
         return schedules;
-    }
-
-    /** Which schedules {@link #list} returns. Start from {@link #all()}. */
-    public record Filter(ScheduleStatus status, String queue, String handler, String name, Boolean oneTime,
-                         Boolean upcoming, int limit) {
-
-        public static final int MAX_LIMIT = 1000;
-
-        /** Every schedule, up to 100. */
-        public static Filter all() {
-            return new Filter(null, null, null, null, null, null, 100);
-        }
-
-        public Filter status(ScheduleStatus s) {
-            return new Filter(s, queue, handler, name, oneTime, upcoming, limit);
-        }
-
-        public Filter queue(String q) {
-            return new Filter(status, q, handler, name, oneTime, upcoming, limit);
-        }
-
-        public Filter handler(String h) {
-            return new Filter(status, queue, h, name, oneTime, upcoming, limit);
-        }
-
-        public Filter name(String n) {
-            return new Filter(status, queue, handler, n, oneTime, upcoming, limit);
-        }
-
-        public Filter oneTime(Boolean o) {
-            return new Filter(status, queue, handler, name, o, upcoming, limit);
-        }
-
-        /** true: only schedules that will fire (Enabled, with a next time), soonest first; false: only those that will not. */
-        public Filter upcoming(Boolean u) {
-            return new Filter(status, queue, handler, name, oneTime, u, limit);
-        }
-
-        /** 1 to 1000. */
-        public Filter limit(int l) {
-            return new Filter(status, queue, handler, name, oneTime, upcoming, l);
-        }
     }
 
     /**
@@ -115,30 +72,33 @@ public class KafruSchedules {
      *                                  without cron or nextSchedule, a name that is taken
      */
     public Schedule create(ScheduleRequest request) {
-        Instant now = clock.instant();
-        Map<String, Object> row = row(request, now);
-        row.put("date_created", now);
-        Schedule created = store().insert(row).orElseThrow(() -> nameTaken(request.name()));
-        wakeScheduler(created);
+        Schedule created;
+        try {
+            created = repository.insert(fields(request, clock.instant()));
+        } catch (ScheduleRepository.DuplicateNameException e) {
+            throw nameTaken(request.name());
+        }
+        announce(created);
         return created;
     }
 
     /** One schedule by id (the record key, with or without {@code kafru_schedules:}). */
     public Optional<Schedule> get(String id) {
-        return store().get(id);
+        return repository.get(id);
     }
 
     /** One schedule by its unique name. */
     public Optional<Schedule> byName(String name) {
-        return store().byName(name);
+        return repository.byName(name);
     }
 
-    public List<Schedule> list(Filter filter) {
-        Filter f = filter == null ? Filter.all() : filter;
-        if (f.limit() < 1 || f.limit() > Filter.MAX_LIMIT) {
-            throw new InvalidScheduleException("limit", "limit " + f.limit() + " is out of range: use 1 to " + Filter.MAX_LIMIT);
+    /** The schedules matching the filter (null: {@link ScheduleFilter#all()}). */
+    public List<Schedule> list(ScheduleFilter filter) {
+        ScheduleFilter f = filter == null ? ScheduleFilter.all() : filter;
+        if (f.limit() < 1 || f.limit() > ScheduleFilter.MAX_LIMIT) {
+            throw new InvalidScheduleException("limit", "limit " + f.limit() + " is out of range: use 1 to " + ScheduleFilter.MAX_LIMIT);
         }
-        return store().list(f);
+        return repository.list(f);
     }
 
     /**
@@ -148,12 +108,12 @@ public class KafruSchedules {
      * @return the schedule after the change; empty when there is no such schedule
      */
     public Optional<Schedule> update(String id, ScheduleRequest changes) {
-        Map<String, Object> row = row(changes, clock.instant());
+        ScheduleFields fields = fields(changes, clock.instant());
         try {
-            Optional<Schedule> updated = store().replace(id, row);
-            updated.ifPresent(this::wakeScheduler);
+            Optional<Schedule> updated = repository.replace(id, fields);
+            updated.ifPresent(this::announce);
             return updated;
-        } catch (ScheduleStore.DuplicateNameException e) {
+        } catch (ScheduleRepository.DuplicateNameException e) {
             throw nameTaken(changes.name());
         }
     }
@@ -167,29 +127,28 @@ public class KafruSchedules {
      */
     public Schedule define(ScheduleRequest request) {
         for (int attempt = 1; ; attempt++) {
-            Instant now = clock.instant();
-            Map<String, Object> row = row(request, now);
-            ScheduleStore store = store();
-            Optional<Schedule> existing = store.byName(request.name());
+            ScheduleFields fields = fields(request, clock.instant());
+            Optional<Schedule> existing = repository.byName(request.name());
             if (existing.isEmpty()) {
-                row.put("date_created", now);
-                Optional<Schedule> created = store.insert(row);
-                if (created.isPresent()) {
-                    wakeScheduler(created.get());
-                    return created.get();
+                try {
+                    Schedule created = repository.insert(fields);
+                    announce(created);
+                    return created;
+                } catch (ScheduleRepository.DuplicateNameException e) {
+                    // another server created it first: bring that one in line on the next attempt
                 }
             } else {
                 Schedule old = existing.get();
-                row.remove("status");
-                if (sameTiming(old, row)) {
-                    row.remove("next_schedule");
+                ScheduleFields change = fields.keepingStatus();
+                if (sameTiming(old, change)) {
+                    change = change.keepingNextSchedule();
                 }
-                if (unchanged(old, row)) {
+                if (unchanged(old, change)) {
                     return old;
                 }
-                Optional<Schedule> updated = store.replaceIfUnchanged(old.id(), row, old.dateModified());
+                Optional<Schedule> updated = repository.replaceIfUnchanged(old.id(), change, old.dateModified());
                 if (updated.isPresent()) {
-                    wakeScheduler(updated.get());
+                    announce(updated.get());
                     return updated.get();
                 }
             }
@@ -201,33 +160,33 @@ public class KafruSchedules {
 
     /** Removes a schedule; false when there was none. Tasks it already pushed stay. */
     public boolean remove(String id) {
-        return store().remove(id);
+        return repository.remove(id);
     }
 
     /** Removes the schedules with this status (null: all of them); returns how many. */
     public long purge(ScheduleStatus status) {
-        return store().purge(status);
+        return repository.purge(status);
     }
 
     /**
      * The schedule's next {@code count} fire times (1 to 100), inside its window; fewer when it
      * ends sooner, none when it will not fire again.
      *
-     * @throws java.util.NoSuchElementException when there is no such schedule
+     * @throws NoSuchElementException when there is no such schedule
      */
     public List<Instant> nextFireTimes(String id, int count) {
         if (count < 1 || count > MAX_FIRE_TIMES) {
             throw new InvalidScheduleException("count", "count " + count + " is out of range: use 1 to " + MAX_FIRE_TIMES);
         }
-        Schedule schedule = store().get(id).orElseThrow(() -> new java.util.NoSuchElementException("no schedule '" + id + "'"));
+        Schedule schedule = repository.get(id).orElseThrow(() -> new NoSuchElementException("no schedule '" + id + "'"));
         if (schedule.status() != ScheduleStatus.Enabled) {
             return List.of();
         }
         return FireTimes.upcoming(schedule, clock.instant(), count);
     }
 
-    /** Validates a request and turns it into the stored fields (without date_created). */
-    private Map<String, Object> row(ScheduleRequest request, Instant now) {
+    /** Validates a request and turns it into the fields to store, modified {@code now}. */
+    private ScheduleFields fields(ScheduleRequest request, Instant now) {
         CronSchedule cron = request.validate();
         if (!registry.has(request.handler())) {
             throw new InvalidScheduleException("handler", registry.unknown(request.handler()));
@@ -240,41 +199,23 @@ public class KafruSchedules {
                             + (request.untilSchedule() == null ? "" : " and before untilSchedule " + request.untilSchedule())
                             + ": the schedule would never fire"));
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("name", request.name());
-        row.put("queue", request.queue());
-        row.put("handler", request.handler());
-        row.put("parameters", request.parameters());
-        row.put("cron_expression", cron == null ? None.NONE : cron.expression());
-        row.put("time_zone", cron == null ? request.timeZone().trim() : cron.zone().getId());
-        row.put("status", request.status().name());
-        row.put("one_time", request.oneTime());
-        row.put("start_schedule", orNone(request.startSchedule()));
-        row.put("until_schedule", orNone(request.untilSchedule()));
-        row.put("next_schedule", next);
-        row.put("date_modified", now);
-        return row;
+        return new ScheduleFields(request.name(), request.queue(), request.handler(), request.parameters(),
+                cron == null ? null : cron.expression(), cron == null ? request.timeZone().trim() : cron.zone().getId(),
+                request.status(), request.oneTime(), request.startSchedule(), request.untilSchedule(), next, now);
     }
 
-    private static boolean sameTiming(Schedule old, Map<String, Object> row) {
-        return java.util.Objects.equals(old.cronExpression(), value(row.get("cron_expression")))
-                && java.util.Objects.equals(old.timeZone(), row.get("time_zone"))
-                && old.oneTime() == (Boolean) row.get("one_time")
-                && java.util.Objects.equals(old.startSchedule(), value(row.get("start_schedule")))
-                && java.util.Objects.equals(old.untilSchedule(), value(row.get("until_schedule")));
+    private static boolean sameTiming(Schedule old, ScheduleFields fields) {
+        return Objects.equals(old.cronExpression(), fields.cronExpression())
+                && Objects.equals(old.timeZone(), fields.timeZone())
+                && old.oneTime() == fields.oneTime()
+                && Objects.equals(old.startSchedule(), fields.startSchedule())
+                && Objects.equals(old.untilSchedule(), fields.untilSchedule());
     }
 
-    private static boolean unchanged(Schedule old, Map<String, Object> row) {
-        return !row.containsKey("next_schedule") && old.queue().equals(row.get("queue"))
-                && old.handler().equals(row.get("handler")) && old.parameters().equals(row.get("parameters"));
-    }
-
-    private static Object value(Object stored) {
-        return stored == None.NONE ? null : stored;
-    }
-
-    private static Object orNone(Instant value) {
-        return value == null ? None.NONE : value;
+    /** True when a change that keeps the next fire time would write nothing new. */
+    private static boolean unchanged(Schedule old, ScheduleFields change) {
+        return change.nextSchedule() == null && old.queue().equals(change.queue())
+                && old.handler().equals(change.handler()) && old.parameters().equals(change.parameters());
     }
 
     private static Instant later(Instant now, Instant start) {
@@ -285,17 +226,10 @@ public class KafruSchedules {
         return new InvalidScheduleException("name", "a schedule named '" + name + "' exists already: choose another name, or update that one");
     }
 
-    private void wakeScheduler(Schedule schedule) {
-        if (scheduler != null && schedule.status() == ScheduleStatus.Enabled && schedule.nextSchedule() != null) {
-            scheduler.wakeFor(schedule.nextSchedule());
+    /** Fires {@link ScheduleChanged} for a schedule just written; without a container, there is no one to tell. */
+    private void announce(Schedule schedule) {
+        if (changed != null) {
+            changed.fire(new ScheduleChanged(schedule));
         }
-    }
-
-    private ScheduleStore store() {
-        if (plainStore != null) {
-            return plainStore;
-        }
-        database.awaitSchema(Duration.ofSeconds(30));
-        return new ScheduleStore(database.connection());
     }
 }

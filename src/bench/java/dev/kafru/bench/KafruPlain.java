@@ -3,7 +3,7 @@ package dev.kafru.bench;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.store.TaskStore;

@@ -4,7 +4,7 @@ import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.TaskStore;
 import dev.kafru.worker.Retention;

@@ -17,8 +17,8 @@ import dev.kafru.schedule.SchedulerSettings;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.ScheduleStore;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.SurrealScheduleRepository;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.TaskStore;
 import dev.kafru.worker.QueueDispatcher;
@@ -100,9 +100,9 @@ final class Timings {
                 ms.computeIfAbsent("retry: second attempt after the first failed (retry-base 200 ms)", k -> new ArrayList<>())
                         .add(between(failed.get(t.id()), second));
             }
-            KafruSchedules schedules = KafruSchedules.of(new ScheduleStore(db), registry, Clock.systemUTC());
+            KafruSchedules schedules = KafruSchedules.of(new SurrealScheduleRepository(db), registry, Clock.systemUTC());
             schedules.create(ScheduleRequest.of("every-second", "record").cron("* * * * * ?").queue("timing"));
-            ScheduleRunner runner = new ScheduleRunner(new ScheduleStore(db), Clock.systemUTC(),
+            ScheduleRunner runner = new ScheduleRunner(new SurrealScheduleRepository(db), Clock.systemUTC(),
                     new SchedulerSettings(true, Duration.ofSeconds(5), MissedRunPolicy.FIRE_ONCE, Duration.ofSeconds(60), 100),
                     queue -> worker.wake());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(n, 15));

@@ -2,6 +2,7 @@ package dev.kafru.admin;
 
 import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
+import dev.kafru.ScheduleFilter;
 import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,14 +88,15 @@ public class SchedulesResource {
         if (name != null && name.length() > 200) {
             throw ProblemException.invalid("name", "name is longer than 200 characters");
         }
-        KafruSchedules.Filter filter = KafruSchedules.Filter.all()
+        ScheduleFilter filter = ScheduleFilter.builder()
                 .status(q.enumeration("status", ScheduleStatus.class))
                 .queue(q.name("queue"))
                 .handler(q.name("handler"))
                 .name(name)
                 .oneTime(q.bool("oneTime"))
                 .upcoming(q.bool("upcoming"))
-                .limit(q.integer("limit", 1, KafruSchedules.Filter.MAX_LIMIT, 100));
+                .limit(q.integer("limit", 1, ScheduleFilter.MAX_LIMIT, ScheduleFilter.DEFAULT_LIMIT))
+                .build();
         return TasksResource.ok(schedules.list(filter));
     }
 

@@ -4,7 +4,7 @@ import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;

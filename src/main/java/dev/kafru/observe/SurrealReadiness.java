@@ -1,6 +1,6 @@
 package dev.kafru.observe;
 
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;

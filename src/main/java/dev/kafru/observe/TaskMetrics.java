@@ -5,7 +5,7 @@ import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.TaskStore;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.store.TaskStore.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;

@@ -2,7 +2,8 @@ package dev.kafru.schedule;
 
 import dev.kafru.Schedule;
 import dev.kafru.ScheduleStatus;
-import dev.kafru.store.ScheduleStore;
+import dev.kafru.TaskRequest;
+import dev.kafru.store.ScheduleRepository;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +21,8 @@ import java.util.logging.Logger;
  *
  * <p>For each due schedule it computes what comes next — the first occurrence after now
  * (so missed occurrences collapse into one), nothing for a one-time schedule, Disabled when the
- * window has ended — and hands that to {@link ScheduleStore#fire}, which moves next_schedule
- * with a compare-and-set and inserts the task in the same transaction. Losing that race to
+ * window has ended — and hands that to {@link ScheduleRepository#fire}, which moves the next fire
+ * time with a compare-and-set and pushes the task in the same step. Losing that race to
  * another scheduler is normal and pushes nothing.
  */
 public final class ScheduleRunner {
@@ -29,7 +30,7 @@ public final class ScheduleRunner {
     private static final Logger LOG = Logger.getLogger(ScheduleRunner.class.getName());
     private static final int MAX_BATCHES_PER_PASS = 1000;
 
-    private final ScheduleStore store;
+    private final ScheduleRepository repository;
     private final Clock clock;
     private final SchedulerSettings settings;
     private final Consumer<String> wakeQueue;
@@ -37,8 +38,8 @@ public final class ScheduleRunner {
     /**
      * @param wakeQueue told the queue of each task this runner pushed (to wake the local worker)
      */
-    public ScheduleRunner(ScheduleStore store, Clock clock, SchedulerSettings settings, Consumer<String> wakeQueue) {
-        this.store = store;
+    public ScheduleRunner(ScheduleRepository repository, Clock clock, SchedulerSettings settings, Consumer<String> wakeQueue) {
+        this.repository = repository;
         this.clock = clock;
         this.settings = settings;
         this.wakeQueue = wakeQueue;
@@ -56,7 +57,7 @@ public final class ScheduleRunner {
         Pass total = new Pass(0, 0, 0, 0);
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             Instant now = clock.instant();
-            List<Schedule> due = store.due(now, settings.batchSize());
+            List<Schedule> due = repository.due(now, settings.batchSize());
             for (Schedule schedule : due) {
                 total = total.plus(fire(schedule, now));
             }
@@ -69,7 +70,7 @@ public final class ScheduleRunner {
 
     /** When the next Enabled schedule is due, if any. */
     public Optional<Instant> nextDue() {
-        return store.earliestNext();
+        return repository.earliestNext();
     }
 
     private Pass fire(Schedule schedule, Instant now) {
@@ -87,8 +88,8 @@ public final class ScheduleRunner {
             fires = false;
         }
         ScheduleStatus status = next == null ? ScheduleStatus.Disabled : ScheduleStatus.Enabled;
-        ScheduleStore.Fired result = store.fire(schedule.id(), occurrence, next, status,
-                fires ? ScheduleStore.taskRow(schedule, occurrence, now) : null, now);
+        ScheduleRepository.Fired result = repository.fire(schedule.id(), occurrence, next, status,
+                fires ? taskFor(schedule, occurrence) : null, now);
         int conflicts = result.attempts() - 1;
         if (!result.moved()) {
             return new Pass(0, 0, 1, conflicts);
@@ -99,6 +100,12 @@ public final class ScheduleRunner {
         }
         wakeQueue.accept(schedule.queue());
         return new Pass(1, 0, 0, conflicts);
+    }
+
+    /** The task a schedule pushes for its occurrence at {@code runAt}: named after it, with its queue and parameters. */
+    static TaskRequest taskFor(Schedule schedule, Instant runAt) {
+        return TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
+                .parameters(schedule.parameters()).runAt(runAt);
     }
 
     /** How long to wait before the next pass: until the earliest next_schedule, at most the poll interval. */

@@ -4,12 +4,14 @@ import dev.kafru.config.ManagedExecutors;
 import dev.kafru.InvalidTaskException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Recurring;
+import dev.kafru.Schedule;
 import dev.kafru.ScheduleRequest;
+import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
-import dev.kafru.store.ScheduleStore;
-import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.ScheduleRepository;
+import dev.kafru.store.Subscription;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.Priority;
@@ -40,8 +42,8 @@ import java.util.logging.Logger;
  * This server's cron scheduler (the crate's {@code Scheduler}): a timer on the
  * ManagedScheduledExecutorService that runs a {@link ScheduleRunner} pass, then waits until
  * the earliest next_schedule or {@code kafru.scheduler.poll-interval}, whichever is sooner.
- * A schedule created or changed — on this server, or on another (a live query tells) — re-arms
- * the timer at once when it is due sooner. Every server may run one: firing is a
+ * A schedule created or changed — on this server (a {@link ScheduleChanged} event tells), or on
+ * another (a live query tells) — re-arms the timer at once when it is due sooner. Every server may run one: firing is a
  * compare-and-set in the store, so an occurrence becomes one task.
  *
  * <p>At start-up it also creates or updates the schedule of every {@link Recurring} task bean,
@@ -65,6 +67,9 @@ public class Scheduler {
     KafruSchedules schedules;
 
     @Inject
+    ScheduleRepository repository;
+
+    @Inject
     BeanManager beanManager;
 
         ManagedScheduledExecutorService executor;
@@ -84,7 +89,7 @@ public class Scheduler {
     private volatile boolean passAgain;
     private volatile SchedulerSettings settings;
     private volatile ScheduleRunner runner;
-    private volatile SurrealConnection.LiveSubscription changes;
+    private volatile Subscription changes;
     private volatile ScheduledFuture<?> timer;
     private volatile Instant armedFor;
     /** The earliest due time told by {@link #wakeFor} since the current pass began: the pass's own wait must not pass it. */
@@ -141,10 +146,9 @@ public class Scheduler {
             settings = SchedulerSettings.read(config);
         }
         database.awaitSchema(Duration.ofSeconds(30));
-        ScheduleStore store = new ScheduleStore(database.connection());
-        runner = new ScheduleRunner(store, clock, settings, workers::wake);
+        runner = new ScheduleRunner(repository, clock, settings, workers::wake);
         try {
-            changes = store.onChange(this::wakeFor);
+            changes = repository.onChange(this::wakeFor);
         } catch (SurrealException e) {
             LOG.log(Level.WARNING, "no live query for schedule changes; schedules made on other servers are seen within "
                     + settings.pollInterval().toMillis() + " ms", e);
@@ -163,7 +167,7 @@ public class Scheduler {
         if (t != null) {
             t.cancel(false);
         }
-        SurrealConnection.LiveSubscription live = changes;
+        Subscription live = changes;
         changes = null;
         if (live != null) {
             live.close();
@@ -188,6 +192,14 @@ public class Scheduler {
         if (armed == null || due.isBefore(armed)) {
             Duration delay = Duration.between(clock.instant(), due);
             arm(delay.isNegative() ? Duration.ZERO : delay);
+        }
+    }
+
+    /** A schedule written on this server through {@link KafruSchedules}: wakes for it if it is to fire. */
+    void onScheduleChanged(@Observes ScheduleChanged event) {
+        Schedule schedule = event.schedule();
+        if (schedule.status() == ScheduleStatus.Enabled && schedule.nextSchedule() != null) {
+            wakeFor(schedule.nextSchedule());
         }
     }
 

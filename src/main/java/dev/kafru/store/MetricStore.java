@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;

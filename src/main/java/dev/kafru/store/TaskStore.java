@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;

@@ -3,7 +3,7 @@ package dev.kafru.worker;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskStore;
 import jakarta.annotation.PostConstruct;

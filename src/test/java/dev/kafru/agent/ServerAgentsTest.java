@@ -12,7 +12,7 @@ import dev.kafru.TaskStatus;
 import dev.kafru.store.AgentStore;
 import dev.kafru.store.MetricStore;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;

@@ -3,7 +3,7 @@ package dev.kafru.it;
 import dev.kafru.TaskContext;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.SurrealDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

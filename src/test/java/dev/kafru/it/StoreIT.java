@@ -1,7 +1,7 @@
 package dev.kafru.it;
 
-import dev.kafru.store.Schema;
-import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealDatabase;
 import jakarta.inject.Inject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

@@ -3,12 +3,13 @@ package dev.kafru.schedule;
 import dev.kafru.InvalidScheduleException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
+import dev.kafru.ScheduleFilter;
 import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
-import dev.kafru.store.ScheduleStore;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealScheduleRepository;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.TaskRegistry;
@@ -55,7 +56,7 @@ class KafruSchedulesTest {
         settings = launcher.freshDatabase();
         db = open();
         Schema.apply(db);
-        schedules = KafruSchedules.of(new ScheduleStore(db), registry, clock);
+        schedules = KafruSchedules.of(new SurrealScheduleRepository(db), registry, clock);
     }
 
     RpcSurrealConnection open() {
@@ -130,17 +131,17 @@ class KafruSchedulesTest {
         Schedule c = schedules.create(ScheduleRequest.of("c", "mail").oneTime(true).nextSchedule(Instant.parse("2026-06-01T12:05:00Z")));
         schedules.create(hourly("d").status(ScheduleStatus.Disabled));
 
-        assertEquals(List.of("a", "b", "c", "d"), names(KafruSchedules.Filter.all()));
-        assertEquals(List.of("b", "c"), names(KafruSchedules.Filter.all().handler("mail")));
-        assertEquals(List.of("a"), names(KafruSchedules.Filter.all().queue("q1")));
-        assertEquals(List.of("c"), names(KafruSchedules.Filter.all().oneTime(true)));
-        assertEquals(List.of("d"), names(KafruSchedules.Filter.all().status(ScheduleStatus.Disabled)));
-        assertEquals(List.of("b"), names(KafruSchedules.Filter.all().name("b")));
-        assertEquals(List.of("c", "b", "a"), names(KafruSchedules.Filter.all().upcoming(true)), "soonest first: 12:05, 12:30, 13:00");
-        assertEquals(List.of("d"), names(KafruSchedules.Filter.all().upcoming(false)));
-        assertEquals(2, schedules.list(KafruSchedules.Filter.all().limit(2)).size());
+        assertEquals(List.of("a", "b", "c", "d"), names(ScheduleFilter.all()));
+        assertEquals(List.of("b", "c"), names(ScheduleFilter.builder().handler("mail").build()));
+        assertEquals(List.of("a"), names(ScheduleFilter.builder().queue("q1").build()));
+        assertEquals(List.of("c"), names(ScheduleFilter.builder().oneTime(true).build()));
+        assertEquals(List.of("d"), names(ScheduleFilter.builder().status(ScheduleStatus.Disabled).build()));
+        assertEquals(List.of("b"), names(ScheduleFilter.builder().name("b").build()));
+        assertEquals(List.of("c", "b", "a"), names(ScheduleFilter.builder().upcoming(true).build()), "soonest first: 12:05, 12:30, 13:00");
+        assertEquals(List.of("d"), names(ScheduleFilter.builder().upcoming(false).build()));
+        assertEquals(2, schedules.list(ScheduleFilter.builder().limit(2).build()).size());
         assertEquals("limit", assertThrows(InvalidScheduleException.class,
-                () -> schedules.list(KafruSchedules.Filter.all().limit(0))).field());
+                () -> schedules.list(ScheduleFilter.builder().limit(0).build())).field());
 
         clock.set(Instant.parse("2026-06-01T12:10:00Z"));
         Schedule changed = schedules.update(a.id(), ScheduleRequest.of("a2", "mail").cron("0 */15 * * * ?").queue("q9")
@@ -161,7 +162,7 @@ class KafruSchedulesTest {
         assertEquals(0, stored());
     }
 
-    List<String> names(KafruSchedules.Filter filter) {
+    List<String> names(ScheduleFilter filter) {
         return schedules.list(filter).stream().map(Schedule::name).toList();
     }
 
@@ -190,7 +191,7 @@ class KafruSchedulesTest {
         int servers = 6;
         List<KafruSchedules> each = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
-            each.add(KafruSchedules.of(new ScheduleStore(open()), registry, clock));
+            each.add(KafruSchedules.of(new SurrealScheduleRepository(open()), registry, clock));
         }
         ExecutorService pool = Executors.newFixedThreadPool(servers);
         try {

@@ -6,8 +6,9 @@ import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
-import dev.kafru.store.ScheduleStore;
+import dev.kafru.store.ScheduleRepository;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealScheduleRepository;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.TaskRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class ScheduleRunnerTest {
     final List<String> woken = new CopyOnWriteArrayList<>();
     final SettableClock clock = new SettableClock(Instant.parse("2026-06-01T12:00:00.250Z"));
     RpcSurrealConnection db;
-    ScheduleStore store;
+    ScheduleRepository store;
     KafruSchedules schedules;
 
     @BeforeAll
@@ -54,7 +55,7 @@ class ScheduleRunnerTest {
         var settings = launcher.freshDatabase();
         db = open(settings);
         Schema.apply(db);
-        store = new ScheduleStore(db);
+        store = new SurrealScheduleRepository(db);
         TaskHandler nothing = ctx -> { };
         schedules = KafruSchedules.of(store, TaskRegistry.of(Map.of("report", nothing, "mail", nothing)), clock);
         connections.add(db);
@@ -71,7 +72,7 @@ class ScheduleRunnerTest {
         connections.forEach(RpcSurrealConnection::close);
     }
 
-    ScheduleRunner runner(ScheduleStore on, MissedRunPolicy policy) {
+    ScheduleRunner runner(ScheduleRepository on, MissedRunPolicy policy) {
         SchedulerSettings s = new SchedulerSettings(true, Duration.ofSeconds(5), policy, Duration.ofSeconds(60), 100);
         return new ScheduleRunner(on, clock, s, woken::add);
     }
@@ -229,9 +230,9 @@ class ScheduleRunnerTest {
         for (int i = 0; i < scheduleCount; i++) {
             schedules.create(ScheduleRequest.of("race-" + i, "report").cron("0 * * * * ?"));
         }
-        ScheduleRunner a = runner(new ScheduleStore(open(launcher.settings(db.settings().namespace(), db.settings().database()))),
+        ScheduleRunner a = runner(new SurrealScheduleRepository(open(launcher.settings(db.settings().namespace(), db.settings().database()))),
                 MissedRunPolicy.FIRE_ONCE);
-        ScheduleRunner b = runner(new ScheduleStore(open(launcher.settings(db.settings().namespace(), db.settings().database()))),
+        ScheduleRunner b = runner(new SurrealScheduleRepository(open(launcher.settings(db.settings().namespace(), db.settings().database()))),
                 MissedRunPolicy.FIRE_ONCE);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<ScheduleRunner.Pass> passes = new ArrayList<>();
@@ -279,7 +280,7 @@ class ScheduleRunnerTest {
         for (int i = 0; i < 20; i++) {
             schedules.create(ScheduleRequest.of("contested-" + i, "report").cron("0 * * * * ?"));
         }
-        ScheduleStore storeB = new ScheduleStore(open(launcher.settings(db.settings().namespace(), db.settings().database())));
+        ScheduleRepository storeB = new SurrealScheduleRepository(open(launcher.settings(db.settings().namespace(), db.settings().database())));
         ScheduleRunner a = runner();
         clock.set(Instant.parse("2026-06-01T12:01:00Z"));
         Instant now = clock.instant();
@@ -289,8 +290,8 @@ class ScheduleRunnerTest {
         assertEquals(20, a.runDue().fired());
         assertEquals(20, taskCount());
         for (Schedule stale : seenByB) {
-            ScheduleStore.Fired late = storeB.fire(stale.id(), stale.nextSchedule(), FireTimes.next(stale, now).orElseThrow(),
-                    ScheduleStatus.Enabled, ScheduleStore.taskRow(stale, stale.nextSchedule(), now), now);
+            ScheduleRepository.Fired late = storeB.fire(stale.id(), stale.nextSchedule(), FireTimes.next(stale, now).orElseThrow(),
+                    ScheduleStatus.Enabled, ScheduleRunner.taskFor(stale, stale.nextSchedule()), now);
             assertFalse(late.moved(), "B's compare-and-set on " + stale.name() + " must fail: A moved next_schedule first");
         }
         assertEquals(20, taskCount(), "B's lost fires inserted no task");

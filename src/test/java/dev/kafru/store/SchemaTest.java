@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;

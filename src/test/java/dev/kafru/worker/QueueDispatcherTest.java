@@ -5,7 +5,7 @@ import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
+import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterEach;

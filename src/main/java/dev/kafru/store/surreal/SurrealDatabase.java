@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;

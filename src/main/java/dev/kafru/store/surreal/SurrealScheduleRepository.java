@@ -1,14 +1,18 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
+import dev.kafru.Schedule;
+import dev.kafru.ScheduleFilter;
+import dev.kafru.ScheduleStatus;
+import dev.kafru.TaskRequest;
+import dev.kafru.store.ScheduleFields;
+import dev.kafru.store.ScheduleRepository;
+import dev.kafru.store.Subscription;
+import dev.kafru.store.TaskStore;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.KafruSchedules;
-import dev.kafru.Schedule;
-import dev.kafru.ScheduleStatus;
-import dev.kafru.TaskRequest;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Every SurrealQL statement on {@code kafru_schedules}. Values are bound parameters only.
+ * The {@link ScheduleRepository} on SurrealDB: every SurrealQL statement on {@code kafru_schedules}.
+ * Values are bound parameters only.
  *
  * <p>Firing is a compare-and-set on {@code next_schedule} and the task INSERT in one
  * transaction ({@link #fire}): whichever scheduler moves next_schedule away from the occurrence
@@ -34,7 +40,7 @@ import java.util.function.Consumer;
  * so {@code 12:01:00Z <= 12:01:00.4Z} is false through the index (and {@code 12:01:00.5Z <=
  * 12:01:00Z} true). Between whole seconds, text order and time order agree.
  */
-public final class ScheduleStore {
+public final class SurrealScheduleRepository implements ScheduleRepository {
 
     private static final String FIRE = """
             BEGIN TRANSACTION;
@@ -49,40 +55,52 @@ public final class ScheduleStore {
             COMMIT TRANSACTION;
             """;
 
-    private final SurrealConnection db;
+    private final Supplier<SurrealConnection> connection;
 
-    public ScheduleStore(SurrealConnection db) {
-        this.db = db;
+    /** On this connection (tests, tools). */
+    public SurrealScheduleRepository(SurrealConnection db) {
+        this(() -> db);
     }
 
-    /** Stores a new schedule row; empty when its name is taken (the UNIQUE index refused it). */
-    public Optional<Schedule> insert(Map<String, Object> row) {
-        wholeSecond(row);
+    /**
+     * On whatever connection {@code connection} gives: it is asked on every call, so the container's
+     * repository follows the server's shared connection (and waits for its schema) as callers did
+     * before this repository existed.
+     */
+    public SurrealScheduleRepository(Supplier<SurrealConnection> connection) {
+        this.connection = connection;
+    }
+
+    /** A new row; the UNIQUE index on name refuses a taken name. */
+    @Override
+    public Schedule insert(ScheduleFields fields) {
+        Map<String, Object> row = row(fields);
+        row.put("date_created", fields.dateModified());
+        SurrealConnection db = connection.get();
         try {
             List<Object> result = ConflictRetry.run(() -> db.query("INSERT INTO kafru_schedules $row", Map.of("row", row)));
-            return schedules(result.get(0)).stream().findFirst();
+            return schedules(result.get(0)).get(0);
         } catch (SurrealException e) {
             if (isDuplicateName(e)) {
-                return Optional.empty();
+                throw new DuplicateNameException(fields.name(), e);
             }
             throw e;
         }
     }
 
+    @Override
     public Optional<Schedule> get(String key) {
-        return schedules(db.query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
+        return schedules(connection.get().query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
     }
 
+    @Override
     public Optional<Schedule> byName(String name) {
-        return schedules(db.query("SELECT * FROM kafru_schedules WHERE name = $name LIMIT 1", Map.of("name", name)).get(0))
+        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE name = $name LIMIT 1", Map.of("name", name)).get(0))
                 .stream().findFirst();
     }
 
-    /**
-     * Schedules matching the filter. With {@code upcoming = true} only those that will fire
-     * (Enabled, with a next_schedule), soonest first; otherwise oldest first (then by name).
-     */
-    public List<Schedule> list(KafruSchedules.Filter filter) {
+    @Override
+    public List<Schedule> list(ScheduleFilter filter) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("status", filter.status() == null ? None.NONE : filter.status().name());
         vars.put("queue", filter.queue() == null ? None.NONE : filter.queue());
@@ -92,69 +110,64 @@ public final class ScheduleStore {
         vars.put("upcoming", filter.upcoming() == null ? None.NONE : filter.upcoming());
         vars.put("limit", (long) filter.limit());
         String order = Boolean.TRUE.equals(filter.upcoming()) ? "next_schedule, name" : "date_created, name";
-        return schedules(db.query("SELECT * FROM kafru_schedules WHERE ($status = NONE OR status = $status)"
+        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE ($status = NONE OR status = $status)"
                 + " AND ($queue = NONE OR queue = $queue) AND ($handler = NONE OR handler = $handler)"
                 + " AND ($name = NONE OR name = $name) AND ($one_time = NONE OR one_time = $one_time)"
                 + " AND ($upcoming = NONE OR (status = 'Enabled' AND next_schedule != NONE) = $upcoming)"
                 + " ORDER BY " + order + " LIMIT $limit", vars).get(0));
     }
 
-    /**
-     * Replaces a schedule's fields (a NONE value removes an optional field); empty when there is
-     * no such schedule.
-     *
-     * @throws DuplicateNameException when the new name belongs to another schedule
-     */
-    public Optional<Schedule> replace(String key, Map<String, Object> fields) {
+    /** A MERGE of {@link #row the fields}: NONE removes an optional field, a missing key keeps it. */
+    @Override
+    public Optional<Schedule> replace(String key, ScheduleFields fields) {
         return replaceIf(id(key), fields, null);
     }
 
-    /**
-     * {@link #replace} only while the schedule's date_modified is still {@code seen} — the
-     * compare-and-set that makes create-or-update safe when servers start at once.
-     */
-    public Optional<Schedule> replaceIfUnchanged(String key, Map<String, Object> fields, Instant seen) {
+    @Override
+    public Optional<Schedule> replaceIfUnchanged(String key, ScheduleFields fields, Instant seen) {
         return replaceIf(id(key), fields, seen);
     }
 
-    private Optional<Schedule> replaceIf(RecordId id, Map<String, Object> fields, Instant seen) {
-        wholeSecond(fields);
+    private Optional<Schedule> replaceIf(RecordId id, ScheduleFields fields, Instant seen) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", id);
-        vars.put("set", fields);
+        vars.put("set", row(fields));
         vars.put("seen", seen == null ? None.NONE : seen);
+        SurrealConnection db = connection.get();
         try {
             List<Object> result = ConflictRetry.run(() -> db.query(
                     "UPDATE $id MERGE $set WHERE $seen = NONE OR date_modified = $seen RETURN AFTER", vars));
             return schedules(result.get(0)).stream().findFirst();
         } catch (SurrealException e) {
             if (isDuplicateName(e)) {
-                throw new DuplicateNameException(String.valueOf(fields.get("name")), e);
+                throw new DuplicateNameException(fields.name(), e);
             }
             throw e;
         }
     }
 
-    /** True when a schedule was removed. */
+    @Override
     public boolean remove(String key) {
+        SurrealConnection db = connection.get();
         return !((List<?>) ConflictRetry.run(() -> db.query("DELETE $id RETURN BEFORE", Map.of("id", id(key)))).get(0)).isEmpty();
     }
 
-    /** Removes the schedules with this status (null: all); returns how many. */
+    @Override
     public long purge(ScheduleStatus status) {
         Map<String, Object> vars = Map.of("status", status == null ? None.NONE : status.name());
+        SurrealConnection db = connection.get();
         List<Object> result = ConflictRetry.run(() -> db.query(
                 "DELETE kafru_schedules WHERE $status = NONE OR status = $status RETURN VALUE id", vars));
         return ((List<?>) result.get(0)).size();
     }
 
     /**
-     * Up to {@code limit} Enabled schedules whose next_schedule is at or before {@code now},
-     * walked through the (status, next_schedule) index — no ORDER BY, which would sort every
-     * due row before the LIMIT.
+     * Walked through the (status, next_schedule) index — no ORDER BY, which would sort every due
+     * row before the LIMIT.
      */
+    @Override
     public List<Schedule> due(Instant now, int limit) {
-        return schedules(db.query("SELECT * FROM kafru_schedules WHERE status = 'Enabled' AND next_schedule <= $now LIMIT $limit",
+        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE status = 'Enabled' AND next_schedule <= $now LIMIT $limit",
                 Map.of("now", now.truncatedTo(ChronoUnit.SECONDS), "limit", (long) limit)).get(0));
     }
 
@@ -164,39 +177,56 @@ public final class ScheduleStore {
         return down.equals(time) ? time : down.plusSeconds(1);
     }
 
-    private static void wholeSecond(Map<String, Object> row) {
-        if (row.get("next_schedule") instanceof Instant next) {
-            row.put("next_schedule", wholeSecond(next));
+    /**
+     * The fields as the row's columns: a null optional field becomes NONE (MERGE removes it), a
+     * null status or next_schedule is left out (MERGE keeps the stored one).
+     */
+    private static Map<String, Object> row(ScheduleFields fields) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", fields.name());
+        row.put("queue", fields.queue());
+        row.put("handler", fields.handler());
+        row.put("parameters", fields.parameters());
+        row.put("cron_expression", orNone(fields.cronExpression()));
+        row.put("time_zone", fields.timeZone());
+        if (fields.status() != null) {
+            row.put("status", fields.status().name());
         }
+        row.put("one_time", fields.oneTime());
+        row.put("start_schedule", orNone(fields.startSchedule()));
+        row.put("until_schedule", orNone(fields.untilSchedule()));
+        if (fields.nextSchedule() != null) {
+            row.put("next_schedule", wholeSecond(fields.nextSchedule()));
+        }
+        row.put("date_modified", fields.dateModified());
+        return row;
     }
 
-    /** The earliest next_schedule of an Enabled schedule, if any. */
+    private static Object orNone(Object value) {
+        return value == null ? None.NONE : value;
+    }
+
+    @Override
     public Optional<Instant> earliestNext() {
-        Object value = db.query("RETURN array::min((SELECT VALUE next_schedule FROM kafru_schedules"
+        Object value = connection.get().query("RETURN array::min((SELECT VALUE next_schedule FROM kafru_schedules"
                 + " WHERE status = 'Enabled' AND next_schedule != NONE))", Map.of()).get(0);
         return value instanceof Instant instant ? Optional.of(instant) : Optional.empty();
     }
 
-    /** What became of one {@link #fire} call. */
-    public record Fired(boolean moved, int attempts) {
-    }
-
     /**
-     * In one transaction: moves the schedule's next_schedule from {@code expected} to
-     * {@code next} (null: none) and sets its status — only if it is still Enabled with
-     * next_schedule {@code expected} — and, if it moved and {@code task} is given, inserts
-     * {@code task} into kafru_queues. A write conflict runs the whole transaction again.
-     *
-     * @param task a task row as {@link #taskRow} builds it, or null to advance without firing
+     * One transaction; the task row is built once, so a retry after a write conflict inserts the
+     * same task id.
      */
-    public Fired fire(String key, Instant expected, Instant next, ScheduleStatus status, Map<String, Object> task, Instant now) {
+    @Override
+    public Fired fire(String key, Instant expected, Instant next, ScheduleStatus status, TaskRequest task, Instant now) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", id(key));
         vars.put("expected", expected);
         vars.put("next", next == null ? None.NONE : wholeSecond(next));
         vars.put("status", status.name());
-        vars.put("task", task == null ? None.NONE : task);
+        vars.put("task", task == null ? None.NONE : TaskStore.row(task, now));
         vars.put("now", now);
+        SurrealConnection db = connection.get();
         int[] attempts = {0};
         long moved = ConflictRetry.run(() -> {
             attempts[0]++;
@@ -206,31 +236,16 @@ public final class ScheduleStore {
         return new Fired(moved > 0, attempts[0]);
     }
 
-    /** The task a schedule pushes: the same fields {@link TaskStore#insert} writes. */
-    public static Map<String, Object> taskRow(Schedule schedule, Instant runAt, Instant now) {
-        return TaskStore.row(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
-                .parameters(schedule.parameters()).runAt(runAt), now);
-    }
-
-    /**
-     * A live query reporting the next_schedule of each schedule that is created or changes while
-     * Enabled, so that every server's scheduler re-arms its timer when it must fire sooner.
-     */
-    public SurrealConnection.LiveSubscription onChange(Consumer<Instant> listener) {
-        return db.liveQuery("LIVE SELECT next_schedule FROM kafru_schedules WHERE status = 'Enabled'", Map.of(), n -> {
-            if (n.result() instanceof Map<?, ?> row && row.get("next_schedule") instanceof Instant next) {
-                listener.accept(next);
-            }
-        });
-    }
-
-    /** A name that another schedule already has. */
-    public static final class DuplicateNameException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        DuplicateNameException(String name, Throwable cause) {
-            super("a schedule named '" + name + "' exists already", cause);
-        }
+    /** A live query on the Enabled schedules' next_schedule; like every live query, it survives reconnects. */
+    @Override
+    public Subscription onChange(Consumer<Instant> listener) {
+        SurrealConnection.LiveSubscription live = connection.get().liveQuery(
+                "LIVE SELECT next_schedule FROM kafru_schedules WHERE status = 'Enabled'", Map.of(), n -> {
+                    if (n.result() instanceof Map<?, ?> row && row.get("next_schedule") instanceof Instant next) {
+                        listener.accept(next);
+                    }
+                });
+        return live::close;
     }
 
     static boolean isDuplicateName(SurrealException e) {
