@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the dashboard's logic (Node's test runner), unit tests against the real
-# SurrealDB engine (src/surrealdb, RocksDB) and the Arquillian integration tests on Payara Micro.
+# Runs every test: the dashboard's logic and the SurrealDB launcher's CBOR framing (Node's test
+# runner), unit tests against the real SurrealDB engine (src/surrealdb, RocksDB) and the Arquillian
+# integration tests on Payara Micro.
 #
 # Dependencies are fetched first, with the network; the tests then run inside a loopback-only
 # network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
@@ -18,6 +19,10 @@ if [ ! -d src/test/js/node_modules ] || [ src/test/js/package-lock.json -nt src/
 fi
 node --check src/main/webapp/kafru/app.mjs
 node --test src/test/js/
+
+# The SurrealDB launcher: every module parses, and its CBOR framing (src/surrealdb/test/).
+for f in src/surrealdb/server.mjs src/surrealdb/lib/*.mjs; do node --check "$f"; done
+node --test src/surrealdb/test/
 
 # Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro.
 mvn -B -q verify -Dtest=SurrealCborTest -Dsurefire.failIfNoSpecifiedTests=false \

@@ -52,8 +52,7 @@ public class AgentsResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = Agent.class),
             examples = @ExampleObject(name = "agents", value = "[" + Examples.AGENT + "]")))
-    @APIResponse(responseCode = "400", description = "a filter that is not valid", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
     public Response list(@Context UriInfo uri) {
         Query q = Query.of(uri, "kind", "status", "server", "name");
         String server = q.text("server");

@@ -3,10 +3,15 @@ package dev.kafru.admin;
 import jakarta.annotation.security.DeclareRoles;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.info.License;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
@@ -14,7 +19,8 @@ import java.util.Set;
 
 /**
  * kafru's admin API at {@code /kafru/api}. It lists its classes itself, so that it serves
- * kafru's resources only, and kafru's exception mappers apply to nothing else.
+ * kafru's resources only, and kafru's exception mappers apply to nothing else. Its OpenAPI
+ * components hold the problem responses that several operations share ({@link ProblemResponses}).
  */
 @ApplicationPath("kafru/api")
 @DeclareRoles({KafruUsers.ADMIN, KafruUsers.VIEWER})
@@ -24,7 +30,17 @@ import java.util.Set;
                         + " Jakarta EE. Reads need role kafru-viewer or kafru-admin, writes kafru-admin (HTTP Basic)."
                         + " Every error is application/problem+json.",
                 license = @License(name = "MIT")),
-        security = @SecurityRequirement(name = "basic"))
+        security = @SecurityRequirement(name = "basic"),
+        components = @Components(responses = {
+                @APIResponse(name = ProblemResponses.NO_SUCH_TASK, description = "no such task",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA),
+                                examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND))),
+                @APIResponse(name = ProblemResponses.NO_SUCH_SCHEDULE, description = "no such schedule",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA))),
+                @APIResponse(name = ProblemResponses.NOT_A_QUEUE_NAME, description = "not a queue name",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA))),
+                @APIResponse(name = ProblemResponses.INVALID_FILTER, description = "a filter that is not valid",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA)))}))
 @SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic")
 public class KafruApi extends Application {
 

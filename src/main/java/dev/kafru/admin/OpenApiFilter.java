@@ -26,7 +26,9 @@ import java.util.Map;
 /**
  * Completes the generated OpenAPI document for kafru's paths: the answers every operation may
  * give (401, 403, 500, 503, and 415 where a body is read) as problem+json with examples, path
- * parameters marked required, and JSON examples as JSON rather than as strings. Registered in
+ * parameters marked required, and JSON examples as JSON rather than as strings. A response that
+ * refers to a shared one ({@link ProblemResponses}) is completed there, under the status code the
+ * operation gives it, so that the document says the same as if it were written inline. Registered in
  * kafru.war with {@code mp.openapi.filter=dev.kafru.admin.OpenApiFilter}; an application that
  * embeds kafru adds the same line to its own configuration.
  */
@@ -39,14 +41,16 @@ public class OpenApiFilter implements OASFilter {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
+        Map<String, APIResponse> shared = openAPI.getComponents() == null || openAPI.getComponents().getResponses() == null
+                ? Map.of() : openAPI.getComponents().getResponses();
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
             if (path.startsWith(PREFIX) || path.equals("/kafru/api")) {
-                item.getOperations().forEach((method, operation) -> complete(method, operation));
+                item.getOperations().forEach((method, operation) -> complete(method, operation, shared));
             }
         });
     }
 
-    private static void complete(PathItem.HttpMethod method, Operation operation) {
+    private static void complete(PathItem.HttpMethod method, Operation operation, Map<String, APIResponse> shared) {
         APIResponses responses = operation.getResponses();
         if (responses == null) {
             responses = OASFactory.createAPIResponses();
@@ -71,7 +75,8 @@ public class OpenApiFilter implements OASFilter {
         if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
             operation.getRequestBody().getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
         }
-        responses.getAPIResponses().forEach((code, r) -> {
+        responses.getAPIResponses().forEach((code, given) -> {
+            APIResponse r = resolve(given, shared);
             if (r.getContent() != null) {
                 r.getContent().getMediaTypes().values().forEach(OpenApiFilter::parseExamples);
                 MediaType problem = r.getContent().getMediaType(Problem.MEDIA_TYPE);
@@ -82,12 +87,25 @@ public class OpenApiFilter implements OASFilter {
         });
     }
 
+    /**
+     * The response itself, or the shared response it refers to ({@code #/components/responses/NAME}).
+     * Completing a shared one again for another operation changes nothing: its examples are JSON
+     * already, and it has an example.
+     */
+    private static APIResponse resolve(APIResponse response, Map<String, APIResponse> shared) {
+        String ref = response.getRef();
+        if (ref == null) {
+            return response;
+        }
+        return shared.getOrDefault(ref.substring(ref.lastIndexOf('/') + 1), response);
+    }
+
     private static void add(APIResponses responses, String code, String description, String example) {
         if (responses.hasAPIResponse(code)) {
             return;
         }
         MediaType media = OASFactory.createMediaType()
-                .schema(OASFactory.createSchema().ref("#/components/schemas/Problem"));
+                .schema(OASFactory.createSchema().ref(ProblemResponses.PROBLEM_SCHEMA));
         if (example != null) {
             media.addExample("problem", OASFactory.createExample().value(json(example)));
         }

@@ -56,8 +56,7 @@ public class QueuesResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.PauseResult.class),
             examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": true, \"workers\": 2}")))
-    @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.NOT_A_QUEUE_NAME)
     public Response pause(@PathParam("queue") String name, @Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(new Bodies.PauseResult(name, true, agents.pauseQueue(Query.checkName("queue", name))));
@@ -69,8 +68,7 @@ public class QueuesResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.PauseResult.class),
             examples = @ExampleObject(name = "result", value = "{\"queue\": \"mail\", \"paused\": false, \"workers\": 2}")))
-    @APIResponse(responseCode = "400", description = "not a queue name", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.NOT_A_QUEUE_NAME)
     public Response resume(@PathParam("queue") String name, @Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(new Bodies.PauseResult(name, false, agents.resumeQueue(Query.checkName("queue", name))));

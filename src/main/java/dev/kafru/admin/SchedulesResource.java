@@ -80,8 +80,7 @@ public class SchedulesResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = Schedule.class),
             examples = @ExampleObject(name = "schedules", value = "[" + Examples.SCHEDULE + "]")))
-    @APIResponse(responseCode = "400", description = "a filter that is not valid", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
     public Response list(@Context UriInfo uri) {
         Query q = Query.of(uri, "status", "queue", "handler", "name", "oneTime", "upcoming", "limit");
         String name = q.text("name");
@@ -105,8 +104,7 @@ public class SchedulesResource {
     @Operation(summary = "Read a schedule")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Schedule.class), examples = @ExampleObject(name = "schedule", value = Examples.SCHEDULE)))
-    @APIResponse(responseCode = "404", description = "no such schedule", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_SCHEDULE)
     public Response get(@Parameter(description = "record key, with or without kafru_schedules:") @PathParam("id") String id,
                         @Context UriInfo uri) {
         Query.of(uri);
@@ -125,8 +123,7 @@ public class SchedulesResource {
     @APIResponse(responseCode = "400", description = "as for create; nothing changed", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
-    @APIResponse(responseCode = "404", description = "no such schedule", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_SCHEDULE)
     public Response replace(@PathParam("id") String id, InputStream body, @Context UriInfo uri) {
         Query.of(uri);
         ScheduleRequest request = request(body);
@@ -137,8 +134,7 @@ public class SchedulesResource {
     @Path("{id}")
     @Operation(summary = "Remove a schedule", description = "Tasks it already pushed stay.")
     @APIResponse(responseCode = "204", description = "removed")
-    @APIResponse(responseCode = "404", description = "no such schedule", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_SCHEDULE)
     public Response remove(@PathParam("id") String id, @Context UriInfo uri) {
         Query.of(uri);
         if (!schedules.remove(Ids.check(id))) {
@@ -156,8 +152,7 @@ public class SchedulesResource {
             examples = @ExampleObject(name = "times", value = "[\"2026-11-29T01:00:00Z\", \"2026-11-30T01:00:00Z\"]")))
     @APIResponse(responseCode = "400", description = "count out of range", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "no such schedule", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_SCHEDULE)
     public Response next(@PathParam("id") String id, @Context UriInfo uri) {
         int count = Query.of(uri, "count").integer("count", 1, KafruSchedules.MAX_FIRE_TIMES, 5);
         List<Instant> times = schedules.nextFireTimes(Ids.check(id), count);

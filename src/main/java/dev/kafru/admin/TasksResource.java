@@ -142,8 +142,7 @@ public class TasksResource {
     @Operation(summary = "Read a task")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Task.class), examples = @ExampleObject(name = "task", value = Examples.TASK)))
-    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     public Response get(@Parameter(description = "record key, with or without kafru_queues:") @PathParam("id") String id,
                         @Context UriInfo uri) {
         Query.of(uri);
@@ -154,8 +153,7 @@ public class TasksResource {
     @Path("{id}")
     @Operation(summary = "Remove a task", description = "A running task is not removed: terminate it first.")
     @APIResponse(responseCode = "204", description = "removed")
-    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     @APIResponse(responseCode = "409", description = "the task is running", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response remove(@PathParam("id") String id, @Context UriInfo uri) {
@@ -171,8 +169,7 @@ public class TasksResource {
     @Operation(summary = "Retry a failed task", description = "An Error task goes back to Waiting, due now, attempts from 0.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Task.class), examples = @ExampleObject(name = "task", value = Examples.TASK)))
-    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     @APIResponse(responseCode = "409", description = "the task is not in Error", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
     public Response retry(@PathParam("id") String id, @Context UriInfo uri) {
@@ -187,8 +184,7 @@ public class TasksResource {
     @APIResponse(responseCode = "202", description = "the termination is under way; the task as it was",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
                     examples = @ExampleObject(name = "task", value = Examples.TASK)))
-    @APIResponse(responseCode = "404", description = "no such task", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "missing", value = Examples.NOT_FOUND)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     @APIResponse(responseCode = "409", description = "the task is not running", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Response terminate(@PathParam("id") String id, @Context UriInfo uri, @Context SecurityContext security) {

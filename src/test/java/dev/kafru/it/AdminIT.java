@@ -402,7 +402,7 @@ class AdminIT {
                     assertTrue(responses.containsKey(code), verb + " " + path + " documents " + code);
                 }
                 for (String code : responses.keySet()) {
-                    JsonObject content = responses.getJsonObject(code).getJsonObject("content");
+                    JsonObject content = resolved(document, responses.getJsonObject(code)).getJsonObject("content");
                     if (code.startsWith("4") || code.startsWith("5")) {
                         assertTrue(content.containsKey("application/problem+json"), verb + " " + path + " " + code + " is problem+json");
                         JsonObject example = content.getJsonObject("application/problem+json").getJsonObject("examples")
@@ -429,6 +429,19 @@ class AdminIT {
         assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts")), task.toString());
         assertEquals("basic", document.getJsonObject("components").getJsonObject("securitySchemes")
                 .getJsonObject("basic").getString("scheme"));
+    }
+
+    /** The response itself, or the shared one it refers to: {"$ref": "#/components/responses/NAME"}. */
+    private static JsonObject resolved(JsonObject document, JsonObject response) {
+        if (!response.containsKey("$ref")) {
+            return response;
+        }
+        String ref = response.getString("$ref");
+        String prefix = "#/components/responses/";
+        assertTrue(ref.startsWith(prefix), ref);
+        JsonObject shared = document.getJsonObject("components").getJsonObject("responses").getJsonObject(ref.substring(prefix.length()));
+        assertNotNull(shared, ref + " is in the document");
+        return shared;
     }
 
     private static String verb(java.lang.reflect.Method method) {
