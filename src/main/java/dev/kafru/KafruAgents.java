@@ -1,9 +1,9 @@
 package dev.kafru;
 
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -107,8 +107,8 @@ public class KafruAgents {
      * @throws IllegalStateException when the task is not running (nothing changes)
      */
     public Optional<Task> terminateTask(String taskId, String message, String author) {
-        AgentStore store = store();
-        TaskStore tasks = new TaskStore(database.connection());
+        SurrealAgentRepository store = store();
+        SurrealTaskRepository tasks = new SurrealTaskRepository(database.connection());
         Optional<Task> found = tasks.get(taskId);
         if (found.isEmpty()) {
             return found;
@@ -137,7 +137,7 @@ public class KafruAgents {
                         + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");
             }
             agentKey = java.util.UUID.randomUUID().toString();
-            store.create(new AgentStore.NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
+            store.create(new SurrealAgentRepository.NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
                     task.id(), AgentStatus.Running, false));
         }
         store.sendCommand(agentKey, Command.TaskTerminate, message, author);
@@ -145,11 +145,11 @@ public class KafruAgents {
     }
 
     /** The stored metric snapshots (one per worker and scheduler). */
-    public List<MetricStore.Snapshot> metrics() {
-        return new MetricStore(database.connection()).list();
+    public List<SurrealMetricRepository.Snapshot> metrics() {
+        return new SurrealMetricRepository(database.connection()).list();
     }
 
-    private AgentStore store() {
-        return new AgentStore(database.connection());
+    private SurrealAgentRepository store() {
+        return new SurrealAgentRepository(database.connection());
     }
 }

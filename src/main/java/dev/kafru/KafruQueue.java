@@ -1,9 +1,9 @@
 package dev.kafru;
 
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
@@ -100,7 +100,7 @@ public class KafruQueue {
                 throw requests.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
             }
         }
-        TaskStore store = store();
+        SurrealTaskRepository store = store();
         workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
         List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
@@ -139,8 +139,8 @@ public class KafruQueue {
      * @param offset 0 or more
      */
     public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
-        if (limit < 1 || limit > TaskStore.MAX_LIMIT) {
-            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskStore.MAX_LIMIT);
+        if (limit < 1 || limit > SurrealTaskRepository.MAX_LIMIT) {
+            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + SurrealTaskRepository.MAX_LIMIT);
         }
         if (offset < 0) {
             throw new InvalidTaskException("offset", "offset " + offset + " must be 0 or more");
@@ -168,7 +168,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is not in Error (nothing changes)
      */
     public Optional<Task> retry(String id) {
-        TaskStore store = store();
+        SurrealTaskRepository store = store();
         Optional<Task> retried = store.retry(id);
         if (retried.isPresent()) {
             workers.wake(retried.get().queue(), retried.get().runAt());
@@ -189,7 +189,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is running (nothing changes)
      */
     public boolean removeIdle(String id) {
-        TaskStore store = store();
+        SurrealTaskRepository store = store();
         if (store.removeIdle(id)) {
             return true;
         }
@@ -202,37 +202,37 @@ public class KafruQueue {
 
     /**
      * Every queue that was ever used, has a live worker or a pause flag: its counts by status
-     * (each counted up to {@link TaskStore#LIST_COUNT_CAP}: a count at the cap means at least
+     * (each counted up to {@link SurrealTaskRepository#LIST_COUNT_CAP}: a count at the cap means at least
      * that many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
-        TaskStore tasks = store();
-        AgentStore agents = new AgentStore(database.connection());
+        SurrealTaskRepository tasks = store();
+        SurrealAgentRepository agents = new SurrealAgentRepository(database.connection());
         List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
                 .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
-        Map<String, MetricStore.Snapshot> snapshots = new java.util.HashMap<>();
-        new MetricStore(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
+        Map<String, SurrealMetricRepository.Snapshot> snapshots = new java.util.HashMap<>();
+        new SurrealMetricRepository(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
         java.util.TreeSet<String> names = new java.util.TreeSet<>(tasks.queueNames());
         workersAlive.forEach(a -> names.add(a.name()));
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = tasks.counts(queue, TaskStore.LIST_COUNT_CAP);
+            Map<TaskStatus, Long> byStatus = tasks.counts(queue, SurrealTaskRepository.LIST_COUNT_CAP);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
             for (Agent agent : workersAlive) {
                 if (agent.name().equals(queue)) {
                     servers.add(agent.server());
-                    MetricStore.Snapshot snapshot = snapshots.get(agent.server() + "/" + queue);
+                    SurrealMetricRepository.Snapshot snapshot = snapshots.get(agent.server() + "/" + queue);
                     if (snapshot != null) {
                         threads += snapshot.numWorkers();
                         running += snapshot.numAliveTasks();
                     }
                 }
             }
-            queues.add(new QueueInfo(queue, byStatus, TaskStore.LIST_COUNT_CAP, threads, running, paused.contains(queue),
+            queues.add(new QueueInfo(queue, byStatus, SurrealTaskRepository.LIST_COUNT_CAP, threads, running, paused.contains(queue),
                     List.copyOf(servers)));
         }
         return queues;
@@ -260,8 +260,8 @@ public class KafruQueue {
         }
     }
 
-    private TaskStore store() {
+    private SurrealTaskRepository store() {
         database.awaitSchema(Duration.ofSeconds(30));
-        return new TaskStore(database.connection());
+        return new SurrealTaskRepository(database.connection());
     }
 }

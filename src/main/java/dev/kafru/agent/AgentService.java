@@ -2,8 +2,8 @@ package dev.kafru.agent;
 
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -78,8 +78,8 @@ public class AgentService {
         }
         executor.execute(() -> {
             try {
-                ServerAgents started = new ServerAgents(new AgentStore(database.connection()),
-                        new MetricStore(database.connection()), workers.serverName(), timer, executor, settings,
+                ServerAgents started = new ServerAgents(new SurrealAgentRepository(database.connection()),
+                        new SurrealMetricRepository(database.connection()), workers.serverName(), timer, executor, settings,
                         (dispatcher, force) -> workers.stopWorker(dispatcher.queue(),
                                 force ? java.time.Duration.ZERO : workers.settings().shutdownTimeout()));
                 started.start();

@@ -4,9 +4,9 @@ import dev.kafru.Agent;
 import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Command;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.AgentStore.NewAgent;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealAgentRepository.NewAgent;
+import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.QueueDispatcher;
@@ -55,8 +55,8 @@ public final class ServerAgents implements AutoCloseable {
     private record QueueAgent(String key, QueueDispatcher dispatcher, TaskAgents tasks) {
     }
 
-    private final AgentStore store;
-    private final MetricStore metrics;
+    private final SurrealAgentRepository store;
+    private final SurrealMetricRepository metrics;
     private final String server;
     private final ScheduledExecutorService timer;
     private final Executor executor;
@@ -71,7 +71,7 @@ public final class ServerAgents implements AutoCloseable {
     private volatile ScheduledFuture<?> snapshots;
     private volatile boolean closed;
 
-    public ServerAgents(AgentStore store, MetricStore metrics, String server, ScheduledExecutorService timer, Executor executor,
+    public ServerAgents(SurrealAgentRepository store, SurrealMetricRepository metrics, String server, ScheduledExecutorService timer, Executor executor,
                         AgentSettings settings, QueueStopper stopper) {
         this.store = store;
         this.metrics = metrics;
@@ -175,15 +175,15 @@ public final class ServerAgents implements AutoCloseable {
             return;
         }
         try {
-            List<MetricStore.Snapshot> rows = new ArrayList<>();
+            List<SurrealMetricRepository.Snapshot> rows = new ArrayList<>();
             Instant now = Instant.now();
             for (QueueAgent q : queues.values()) {
                 QueueDispatcher d = q.dispatcher();
-                rows.add(new MetricStore.Snapshot(server + "/" + d.queue(), "Worker", d.runningCount(), d.threads(), now));
+                rows.add(new SurrealMetricRepository.Snapshot(server + "/" + d.queue(), "Worker", d.runningCount(), d.threads(), now));
             }
             SchedulerControl s = scheduler;
             if (s != null) {
-                rows.add(new MetricStore.Snapshot(server + "/scheduler", "Scheduler", s.isRunning() ? 1 : 0, 1, now));
+                rows.add(new SurrealMetricRepository.Snapshot(server + "/scheduler", "Scheduler", s.isRunning() ? 1 : 0, 1, now));
             }
             metrics.upsert(rows);
         } catch (RuntimeException e) {

@@ -3,10 +3,10 @@ package dev.kafru.observe;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.TaskStore.Outcome;
+import dev.kafru.store.surreal.SurrealTaskRepository.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -115,7 +115,7 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        TaskStore store = new TaskStore(database.connection());
+        SurrealTaskRepository store = new SurrealTaskRepository(database.connection());
         try {
             created = store.onSignal(signal -> {
                 gaugeWaiting(signal.queue());
@@ -130,8 +130,8 @@ public class TaskMetrics {
         refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskStore#COUNT_CAP}). */
-    private void refreshWaiting(TaskStore store) {
+    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link SurrealTaskRepository#COUNT_CAP}). */
+    private void refreshWaiting(SurrealTaskRepository store) {
         for (String queue : waiting.keySet()) {
             try {
                 waiting.put(queue, store.waiting(queue));

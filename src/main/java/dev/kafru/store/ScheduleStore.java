@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
@@ -206,9 +207,9 @@ public final class ScheduleStore {
         return new Fired(moved > 0, attempts[0]);
     }
 
-    /** The task a schedule pushes: the same fields {@link TaskStore#insert} writes. */
+    /** The task a schedule pushes: the same fields {@link SurrealTaskRepository#insert} writes. */
     public static Map<String, Object> taskRow(Schedule schedule, Instant runAt, Instant now) {
-        return TaskStore.row(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
+        return SurrealTaskRepository.row(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
                 .parameters(schedule.parameters()).runAt(runAt), now);
     }
 

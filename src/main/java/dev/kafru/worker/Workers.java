@@ -5,7 +5,7 @@ import dev.kafru.config.Durations;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -64,7 +64,7 @@ public class Workers {
     private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
-    private volatile TaskStore store;
+    private volatile SurrealTaskRepository store;
     private volatile SurrealConnection.LiveSubscription signals;
     private volatile ScheduledFuture<?> reaper;
     private volatile ScheduledFuture<?> retentionTimer;
@@ -99,7 +99,7 @@ public class Workers {
             scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
         }
-        store = new TaskStore(database.connection());
+        store = new SurrealTaskRepository(database.connection());
         try {
             signals = store.onSignal(signal -> {
                 if (signal.wake()) {
@@ -138,12 +138,12 @@ public class Workers {
     public QueueDispatcher startWorker(String queue, int threads, Duration pollInterval) {
         WorkerSettings.parseQueues(queue + ":" + threads);
         WorkerSettings own = settings.withPollInterval(pollInterval);
-        TaskStore current = store;
+        SurrealTaskRepository current = store;
         if (current == null) {
             database.awaitSchema(Duration.ofSeconds(30));
-            current = store = new TaskStore(database.connection());
+            current = store = new SurrealTaskRepository(database.connection());
         }
-        TaskStore use = current;
+        SurrealTaskRepository use = current;
         register(List.of(queue));
         QueueDispatcher created;
         synchronized (startListeners) {
@@ -309,13 +309,13 @@ public class Workers {
     }
 
     /**
-     * Records queue names in the store once per server (see {@link TaskStore#registerQueues}), so
+     * Records queue names in the store once per server (see {@link SurrealTaskRepository#registerQueues}), so
      * that every queue can be found without reading every task.
      */
     public void register(java.util.Collection<String> queues) {
         List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
         if (!fresh.isEmpty()) {
-            TaskStore current = store != null ? store : new TaskStore(database.connection());
+            SurrealTaskRepository current = store != null ? store : new SurrealTaskRepository(database.connection());
             current.registerQueues(fresh);
             registered.addAll(fresh);
         }

@@ -9,12 +9,12 @@ import dev.kafru.Task;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -49,8 +49,8 @@ class ServerAgentsTest {
     SurrealSettings database;
     RpcSurrealConnection connA;
     RpcSurrealConnection connB;
-    TaskStore tasksA;
-    AgentStore agentsB;
+    SurrealTaskRepository tasksA;
+    SurrealAgentRepository agentsB;
     ExecutorService executor;
     ScheduledExecutorService timer;
     final List<ServerAgents> servers = new ArrayList<>();
@@ -82,8 +82,8 @@ class ServerAgentsTest {
         connA = RpcSurrealConnection.open(database);
         connB = RpcSurrealConnection.open(database);
         Schema.apply(connA);
-        tasksA = new TaskStore(connA);
-        agentsB = new AgentStore(connB);
+        tasksA = new SurrealTaskRepository(connA);
+        agentsB = new SurrealAgentRepository(connB);
         executor = Executors.newCachedThreadPool();
         timer = Executors.newScheduledThreadPool(2);
     }
@@ -100,10 +100,10 @@ class ServerAgentsTest {
 
     /** A server on its own connection: a worker of {@code queue} and its agents. */
     ServerAgents server(String name, String queue, int threads, RpcSurrealConnection conn) {
-        ServerAgents agents = new ServerAgents(new AgentStore(conn), new MetricStore(conn), name, timer, executor, fast,
+        ServerAgents agents = new ServerAgents(new SurrealAgentRepository(conn), new SurrealMetricRepository(conn), name, timer, executor, fast,
                 (d, force) -> d.stop(force ? Duration.ZERO : workerSettings.shutdownTimeout()));
         agents.start();
-        QueueDispatcher d = new QueueDispatcher(queue, threads, workerSettings, new TaskStore(conn),
+        QueueDispatcher d = new QueueDispatcher(queue, threads, workerSettings, new SurrealTaskRepository(conn),
                 TaskRegistry.of(Map.of("sleep", sleeper)), executor, timer, name + "/" + queue);
         agents.registerQueue(d);
         d.start();
@@ -273,9 +273,9 @@ class ServerAgentsTest {
 
     @Test
     void aServerPurgesItsOldAgentsAtStartAndMarksASilentServersAgentsError() {
-        AgentStore storeA = new AgentStore(connA);
-        storeA.create(new AgentStore.NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
-        storeA.create(new AgentStore.NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
+        SurrealAgentRepository storeA = new SurrealAgentRepository(connA);
+        storeA.create(new SurrealAgentRepository.NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
+        storeA.create(new SurrealAgentRepository.NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
         server("server-a", "q", 1, connA);
         assertTrue(agentsB.get("old-a").isEmpty(), "server-a's old agent is purged at start");
         await().atMost(Duration.ofSeconds(5)).until(() -> agent("ghost-q").status() == AgentStatus.Error);
@@ -291,10 +291,10 @@ class ServerAgentsTest {
     void metricSnapshotsCountTheRunningTasksAndTheThreadsOfEachWorker() {
         server("server-a", "q", 3, connA);
         push(5, "q", 30_000);
-        MetricStore metrics = new MetricStore(connB);
+        SurrealMetricRepository metrics = new SurrealMetricRepository(connB);
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.list().stream()
                 .anyMatch(s -> s.name().equals("server-a/q") && s.numAliveTasks() == 3));
-        MetricStore.Snapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
+        SurrealMetricRepository.Snapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
         assertEquals("Worker", s.kind());
         assertEquals(3, s.numWorkers());
         assertEquals(1, metrics.list().size(), "one row per name, updated in place");

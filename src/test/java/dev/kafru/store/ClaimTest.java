@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The property the whole queue rests on, measured on the real engine with RocksDB, through
- * {@link TaskStore#claim} itself: concurrent claimers (each its own connection, as servers
+ * {@link SurrealTaskRepository#claim} itself: concurrent claimers (each its own connection, as servers
  * are) never get one task twice.
  */
 class ClaimTest {
@@ -36,7 +37,7 @@ class ClaimTest {
     void eightClaimersTakingTenAtATimeClaimEachOfTwelveThousandTasksExactlyOnce() throws Exception {
         try (RpcSurrealConnection setup = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
             Schema.apply(setup);
-            TaskStore store = new TaskStore(setup);
+            SurrealTaskRepository store = new SurrealTaskRepository(setup);
             List<TaskRequest> requests = new ArrayList<>();
             for (int i = 0; i < TASKS; i++) {
                 requests.add(TaskRequest.of("work").queue("contested").priority(i % 3));
@@ -54,8 +55,8 @@ class ClaimTest {
                 for (int c = 0; c < CLAIMERS; c++) {
                     RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
                     connections.add(connection);
-                    TaskStore server = new TaskStore(connection);
-                    TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+                    SurrealTaskRepository server = new SurrealTaskRepository(connection);
+                    SurrealTaskRepository.ClaimFloors floors = new SurrealTaskRepository.ClaimFloors();
                     String owner = "server-" + c + "/contested";
                     claimed.add(threads.submit(() -> {
                         go.await();

@@ -1,5 +1,6 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
+import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
@@ -13,11 +14,11 @@ import java.util.Map;
  * Every SurrealQL statement on {@code kafru_metrics}: one current row per worker or scheduler
  * (the crate's metric snapshots), upserted by name. Values are bound parameters only.
  */
-public final class MetricStore {
+public final class SurrealMetricRepository {
 
     private final SurrealConnection db;
 
-    public MetricStore(SurrealConnection db) {
+    public SurrealMetricRepository(SurrealConnection db) {
         this.db = db;
     }
 

@@ -1,5 +1,6 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
+import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
@@ -52,7 +53,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The table has no per-field definitions (they doubled the cost of every row write): the rows
  * are written by this class only, from validated requests.
  */
-public final class TaskStore {
+public final class SurrealTaskRepository {
 
     /** Largest page a list may ask for. */
     public static final int MAX_LIMIT = 1000;
@@ -153,7 +154,7 @@ public final class TaskStore {
 
     private final SurrealConnection db;
 
-    public TaskStore(SurrealConnection db) {
+    public SurrealTaskRepository(SurrealConnection db) {
         this.db = db;
     }
 
@@ -782,7 +783,7 @@ public final class TaskStore {
     }
 
     private static List<RecordId> ids(List<String> keys) {
-        return keys.stream().map(TaskStore::id).toList();
+        return keys.stream().map(SurrealTaskRepository::id).toList();
     }
 
     /** Epoch nanoseconds, as {@code time::nano} gives them. */

@@ -1,5 +1,6 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
+import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
  * <p>Task agents are written in batches ({@link #writeTaskAgents}): one request per dispatcher
  * cycle inserts the tasks that started and deletes the ones that ended.
  */
-public final class AgentStore {
+public final class SurrealAgentRepository {
 
     private static final String FILTER = """
             SELECT * FROM kafru_agents WHERE ($id = NONE OR id = $id) AND ($ids = NONE OR id IN $ids)
@@ -47,7 +48,7 @@ public final class AgentStore {
 
     private final SurrealConnection db;
 
-    public AgentStore(SurrealConnection db) {
+    public SurrealAgentRepository(SurrealConnection db) {
         this.db = db;
     }
 
@@ -118,7 +119,7 @@ public final class AgentStore {
      * one request. An ended agent that received a command stays (it records the command's outcome).
      */
     public CompletableFuture<Void> writeTaskAgents(List<NewAgent> started, List<String> endedKeys) {
-        List<Map<String, Object>> rows = started.stream().map(AgentStore::row).toList();
+        List<Map<String, Object>> rows = started.stream().map(SurrealAgentRepository::row).toList();
         return db.queryAsync("""
                         IF array::len($rows) > 0 { INSERT INTO kafru_agents $rows RETURN NONE };
                         IF array::len($ended) > 0 { DELETE $ended WHERE command = NONE RETURN NONE };
@@ -157,7 +158,7 @@ public final class AgentStore {
         vars.put("id", f.id() == null ? None.NONE : id(f.id()));
         vars.put("ids", f.ids() == null ? None.NONE : ids(f.ids()));
         vars.put("parent", f.parentId() == null ? None.NONE : id(f.parentId()));
-        vars.put("queue_id", f.queueId() == null ? None.NONE : TaskStore.id(f.queueId()));
+        vars.put("queue_id", f.queueId() == null ? None.NONE : SurrealTaskRepository.id(f.queueId()));
         vars.put("name", orNone(f.name()));
         vars.put("names", f.names() == null ? None.NONE : f.names());
         vars.put("kind", f.kind() == null ? None.NONE : f.kind().name());
@@ -205,7 +206,7 @@ public final class AgentStore {
 
     /** Removes a task from the queue (the TaskRemove command). */
     public boolean removeTask(String taskKey) {
-        return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", TaskStore.id(taskKey))).get(0)).isEmpty();
+        return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", SurrealTaskRepository.id(taskKey))).get(0)).isEmpty();
     }
 
     /**
@@ -227,7 +228,7 @@ public final class AgentStore {
     }
 
     private static List<RecordId> ids(List<String> keys) {
-        return keys.stream().map(AgentStore::id).toList();
+        return keys.stream().map(SurrealAgentRepository::id).toList();
     }
 
     private static Object orNone(String value) {
@@ -245,7 +246,7 @@ public final class AgentStore {
             row.put("parent_id", id(a.parentKey()));
         }
         if (a.queueKey() != null) {
-            row.put("queue_id", TaskStore.id(a.queueKey()));
+            row.put("queue_id", SurrealTaskRepository.id(a.queueKey()));
         }
         row.put("paused", a.paused());
         row.put("command_is_executed", false);
