@@ -1,8 +1,13 @@
 package dev.kafru;
 
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.AgentRepository;
 import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.MetricRepository;
 import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
@@ -107,8 +112,8 @@ public class KafruAgents {
      * @throws IllegalStateException when the task is not running (nothing changes)
      */
     public Optional<Task> terminateTask(String taskId, String message, String author) {
-        SurrealAgentRepository store = store();
-        SurrealTaskRepository tasks = new SurrealTaskRepository(database.connection());
+        AgentRepository store = store();
+        TaskRepository tasks = new SurrealTaskRepository(database.connection());
         Optional<Task> found = tasks.get(taskId);
         if (found.isEmpty()) {
             return found;
@@ -137,7 +142,7 @@ public class KafruAgents {
                         + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");
             }
             agentKey = java.util.UUID.randomUUID().toString();
-            store.create(new SurrealAgentRepository.NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
+            store.create(new NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
                     task.id(), AgentStatus.Running, false));
         }
         store.sendCommand(agentKey, Command.TaskTerminate, message, author);
@@ -145,11 +150,11 @@ public class KafruAgents {
     }
 
     /** The stored metric snapshots (one per worker and scheduler). */
-    public List<SurrealMetricRepository.Snapshot> metrics() {
+    public List<MetricSnapshot> metrics() {
         return new SurrealMetricRepository(database.connection()).list();
     }
 
-    private SurrealAgentRepository store() {
+    private AgentRepository store() {
         return new SurrealAgentRepository(database.connection());
     }
 }

@@ -1,8 +1,12 @@
 package dev.kafru;
 
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.AgentRepository;
 import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.MetricRepository;
 import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -100,7 +104,7 @@ public class KafruQueue {
                 throw requests.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
             }
         }
-        SurrealTaskRepository store = store();
+        TaskRepository store = store();
         workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
         List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
@@ -139,8 +143,8 @@ public class KafruQueue {
      * @param offset 0 or more
      */
     public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
-        if (limit < 1 || limit > SurrealTaskRepository.MAX_LIMIT) {
-            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + SurrealTaskRepository.MAX_LIMIT);
+        if (limit < 1 || limit > TaskRepository.MAX_LIMIT) {
+            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskRepository.MAX_LIMIT);
         }
         if (offset < 0) {
             throw new InvalidTaskException("offset", "offset " + offset + " must be 0 or more");
@@ -168,7 +172,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is not in Error (nothing changes)
      */
     public Optional<Task> retry(String id) {
-        SurrealTaskRepository store = store();
+        TaskRepository store = store();
         Optional<Task> retried = store.retry(id);
         if (retried.isPresent()) {
             workers.wake(retried.get().queue(), retried.get().runAt());
@@ -189,7 +193,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is running (nothing changes)
      */
     public boolean removeIdle(String id) {
-        SurrealTaskRepository store = store();
+        TaskRepository store = store();
         if (store.removeIdle(id)) {
             return true;
         }
@@ -202,15 +206,15 @@ public class KafruQueue {
 
     /**
      * Every queue that was ever used, has a live worker or a pause flag: its counts by status
-     * (each counted up to {@link SurrealTaskRepository#LIST_COUNT_CAP}: a count at the cap means at least
+     * (each counted up to {@link TaskRepository#LIST_COUNT_CAP}: a count at the cap means at least
      * that many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
-        SurrealTaskRepository tasks = store();
-        SurrealAgentRepository agents = new SurrealAgentRepository(database.connection());
+        TaskRepository tasks = store();
+        AgentRepository agents = new SurrealAgentRepository(database.connection());
         List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
                 .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
-        Map<String, SurrealMetricRepository.Snapshot> snapshots = new java.util.HashMap<>();
+        Map<String, MetricSnapshot> snapshots = new java.util.HashMap<>();
         new SurrealMetricRepository(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
         java.util.TreeSet<String> names = new java.util.TreeSet<>(tasks.queueNames());
@@ -218,21 +222,21 @@ public class KafruQueue {
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = tasks.counts(queue, SurrealTaskRepository.LIST_COUNT_CAP);
+            Map<TaskStatus, Long> byStatus = tasks.counts(queue, TaskRepository.LIST_COUNT_CAP);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
             for (Agent agent : workersAlive) {
                 if (agent.name().equals(queue)) {
                     servers.add(agent.server());
-                    SurrealMetricRepository.Snapshot snapshot = snapshots.get(agent.server() + "/" + queue);
+                    MetricSnapshot snapshot = snapshots.get(agent.server() + "/" + queue);
                     if (snapshot != null) {
                         threads += snapshot.numWorkers();
                         running += snapshot.numAliveTasks();
                     }
                 }
             }
-            queues.add(new QueueInfo(queue, byStatus, SurrealTaskRepository.LIST_COUNT_CAP, threads, running, paused.contains(queue),
+            queues.add(new QueueInfo(queue, byStatus, TaskRepository.LIST_COUNT_CAP, threads, running, paused.contains(queue),
                     List.copyOf(servers)));
         }
         return queues;
@@ -260,7 +264,7 @@ public class KafruQueue {
         }
     }
 
-    private SurrealTaskRepository store() {
+    private TaskRepository store() {
         database.awaitSchema(Duration.ofSeconds(30));
         return new SurrealTaskRepository(database.connection());
     }

@@ -1,5 +1,6 @@
 package dev.kafru.bench;
 
+import dev.kafru.store.Subscription;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.surrealdb.RpcSurrealConnection;
@@ -65,7 +66,7 @@ final class KafruPlain {
             Schema.apply(db);
             SurrealTaskRepository store = new SurrealTaskRepository(db);
             List<QueueDispatcher> workers = new ArrayList<>();
-            List<SurrealConnection.LiveSubscription> signals = new ArrayList<>();
+            List<Subscription> signals = new ArrayList<>();
             for (RpcSurrealConnection connection : List.of(db, second)) {
                 SurrealTaskRepository server = new SurrealTaskRepository(connection);
                 QueueDispatcher worker = new QueueDispatcher("bench", o.threads, WorkerSettings.defaults(), server,
@@ -84,7 +85,7 @@ final class KafruPlain {
             for (QueueDispatcher worker : workers) {
                 worker.stop(Duration.ofSeconds(5));
             }
-            signals.forEach(SurrealConnection.LiveSubscription::close);
+            signals.forEach(Subscription::close);
             return r;
         } finally {
             executor.shutdownNow();
@@ -109,7 +110,7 @@ final class KafruPlain {
             }
             QueueDispatcher worker = new QueueDispatcher(queue, o.threads, settings, store,
                     TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, "bench-server/" + queue);
-            SurrealConnection.LiveSubscription signals = store.onSignal(s -> worker.wake());
+            Subscription signals = store.onSignal(s -> worker.wake());
             long completedBefore = completed(db, queue);
             worker.start();
             long start = System.nanoTime();
@@ -179,7 +180,7 @@ final class KafruPlain {
             SurrealTaskRepository otherServer = new SurrealTaskRepository(other);
             QueueDispatcher worker = new QueueDispatcher("idle", 4, WorkerSettings.defaults(), store,
                     TaskRegistry.of(Map.of("mark", ctx -> start.mark())), executor, timer, "bench-server/idle");
-            SurrealConnection.LiveSubscription live = store.onSignal(s -> {
+            Subscription live = store.onSignal(s -> {
                 if (s.wake()) {
                     worker.noteDue(s.earliest());
                     worker.wake();

@@ -1,5 +1,8 @@
 package dev.kafru.bench;
 
+import dev.kafru.store.ClaimFloors;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealAgentRepository;
 import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.surrealdb.RecordId;
@@ -93,7 +96,7 @@ final class ScaleBench {
     /** Adds rows until the table holds {@code size} (besides the busy queue's finished benchmark tasks). */
     private static long fill(SurrealConnection db, long from, long size) {
         Instant now = Instant.now();
-        long nowNanos = SurrealTaskRepository.nanos(now);
+        long nowNanos = TaskRepository.nanos(now);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (long i = from; i < size; i++) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -145,13 +148,13 @@ final class ScaleBench {
         SurrealMetricRepository metrics = new SurrealMetricRepository(db);
         Retention retention = new Retention(store, Optional.of(Duration.ofHours(24)), Optional.of(Duration.ofDays(7)), Clock.systemUTC());
         Map<String, Double> times = new LinkedHashMap<>();
-        SurrealTaskRepository.ClaimFloors floors = new SurrealTaskRepository.ClaimFloors();
+        ClaimFloors floors = new ClaimFloors();
         times.put("idle claim", median(() -> store.claim("busy", "scale/busy", 100, Duration.ofSeconds(30), List.of(), floors)));
         times.put("next due", median(() -> store.nextRunAt("busy")));
         times.put("waiting gauge", median(() -> store.waiting("busy") + store.waiting("other-1")));
         times.put("queue counts", median(() -> {
             for (String queue : store.queueNames()) {
-                store.counts(queue, SurrealTaskRepository.LIST_COUNT_CAP);
+                store.counts(queue, TaskRepository.LIST_COUNT_CAP);
             }
             return null;
         }));
@@ -160,7 +163,7 @@ final class ScaleBench {
         times.put("signals clean-up", median(() -> store.forgetSignals(Duration.ofMinutes(1), 1000)));
         times.put("agents' expiry", median(() -> agents.expire("scale-server", Duration.ofSeconds(30), Duration.ofSeconds(90))));
         times.put("metric snapshot", median(() -> {
-            metrics.upsert(List.of(new SurrealMetricRepository.Snapshot("scale-server/busy", "Worker", 0, 8, Instant.now())));
+            metrics.upsert(List.of(new MetricSnapshot("scale-server/busy", "Worker", 0, 8, Instant.now())));
             return metrics.list();
         }));
         return times;

@@ -1,5 +1,6 @@
 package dev.kafru.bench;
 
+import dev.kafru.store.Subscription;
 import dev.kafru.AgentFilter;
 import dev.kafru.AgentKind;
 import dev.kafru.Command;
@@ -19,7 +20,6 @@ import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.ScheduleStore;
 import dev.kafru.store.Schema;
-import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -77,7 +77,7 @@ final class Timings {
                     AgentSettings.defaults(), (d, force) -> d.stop(Duration.ZERO));
             agentsA.start();
             agentsA.registerQueue(worker);
-            SurrealConnection.LiveSubscription signals = store.onSignal(s -> {
+            Subscription signals = store.onSignal(s -> {
                 worker.noteDue(s.earliest());
                 worker.wake();
             });

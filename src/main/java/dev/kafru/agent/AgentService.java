@@ -2,7 +2,9 @@ package dev.kafru.agent;
 
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
+import dev.kafru.store.AgentRepository;
 import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.MetricRepository;
 import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.worker.Workers;

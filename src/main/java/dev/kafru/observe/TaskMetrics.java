@@ -1,12 +1,13 @@
 package dev.kafru.observe;
 
+import dev.kafru.store.Subscription;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealTaskRepository;
-import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.surreal.SurrealTaskRepository.Outcome;
+import dev.kafru.store.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -82,7 +83,7 @@ public class TaskMetrics {
     private final Map<String, Long> waiting = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
     private volatile MetricsRecorder recorder = MetricsRecorder.NONE;
-    private volatile SurrealConnection.LiveSubscription created;
+    private volatile Subscription created;
     private volatile ScheduledFuture<?> refresh;
     private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
@@ -115,7 +116,7 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        SurrealTaskRepository store = new SurrealTaskRepository(database.connection());
+        TaskRepository store = new SurrealTaskRepository(database.connection());
         try {
             created = store.onSignal(signal -> {
                 gaugeWaiting(signal.queue());
@@ -130,8 +131,8 @@ public class TaskMetrics {
         refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link SurrealTaskRepository#COUNT_CAP}). */
-    private void refreshWaiting(SurrealTaskRepository store) {
+    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskRepository#COUNT_CAP}). */
+    private void refreshWaiting(TaskRepository store) {
         for (String queue : waiting.keySet()) {
             try {
                 waiting.put(queue, store.waiting(queue));
@@ -193,7 +194,7 @@ public class TaskMetrics {
         if (r != null) {
             r.cancel(false);
         }
-        SurrealConnection.LiveSubscription live = created;
+        Subscription live = created;
         if (live != null) {
             live.close();
         }

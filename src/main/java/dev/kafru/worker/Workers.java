@@ -1,10 +1,11 @@
 package dev.kafru.worker;
 
+import dev.kafru.store.Subscription;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
-import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -64,8 +65,8 @@ public class Workers {
     private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
-    private volatile SurrealTaskRepository store;
-    private volatile SurrealConnection.LiveSubscription signals;
+    private volatile TaskRepository store;
+    private volatile Subscription signals;
     private volatile ScheduledFuture<?> reaper;
     private volatile ScheduledFuture<?> retentionTimer;
     private volatile Retention retention;
@@ -138,12 +139,12 @@ public class Workers {
     public QueueDispatcher startWorker(String queue, int threads, Duration pollInterval) {
         WorkerSettings.parseQueues(queue + ":" + threads);
         WorkerSettings own = settings.withPollInterval(pollInterval);
-        SurrealTaskRepository current = store;
+        TaskRepository current = store;
         if (current == null) {
             database.awaitSchema(Duration.ofSeconds(30));
             current = store = new SurrealTaskRepository(database.connection());
         }
-        SurrealTaskRepository use = current;
+        TaskRepository use = current;
         register(List.of(queue));
         QueueDispatcher created;
         synchronized (startListeners) {
@@ -309,13 +310,13 @@ public class Workers {
     }
 
     /**
-     * Records queue names in the store once per server (see {@link SurrealTaskRepository#registerQueues}), so
+     * Records queue names in the store once per server (see {@link TaskRepository#registerQueues}), so
      * that every queue can be found without reading every task.
      */
     public void register(java.util.Collection<String> queues) {
         List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
         if (!fresh.isEmpty()) {
-            SurrealTaskRepository current = store != null ? store : new SurrealTaskRepository(database.connection());
+            TaskRepository current = store != null ? store : new SurrealTaskRepository(database.connection());
             current.registerQueues(fresh);
             registered.addAll(fresh);
         }
@@ -340,7 +341,7 @@ public class Workers {
                 timer.cancel(false);
             }
         }
-        SurrealConnection.LiveSubscription live = signals;
+        Subscription live = signals;
         if (live != null) {
             live.close();
         }

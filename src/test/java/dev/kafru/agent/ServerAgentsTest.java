@@ -1,5 +1,7 @@
 package dev.kafru.agent;
 
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
 import dev.kafru.Agent;
 import dev.kafru.AgentFilter;
 import dev.kafru.AgentKind;
@@ -274,8 +276,8 @@ class ServerAgentsTest {
     @Test
     void aServerPurgesItsOldAgentsAtStartAndMarksASilentServersAgentsError() {
         SurrealAgentRepository storeA = new SurrealAgentRepository(connA);
-        storeA.create(new SurrealAgentRepository.NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
-        storeA.create(new SurrealAgentRepository.NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
+        storeA.create(new NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
+        storeA.create(new NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
         server("server-a", "q", 1, connA);
         assertTrue(agentsB.get("old-a").isEmpty(), "server-a's old agent is purged at start");
         await().atMost(Duration.ofSeconds(5)).until(() -> agent("ghost-q").status() == AgentStatus.Error);
@@ -294,7 +296,7 @@ class ServerAgentsTest {
         SurrealMetricRepository metrics = new SurrealMetricRepository(connB);
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.list().stream()
                 .anyMatch(s -> s.name().equals("server-a/q") && s.numAliveTasks() == 3));
-        SurrealMetricRepository.Snapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
+        MetricSnapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
         assertEquals("Worker", s.kind());
         assertEquals(3, s.numWorkers());
         assertEquals(1, metrics.list().size(), "one row per name, updated in place");

@@ -56,7 +56,7 @@ class ClaimTest {
                     RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
                     connections.add(connection);
                     SurrealTaskRepository server = new SurrealTaskRepository(connection);
-                    SurrealTaskRepository.ClaimFloors floors = new SurrealTaskRepository.ClaimFloors();
+                    ClaimFloors floors = new ClaimFloors();
                     String owner = "server-" + c + "/contested";
                     claimed.add(threads.submit(() -> {
                         go.await();

@@ -53,7 +53,7 @@ class TaskStoreTest {
 
     @Test
     void aPushOfManyTasksSignalsOncePerStatementAndQueueNotOncePerTask() throws Exception {
-        List<SurrealTaskRepository.Signal> signals = new CopyOnWriteArrayList<>();
+        List<Signal> signals = new CopyOnWriteArrayList<>();
         try (RpcSurrealConnection otherServer = RpcSurrealConnection.open(db.settings());
              var live = new SurrealTaskRepository(otherServer).onSignal(signals::add)) {
             List<TaskRequest> mixed = new ArrayList<>(requests(300, "a"));
@@ -64,8 +64,8 @@ class TaskStoreTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> signals.size() >= 3);
             Thread.sleep(300); // and no more come
             assertEquals(3, signals.size(), String.valueOf(signals));
-            assertEquals(new SurrealTaskRepository.Signal("a", 300, null, true), signals.get(0));
-            assertEquals(new SurrealTaskRepository.Signal("b", 200, null, true), signals.get(1));
+            assertEquals(new Signal("a", 300, null, true), signals.get(0));
+            assertEquals(new Signal("b", 200, null, true), signals.get(1));
             assertEquals("a", signals.get(2).queue());
             assertEquals(2, signals.get(2).created());
             assertEquals(later, signals.get(2).earliest(), "a delayed push says when its first task comes due");
@@ -76,9 +76,9 @@ class TaskStoreTest {
     void oldSignalsAreForgottenInBoundedBatchesAndNewOnesKept() {
         store.insert(requests(1, "a"));
         db.query("INSERT INTO kafru_signals $rows RETURN NONE", Map.of("rows", List.of(
-                Map.of("queue", "old", "created", 1L, "at", SurrealTaskRepository.nanos(Instant.now().minusSeconds(120))),
-                Map.of("queue", "old", "created", 1L, "at", SurrealTaskRepository.nanos(Instant.now().minusSeconds(90))),
-                Map.of("queue", "old", "created", 1L, "at", SurrealTaskRepository.nanos(Instant.now().minusSeconds(80))))));
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(120))),
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(90))),
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(80))))));
         assertEquals(2, store.forgetSignals(Duration.ofMinutes(1), 2));
         assertEquals(1, store.forgetSignals(Duration.ofMinutes(1), 2));
         assertEquals(0, store.forgetSignals(Duration.ofMinutes(1), 2));
@@ -90,12 +90,12 @@ class TaskStoreTest {
         store.registerQueues(List.of("a", "b"));
         store.registerQueues(List.of("b", "c"));
         assertEquals(List.of("a", "b", "c"), store.queueNames().stream().sorted().toList());
-        for (int from = 0; from < SurrealTaskRepository.COUNT_CAP + 300; from += 500) {
-            store.insert(requests(Math.min(500, SurrealTaskRepository.COUNT_CAP + 300 - from), "big"));
+        for (int from = 0; from < TaskRepository.COUNT_CAP + 300; from += 500) {
+            store.insert(requests(Math.min(500, TaskRepository.COUNT_CAP + 300 - from), "big"));
         }
         store.insert(requests(3, "small"));
         store.claim("small", "me/small", 1, Duration.ofMinutes(1));
-        assertEquals(SurrealTaskRepository.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
+        assertEquals(TaskRepository.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
         assertEquals(Map.of(TaskStatus.Waiting, 2L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
                 store.counts("small", 10));
     }
@@ -105,8 +105,8 @@ class TaskStoreTest {
         store.registerQueues(List.of("r"));
         List<Task> tasks = store.insert(requests(5, "r"));
         List<Task> claimed = store.claim("r", "me/r", 4, Duration.ofMinutes(1));
-        store.finish("me/r", List.of(SurrealTaskRepository.Outcome.completed(claimed.get(0).id()), SurrealTaskRepository.Outcome.completed(claimed.get(1).id()),
-                SurrealTaskRepository.Outcome.failed(claimed.get(2).id(), "boom"))).join();
+        store.finish("me/r", List.of(Outcome.completed(claimed.get(0).id()), Outcome.completed(claimed.get(1).id()),
+                Outcome.failed(claimed.get(2).id(), "boom"))).join();
         // two Completed, one Error, one InProgress, one Waiting
         Clock inAnHour = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
         assertEquals(0, new Retention(store, Optional.of(Duration.ofHours(2)), Optional.of(Duration.ofHours(2)), inAnHour).pass(),
@@ -129,7 +129,7 @@ class TaskStoreTest {
         for (int from = 0; from < total; from += 500) {
             store.insert(requests(500, "h"));
             List<Task> claimed = store.claim("h", "me/h", 500, Duration.ofMinutes(1));
-            store.finish("me/h", claimed.stream().map(t -> SurrealTaskRepository.Outcome.completed(t.id())).toList()).join();
+            store.finish("me/h", claimed.stream().map(t -> Outcome.completed(t.id())).toList()).join();
         }
         Retention atOnce = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0);
         assertEquals(20_000, atOnce.pass(), "a pass deletes at most 40 batches of 500");

@@ -1,5 +1,7 @@
 package dev.kafru.store.surreal;
 
+import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RecordId;
@@ -9,32 +11,38 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Every SurrealQL statement on {@code kafru_metrics}: one current row per worker or scheduler
  * (the crate's metric snapshots), upserted by name. Values are bound parameters only.
  */
-public final class SurrealMetricRepository {
+public final class SurrealMetricRepository implements MetricRepository {
 
-    private final SurrealConnection db;
+    private final Supplier<SurrealConnection> connection;
 
-    public SurrealMetricRepository(SurrealConnection db) {
-        this.db = db;
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealTaskRepository}). */
+    public SurrealMetricRepository(Supplier<SurrealConnection> connection) {
+        this.connection = connection;
     }
 
-    /** One snapshot; {@code kind} is Worker or Scheduler, as in the crate. */
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MetricSnapshot",
-            description = "Running tasks and threads of one worker or scheduler, at its last snapshot")
-    public record Snapshot(String name, String kind, long numAliveTasks, long numWorkers, Instant timestamp) {
+    /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
+    public SurrealMetricRepository(SurrealConnection connection) {
+        this(() -> connection);
+    }
+
+    private SurrealConnection db() {
+        return connection.get();
     }
 
     /** Writes the current snapshots, one row per name, in one request. */
-    public void upsert(List<Snapshot> snapshots) {
+    @Override
+    public void upsert(List<MetricSnapshot> snapshots) {
         if (snapshots.isEmpty()) {
             return;
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Snapshot s : snapshots) {
+        for (MetricSnapshot s : snapshots) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", new RecordId(Schema.METRICS, s.name()));
             row.put("name", s.name());
@@ -43,16 +51,17 @@ public final class SurrealMetricRepository {
             row.put("workers", s.numWorkers());
             rows.add(row);
         }
-        ConflictRetry.run(() -> db.query("FOR $m IN $rows { UPSERT $m.id SET name = $m.name, kind = $m.kind,"
+        ConflictRetry.run(() -> db().query("FOR $m IN $rows { UPSERT $m.id SET name = $m.name, kind = $m.kind,"
                 + " num_alive_tasks = $m.alive, num_workers = $m.workers, timestamp = time::now() RETURN NONE; };",
                 Map.of("rows", rows)));
     }
 
-    public List<Snapshot> list() {
-        List<Snapshot> out = new ArrayList<>();
-        for (Object o : (List<?>) db.query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0)) {
+    @Override
+    public List<MetricSnapshot> list() {
+        List<MetricSnapshot> out = new ArrayList<>();
+        for (Object o : (List<?>) db().query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0)) {
             Map<?, ?> r = (Map<?, ?>) o;
-            out.add(new Snapshot((String) r.get("name"), (String) r.get("kind"), ((Number) r.get("num_alive_tasks")).longValue(),
+            out.add(new MetricSnapshot((String) r.get("name"), (String) r.get("kind"), ((Number) r.get("num_alive_tasks")).longValue(),
                     ((Number) r.get("num_workers")).longValue(), (Instant) r.get("timestamp")));
         }
         return out;
