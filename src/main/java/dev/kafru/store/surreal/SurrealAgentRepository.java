@@ -10,13 +10,11 @@ import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.Agent;
 import dev.kafru.AgentFilter;
-import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Command;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +24,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import static dev.kafru.store.surreal.SurrealRows.rows;
 
 /**
  * Every SurrealQL statement on {@code kafru_agents}. Values are bound parameters only.
@@ -152,7 +152,7 @@ public final class SurrealAgentRepository implements AgentRepository {
      */
     @Override
     public List<Agent> heartbeat(String server) {
-        return agents(ConflictRetry.run(() -> db().query(HEARTBEAT, Map.of("server", server))).get(1));
+        return rows(ConflictRetry.run(() -> db().query(HEARTBEAT, Map.of("server", server))).get(1), SurrealRows::agent);
     }
 
     /**
@@ -190,12 +190,12 @@ public final class SurrealAgentRepository implements AgentRepository {
         vars.put("command", f.command() == null ? None.NONE : f.command().name());
         vars.put("executed", f.commandIsExecuted() == null ? None.NONE : f.commandIsExecuted());
         vars.put("limit", (long) limit);
-        return agents(db().query(FILTER, vars).get(0));
+        return rows(db().query(FILTER, vars).get(0), SurrealRows::agent);
     }
 
     @Override
     public Optional<Agent> get(String key) {
-        return agents(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
+        return rows(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0), SurrealRows::agent).stream().findFirst();
     }
 
     /** Writes a command on an agent (not yet executed); empty when there is no such agent. */
@@ -206,8 +206,8 @@ public final class SurrealAgentRepository implements AgentRepository {
         vars.put("command", command.name());
         vars.put("message", orNone(message));
         vars.put("author", orNone(author));
-        return agents(ConflictRetry.run(() -> db().query("UPDATE $id SET command = $command, command_is_executed = false,"
-                + " message = $message, author = $author RETURN AFTER", vars)).get(0)).stream().findFirst();
+        return rows(ConflictRetry.run(() -> db().query("UPDATE $id SET command = $command, command_is_executed = false,"
+                + " message = $message, author = $author RETURN AFTER", vars)).get(0), SurrealRows::agent).stream().findFirst();
     }
 
     /** Records that an agent's command was carried out, with the agent's new status. */
@@ -246,7 +246,7 @@ public final class SurrealAgentRepository implements AgentRepository {
                         + " AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue')",
                 Map.of("server", server), n -> {
                     if (!"DELETE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("id") instanceof RecordId) {
-                        listener.accept(agent(row));
+                        listener.accept(SurrealRows.agent(row));
                     }
                 });
         return live::close;
@@ -281,36 +281,5 @@ public final class SurrealAgentRepository implements AgentRepository {
         row.put("command_is_executed", false);
         row.put("heartbeat", Instant.now());
         return row;
-    }
-
-    static List<Agent> agents(Object result) {
-        List<Agent> agents = new ArrayList<>();
-        if (result instanceof List<?> rows) {
-            for (Object row : rows) {
-                agents.add(agent((Map<?, ?>) row));
-            }
-        }
-        return agents;
-    }
-
-    static Agent agent(Map<?, ?> row) {
-        return new Agent(key(row.get("id")), text(row.get("name")), AgentKind.valueOf(text(row.get("kind"))),
-                AgentStatus.valueOf(text(row.get("status"))), text(row.get("server")), key(row.get("parent_id")),
-                key(row.get("queue_id")), row.get("command") instanceof String c ? Command.valueOf(c) : null,
-                Boolean.TRUE.equals(row.get("command_is_executed")), text(row.get("author")), text(row.get("message")),
-                Boolean.TRUE.equals(row.get("paused")), instant(row.get("heartbeat")), instant(row.get("date_created")),
-                instant(row.get("date_modified")));
-    }
-
-    private static String key(Object value) {
-        return value instanceof RecordId id ? id.keyText() : null;
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof Instant i ? i : null;
     }
 }

@@ -6,7 +6,6 @@ import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,13 +57,6 @@ public final class SurrealMetricRepository implements MetricRepository {
 
     @Override
     public List<MetricSnapshot> list() {
-        List<MetricSnapshot> out = new ArrayList<>();
-        for (Object o : (List<?>) db().query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0)) {
-            Map<?, ?> r = (Map<?, ?>) o;
-            out.add(new MetricSnapshot((String) r.get("name"), (String) r.get("kind"), ((Number) r.get("num_alive_tasks")).longValue(),
-                    ((Number) r.get("num_workers")).longValue(), (Instant) r.get("timestamp")));
-        }
-        return out;
+        return SurrealRows.rows(db().query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0), SurrealRows::metric);
     }
-
 }

@@ -29,6 +29,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import static dev.kafru.store.surreal.SurrealRows.instant;
+import static dev.kafru.store.surreal.SurrealRows.key;
+import static dev.kafru.store.surreal.SurrealRows.number;
+import static dev.kafru.store.surreal.SurrealRows.parameters;
+import static dev.kafru.store.surreal.SurrealRows.rows;
+import static dev.kafru.store.surreal.SurrealRows.text;
+
 /**
  * Every SurrealQL statement on {@code kafru_queues}. Values are bound parameters only.
  *
@@ -408,11 +415,8 @@ public final class SurrealTaskRepository implements TaskRepository {
     }
 
     private static Task claimedTask(Map<?, ?> row, String queue, String owner) {
-        RecordId id = (RecordId) row.get("id");
-        Object parameters = row.get("parameters");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> params = parameters instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
-        return new Task(id.keyText(), text(row.get("name")), queue, text(row.get("handler")), params, TaskStatus.InProgress,
+        return new Task(key(row.get("id")), text(row.get("name")), queue, text(row.get("handler")),
+                parameters(row.get("parameters")), TaskStatus.InProgress,
                 null, (int) number(row.get("priority")), null, (int) number(row.get("attempts")),
                 (int) number(row.get("max_attempts")), owner, null, null, null, null, null);
     }
@@ -650,7 +654,7 @@ public final class SurrealTaskRepository implements TaskRepository {
 
     @Override
     public Optional<Task> get(String key) {
-        List<Task> found = tasks(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0));
+        List<Task> found = rows(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0), SurrealRows::task);
         return found.stream().findFirst();
     }
 
@@ -662,8 +666,8 @@ public final class SurrealTaskRepository implements TaskRepository {
         vars.put("queue", queue == null ? None.NONE : queue);
         vars.put("limit", (long) limit);
         vars.put("offset", (long) offset);
-        return tasks(db().query("SELECT * FROM kafru_queues WHERE ($status = NONE OR status = $status)"
-                + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0));
+        return rows(db().query("SELECT * FROM kafru_queues WHERE ($status = NONE OR status = $status)"
+                + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0), SurrealRows::task);
     }
 
     /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
@@ -695,7 +699,7 @@ public final class SurrealTaskRepository implements TaskRepository {
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", vars));
-        return tasks(result.get(result.size() - 2)).stream().findFirst();
+        return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
     /**
@@ -716,7 +720,7 @@ public final class SurrealTaskRepository implements TaskRepository {
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", Map.of("id", id(key))));
-        return tasks(result.get(result.size() - 2)).stream().findFirst();
+        return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
     /** Removes a task unless it is running; true when it was removed. */
@@ -755,49 +759,10 @@ public final class SurrealTaskRepository implements TaskRepository {
         return keys.stream().map(SurrealTaskRepository::id).toList();
     }
 
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
-
     private static String truncate(String message) {
         if (message == null) {
             return "";
         }
         return message.length() > 4000 ? message.substring(0, 4000) + "…" : message;
-    }
-
-    static List<Task> tasks(Object result) {
-        List<Task> tasks = new ArrayList<>();
-        if (result instanceof List<?> rows) {
-            for (Object row : rows) {
-                tasks.add(task((Map<?, ?>) row));
-            }
-        }
-        return tasks;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Task task(Map<?, ?> row) {
-        RecordId id = (RecordId) row.get("id");
-        Object parameters = row.get("parameters");
-        return new Task(id.keyText(), text(row.get("name")), text(row.get("queue")), text(row.get("handler")),
-                parameters instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of(),
-                TaskStatus.valueOf(text(row.get("status"))), text(row.get("message")),
-                (int) number(row.get("priority")), instant(row.get("run_at")), (int) number(row.get("attempts")),
-                (int) number(row.get("max_attempts")), text(row.get("owner")), instant(row.get("lease_until")),
-                instant(row.get("date_created")), instant(row.get("date_modified")),
-                instant(row.get("started_at")), instant(row.get("finished_at")));
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : 0L;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof Instant i ? i : null;
     }
 }
