@@ -3,12 +3,8 @@ package dev.kafru;
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.NewAgent;
 import dev.kafru.store.AgentRepository;
-import dev.kafru.store.surreal.SurrealAgentRepository;
 import dev.kafru.store.MetricRepository;
-import dev.kafru.store.surreal.SurrealMetricRepository;
-import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,14 +35,20 @@ public class KafruAgents {
     public static final int MAX_LIST = 1000;
 
     @Inject
-    SurrealDatabase database;
+    AgentRepository store;
+
+    @Inject
+    TaskRepository tasks;
+
+    @Inject
+    MetricRepository metrics;
 
     @Inject
     Workers workers;
 
     /** Agents matching the filter (all given fields must match), by server, kind and name. */
     public List<Agent> list(AgentFilter filter) {
-        return store().list(filter == null ? AgentFilter.all() : filter, MAX_LIST);
+        return store.list(filter == null ? AgentFilter.all() : filter, MAX_LIST);
     }
 
     public List<Agent> list() {
@@ -55,7 +57,7 @@ public class KafruAgents {
 
     /** One agent by id (the record key, with or without {@code kafru_agents:}). */
     public Optional<Agent> get(String id) {
-        return store().get(id);
+        return store.get(id);
     }
 
     /**
@@ -72,7 +74,7 @@ public class KafruAgents {
             throw new IllegalArgumentException(command + " is for a " + command.target() + " agent; '" + id + "' is a "
                     + agent.kind() + " agent");
         }
-        return store().sendCommand(id, command, message, author)
+        return store.sendCommand(id, command, message, author)
                 .orElseThrow(() -> new IllegalArgumentException("no agent '" + id + "'"));
     }
 
@@ -100,7 +102,7 @@ public class KafruAgents {
                 local.resume();
             }
         }
-        return store().setQueuePaused(queue, paused);
+        return store.setQueuePaused(queue, paused);
     }
 
     /**
@@ -112,8 +114,6 @@ public class KafruAgents {
      * @throws IllegalStateException when the task is not running (nothing changes)
      */
     public Optional<Task> terminateTask(String taskId, String message, String author) {
-        AgentRepository store = store();
-        TaskRepository tasks = new SurrealTaskRepository(database.connection());
         Optional<Task> found = tasks.get(taskId);
         if (found.isEmpty()) {
             return found;
@@ -151,10 +151,6 @@ public class KafruAgents {
 
     /** The stored metric snapshots (one per worker and scheduler). */
     public List<MetricSnapshot> metrics() {
-        return new SurrealMetricRepository(database.connection()).list();
-    }
-
-    private AgentRepository store() {
-        return new SurrealAgentRepository(database.connection());
+        return metrics.list();
     }
 }

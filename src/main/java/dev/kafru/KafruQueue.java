@@ -2,12 +2,9 @@ package dev.kafru;
 
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.AgentRepository;
-import dev.kafru.store.surreal.SurrealAgentRepository;
 import dev.kafru.store.MetricRepository;
-import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
@@ -43,6 +40,15 @@ public class KafruQueue {
 
     @Inject
     SurrealDatabase database;
+
+    @Inject
+    TaskRepository tasks;
+
+    @Inject
+    AgentRepository agents;
+
+    @Inject
+    MetricRepository metrics;
 
     @Inject
     TaskRegistry registry;
@@ -210,19 +216,18 @@ public class KafruQueue {
      * that many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
-        TaskRepository tasks = store();
-        AgentRepository agents = new SurrealAgentRepository(database.connection());
+        TaskRepository store = store();
         List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
                 .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
         Map<String, MetricSnapshot> snapshots = new java.util.HashMap<>();
-        new SurrealMetricRepository(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
+        metrics.list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(tasks.queueNames());
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(store.queueNames());
         workersAlive.forEach(a -> names.add(a.name()));
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = tasks.counts(queue, TaskRepository.LIST_COUNT_CAP);
+            Map<TaskStatus, Long> byStatus = store.counts(queue, TaskRepository.LIST_COUNT_CAP);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
@@ -266,6 +271,6 @@ public class KafruQueue {
 
     private TaskRepository store() {
         database.awaitSchema(Duration.ofSeconds(30));
-        return new SurrealTaskRepository(database.connection());
+        return tasks;
     }
 }

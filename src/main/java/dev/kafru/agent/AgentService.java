@@ -3,9 +3,7 @@ package dev.kafru.agent;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentRepository;
-import dev.kafru.store.surreal.SurrealAgentRepository;
 import dev.kafru.store.MetricRepository;
-import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -37,6 +35,12 @@ public class AgentService {
 
     @Inject
     SurrealDatabase database;
+
+    @Inject
+    AgentRepository agentRepository;
+
+    @Inject
+    MetricRepository metricRepository;
 
     @Inject
     Workers workers;
@@ -80,8 +84,7 @@ public class AgentService {
         }
         executor.execute(() -> {
             try {
-                ServerAgents started = new ServerAgents(new SurrealAgentRepository(database.connection()),
-                        new SurrealMetricRepository(database.connection()), workers.serverName(), timer, executor, settings,
+                ServerAgents started = new ServerAgents(agentRepository, metricRepository, workers.serverName(), timer, executor, settings,
                         (dispatcher, force) -> workers.stopWorker(dispatcher.queue(),
                                 force ? java.time.Duration.ZERO : workers.settings().shutdownTimeout()));
                 started.start();

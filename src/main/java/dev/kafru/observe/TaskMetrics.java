@@ -5,7 +5,6 @@ import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.Outcome;
 import dev.kafru.worker.QueueDispatcher;
@@ -62,6 +61,9 @@ public class TaskMetrics {
     SurrealDatabase database;
 
     @Inject
+    TaskRepository tasks;
+
+    @Inject
     Workers workers;
 
         ManagedScheduledExecutorService timer;
@@ -116,7 +118,7 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        TaskRepository store = new SurrealTaskRepository(database.connection());
+        TaskRepository store = tasks;
         try {
             created = store.onSignal(signal -> {
                 gaugeWaiting(signal.queue());

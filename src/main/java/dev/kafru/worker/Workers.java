@@ -6,7 +6,6 @@ import dev.kafru.config.Durations;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -46,6 +45,9 @@ public class Workers {
 
     @Inject
     SurrealDatabase database;
+
+    @Inject
+    TaskRepository tasks;
 
     @Inject
     TaskRegistry registry;
@@ -100,7 +102,7 @@ public class Workers {
             scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
         }
-        store = new SurrealTaskRepository(database.connection());
+        store = tasks;
         try {
             signals = store.onSignal(signal -> {
                 if (signal.wake()) {
@@ -142,7 +144,7 @@ public class Workers {
         TaskRepository current = store;
         if (current == null) {
             database.awaitSchema(Duration.ofSeconds(30));
-            current = store = new SurrealTaskRepository(database.connection());
+            current = store = tasks;
         }
         TaskRepository use = current;
         register(List.of(queue));
@@ -316,8 +318,7 @@ public class Workers {
     public void register(java.util.Collection<String> queues) {
         List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
         if (!fresh.isEmpty()) {
-            TaskRepository current = store != null ? store : new SurrealTaskRepository(database.connection());
-            current.registerQueues(fresh);
+            tasks.registerQueues(fresh);
             registered.addAll(fresh);
         }
     }
