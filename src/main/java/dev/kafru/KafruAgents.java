@@ -20,7 +20,7 @@ import java.util.Optional;
  * <pre>{@code
  * @Inject KafruAgents agents;
  *
- * Agent worker = agents.list(AgentFilter.all().kind(AgentKind.Queue).name("reports")).get(0);
+ * Agent worker = agents.list(AgentFilter.builder().kind(AgentKind.Queue).name("reports").build()).get(0);
  * agents.sendCommand(worker.id(), Command.QueueGracefulShutdown, "deploying", "ops");
  * agents.pauseQueue("reports");   // every server stops claiming on "reports"
  * }</pre>
@@ -130,13 +130,13 @@ public class KafruAgents {
         String suffix = "/" + task.queue();
         String server = task.owner() != null && task.owner().endsWith(suffix)
                 ? task.owner().substring(0, task.owner().length() - suffix.length()) : task.owner();
-        List<Agent> agents = store.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 1);
+        List<Agent> agents = store.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 1);
         String agentKey;
         if (!agents.isEmpty()) {
             agentKey = agents.get(0).id();
         } else {
-            List<Agent> parents = store.list(AgentFilter.all().kind(AgentKind.Queue).server(server).name(task.queue())
-                    .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), 1);
+            List<Agent> parents = store.list(AgentFilter.builder().kind(AgentKind.Queue).server(server).name(task.queue())
+                    .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)).build(), 1);
             if (parents.isEmpty()) {
                 throw new IllegalStateException("task '" + taskId + "' is held by '" + task.owner()
                         + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");

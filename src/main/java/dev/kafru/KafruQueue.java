@@ -217,8 +217,8 @@ public class KafruQueue {
      */
     public List<QueueInfo> queues() {
         TaskRepository store = store();
-        List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
-                .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
+        List<Agent> workersAlive = agents.list(AgentFilter.builder().kind(AgentKind.Queue)
+                .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)).build(), KafruAgents.MAX_LIST);
         Map<String, MetricSnapshot> snapshots = new java.util.HashMap<>();
         metrics.list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();

@@ -131,7 +131,7 @@ final class Timings {
                 String agent = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (agent == null && System.nanoTime() < deadline) { // task agents are written after 200 ms
-                    var found = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(t.id()), 1);
+                    var found = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(t.id()).build(), 1);
                     agent = found.isEmpty() ? null : found.get(0).id();
                     Thread.sleep(10);
                 }

@@ -138,7 +138,7 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 4, connA);
         push(40, "q", 30_000);
         await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == 4);
-        Agent worker = agentsB.list(AgentFilter.all().kind(AgentKind.Queue).server("server-a"), 10).get(0);
+        Agent worker = agentsB.list(AgentFilter.builder().kind(AgentKind.Queue).server("server-a").build(), 10).get(0);
         assertEquals(a.queueAgent("q"), worker.id());
         assertEquals(AgentStatus.Running, worker.status());
 
@@ -182,8 +182,8 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 2, connA);
         Task task = push(1, "q", 60_000).get(0);
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).size() == 1);
-        Agent taskAgent = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).get(0);
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).size() == 1);
+        Agent taskAgent = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).get(0);
         assertEquals(a.queueAgent("q"), taskAgent.parentId());
         assertEquals("server-a", taskAgent.server());
         assertEquals(AgentStatus.Running, taskAgent.status());
@@ -205,8 +205,8 @@ class ServerAgentsTest {
         server("server-a", "q", 2, connA);
         Task task = push(1, "q", 60_000).get(0);
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).size() == 1);
-        Agent taskAgent = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).get(0);
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).size() == 1);
+        Agent taskAgent = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).get(0);
         agentsB.sendCommand(taskAgent.id(), Command.TaskRemove, null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> tasksA.get(task.id()).isEmpty() && agent(taskAgent.id()).commandIsExecuted());
         assertEquals(1, interrupted.get());
@@ -218,7 +218,7 @@ class ServerAgentsTest {
         push(300, "q", 0);
         await().atMost(Duration.ofSeconds(60)).until(() -> count(TaskStatus.Completed) == 300);
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).server("server-a"), 1000).isEmpty());
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).server("server-a").build(), 1000).isEmpty());
         assertEquals(300, executions.size());
         executions.values().forEach(n -> assertEquals(1, n.get()));
     }
@@ -283,7 +283,7 @@ class ServerAgentsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> agent("ghost-q").status() == AgentStatus.Error);
         assertTrue(agent("ghost-q").message().startsWith("no heartbeat from server ghost"), agent("ghost-q").message());
         // server-a's own agent keeps beating
-        Agent own = agentsB.list(AgentFilter.all().server("server-a"), 10).get(0);
+        Agent own = agentsB.list(AgentFilter.builder().server("server-a").build(), 10).get(0);
         assertEquals(AgentStatus.Running, own.status());
         // and the silent server's agents are deleted after three expiries
         await().atMost(Duration.ofSeconds(8)).until(() -> agentsB.get("ghost-q").isEmpty());
@@ -307,15 +307,15 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 1, connA);
         ServerAgents b = server("server-b", "r", 1, connB);
         assertEquals(2, agentsB.list(AgentFilter.all(), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().name("r"), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().names(List.of("q", "r")), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().id(a.queueAgent("q")), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().ids(List.of(a.queueAgent("q"), b.queueAgent("r"))), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().statuses(List.of(AgentStatus.Running)), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().status(AgentStatus.Error), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().kind(AgentKind.Scheduler), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().command(Command.TaskRemove), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().commandIsExecuted(false), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().server("server-b").kind(AgentKind.Queue), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().name("r").build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().names(List.of("q", "r")).build(), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().id(a.queueAgent("q")).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().ids(List.of(a.queueAgent("q"), b.queueAgent("r"))).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().statuses(List.of(AgentStatus.Running)).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().status(AgentStatus.Error).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().kind(AgentKind.Scheduler).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().command(Command.TaskRemove).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().commandIsExecuted(false).build(), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().server("server-b").kind(AgentKind.Queue).build(), 100).size());
     }
 }
