@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
  * interfaces of {@code dev.kafru.store} and never build a store themselves.
  *
  * <p>Each repository reads {@link SurrealDatabase#connection()} at every call, as the components
- * did when each built {@code new XStore(database.connection())} where it needed one: the
+ * did when each built its store on {@code database.connection()} where it needed one: the
  * connection is opened on first use, and nothing holds on to it past a call. Whether the schema
  * is applied is still the caller's to wait for ({@link SurrealDatabase#awaitSchema}).
  */

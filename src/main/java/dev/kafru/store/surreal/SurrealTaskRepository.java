@@ -167,8 +167,8 @@ public final class SurrealTaskRepository implements TaskRepository {
 
     /**
      * A repository on the connection {@code connection} gives at each call: the CDI producer
-     * passes {@code database::connection}, which opens the connection on first use, as each
-     * {@code new TaskStore(database.connection())} did.
+     * passes {@code database::connection}, which opens the connection on first use, so that
+     * nothing holds on to a connection past a call (see {@link SurrealRepositories}).
      */
     public SurrealTaskRepository(Supplier<SurrealConnection> connection) {
         this.connection = connection;
