@@ -33,7 +33,7 @@ import static dev.kafru.store.surreal.SurrealRows.rows;
  * <p>Task agents are written in batches ({@link #writeTaskAgents}): one request per dispatcher
  * cycle inserts the tasks that started and deletes the ones that ended.
  */
-public final class SurrealAgentRepository implements AgentRepository {
+public final class SurrealAgentRepository extends SurrealRepository implements AgentRepository {
 
     private static final String FILTER = """
             SELECT * FROM kafru_agents WHERE ($id = NONE OR id = $id) AND ($ids = NONE OR id IN $ids)
@@ -52,20 +52,14 @@ public final class SurrealAgentRepository implements AgentRepository {
             SELECT * FROM kafru_agents WHERE server = $server AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue');
             """;
 
-    private final Supplier<SurrealConnection> connection;
-
-    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealTaskRepository}). */
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
     public SurrealAgentRepository(Supplier<SurrealConnection> connection) {
-        this.connection = connection;
+        super(connection);
     }
 
     /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
     public SurrealAgentRepository(SurrealConnection connection) {
         this(() -> connection);
-    }
-
-    private SurrealConnection db() {
-        return connection.get();
     }
 
 

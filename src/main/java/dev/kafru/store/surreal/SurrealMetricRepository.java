@@ -16,22 +16,16 @@ import java.util.function.Supplier;
  * Every SurrealQL statement on {@code kafru_metrics}: one current row per worker or scheduler
  * (the crate's metric snapshots), upserted by name. Values are bound parameters only.
  */
-public final class SurrealMetricRepository implements MetricRepository {
+public final class SurrealMetricRepository extends SurrealRepository implements MetricRepository {
 
-    private final Supplier<SurrealConnection> connection;
-
-    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealTaskRepository}). */
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
     public SurrealMetricRepository(Supplier<SurrealConnection> connection) {
-        this.connection = connection;
+        super(connection);
     }
 
     /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
     public SurrealMetricRepository(SurrealConnection connection) {
         this(() -> connection);
-    }
-
-    private SurrealConnection db() {
-        return connection.get();
     }
 
     /** Writes the current snapshots, one row per name, in one request. */

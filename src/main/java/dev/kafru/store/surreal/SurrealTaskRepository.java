@@ -70,7 +70,7 @@ import static dev.kafru.store.surreal.SurrealRows.text;
  * <p>The table has no per-field definitions (they doubled the cost of every row write): the rows
  * are written by this class only, from validated requests.
  */
-public final class SurrealTaskRepository implements TaskRepository {
+public final class SurrealTaskRepository extends SurrealRepository implements TaskRepository {
 
     /** How many distinct priorities one claim statement walks before it hands back a continuation. */
     private static final int RANKS_PER_CLAIM = 3;
@@ -163,24 +163,14 @@ public final class SurrealTaskRepository implements TaskRepository {
             COMMIT TRANSACTION;
             """;
 
-    private final Supplier<SurrealConnection> connection;
-
-    /**
-     * A repository on the connection {@code connection} gives at each call: the CDI producer
-     * passes {@code database::connection}, which opens the connection on first use, so that
-     * nothing holds on to a connection past a call (see {@link SurrealRepositories}).
-     */
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
     public SurrealTaskRepository(Supplier<SurrealConnection> connection) {
-        this.connection = connection;
+        super(connection);
     }
 
     /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
     public SurrealTaskRepository(SurrealConnection connection) {
         this(() -> connection);
-    }
-
-    private SurrealConnection db() {
-        return connection.get();
     }
 
     // ------------------------------------------------------------------------------------------
