@@ -1,9 +1,9 @@
 package dev.kafru;
 
-import dev.kafru.store.MetricSnapshot;
-import dev.kafru.store.NewAgent;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;

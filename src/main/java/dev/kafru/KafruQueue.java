@@ -1,8 +1,8 @@
 package dev.kafru;
 
-import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.SurrealDatabase;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.worker.QueueDispatcher;

@@ -1,13 +1,13 @@
 package dev.kafru.bench;
 
+import dev.kafru.store.Schema;
 import dev.kafru.store.Subscription;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;

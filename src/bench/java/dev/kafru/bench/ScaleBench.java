@@ -2,14 +2,14 @@ package dev.kafru.bench;
 
 import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.Schema;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealAgentRepository;
 import dev.kafru.store.surreal.SurrealMetricRepository;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.Retention;
 
 import java.time.Clock;

@@ -1,6 +1,11 @@
 package dev.kafru.bench;
 
+import dev.kafru.store.ScheduleStore;
+import dev.kafru.store.Schema;
 import dev.kafru.store.Subscription;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.AgentFilter;
 import dev.kafru.AgentKind;
 import dev.kafru.Command;
@@ -15,12 +20,7 @@ import dev.kafru.agent.ServerAgents;
 import dev.kafru.schedule.MissedRunPolicy;
 import dev.kafru.schedule.ScheduleRunner;
 import dev.kafru.schedule.SchedulerSettings;
-import dev.kafru.store.surreal.SurrealAgentRepository;
-import dev.kafru.store.surreal.SurrealMetricRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.ScheduleStore;
-import dev.kafru.store.Schema;
-import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.WorkerSettings;

@@ -3,7 +3,6 @@ package dev.kafru.admin;
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.KafruAgents;
 import dev.kafru.KafruQueue;
-import dev.kafru.store.MetricRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

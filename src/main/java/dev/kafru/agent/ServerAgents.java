@@ -1,14 +1,14 @@
 package dev.kafru.agent;
 
-import dev.kafru.store.Subscription;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.Subscription;
 import dev.kafru.Agent;
 import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Command;
-import dev.kafru.store.AgentRepository;
-import dev.kafru.store.NewAgent;
-import dev.kafru.store.MetricRepository;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.QueueDispatcher;
 

@@ -1,12 +1,12 @@
 package dev.kafru.observe;
 
+import dev.kafru.store.Outcome;
 import dev.kafru.store.Subscription;
+import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.TaskRepository;
-import dev.kafru.store.SurrealDatabase;
-import dev.kafru.store.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -118,9 +118,8 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        TaskRepository store = tasks;
         try {
-            created = store.onSignal(signal -> {
+            created = tasks.onSignal(signal -> {
                 gaugeWaiting(signal.queue());
                 if (signal.created() > 0) {
                     recorder.count(ENQUEUED, signal.queue(), signal.created());
@@ -130,7 +129,7 @@ public class TaskMetrics {
             LOG.log(Level.WARNING, "no live query for enqueued tasks; " + ENQUEUED + " stays 0", e);
         }
         long every = Durations.metricsInterval(config).toMillis();
-        refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
+        refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(tasks)), 0, every, TimeUnit.MILLISECONDS);
     }
 
     /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskRepository#COUNT_CAP}). */

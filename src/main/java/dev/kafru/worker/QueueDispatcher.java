@@ -6,8 +6,8 @@ import dev.kafru.TaskStatus;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.Claimed;
-import dev.kafru.store.TaskRepository;
 import dev.kafru.store.Outcome;
+import dev.kafru.store.TaskRepository;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.kafru.worker;
 
 import dev.kafru.store.Subscription;
+import dev.kafru.store.SurrealDatabase;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
-import dev.kafru.store.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.store.TaskRepository;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
