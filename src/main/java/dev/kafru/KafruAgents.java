@@ -1,9 +1,10 @@
 package dev.kafru;
 
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
-import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * <pre>{@code
  * @Inject KafruAgents agents;
  *
- * Agent worker = agents.list(AgentFilter.all().kind(AgentKind.Queue).name("reports")).get(0);
+ * Agent worker = agents.list(AgentFilter.builder().kind(AgentKind.Queue).name("reports").build()).get(0);
  * agents.sendCommand(worker.id(), Command.QueueGracefulShutdown, "deploying", "ops");
  * agents.pauseQueue("reports");   // every server stops claiming on "reports"
  * }</pre>
@@ -34,14 +35,20 @@ public class KafruAgents {
     public static final int MAX_LIST = 1000;
 
     @Inject
-    SurrealDatabase database;
+    AgentRepository store;
+
+    @Inject
+    TaskRepository tasks;
+
+    @Inject
+    MetricRepository metrics;
 
     @Inject
     Workers workers;
 
     /** Agents matching the filter (all given fields must match), by server, kind and name. */
     public List<Agent> list(AgentFilter filter) {
-        return store().list(filter == null ? AgentFilter.all() : filter, MAX_LIST);
+        return store.list(filter == null ? AgentFilter.all() : filter, MAX_LIST);
     }
 
     public List<Agent> list() {
@@ -50,7 +57,7 @@ public class KafruAgents {
 
     /** One agent by id (the record key, with or without {@code kafru_agents:}). */
     public Optional<Agent> get(String id) {
-        return store().get(id);
+        return store.get(id);
     }
 
     /**
@@ -67,7 +74,7 @@ public class KafruAgents {
             throw new IllegalArgumentException(command + " is for a " + command.target() + " agent; '" + id + "' is a "
                     + agent.kind() + " agent");
         }
-        return store().sendCommand(id, command, message, author)
+        return store.sendCommand(id, command, message, author)
                 .orElseThrow(() -> new IllegalArgumentException("no agent '" + id + "'"));
     }
 
@@ -95,7 +102,7 @@ public class KafruAgents {
                 local.resume();
             }
         }
-        return store().setQueuePaused(queue, paused);
+        return store.setQueuePaused(queue, paused);
     }
 
     /**
@@ -107,8 +114,6 @@ public class KafruAgents {
      * @throws IllegalStateException when the task is not running (nothing changes)
      */
     public Optional<Task> terminateTask(String taskId, String message, String author) {
-        AgentStore store = store();
-        TaskStore tasks = new TaskStore(database.connection());
         Optional<Task> found = tasks.get(taskId);
         if (found.isEmpty()) {
             return found;
@@ -125,19 +130,19 @@ public class KafruAgents {
         String suffix = "/" + task.queue();
         String server = task.owner() != null && task.owner().endsWith(suffix)
                 ? task.owner().substring(0, task.owner().length() - suffix.length()) : task.owner();
-        List<Agent> agents = store.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 1);
+        List<Agent> agents = store.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 1);
         String agentKey;
         if (!agents.isEmpty()) {
             agentKey = agents.get(0).id();
         } else {
-            List<Agent> parents = store.list(AgentFilter.all().kind(AgentKind.Queue).server(server).name(task.queue())
-                    .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), 1);
+            List<Agent> parents = store.list(AgentFilter.builder().kind(AgentKind.Queue).server(server).name(task.queue())
+                    .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)).build(), 1);
             if (parents.isEmpty()) {
                 throw new IllegalStateException("task '" + taskId + "' is held by '" + task.owner()
                         + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");
             }
             agentKey = java.util.UUID.randomUUID().toString();
-            store.create(new AgentStore.NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
+            store.create(new NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
                     task.id(), AgentStatus.Running, false));
         }
         store.sendCommand(agentKey, Command.TaskTerminate, message, author);
@@ -145,11 +150,7 @@ public class KafruAgents {
     }
 
     /** The stored metric snapshots (one per worker and scheduler). */
-    public List<MetricStore.Snapshot> metrics() {
-        return new MetricStore(database.connection()).list();
-    }
-
-    private AgentStore store() {
-        return new AgentStore(database.connection());
+    public List<MetricSnapshot> metrics() {
+        return metrics.list();
     }
 }

@@ -1,9 +1,11 @@
 package dev.kafru;
 
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.store.TaskStore;
+import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
@@ -11,15 +13,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import dev.kafru.surrealdb.SurrealConnection;
 
 /**
  * Enqueue and manage tasks — the crate's {@code Queue}. Inject it anywhere:
@@ -39,6 +40,15 @@ public class KafruQueue {
 
     @Inject
     SurrealDatabase database;
+
+    @Inject
+    TaskRepository tasks;
+
+    @Inject
+    AgentRepository agents;
+
+    @Inject
+    MetricRepository metrics;
 
     @Inject
     TaskRegistry registry;
@@ -100,7 +110,7 @@ public class KafruQueue {
                 throw requests.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
             }
         }
-        TaskStore store = store();
+        TaskRepository store = store();
         workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
         List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
@@ -139,8 +149,8 @@ public class KafruQueue {
      * @param offset 0 or more
      */
     public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
-        if (limit < 1 || limit > TaskStore.MAX_LIMIT) {
-            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskStore.MAX_LIMIT);
+        if (limit < 1 || limit > TaskRepository.MAX_LIMIT) {
+            throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskRepository.MAX_LIMIT);
         }
         if (offset < 0) {
             throw new InvalidTaskException("offset", "offset " + offset + " must be 0 or more");
@@ -168,7 +178,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is not in Error (nothing changes)
      */
     public Optional<Task> retry(String id) {
-        TaskStore store = store();
+        TaskRepository store = store();
         Optional<Task> retried = store.retry(id);
         if (retried.isPresent()) {
             workers.wake(retried.get().queue(), retried.get().runAt());
@@ -189,7 +199,7 @@ public class KafruQueue {
      * @throws IllegalStateException when the task is running (nothing changes)
      */
     public boolean removeIdle(String id) {
-        TaskStore store = store();
+        TaskRepository store = store();
         if (store.removeIdle(id)) {
             return true;
         }
@@ -202,37 +212,36 @@ public class KafruQueue {
 
     /**
      * Every queue that was ever used, has a live worker or a pause flag: its counts by status
-     * (each counted up to {@link TaskStore#LIST_COUNT_CAP}: a count at the cap means at least
+     * (each counted up to {@link TaskRepository#LIST_COUNT_CAP}: a count at the cap means at least
      * that many), the threads and running tasks of its live workers, and whether it is paused.
      */
     public List<QueueInfo> queues() {
-        TaskStore tasks = store();
-        AgentStore agents = new AgentStore(database.connection());
-        List<Agent> workersAlive = agents.list(AgentFilter.all().kind(AgentKind.Queue)
-                .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)), KafruAgents.MAX_LIST);
-        Map<String, MetricStore.Snapshot> snapshots = new java.util.HashMap<>();
-        new MetricStore(database.connection()).list().forEach(s -> snapshots.put(s.name(), s));
+        TaskRepository store = store();
+        List<Agent> workersAlive = agents.list(AgentFilter.builder().kind(AgentKind.Queue)
+                .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)).build(), KafruAgents.MAX_LIST);
+        Map<String, MetricSnapshot> snapshots = new java.util.HashMap<>();
+        metrics.list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(tasks.queueNames());
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(store.queueNames());
         workersAlive.forEach(a -> names.add(a.name()));
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();
         for (String queue : names) {
-            Map<TaskStatus, Long> byStatus = tasks.counts(queue, TaskStore.LIST_COUNT_CAP);
+            Map<TaskStatus, Long> byStatus = store.counts(queue, TaskRepository.LIST_COUNT_CAP);
             long threads = 0;
             long running = 0;
             List<String> servers = new ArrayList<>();
             for (Agent agent : workersAlive) {
                 if (agent.name().equals(queue)) {
                     servers.add(agent.server());
-                    MetricStore.Snapshot snapshot = snapshots.get(agent.server() + "/" + queue);
+                    MetricSnapshot snapshot = snapshots.get(agent.server() + "/" + queue);
                     if (snapshot != null) {
                         threads += snapshot.numWorkers();
                         running += snapshot.numAliveTasks();
                     }
                 }
             }
-            queues.add(new QueueInfo(queue, byStatus, TaskStore.LIST_COUNT_CAP, threads, running, paused.contains(queue),
+            queues.add(new QueueInfo(queue, byStatus, TaskRepository.LIST_COUNT_CAP, threads, running, paused.contains(queue),
                     List.copyOf(servers)));
         }
         return queues;
@@ -260,8 +269,8 @@ public class KafruQueue {
         }
     }
 
-    private TaskStore store() {
+    private TaskRepository store() {
         database.awaitSchema(Duration.ofSeconds(30));
-        return new TaskStore(database.connection());
+        return tasks;
     }
 }

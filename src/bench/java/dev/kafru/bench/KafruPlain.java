@@ -2,11 +2,12 @@ package dev.kafru.bench;
 
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
-import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -15,7 +16,6 @@ import dev.kafru.worker.WorkerSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -63,11 +63,11 @@ final class KafruPlain {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain2"));
              RpcSurrealConnection second = RpcSurrealConnection.open(db.settings())) {
             Schema.apply(db);
-            TaskStore store = new TaskStore(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
             List<QueueDispatcher> workers = new ArrayList<>();
-            List<SurrealConnection.LiveSubscription> signals = new ArrayList<>();
+            List<Subscription> signals = new ArrayList<>();
             for (RpcSurrealConnection connection : List.of(db, second)) {
-                TaskStore server = new TaskStore(connection);
+                SurrealTaskRepository server = new SurrealTaskRepository(connection);
                 QueueDispatcher worker = new QueueDispatcher("bench", o.threads, WorkerSettings.defaults(), server,
                         TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer,
                         "bench-server-" + workers.size() + "/bench");
@@ -84,7 +84,7 @@ final class KafruPlain {
             for (QueueDispatcher worker : workers) {
                 worker.stop(Duration.ofSeconds(5));
             }
-            signals.forEach(SurrealConnection.LiveSubscription::close);
+            signals.forEach(Subscription::close);
             return r;
         } finally {
             executor.shutdownNow();
@@ -101,7 +101,7 @@ final class KafruPlain {
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
         Measure.Runs runs = new Measure.Runs(o.tasks);
         try {
-            TaskStore store = new TaskStore(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
             WorkerSettings settings = WorkerSettings.defaults();
             if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
                 settings = new WorkerSettings(settings.pollInterval(), settings.lease(), settings.shutdownTimeout(),
@@ -109,7 +109,7 @@ final class KafruPlain {
             }
             QueueDispatcher worker = new QueueDispatcher(queue, o.threads, settings, store,
                     TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, "bench-server/" + queue);
-            SurrealConnection.LiveSubscription signals = store.onSignal(s -> worker.wake());
+            Subscription signals = store.onSignal(s -> worker.wake());
             long completedBefore = completed(db, queue);
             worker.start();
             long start = System.nanoTime();
@@ -131,7 +131,7 @@ final class KafruPlain {
     }
 
     /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, three in flight, waking the worker after each. */
-    static void push(TaskStore store, int tasks, QueueDispatcher worker, String queue) {
+    static void push(SurrealTaskRepository store, int tasks, QueueDispatcher worker, String queue) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
         for (int from = 0; from < tasks; from += 500) {
             if (chunks.size() >= 3) {
@@ -175,11 +175,11 @@ final class KafruPlain {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "latency"));
              RpcSurrealConnection other = RpcSurrealConnection.open(db.settings())) {
             Schema.apply(db);
-            TaskStore store = new TaskStore(db);
-            TaskStore otherServer = new TaskStore(other);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
+            SurrealTaskRepository otherServer = new SurrealTaskRepository(other);
             QueueDispatcher worker = new QueueDispatcher("idle", 4, WorkerSettings.defaults(), store,
                     TaskRegistry.of(Map.of("mark", ctx -> start.mark())), executor, timer, "bench-server/idle");
-            SurrealConnection.LiveSubscription live = store.onSignal(s -> {
+            Subscription live = store.onSignal(s -> {
                 if (s.wake()) {
                     worker.noteDue(s.earliest());
                     worker.wake();

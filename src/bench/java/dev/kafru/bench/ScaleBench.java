@@ -1,12 +1,15 @@
 package dev.kafru.bench;
 
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.ClaimFloors;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.TaskRepository;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
+import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.surreal.Schema;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.TaskStore;
 import dev.kafru.worker.Retention;
 
 import java.time.Clock;
@@ -44,7 +47,7 @@ final class ScaleBench {
         Map<String, Double> result = new LinkedHashMap<>();
         try (RpcSurrealConnection db = RpcSurrealConnection.open(KafruPlain.database(o, "scale"))) {
             Schema.apply(db);
-            TaskStore store = new TaskStore(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
             store.registerQueues(List.of("busy", "other-1", "other-2", "other-3", "other-4", "other-5"));
             long filled = 0;
             System.out.println("| rows in kafru_queues | claim throughput, busy queue | idle claim from the range start (once per poll) | next due | waiting gauge | counts for GET /queues (6 queues) | lease reaper | retention pass | signals clean-up | agents' expiry | metric snapshot |");
@@ -93,7 +96,7 @@ final class ScaleBench {
     /** Adds rows until the table holds {@code size} (besides the busy queue's finished benchmark tasks). */
     private static long fill(SurrealConnection db, long from, long size) {
         Instant now = Instant.now();
-        long nowNanos = TaskStore.nanos(now);
+        long nowNanos = TaskRepository.nanos(now);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (long i = from; i < size; i++) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -140,18 +143,18 @@ final class ScaleBench {
         return size;
     }
 
-    private static Map<String, Double> periodic(SurrealConnection db, TaskStore store) {
-        AgentStore agents = new AgentStore(db);
-        MetricStore metrics = new MetricStore(db);
+    private static Map<String, Double> periodic(SurrealConnection db, SurrealTaskRepository store) {
+        SurrealAgentRepository agents = new SurrealAgentRepository(db);
+        SurrealMetricRepository metrics = new SurrealMetricRepository(db);
         Retention retention = new Retention(store, Optional.of(Duration.ofHours(24)), Optional.of(Duration.ofDays(7)), Clock.systemUTC());
         Map<String, Double> times = new LinkedHashMap<>();
-        TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+        ClaimFloors floors = new ClaimFloors();
         times.put("idle claim", median(() -> store.claim("busy", "scale/busy", 100, Duration.ofSeconds(30), List.of(), floors)));
         times.put("next due", median(() -> store.nextRunAt("busy")));
         times.put("waiting gauge", median(() -> store.waiting("busy") + store.waiting("other-1")));
         times.put("queue counts", median(() -> {
             for (String queue : store.queueNames()) {
-                store.counts(queue, TaskStore.LIST_COUNT_CAP);
+                store.counts(queue, TaskRepository.LIST_COUNT_CAP);
             }
             return null;
         }));
@@ -160,7 +163,7 @@ final class ScaleBench {
         times.put("signals clean-up", median(() -> store.forgetSignals(Duration.ofMinutes(1), 1000)));
         times.put("agents' expiry", median(() -> agents.expire("scale-server", Duration.ofSeconds(30), Duration.ofSeconds(90))));
         times.put("metric snapshot", median(() -> {
-            metrics.upsert(List.of(new MetricStore.Snapshot("scale-server/busy", "Worker", 0, 8, Instant.now())));
+            metrics.upsert(List.of(new MetricSnapshot("scale-server/busy", "Worker", 0, 8, Instant.now())));
             return metrics.list();
         }));
         return times;

@@ -14,13 +14,13 @@ import dev.kafru.agent.ServerAgents;
 import dev.kafru.schedule.MissedRunPolicy;
 import dev.kafru.schedule.ScheduleRunner;
 import dev.kafru.schedule.SchedulerSettings;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
-import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.store.surreal.SurrealScheduleRepository;
+import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.Schema;
-import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
+import dev.kafru.store.surreal.SurrealScheduleRepository;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.WorkerSettings;
@@ -57,7 +57,7 @@ final class Timings {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(KafruPlain.database(o, "timing"));
              RpcSurrealConnection other = RpcSurrealConnection.open(db.settings())) {
             Schema.apply(db);
-            TaskStore store = new TaskStore(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
             TaskHandler record = ctx -> started.put(ctx.taskId() + "#" + ctx.attempt(), Instant.now());
             TaskHandler failOnce = ctx -> {
                 started.put(ctx.taskId() + "#" + ctx.attempt(), Instant.now());
@@ -73,11 +73,11 @@ final class Timings {
             WorkerSettings settings = WorkerSettings.defaults().withRetryBase(Duration.ofMillis(200));
             TaskRegistry registry = TaskRegistry.of(Map.of("record", record, "fail-once", failOnce, "sleep", sleep));
             QueueDispatcher worker = new QueueDispatcher("timing", 4, settings, store, registry, executor, timer, "timing-a/timing");
-            ServerAgents agentsA = new ServerAgents(new AgentStore(db), new MetricStore(db), "timing-a", timer, executor,
+            ServerAgents agentsA = new ServerAgents(new SurrealAgentRepository(db), new SurrealMetricRepository(db), "timing-a", timer, executor,
                     AgentSettings.defaults(), (d, force) -> d.stop(Duration.ZERO));
             agentsA.start();
             agentsA.registerQueue(worker);
-            SurrealConnection.LiveSubscription signals = store.onSignal(s -> {
+            Subscription signals = store.onSignal(s -> {
                 worker.noteDue(s.earliest());
                 worker.wake();
             });
@@ -123,7 +123,7 @@ final class Timings {
                             .add(between((Instant) idRunAt.get(1), start));
                 }
             }
-            AgentStore agentsB = new AgentStore(other); // another server sends the command
+            SurrealAgentRepository agentsB = new SurrealAgentRepository(other); // another server sends the command
             for (int i = 0; i < Math.min(n, 10); i++) {
                 Task t = store.insert(List.of(TaskRequest.of("sleep").queue("timing"))).get(0);
                 worker.wake();
@@ -131,7 +131,7 @@ final class Timings {
                 String agent = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (agent == null && System.nanoTime() < deadline) { // task agents are written after 200 ms
-                    var found = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(t.id()), 1);
+                    var found = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(t.id()).build(), 1);
                     agent = found.isEmpty() ? null : found.get(0).id();
                     Thread.sleep(10);
                 }

@@ -60,8 +60,8 @@ public class AgentsResource {
         if (server != null && server.length() > 200 || name != null && name.length() > 200) {
             throw ProblemException.invalid(server != null && server.length() > 200 ? "server" : "name", "filters are at most 200 characters");
         }
-        AgentFilter filter = AgentFilter.all().kind(q.enumeration("kind", AgentKind.class))
-                .status(q.enumeration("status", AgentStatus.class)).server(server).name(name);
+        AgentFilter filter = AgentFilter.builder().kind(q.enumeration("kind", AgentKind.class))
+                .status(q.enumeration("status", AgentStatus.class)).server(server).name(name).build();
         return TasksResource.ok(agents.list(filter));
     }
 

@@ -2,7 +2,7 @@ package dev.kafru.admin;
 
 import dev.kafru.KafruAgents;
 import dev.kafru.KafruQueue;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.MetricSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -49,7 +49,7 @@ public class ObservedResources {
     @Path("metrics")
     @Operation(summary = "Metric snapshots", description = "One row per worker and scheduler of every server: running tasks and threads.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = MetricStore.Snapshot.class),
+            schema = @Schema(type = SchemaType.ARRAY, implementation = MetricSnapshot.class),
             examples = @ExampleObject(name = "snapshots", value = """
                     [{"name": "node-1/default", "kind": "Worker", "numAliveTasks": 2, "numWorkers": 5,
                       "timestamp": "2026-11-28T18:00:00Z"}]""")))

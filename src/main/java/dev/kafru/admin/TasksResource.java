@@ -5,7 +5,7 @@ import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.TaskRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -116,7 +116,7 @@ public class TasksResource {
         Query query = Query.of(uri, "status", "queue", "limit", "offset");
         TaskStatus status = query.enumeration("status", TaskStatus.class);
         String q = query.name("queue");
-        int limit = query.integer("limit", 1, TaskStore.MAX_LIMIT, DEFAULT_LIMIT);
+        int limit = query.integer("limit", 1, TaskRepository.MAX_LIMIT, DEFAULT_LIMIT);
         int offset = query.integer("offset", 0, MAX_OFFSET, 0);
         return ok(queue.list(status, q, limit, offset));
     }

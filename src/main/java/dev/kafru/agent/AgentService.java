@@ -2,8 +2,8 @@ package dev.kafru.agent;
 
 import dev.kafru.config.ManagedExecutors;
 import dev.kafru.schedule.Scheduler;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.MetricRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -35,6 +35,12 @@ public class AgentService {
 
     @Inject
     SurrealDatabase database;
+
+    @Inject
+    AgentRepository agentRepository;
+
+    @Inject
+    MetricRepository metricRepository;
 
     @Inject
     Workers workers;
@@ -78,8 +84,7 @@ public class AgentService {
         }
         executor.execute(() -> {
             try {
-                ServerAgents started = new ServerAgents(new AgentStore(database.connection()),
-                        new MetricStore(database.connection()), workers.serverName(), timer, executor, settings,
+                ServerAgents started = new ServerAgents(agentRepository, metricRepository, workers.serverName(), timer, executor, settings,
                         (dispatcher, force) -> workers.stopWorker(dispatcher.queue(),
                                 force ? java.time.Duration.ZERO : workers.settings().shutdownTimeout()));
                 started.start();

@@ -4,10 +4,11 @@ import dev.kafru.Agent;
 import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Command;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.AgentStore.NewAgent;
-import dev.kafru.store.MetricStore;
-import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.MetricRepository;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.Subscription;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.QueueDispatcher;
 
@@ -55,8 +56,8 @@ public final class ServerAgents implements AutoCloseable {
     private record QueueAgent(String key, QueueDispatcher dispatcher, TaskAgents tasks) {
     }
 
-    private final AgentStore store;
-    private final MetricStore metrics;
+    private final AgentRepository store;
+    private final MetricRepository metrics;
     private final String server;
     private final ScheduledExecutorService timer;
     private final Executor executor;
@@ -66,12 +67,12 @@ public final class ServerAgents implements AutoCloseable {
     private final Set<String> handling = ConcurrentHashMap.newKeySet();
     private volatile SchedulerControl scheduler;
     private volatile String schedulerKey;
-    private volatile SurrealConnection.LiveSubscription commands;
+    private volatile Subscription commands;
     private volatile ScheduledFuture<?> beat;
     private volatile ScheduledFuture<?> snapshots;
     private volatile boolean closed;
 
-    public ServerAgents(AgentStore store, MetricStore metrics, String server, ScheduledExecutorService timer, Executor executor,
+    public ServerAgents(AgentRepository store, MetricRepository metrics, String server, ScheduledExecutorService timer, Executor executor,
                         AgentSettings settings, QueueStopper stopper) {
         this.store = store;
         this.metrics = metrics;
@@ -175,15 +176,15 @@ public final class ServerAgents implements AutoCloseable {
             return;
         }
         try {
-            List<MetricStore.Snapshot> rows = new ArrayList<>();
+            List<MetricSnapshot> rows = new ArrayList<>();
             Instant now = Instant.now();
             for (QueueAgent q : queues.values()) {
                 QueueDispatcher d = q.dispatcher();
-                rows.add(new MetricStore.Snapshot(server + "/" + d.queue(), "Worker", d.runningCount(), d.threads(), now));
+                rows.add(new MetricSnapshot(server + "/" + d.queue(), "Worker", d.runningCount(), d.threads(), now));
             }
             SchedulerControl s = scheduler;
             if (s != null) {
-                rows.add(new MetricStore.Snapshot(server + "/scheduler", "Scheduler", s.isRunning() ? 1 : 0, 1, now));
+                rows.add(new MetricSnapshot(server + "/scheduler", "Scheduler", s.isRunning() ? 1 : 0, 1, now));
             }
             metrics.upsert(rows);
         } catch (RuntimeException e) {
@@ -283,7 +284,7 @@ public final class ServerAgents implements AutoCloseable {
         if (s != null) {
             s.cancel(false);
         }
-        SurrealConnection.LiveSubscription live = commands;
+        Subscription live = commands;
         if (live != null) {
             live.close();
         }

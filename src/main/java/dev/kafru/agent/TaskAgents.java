@@ -3,9 +3,9 @@ package dev.kafru.agent;
 import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Task;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.AgentStore.NewAgent;
-import dev.kafru.store.TaskStore.Outcome;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 
 import java.time.Duration;
@@ -30,7 +30,7 @@ final class TaskAgents implements QueueDispatcher.Observer {
     private static final Logger LOG = Logger.getLogger(TaskAgents.class.getName());
     static final Duration WRITE_DELAY = Duration.ofMillis(200);
 
-    private final AgentStore store;
+    private final AgentRepository store;
     private final String server;
     private final String queueAgentKey;
     /** Started, not written yet: task id → its agent. */
@@ -43,7 +43,7 @@ final class TaskAgents implements QueueDispatcher.Observer {
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private boolean writeScheduled;
 
-    TaskAgents(AgentStore store, String server, String queueAgentKey, java.util.concurrent.ScheduledExecutorService timer) {
+    TaskAgents(AgentRepository store, String server, String queueAgentKey, java.util.concurrent.ScheduledExecutorService timer) {
         this.store = store;
         this.server = server;
         this.queueAgentKey = queueAgentKey;

@@ -1,12 +1,12 @@
 package dev.kafru.observe;
 
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.TaskStore;
-import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.config.ManagedExecutors;
+import dev.kafru.store.Outcome;
+import dev.kafru.store.Subscription;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.store.TaskStore.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.PostConstruct;
@@ -61,6 +61,9 @@ public class TaskMetrics {
     SurrealDatabase database;
 
     @Inject
+    TaskRepository tasks;
+
+    @Inject
     Workers workers;
 
         ManagedScheduledExecutorService timer;
@@ -82,7 +85,7 @@ public class TaskMetrics {
     private final Map<String, Long> waiting = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
     private volatile MetricsRecorder recorder = MetricsRecorder.NONE;
-    private volatile SurrealConnection.LiveSubscription created;
+    private volatile Subscription created;
     private volatile ScheduledFuture<?> refresh;
     private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
@@ -115,9 +118,8 @@ public class TaskMetrics {
     }
 
     private void listen() {
-        TaskStore store = new TaskStore(database.connection());
         try {
-            created = store.onSignal(signal -> {
+            created = tasks.onSignal(signal -> {
                 gaugeWaiting(signal.queue());
                 if (signal.created() > 0) {
                     recorder.count(ENQUEUED, signal.queue(), signal.created());
@@ -127,11 +129,11 @@ public class TaskMetrics {
             LOG.log(Level.WARNING, "no live query for enqueued tasks; " + ENQUEUED + " stays 0", e);
         }
         long every = Durations.metricsInterval(config).toMillis();
-        refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(store)), 0, every, TimeUnit.MILLISECONDS);
+        refresh = timer.scheduleWithFixedDelay(() -> executor.execute(() -> refreshWaiting(tasks)), 0, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskStore#COUNT_CAP}). */
-    private void refreshWaiting(TaskStore store) {
+    /** Reads the Waiting count of every queue this server has seen (each counted up to {@link TaskRepository#COUNT_CAP}). */
+    private void refreshWaiting(TaskRepository store) {
         for (String queue : waiting.keySet()) {
             try {
                 waiting.put(queue, store.waiting(queue));
@@ -193,7 +195,7 @@ public class TaskMetrics {
         if (r != null) {
             r.cancel(false);
         }
-        SurrealConnection.LiveSubscription live = created;
+        Subscription live = created;
         if (live != null) {
             live.close();
         }

@@ -1,6 +1,5 @@
 package dev.kafru.schedule;
 
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.InvalidTaskException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Recurring;
@@ -9,13 +8,14 @@ import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.Priority;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;

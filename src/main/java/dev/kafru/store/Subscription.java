@@ -1,12 +1,15 @@
 package dev.kafru.store;
 
 /**
- * A running watch on the store (a repository's {@code onChange}-style method); close it to stop
- * it. The store's own notion of a subscription stays behind it, so callers need no backend type.
+ * A repository's running subscription to changes made by any server (on SurrealDB a live
+ * query); closing it stops the calls to its listener. Backend-neutral, so that callers of
+ * {@link TaskRepository#onSignal}, {@link AgentRepository#onServerAgents} and
+ * {@link ScheduleRepository#onChange} need no client type.
  */
+@FunctionalInterface
 public interface Subscription extends AutoCloseable {
 
-    /** Stops the watch; no exception, as there is nothing a caller could do about one. */
+    /** Stops the subscription; never throws, since it runs while servers shut down. */
     @Override
     void close();
 }

@@ -3,9 +3,11 @@ package dev.kafru.worker;
 import dev.kafru.Task;
 import dev.kafru.TaskContext;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.ClaimFloors;
+import dev.kafru.store.Claimed;
+import dev.kafru.store.Outcome;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.store.TaskStore;
-import dev.kafru.store.TaskStore.Outcome;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,7 @@ public final class QueueDispatcher {
     private final String queue;
     private final int threads;
     private final WorkerSettings settings;
-    private final TaskStore store;
+    private final TaskRepository store;
     private final TaskRegistry registry;
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
@@ -80,8 +82,8 @@ public final class QueueDispatcher {
     private volatile Instant lastDueScan = Instant.EPOCH;
     /** How many tasks to claim ahead of free threads, from how fast this server finishes them. */
     private final ClaimSizer sizer;
-    /** Where this dispatcher's claims continue, per priority (see {@link TaskStore.ClaimFloors}). */
-    private final TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+    /** Where this dispatcher's claims continue, per priority (see {@link ClaimFloors}). */
+    private final ClaimFloors floors = new ClaimFloors();
     private volatile Instant floorsReset = Instant.EPOCH;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
@@ -93,7 +95,7 @@ public final class QueueDispatcher {
     private final AtomicBoolean writing = new AtomicBoolean();
     private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
-    public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
+    public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskRepository store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
         this.queue = queue;
         this.threads = threads;
@@ -186,7 +188,7 @@ public final class QueueDispatcher {
      */
     public synchronized void noteDue(Instant runAt) {
         if (runAt != null && runAt.isBefore(Instant.now())) {
-            floors.lowerTo(TaskStore.nanos(runAt)); // behind where the claims had got to
+            floors.lowerTo(TaskRepository.nanos(runAt)); // behind where the claims had got to
         }
         Instant known = knownNextDue;
         if (runAt != null && (known == null || runAt.isBefore(known) || !known.isAfter(Instant.now()))) {
@@ -279,7 +281,7 @@ public final class QueueDispatcher {
             // few outcomes and no write in flight: they ride in the claim's own round trip
             List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true)
                     ? drainOutcomes() : null;
-            TaskStore.Claimed claimed;
+            Claimed claimed;
             try {
                 claimed = claim(wanted, fold == null ? List.of() : fold);
             } finally {
@@ -318,7 +320,7 @@ public final class QueueDispatcher {
     }
 
     /** Claims, writing {@code finished} in the same round trip; if that fails they are kept for the next cycle. */
-    private TaskStore.Claimed claim(int wanted, List<Outcome> finished) {
+    private Claimed claim(int wanted, List<Outcome> finished) {
         try {
             Instant now = Instant.now();
             if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
@@ -326,7 +328,7 @@ public final class QueueDispatcher {
                 floorsReset = now;
                 floors.forget();
             }
-            TaskStore.Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), finished, floors);
+            Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), finished, floors);
             if (finished.stream().anyMatch(o -> o.status() == TaskStatus.Waiting)) {
                 lastDueScan = Instant.EPOCH; // a retried task's stored run_at: read on the next short claim
             }

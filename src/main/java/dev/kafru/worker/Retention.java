@@ -2,7 +2,7 @@ package dev.kafru.worker;
 
 import dev.kafru.TaskStatus;
 import dev.kafru.config.Durations;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.TaskRepository;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Clock;
@@ -30,19 +30,19 @@ public final class Retention {
     static final int BATCH = 500;
     static final int MOST_BATCHES = 40;
 
-    private final TaskStore store;
+    private final TaskRepository store;
     private final Optional<Duration> completed;
     private final Optional<Duration> failed;
     private final Clock clock;
     /** How long to pause after a transaction, as a multiple of how long it took. */
     private final int pace;
 
-    public Retention(TaskStore store, Optional<Duration> completed, Optional<Duration> failed, Clock clock) {
+    public Retention(TaskRepository store, Optional<Duration> completed, Optional<Duration> failed, Clock clock) {
         this(store, completed, failed, clock, 9);
     }
 
     /** {@code pace} 0 deletes without pausing (tests). */
-    public Retention(TaskStore store, Optional<Duration> completed, Optional<Duration> failed, Clock clock, int pace) {
+    public Retention(TaskRepository store, Optional<Duration> completed, Optional<Duration> failed, Clock clock, int pace) {
         this.store = store;
         this.completed = completed;
         this.failed = failed;

@@ -1,11 +1,11 @@
 package dev.kafru.worker;
 
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.config.Durations;
-import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.config.ManagedExecutors;
+import dev.kafru.store.Subscription;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
-import dev.kafru.store.TaskStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -47,6 +47,9 @@ public class Workers {
     SurrealDatabase database;
 
     @Inject
+    TaskRepository tasks;
+
+    @Inject
     TaskRegistry registry;
 
         ManagedExecutorService executor;
@@ -64,8 +67,8 @@ public class Workers {
     private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
-    private volatile TaskStore store;
-    private volatile SurrealConnection.LiveSubscription signals;
+    private volatile TaskRepository store;
+    private volatile Subscription signals;
     private volatile ScheduledFuture<?> reaper;
     private volatile ScheduledFuture<?> retentionTimer;
     private volatile Retention retention;
@@ -99,7 +102,7 @@ public class Workers {
             scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
         }
-        store = new TaskStore(database.connection());
+        store = tasks;
         try {
             signals = store.onSignal(signal -> {
                 if (signal.wake()) {
@@ -138,12 +141,12 @@ public class Workers {
     public QueueDispatcher startWorker(String queue, int threads, Duration pollInterval) {
         WorkerSettings.parseQueues(queue + ":" + threads);
         WorkerSettings own = settings.withPollInterval(pollInterval);
-        TaskStore current = store;
+        TaskRepository current = store;
         if (current == null) {
             database.awaitSchema(Duration.ofSeconds(30));
-            current = store = new TaskStore(database.connection());
+            current = store = tasks;
         }
-        TaskStore use = current;
+        TaskRepository use = current;
         register(List.of(queue));
         QueueDispatcher created;
         synchronized (startListeners) {
@@ -309,14 +312,13 @@ public class Workers {
     }
 
     /**
-     * Records queue names in the store once per server (see {@link TaskStore#registerQueues}), so
+     * Records queue names in the store once per server (see {@link TaskRepository#registerQueues}), so
      * that every queue can be found without reading every task.
      */
     public void register(java.util.Collection<String> queues) {
         List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
         if (!fresh.isEmpty()) {
-            TaskStore current = store != null ? store : new TaskStore(database.connection());
-            current.registerQueues(fresh);
+            tasks.registerQueues(fresh);
             registered.addAll(fresh);
         }
     }
@@ -340,7 +342,7 @@ public class Workers {
                 timer.cancel(false);
             }
         }
-        SurrealConnection.LiveSubscription live = signals;
+        Subscription live = signals;
         if (live != null) {
             live.close();
         }

@@ -9,12 +9,14 @@ import dev.kafru.Task;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.AgentStore;
-import dev.kafru.store.MetricStore;
-import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.NewAgent;
 import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealAgentRepository;
+import dev.kafru.store.surreal.SurrealMetricRepository;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.store.TaskStore;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -49,8 +51,8 @@ class ServerAgentsTest {
     SurrealSettings database;
     RpcSurrealConnection connA;
     RpcSurrealConnection connB;
-    TaskStore tasksA;
-    AgentStore agentsB;
+    SurrealTaskRepository tasksA;
+    SurrealAgentRepository agentsB;
     ExecutorService executor;
     ScheduledExecutorService timer;
     final List<ServerAgents> servers = new ArrayList<>();
@@ -82,8 +84,8 @@ class ServerAgentsTest {
         connA = RpcSurrealConnection.open(database);
         connB = RpcSurrealConnection.open(database);
         Schema.apply(connA);
-        tasksA = new TaskStore(connA);
-        agentsB = new AgentStore(connB);
+        tasksA = new SurrealTaskRepository(connA);
+        agentsB = new SurrealAgentRepository(connB);
         executor = Executors.newCachedThreadPool();
         timer = Executors.newScheduledThreadPool(2);
     }
@@ -100,10 +102,10 @@ class ServerAgentsTest {
 
     /** A server on its own connection: a worker of {@code queue} and its agents. */
     ServerAgents server(String name, String queue, int threads, RpcSurrealConnection conn) {
-        ServerAgents agents = new ServerAgents(new AgentStore(conn), new MetricStore(conn), name, timer, executor, fast,
+        ServerAgents agents = new ServerAgents(new SurrealAgentRepository(conn), new SurrealMetricRepository(conn), name, timer, executor, fast,
                 (d, force) -> d.stop(force ? Duration.ZERO : workerSettings.shutdownTimeout()));
         agents.start();
-        QueueDispatcher d = new QueueDispatcher(queue, threads, workerSettings, new TaskStore(conn),
+        QueueDispatcher d = new QueueDispatcher(queue, threads, workerSettings, new SurrealTaskRepository(conn),
                 TaskRegistry.of(Map.of("sleep", sleeper)), executor, timer, name + "/" + queue);
         agents.registerQueue(d);
         d.start();
@@ -136,7 +138,7 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 4, connA);
         push(40, "q", 30_000);
         await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == 4);
-        Agent worker = agentsB.list(AgentFilter.all().kind(AgentKind.Queue).server("server-a"), 10).get(0);
+        Agent worker = agentsB.list(AgentFilter.builder().kind(AgentKind.Queue).server("server-a").build(), 10).get(0);
         assertEquals(a.queueAgent("q"), worker.id());
         assertEquals(AgentStatus.Running, worker.status());
 
@@ -180,8 +182,8 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 2, connA);
         Task task = push(1, "q", 60_000).get(0);
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).size() == 1);
-        Agent taskAgent = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).get(0);
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).size() == 1);
+        Agent taskAgent = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).get(0);
         assertEquals(a.queueAgent("q"), taskAgent.parentId());
         assertEquals("server-a", taskAgent.server());
         assertEquals(AgentStatus.Running, taskAgent.status());
@@ -203,8 +205,8 @@ class ServerAgentsTest {
         server("server-a", "q", 2, connA);
         Task task = push(1, "q", 60_000).get(0);
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).size() == 1);
-        Agent taskAgent = agentsB.list(AgentFilter.all().kind(AgentKind.Task).queueId(task.id()), 10).get(0);
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).size() == 1);
+        Agent taskAgent = agentsB.list(AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build(), 10).get(0);
         agentsB.sendCommand(taskAgent.id(), Command.TaskRemove, null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> tasksA.get(task.id()).isEmpty() && agent(taskAgent.id()).commandIsExecuted());
         assertEquals(1, interrupted.get());
@@ -216,7 +218,7 @@ class ServerAgentsTest {
         push(300, "q", 0);
         await().atMost(Duration.ofSeconds(60)).until(() -> count(TaskStatus.Completed) == 300);
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                agentsB.list(AgentFilter.all().kind(AgentKind.Task).server("server-a"), 1000).isEmpty());
+                agentsB.list(AgentFilter.builder().kind(AgentKind.Task).server("server-a").build(), 1000).isEmpty());
         assertEquals(300, executions.size());
         executions.values().forEach(n -> assertEquals(1, n.get()));
     }
@@ -273,15 +275,15 @@ class ServerAgentsTest {
 
     @Test
     void aServerPurgesItsOldAgentsAtStartAndMarksASilentServersAgentsError() {
-        AgentStore storeA = new AgentStore(connA);
-        storeA.create(new AgentStore.NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
-        storeA.create(new AgentStore.NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
+        SurrealAgentRepository storeA = new SurrealAgentRepository(connA);
+        storeA.create(new NewAgent("old-a", "q", AgentKind.Queue, "server-a", null, null, AgentStatus.Running, false));
+        storeA.create(new NewAgent("ghost-q", "q", AgentKind.Queue, "ghost", null, null, AgentStatus.Running, false));
         server("server-a", "q", 1, connA);
         assertTrue(agentsB.get("old-a").isEmpty(), "server-a's old agent is purged at start");
         await().atMost(Duration.ofSeconds(5)).until(() -> agent("ghost-q").status() == AgentStatus.Error);
         assertTrue(agent("ghost-q").message().startsWith("no heartbeat from server ghost"), agent("ghost-q").message());
         // server-a's own agent keeps beating
-        Agent own = agentsB.list(AgentFilter.all().server("server-a"), 10).get(0);
+        Agent own = agentsB.list(AgentFilter.builder().server("server-a").build(), 10).get(0);
         assertEquals(AgentStatus.Running, own.status());
         // and the silent server's agents are deleted after three expiries
         await().atMost(Duration.ofSeconds(8)).until(() -> agentsB.get("ghost-q").isEmpty());
@@ -291,10 +293,10 @@ class ServerAgentsTest {
     void metricSnapshotsCountTheRunningTasksAndTheThreadsOfEachWorker() {
         server("server-a", "q", 3, connA);
         push(5, "q", 30_000);
-        MetricStore metrics = new MetricStore(connB);
+        SurrealMetricRepository metrics = new SurrealMetricRepository(connB);
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.list().stream()
                 .anyMatch(s -> s.name().equals("server-a/q") && s.numAliveTasks() == 3));
-        MetricStore.Snapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
+        MetricSnapshot s = metrics.list().stream().filter(m -> m.name().equals("server-a/q")).findFirst().orElseThrow();
         assertEquals("Worker", s.kind());
         assertEquals(3, s.numWorkers());
         assertEquals(1, metrics.list().size(), "one row per name, updated in place");
@@ -305,15 +307,15 @@ class ServerAgentsTest {
         ServerAgents a = server("server-a", "q", 1, connA);
         ServerAgents b = server("server-b", "r", 1, connB);
         assertEquals(2, agentsB.list(AgentFilter.all(), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().name("r"), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().names(List.of("q", "r")), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().id(a.queueAgent("q")), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().ids(List.of(a.queueAgent("q"), b.queueAgent("r"))), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().statuses(List.of(AgentStatus.Running)), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().status(AgentStatus.Error), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().kind(AgentKind.Scheduler), 100).size());
-        assertEquals(0, agentsB.list(AgentFilter.all().command(Command.TaskRemove), 100).size());
-        assertEquals(2, agentsB.list(AgentFilter.all().commandIsExecuted(false), 100).size());
-        assertEquals(1, agentsB.list(AgentFilter.all().server("server-b").kind(AgentKind.Queue), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().name("r").build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().names(List.of("q", "r")).build(), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().id(a.queueAgent("q")).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().ids(List.of(a.queueAgent("q"), b.queueAgent("r"))).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().statuses(List.of(AgentStatus.Running)).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().status(AgentStatus.Error).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().kind(AgentKind.Scheduler).build(), 100).size());
+        assertEquals(0, agentsB.list(AgentFilter.builder().command(Command.TaskRemove).build(), 100).size());
+        assertEquals(2, agentsB.list(AgentFilter.builder().commandIsExecuted(false).build(), 100).size());
+        assertEquals(1, agentsB.list(AgentFilter.builder().server("server-b").kind(AgentKind.Queue).build(), 100).size());
     }
 }

@@ -85,11 +85,11 @@ class AgentIT {
     void theServerRegistersItsWorkersAndSchedulerAsRunningAgents() {
         String server = workers.serverName();
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                agents.list(AgentFilter.all().server(server).kind(AgentKind.Queue)).size() == 2
-                        && agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler)).size() == 1);
-        List<String> queues = agents.list(AgentFilter.all().server(server).kind(AgentKind.Queue)).stream().map(Agent::name).sorted().toList();
+                agents.list(AgentFilter.builder().server(server).kind(AgentKind.Queue).build()).size() == 2
+                        && agents.list(AgentFilter.builder().server(server).kind(AgentKind.Scheduler).build()).size() == 1);
+        List<String> queues = agents.list(AgentFilter.builder().server(server).kind(AgentKind.Queue).build()).stream().map(Agent::name).sorted().toList();
         assertEquals(List.of("default", "second"), queues);
-        agents.list(AgentFilter.all().server(server)).forEach(a -> assertEquals(AgentStatus.Running, a.status(), a.toString()));
+        agents.list(AgentFilter.builder().server(server).build()).forEach(a -> assertEquals(AgentStatus.Running, a.status(), a.toString()));
         await().atMost(Duration.ofSeconds(10)).until(() -> agents.metrics().stream()
                 .anyMatch(m -> m.name().equals(server + "/default") && m.numWorkers() == 5 && m.kind().equals("Worker")));
         assertTrue(agents.metrics().stream().anyMatch(m -> m.name().equals(server + "/scheduler") && m.kind().equals("Scheduler")));
@@ -99,8 +99,8 @@ class AgentIT {
     @Order(2)
     void taskTerminateStopsALongTaskWhichEndsError() {
         Task task = queue.push(TaskRequest.of("it-count").queue("default").parameters(Map.of("sleepMillis", 120_000)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> agents.list(AgentFilter.all().queueId(task.id())).size() == 1);
-        Agent agent = agents.list(AgentFilter.all().queueId(task.id())).get(0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> agents.list(AgentFilter.builder().queueId(task.id()).build()).size() == 1);
+        Agent agent = agents.list(AgentFilter.builder().queueId(task.id()).build()).get(0);
         assertEquals(AgentKind.Task, agent.kind());
         Agent worker = agents.get(agent.parentId()).orElseThrow();
         assertEquals("default", worker.name());
@@ -124,7 +124,7 @@ class AgentIT {
         }
         List<Task> pushed = queue.pushAll(requests);
         await().atMost(Duration.ofSeconds(20)).until(() -> counting.mostAtOnce("forced") == 2);
-        Agent worker = agents.list(AgentFilter.all().server(workers.serverName()).kind(AgentKind.Queue).name("forced")).get(0);
+        Agent worker = agents.list(AgentFilter.builder().server(workers.serverName()).kind(AgentKind.Queue).name("forced").build()).get(0);
         agents.sendCommand(worker.id(), Command.QueueForceShutdown, null, "AgentIT");
         await().atMost(Duration.ofSeconds(5)).until(() -> agents.get(worker.id()).orElseThrow().commandIsExecuted());
         assertEquals(AgentStatus.Terminated, agents.get(worker.id()).orElseThrow().status());
@@ -179,18 +179,18 @@ class AgentIT {
     @Order(5)
     void schedulerGracefulShutdownStopsTheSchedulerAndAPausedQueueClaimsNothingUntilResumed() {
         String server = workers.serverName();
-        Agent scheduler = agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler)
-                .status(AgentStatus.Running)).get(0);
+        Agent scheduler = agents.list(AgentFilter.builder().server(server).kind(AgentKind.Scheduler)
+                .status(AgentStatus.Running).build()).get(0);
         agents.sendCommand(scheduler.id(), Command.SchedulerGracefulShutdown, null, "AgentIT");
         await().atMost(Duration.ofSeconds(5)).until(() -> agents.get(scheduler.id()).orElseThrow().commandIsExecuted());
         assertEquals(AgentStatus.Terminated, agents.get(scheduler.id()).orElseThrow().status());
         assertTrue(!manager.isSchedulerRunning());
         manager.startScheduler();
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running)).size() == 1);
+                agents.list(AgentFilter.builder().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running).build()).size() == 1);
 
         manager.pause("second", true);
-        assertTrue(agents.list(AgentFilter.all().kind(AgentKind.Queue).name("second")).stream().allMatch(Agent::paused));
+        assertTrue(agents.list(AgentFilter.builder().kind(AgentKind.Queue).name("second").build()).stream().allMatch(Agent::paused));
         Task parked = queue.push(TaskRequest.of("it-count").queue("second"));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
                 queue.get(parked.id()).orElseThrow().status() == TaskStatus.Waiting);
@@ -204,8 +204,8 @@ class AgentIT {
     void schedulerForceShutdownStopsFiringUntilTheSchedulerIsStartedAgain() {
         String server = workers.serverName();
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running)).size() == 1);
-        Agent scheduler = agents.list(AgentFilter.all().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running)).get(0);
+                agents.list(AgentFilter.builder().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running).build()).size() == 1);
+        Agent scheduler = agents.list(AgentFilter.builder().server(server).kind(AgentKind.Scheduler).status(AgentStatus.Running).build()).get(0);
         agents.sendCommand(scheduler.id(), Command.SchedulerForceShutdown, "now", "AgentIT");
         await().atMost(Duration.ofSeconds(5)).until(() -> agents.get(scheduler.id()).orElseThrow().commandIsExecuted());
         assertEquals(AgentStatus.Terminated, agents.get(scheduler.id()).orElseThrow().status());

@@ -1,7 +1,7 @@
 package dev.kafru.it;
 
-import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.surreal.Schema;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;

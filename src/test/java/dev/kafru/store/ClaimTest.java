@@ -1,10 +1,11 @@
 package dev.kafru.store;
 
-import dev.kafru.store.surreal.Schema;
-import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The property the whole queue rests on, measured on the real engine with RocksDB, through
- * {@link TaskStore#claim} itself: concurrent claimers (each its own connection, as servers
+ * {@link SurrealTaskRepository#claim} itself: concurrent claimers (each its own connection, as servers
  * are) never get one task twice.
  */
 class ClaimTest {
@@ -37,7 +38,7 @@ class ClaimTest {
     void eightClaimersTakingTenAtATimeClaimEachOfTwelveThousandTasksExactlyOnce() throws Exception {
         try (RpcSurrealConnection setup = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
             Schema.apply(setup);
-            TaskStore store = new TaskStore(setup);
+            SurrealTaskRepository store = new SurrealTaskRepository(setup);
             List<TaskRequest> requests = new ArrayList<>();
             for (int i = 0; i < TASKS; i++) {
                 requests.add(TaskRequest.of("work").queue("contested").priority(i % 3));
@@ -55,8 +56,8 @@ class ClaimTest {
                 for (int c = 0; c < CLAIMERS; c++) {
                     RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
                     connections.add(connection);
-                    TaskStore server = new TaskStore(connection);
-                    TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
+                    SurrealTaskRepository server = new SurrealTaskRepository(connection);
+                    ClaimFloors floors = new ClaimFloors();
                     String owner = "server-" + c + "/contested";
                     claimed.add(threads.submit(() -> {
                         go.await();

@@ -1,9 +1,10 @@
 package dev.kafru.store;
 
-import dev.kafru.store.surreal.Schema;
-import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
@@ -101,7 +102,7 @@ class SchemaTest {
     void aDatabaseOfTheFirstSchemaIsUpgradedInPlaceAndItsTasksRun() throws Exception {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(launcher.freshDatabase())) {
             db.query(resource("/schema-v1.surql"), Map.of());
-            // rows as the first TaskStore wrote them: no due, no dates (the field definitions filled them in)
+            // rows as the first SurrealTaskRepository wrote them: no due, no dates (the field definitions filled them in)
             for (int p : new int[] {0, 5, -1, 5}) {
                 db.query("CREATE kafru_queues SET name = 'old', queue = 'old', handler = 'record', parameters = {p: $p},"
                         + " status = 'Waiting', priority = $p, rank = 0 - $p, attempts = 0, max_attempts = 3", Map.of("p", (long) p));
@@ -115,7 +116,7 @@ class SchemaTest {
 
             Schema.apply(db);
             assertEquals(Set.of(Schema.CLAIM_INDEX), Schema.indexes(db, "kafru_queues"));
-            TaskStore store = new TaskStore(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
             assertEquals(List.of("old"), store.queueNames());
 
             List<Long> order = new CopyOnWriteArrayList<>();

@@ -1,10 +1,11 @@
 package dev.kafru.store;
 
-import dev.kafru.store.surreal.Schema;
-import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.MapConfig;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.Retention;
@@ -29,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TaskStoreTest {
 
     RpcSurrealConnection db;
-    TaskStore store;
+    SurrealTaskRepository store;
 
     @BeforeEach
     void open() {
         db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase());
         Schema.apply(db);
-        store = new TaskStore(db);
+        store = new SurrealTaskRepository(db);
     }
 
     @AfterEach
@@ -53,9 +54,9 @@ class TaskStoreTest {
 
     @Test
     void aPushOfManyTasksSignalsOncePerStatementAndQueueNotOncePerTask() throws Exception {
-        List<TaskStore.Signal> signals = new CopyOnWriteArrayList<>();
+        List<Signal> signals = new CopyOnWriteArrayList<>();
         try (RpcSurrealConnection otherServer = RpcSurrealConnection.open(db.settings());
-             var live = new TaskStore(otherServer).onSignal(signals::add)) {
+             var live = new SurrealTaskRepository(otherServer).onSignal(signals::add)) {
             List<TaskRequest> mixed = new ArrayList<>(requests(300, "a"));
             mixed.addAll(requests(200, "b"));
             store.insert(mixed);
@@ -64,8 +65,8 @@ class TaskStoreTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> signals.size() >= 3);
             Thread.sleep(300); // and no more come
             assertEquals(3, signals.size(), String.valueOf(signals));
-            assertEquals(new TaskStore.Signal("a", 300, null, true), signals.get(0));
-            assertEquals(new TaskStore.Signal("b", 200, null, true), signals.get(1));
+            assertEquals(new Signal("a", 300, null, true), signals.get(0));
+            assertEquals(new Signal("b", 200, null, true), signals.get(1));
             assertEquals("a", signals.get(2).queue());
             assertEquals(2, signals.get(2).created());
             assertEquals(later, signals.get(2).earliest(), "a delayed push says when its first task comes due");
@@ -76,9 +77,9 @@ class TaskStoreTest {
     void oldSignalsAreForgottenInBoundedBatchesAndNewOnesKept() {
         store.insert(requests(1, "a"));
         db.query("INSERT INTO kafru_signals $rows RETURN NONE", Map.of("rows", List.of(
-                Map.of("queue", "old", "created", 1L, "at", TaskStore.nanos(Instant.now().minusSeconds(120))),
-                Map.of("queue", "old", "created", 1L, "at", TaskStore.nanos(Instant.now().minusSeconds(90))),
-                Map.of("queue", "old", "created", 1L, "at", TaskStore.nanos(Instant.now().minusSeconds(80))))));
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(120))),
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(90))),
+                Map.of("queue", "old", "created", 1L, "at", TaskRepository.nanos(Instant.now().minusSeconds(80))))));
         assertEquals(2, store.forgetSignals(Duration.ofMinutes(1), 2));
         assertEquals(1, store.forgetSignals(Duration.ofMinutes(1), 2));
         assertEquals(0, store.forgetSignals(Duration.ofMinutes(1), 2));
@@ -90,12 +91,12 @@ class TaskStoreTest {
         store.registerQueues(List.of("a", "b"));
         store.registerQueues(List.of("b", "c"));
         assertEquals(List.of("a", "b", "c"), store.queueNames().stream().sorted().toList());
-        for (int from = 0; from < TaskStore.COUNT_CAP + 300; from += 500) {
-            store.insert(requests(Math.min(500, TaskStore.COUNT_CAP + 300 - from), "big"));
+        for (int from = 0; from < TaskRepository.COUNT_CAP + 300; from += 500) {
+            store.insert(requests(Math.min(500, TaskRepository.COUNT_CAP + 300 - from), "big"));
         }
         store.insert(requests(3, "small"));
         store.claim("small", "me/small", 1, Duration.ofMinutes(1));
-        assertEquals(TaskStore.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
+        assertEquals(TaskRepository.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
         assertEquals(Map.of(TaskStatus.Waiting, 2L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
                 store.counts("small", 10));
     }
@@ -105,8 +106,8 @@ class TaskStoreTest {
         store.registerQueues(List.of("r"));
         List<Task> tasks = store.insert(requests(5, "r"));
         List<Task> claimed = store.claim("r", "me/r", 4, Duration.ofMinutes(1));
-        store.finish("me/r", List.of(TaskStore.Outcome.completed(claimed.get(0).id()), TaskStore.Outcome.completed(claimed.get(1).id()),
-                TaskStore.Outcome.failed(claimed.get(2).id(), "boom"))).join();
+        store.finish("me/r", List.of(Outcome.completed(claimed.get(0).id()), Outcome.completed(claimed.get(1).id()),
+                Outcome.failed(claimed.get(2).id(), "boom"))).join();
         // two Completed, one Error, one InProgress, one Waiting
         Clock inAnHour = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
         assertEquals(0, new Retention(store, Optional.of(Duration.ofHours(2)), Optional.of(Duration.ofHours(2)), inAnHour).pass(),
@@ -129,7 +130,7 @@ class TaskStoreTest {
         for (int from = 0; from < total; from += 500) {
             store.insert(requests(500, "h"));
             List<Task> claimed = store.claim("h", "me/h", 500, Duration.ofMinutes(1));
-            store.finish("me/h", claimed.stream().map(t -> TaskStore.Outcome.completed(t.id())).toList()).join();
+            store.finish("me/h", claimed.stream().map(t -> Outcome.completed(t.id())).toList()).join();
         }
         Retention atOnce = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0);
         assertEquals(20_000, atOnce.pass(), "a pass deletes at most 40 batches of 500");

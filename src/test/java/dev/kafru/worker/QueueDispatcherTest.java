@@ -4,9 +4,9 @@ import dev.kafru.Task;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.store.surreal.Schema;
-import dev.kafru.store.TaskStore;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +38,7 @@ class QueueDispatcherTest {
 
     static SurrealLauncher launcher;
     RpcSurrealConnection db;
-    TaskStore store;
+    SurrealTaskRepository store;
     ExecutorService executor;
     ScheduledExecutorService scheduler;
     final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
@@ -55,7 +55,7 @@ class QueueDispatcherTest {
     void setUp() {
         db = RpcSurrealConnection.open(launcher.freshDatabase());
         Schema.apply(db);
-        store = new TaskStore(db);
+        store = new SurrealTaskRepository(db);
         executor = Executors.newCachedThreadPool();
         scheduler = Executors.newScheduledThreadPool(2);
         handlers.put("count", ctx -> executions.computeIfAbsent(ctx.taskId(), k -> new AtomicInteger()).incrementAndGet());
@@ -377,11 +377,11 @@ class QueueDispatcherTest {
             }
         }); RpcSurrealConnection otherServer = RpcSurrealConnection.open(db.settings())) {
             d.start();
-            Task task = new TaskStore(otherServer).insert(List.of(TaskRequest.of("count").queue("remote"))).get(0);
+            Task task = new SurrealTaskRepository(otherServer).insert(List.of(TaskRequest.of("count").queue("remote"))).get(0);
             // the poll interval is 15 s: only the live query can start it this soon
             await().atMost(Duration.ofSeconds(3)).until(() -> executions.containsKey(task.id()));
             Instant runAt = Instant.now().plusMillis(800);
-            Task delayed = new TaskStore(otherServer).insert(List.of(TaskRequest.of("count").queue("remote").runAt(runAt))).get(0);
+            Task delayed = new SurrealTaskRepository(otherServer).insert(List.of(TaskRequest.of("count").queue("remote").runAt(runAt))).get(0);
             await().atMost(Duration.ofSeconds(4)).until(() -> executions.containsKey(delayed.id()));
             assertTrue(!store.get(delayed.id()).orElseThrow().startedAt().isBefore(runAt));
         }

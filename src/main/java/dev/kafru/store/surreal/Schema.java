@@ -2,6 +2,7 @@ package dev.kafru.store.surreal;
 
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.SurrealConnection;
+
 import java.util.Map;
 
 /**
@@ -15,7 +16,7 @@ public final class Schema {
     public static final String SCHEDULES = "kafru_schedules";
     public static final String AGENTS = "kafru_agents";
     public static final String METRICS = "kafru_metrics";
-    /** One row per push batch, retry batch or recovery: what wakes workers on every server (see TaskStore#onSignal). */
+    /** One row per push batch, retry batch or recovery: what wakes workers on every server (see SurrealTaskRepository#onSignal). */
     public static final String SIGNALS = "kafru_signals";
     /** Every queue name used, keyed by the name: how the admin API and retention find queues without a scan. */
     public static final String QUEUE_NAMES = "kafru_queue_names";
@@ -117,7 +118,7 @@ public final class Schema {
         ConflictRetry.run(() -> connection.query(UPGRADE_TO_2, Map.of()));
     }
 
-    /** Version 1 → 2: no field definitions on kafru_queues; due/rank follow the status (see TaskStore). */
+    /** Version 1 → 2: no field definitions on kafru_queues; due/rank follow the status (see SurrealTaskRepository). */
     static final String UPGRADE_TO_2 = """
             REMOVE INDEX IF EXISTS kafru_queues_lease ON kafru_queues;
             REMOVE FIELD IF EXISTS name ON kafru_queues;

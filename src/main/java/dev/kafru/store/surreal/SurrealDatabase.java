@@ -1,19 +1,19 @@
 package dev.kafru.store.surreal;
 
+import dev.kafru.config.Durations;
+import dev.kafru.config.ManagedExecutors;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.config.ManagedExecutors;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import dev.kafru.config.Durations;
 import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;

@@ -7,7 +7,6 @@ import dev.kafru.TaskRequest;
 import dev.kafru.store.ScheduleFields;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.Subscription;
-import dev.kafru.store.TaskStore;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
@@ -224,7 +223,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
         vars.put("expected", expected);
         vars.put("next", next == null ? None.NONE : wholeSecond(next));
         vars.put("status", status.name());
-        vars.put("task", task == null ? None.NONE : TaskStore.row(task, now));
+        vars.put("task", task == null ? None.NONE : SurrealTaskRepository.row(task, now));
         vars.put("now", now);
         SurrealConnection db = connection.get();
         int[] attempts = {0};

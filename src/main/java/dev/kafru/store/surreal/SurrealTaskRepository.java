@@ -1,23 +1,39 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
-import dev.kafru.store.surreal.Schema;
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.ClaimFloors;
+import dev.kafru.store.Claimed;
+import dev.kafru.store.Outcome;
+import dev.kafru.store.Signal;
+import dev.kafru.store.Subscription;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.Task;
-import dev.kafru.TaskRequest;
-import dev.kafru.TaskStatus;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import static dev.kafru.store.surreal.SurrealRows.instant;
+import static dev.kafru.store.surreal.SurrealRows.key;
+import static dev.kafru.store.surreal.SurrealRows.number;
+import static dev.kafru.store.surreal.SurrealRows.parameters;
+import static dev.kafru.store.surreal.SurrealRows.rows;
+import static dev.kafru.store.surreal.SurrealRows.text;
 
 /**
  * Every SurrealQL statement on {@code kafru_queues}. Values are bound parameters only.
@@ -53,14 +69,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The table has no per-field definitions (they doubled the cost of every row write): the rows
  * are written by this class only, from validated requests.
  */
-public final class TaskStore {
+public final class SurrealTaskRepository extends SurrealRepository implements TaskRepository {
 
-    /** Largest page a list may ask for. */
-    public static final int MAX_LIMIT = 1000;
-    /** The waiting gauge counts this far: above it a queue's backlog reads as this many. */
-    public static final int COUNT_CAP = 10_000;
-    /** {@code GET /queues} counts each status this far (it is polled by the dashboard; ~6 µs a task counted). */
-    public static final int LIST_COUNT_CAP = 1_000;
     /** How many distinct priorities one claim statement walks before it hands back a continuation. */
     private static final int RANKS_PER_CLAIM = 3;
 
@@ -152,10 +162,14 @@ public final class TaskStore {
             COMMIT TRANSACTION;
             """;
 
-    private final SurrealConnection db;
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
+    public SurrealTaskRepository(Supplier<SurrealConnection> connection) {
+        super(connection);
+    }
 
-    public TaskStore(SurrealConnection db) {
-        this.db = db;
+    /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
+    public SurrealTaskRepository(SurrealConnection connection) {
+        this(() -> connection);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -166,11 +180,13 @@ public final class TaskStore {
      * Stores validated requests as Waiting tasks in one request, with one signal per queue
      * (queue, how many, earliest run_at) that wakes the queue's workers on every server.
      */
+    @Override
     public List<Task> insert(List<TaskRequest> requests) {
         return SurrealConnection.await(insertAsync(requests));
     }
 
     /** {@link #insert} without waiting: several may be in flight, and the engine works on them at once. */
+    @Override
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
         List<Map<String, Object>> rows = new ArrayList<>(requests.size());
         for (TaskRequest request : requests) {
@@ -182,7 +198,7 @@ public final class TaskStore {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", rows);
         vars.put("signals", signals(requests));
-        return db.queryAsync(INSERT, vars).thenApply(result -> {
+        return db().queryAsync(INSERT, vars).thenApply(result -> {
             Instant now = (Instant) result.get(result.size() - 2);
             List<Task> tasks = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
@@ -197,15 +213,16 @@ public final class TaskStore {
      * counted and a lease), for a worker of this server that has a free thread: one round trip
      * instead of an insert and a claim.
      */
+    @Override
     public Task insertClaimed(TaskRequest request, String owner, Duration lease) {
         Map<String, Object> row = row(request);
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", List.of(row));
         vars.put("owner", owner);
         vars.put("lease", lease);
-        Instant now = (Instant) ((List<?>) db.query(INSERT_CLAIMED, vars).get(0)).get(0);
+        Instant now = (Instant) ((List<?>) db().query(INSERT_CLAIMED, vars).get(0)).get(0);
         // counted by every server's enqueued metric; it wakes nobody, so it is not waited for
-        db.queryAsync("INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano(time::now())}) RETURN NONE",
+        db().queryAsync("INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano(time::now())}) RETURN NONE",
                 Map.of("signals", List.of(claimedSignal(request.queue(), 1))));
         RecordId id = (RecordId) row.get("id");
         return new Task(id.keyText(), request.name(), request.queue(), request.handler(), request.parameters(),
@@ -237,7 +254,7 @@ public final class TaskStore {
         Map<String, Object> row = row(request);
         Instant runAt = request.runAt() != null ? request.runAt() : now;
         row.put("run_at", runAt);
-        row.put("due", nanos(runAt));
+        row.put("due", TaskRepository.nanos(runAt));
         row.put("date_created", now);
         row.put("date_modified", now);
         return row;
@@ -309,59 +326,13 @@ public final class TaskStore {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * What one claim took; the rank to continue from when it walked its most priorities
-     * unfilled; and per rank the latest due it took (for {@link ClaimFloors}).
-     */
-    public record Claimed(List<Task> tasks, Long more, Map<Long, Long> latestDue) {
-    }
-
-    /**
-     * Where a claimer's next claims may start, per rank (see {@link #CLAIM}): the latest due it
-     * took there, less a margin for pushes that committed after a later one. One per dispatcher.
-     * A task made Waiting with an older due lowers it ({@link #lowerTo}, from the push's signal);
-     * {@link #forget()} (once per poll interval) makes the next claim read each range from its
-     * start, which also finds anything else a floor passed over.
-     */
-    public static final class ClaimFloors {
-        /** A push's due is its database time; one that committed this much after a later one is still found. */
-        static final long MARGIN_NANOS = 2_000_000_000L;
-        private final java.util.TreeMap<Long, Long> floors = new java.util.TreeMap<>();
-
-        synchronized void record(Map<Long, Long> latestDue) {
-            latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
-        }
-
-        /** Reads every range from its start on the next claim. */
-        public synchronized void forget() {
-            floors.clear();
-        }
-
-        /**
-         * A task due at {@code due} (nanoseconds) was made Waiting behind where these claims had
-         * got to (a run_at given in the past): the next claim reads from there, in every rank.
-         */
-        public synchronized void lowerTo(long due) {
-            floors.replaceAll((rank, floor) -> Math.min(floor, due));
-        }
-
-        synchronized Long top() {
-            return floors.isEmpty() ? null : floors.firstKey();
-        }
-
-        synchronized Map<String, Object> asVariable() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            floors.forEach((rank, due) -> map.put(String.valueOf(rank), due));
-            return map;
-        }
-    }
-
-    /**
      * Moves up to {@code n} due Waiting tasks of a queue to InProgress for {@code owner}, with a
      * lease, in one transaction — highest priority first, then oldest due; a write conflict with
      * another claimer is retried. {@code outcomes} of earlier attempts are written in the same
      * round trip, before the claim. {@code floors} (may be null) remembers where this claimer's
      * ranges continue.
      */
+    @Override
     public Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors) {
         List<Task> tasks = new ArrayList<>();
         Map<Long, Long> latest = new LinkedHashMap<>();
@@ -377,7 +348,7 @@ public final class TaskStore {
             vars.put("from", from == null ? None.NONE : from);
             Long top = floors == null ? null : floors.top();
             vars.put("top", top == null ? None.NONE : top);
-            vars.put("floors", floors == null ? Map.of() : floors.asVariable());
+            vars.put("floors", floors == null ? Map.of() : floorsVariable(floors));
             String statement = CLAIM;
             if (pending != null && !pending.isEmpty()) {
                 vars.putAll(finishVars(owner, pending));
@@ -392,7 +363,7 @@ public final class TaskStore {
                 long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, 2L * wanted + 1);
                 skipped[0] = skip > 0;
                 vars.put("skip", skip);
-                List<Object> results = db.query(surql, vars);
+                List<Object> results = db().query(surql, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
             });
             pending = null; // written: a conflict retry of the whole request writes them again, which changes nothing
@@ -425,47 +396,27 @@ public final class TaskStore {
         return new Claimed(tasks, from, latest);
     }
 
-    /** {@link #claim(String, String, int, Duration, List, ClaimFloors)} without floors. */
-    public Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes) {
-        return claim(queue, owner, n, lease, outcomes, null);
-    }
-
-    /** Moves up to {@code n} due tasks to InProgress: {@link #claim(String, String, int, Duration, List)} without outcomes. */
-    public List<Task> claim(String queue, String owner, int n, Duration lease) {
-        return claim(queue, owner, n, lease, List.of()).tasks();
+    /** The floors as the claim statement reads them: rank (as text, a SurrealQL object key) → due. */
+    private static Map<String, Object> floorsVariable(ClaimFloors floors) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        floors.byRank().forEach((rank, due) -> map.put(String.valueOf(rank), due));
+        return map;
     }
 
     private static Task claimedTask(Map<?, ?> row, String queue, String owner) {
-        RecordId id = (RecordId) row.get("id");
-        Object parameters = row.get("parameters");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> params = parameters instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
-        return new Task(id.keyText(), text(row.get("name")), queue, text(row.get("handler")), params, TaskStatus.InProgress,
+        return new Task(key(row.get("id")), text(row.get("name")), queue, text(row.get("handler")),
+                parameters(row.get("parameters")), TaskStatus.InProgress,
                 null, (int) number(row.get("priority")), null, (int) number(row.get("attempts")),
                 (int) number(row.get("max_attempts")), owner, null, null, null, null, null);
-    }
-
-    /** What came of one attempt, to be written with others in one round trip. */
-    public record Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay) {
-        public static Outcome completed(String key) {
-            return new Outcome(key, null, TaskStatus.Completed, null, null);
-        }
-
-        public static Outcome retry(String key, String queue, String message, Duration delay) {
-            return new Outcome(key, queue, TaskStatus.Waiting, message, delay);
-        }
-
-        public static Outcome failed(String key, String message) {
-            return new Outcome(key, null, TaskStatus.Error, message, null);
-        }
     }
 
     /**
      * Writes the outcomes of attempts in one request. Only tasks still InProgress and owned by
      * {@code owner} change: a task whose lease lapsed and that another server took is left alone.
      */
+    @Override
     public CompletableFuture<Void> finish(String owner, List<Outcome> outcomes) {
-        return db.queryAsync(FINISH, finishVars(owner, outcomes)).thenApply(r -> null);
+        return db().queryAsync(FINISH, finishVars(owner, outcomes)).thenApply(r -> null);
     }
 
     private static Map<String, Object> finishVars(String owner, List<Outcome> outcomes) {
@@ -509,11 +460,12 @@ public final class TaskStore {
     }
 
     /** Extends the leases of tasks this owner holds. */
+    @Override
     public void renewLeases(String owner, List<String> keys, Duration lease) {
         if (keys.isEmpty()) {
             return;
         }
-        ConflictRetry.run(() -> db.query("LET $now = time::now(); UPDATE $ids SET lease_until = $now + $lease,"
+        ConflictRetry.run(() -> db().query("LET $now = time::now(); UPDATE $ids SET lease_until = $now + $lease,"
                         + " due = time::nano($now + $lease) WHERE status = 'InProgress' AND owner = $owner RETURN NONE",
                 Map.of("ids", ids(keys), "lease", lease, "owner", owner)));
     }
@@ -525,8 +477,9 @@ public final class TaskStore {
      *
      * @return how many tasks were recovered
      */
+    @Override
     public int recoverExpiredLeases(String queue, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
                 LET $ids = (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'InProgress' AND rank = 0
@@ -552,11 +505,12 @@ public final class TaskStore {
      * Gives tasks back to the queue: Waiting again, due now. When {@code uncount} is true the
      * attempt is not counted (the task never ran).
      */
+    @Override
     public void handBack(String owner, List<String> keys, boolean uncount) {
         if (keys.isEmpty()) {
             return;
         }
-        ConflictRetry.run(() -> db.query("""
+        ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
                 LET $back = (UPDATE $ids SET status = 'Waiting', owner = NONE, lease_until = NONE, run_at = $now,
@@ -574,8 +528,9 @@ public final class TaskStore {
      * looked must still set the caller's timer. Bounded by its LIMIT; a fallback only, since
      * pushes and retries announce their run_at (see {@link #onSignal}).
      */
+    @Override
     public Optional<Instant> nextRunAt(String queue) {
-        Object value = db.query("RETURN math::min((SELECT VALUE due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'"
+        Object value = db().query("RETURN math::min((SELECT VALUE due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'"
                 + " LIMIT 100))", Map.of("queue", queue)).get(0);
         return value instanceof Number n ? Optional.of(instant(n.longValue())) : Optional.empty();
     }
@@ -585,30 +540,25 @@ public final class TaskStore {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * One signal: {@code created} tasks pushed to {@code queue} (0 for a retry or recovery), due
-     * from {@code earliest} (null: now); {@code wake} is false when they were inserted already
-     * claimed, so no worker needs to look.
-     */
-    public record Signal(String queue, int created, Instant earliest, boolean wake) {
-    }
-
-    /**
      * A live query on {@code kafru_signals}: one notification per push, schedule firing, retry
      * batch or lease recovery — not per task — so that every server's workers wake at once (or
      * when the earliest task comes due) and count enqueued tasks.
      */
-    public SurrealConnection.LiveSubscription onSignal(java.util.function.Consumer<Signal> listener) {
-        return db.live(Schema.SIGNALS, n -> {
+    @Override
+    public Subscription onSignal(Consumer<Signal> listener) {
+        SurrealConnection.LiveSubscription live = db().live(Schema.SIGNALS, n -> {
             if ("CREATE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("queue") instanceof String queue) {
                 listener.accept(new Signal(queue, (int) number(row.get("created")), row.get("earliest") instanceof Instant i ? i : null,
                         !Boolean.FALSE.equals(row.get("wake"))));
             }
         });
+        return live::close;
     }
 
     /** Deletes signals older than {@code age} (every live query has long seen them), at most {@code limit}. */
+    @Override
     public int forgetSignals(Duration age, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db.query("DELETE (SELECT VALUE id FROM kafru_signals"
+        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM kafru_signals"
                         + " WHERE at < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
                 Map.of("age", age, "limit", (long) limit)));
         return ((List<?>) result.get(0)).size();
@@ -622,7 +572,8 @@ public final class TaskStore {
      * Records queue names in {@code kafru_queue_names} (nothing is written for a name already
      * there), so that the admin API and retention find every queue without reading every task.
      */
-    public void registerQueues(java.util.Collection<String> queues) {
+    @Override
+    public void registerQueues(Collection<String> queues) {
         if (queues.isEmpty()) {
             return;
         }
@@ -630,13 +581,14 @@ public final class TaskStore {
         for (String queue : queues) {
             rows.add(Map.of("id", new RecordId(Schema.QUEUE_NAMES, queue)));
         }
-        ConflictRetry.run(() -> db.query("INSERT IGNORE INTO kafru_queue_names $rows RETURN NONE", Map.of("rows", rows)));
+        ConflictRetry.run(() -> db().query("INSERT IGNORE INTO kafru_queue_names $rows RETURN NONE", Map.of("rows", rows)));
     }
 
     /** Every queue name ever used. */
+    @Override
     public List<String> queueNames() {
         List<String> names = new ArrayList<>();
-        for (Object id : (List<?>) db.query("SELECT VALUE id FROM kafru_queue_names", Map.of()).get(0)) {
+        for (Object id : (List<?>) db().query("SELECT VALUE id FROM kafru_queue_names", Map.of()).get(0)) {
             names.add(String.valueOf(((RecordId) id).key()));
         }
         return names;
@@ -646,8 +598,9 @@ public final class TaskStore {
      * How many tasks of the queue have each status, each counted up to {@code cap} (an index
      * range with a LIMIT; a count at the cap means "at least").
      */
+    @Override
     public Map<TaskStatus, Long> counts(String queue, int cap) {
-        List<Object> result = db.query("""
+        List<Object> result = db().query("""
                 RETURN {
                     Waiting: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap)),
                     InProgress: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'InProgress' LIMIT $cap)),
@@ -655,7 +608,7 @@ public final class TaskStore {
                     Error: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Error' LIMIT $cap))
                 };""", Map.of("queue", queue, "cap", (long) cap));
         Map<?, ?> row = (Map<?, ?>) result.get(0);
-        Map<TaskStatus, Long> counts = new java.util.EnumMap<>(TaskStatus.class);
+        Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
         for (TaskStatus status : TaskStatus.values()) {
             counts.put(status, number(row.get(status.name())));
         }
@@ -663,8 +616,9 @@ public final class TaskStore {
     }
 
     /** Waiting tasks of the queue, counted up to {@link #COUNT_CAP}. */
+    @Override
     public long waiting(String queue) {
-        return number(db.query("RETURN count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap))",
+        return number(db().query("RETURN count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap))",
                 Map.of("queue", queue, "cap", (long) COUNT_CAP)).get(0));
     }
 
@@ -674,11 +628,12 @@ public final class TaskStore {
      *
      * @return how many were deleted
      */
+    @Override
     public int deleteFinished(String queue, TaskStatus status, Instant cutoff, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 DELETE (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
                         AND due <= $cutoff LIMIT $limit) RETURN BEFORE""",
-                Map.of("queue", queue, "status", status.name(), "cutoff", nanos(cutoff), "limit", (long) limit)));
+                Map.of("queue", queue, "status", status.name(), "cutoff", TaskRepository.nanos(cutoff), "limit", (long) limit)));
         return ((List<?>) result.get(0)).size();
     }
 
@@ -686,23 +641,26 @@ public final class TaskStore {
     // single tasks
     // ------------------------------------------------------------------------------------------
 
+    @Override
     public Optional<Task> get(String key) {
-        List<Task> found = tasks(db.query("SELECT * FROM $id", Map.of("id", id(key))).get(0));
+        List<Task> found = rows(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0), SurrealRows::task);
         return found.stream().findFirst();
     }
 
     /** Tasks oldest first, filtered by status and queue when given. */
+    @Override
     public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("status", status == null ? None.NONE : status.name());
         vars.put("queue", queue == null ? None.NONE : queue);
         vars.put("limit", (long) limit);
         vars.put("offset", (long) offset);
-        return tasks(db.query("SELECT * FROM kafru_queues WHERE ($status = NONE OR status = $status)"
-                + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0));
+        return rows(db().query("SELECT * FROM kafru_queues WHERE ($status = NONE OR status = $status)"
+                + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0), SurrealRows::task);
     }
 
     /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
+    @Override
     public Optional<Task> update(String key, TaskRequest changes) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("name", changes.name());
@@ -716,7 +674,7 @@ public final class TaskStore {
         vars.put("set", set);
         vars.put("runAt", changes.runAt() == null ? None.NONE : changes.runAt());
         vars.put("rank", -(long) changes.priority());
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
                 LET $after = (UPDATE $id SET name = $set.name, queue = $set.queue, handler = $set.handler,
@@ -730,15 +688,16 @@ public final class TaskStore {
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", vars));
-        return tasks(result.get(result.size() - 2)).stream().findFirst();
+        return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
     /**
      * Puts an Error task back to Waiting, due now, with its attempts counted from zero again;
      * empty when there is no such task or it is not in Error.
      */
+    @Override
     public Optional<Task> retry(String key) {
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
                 LET $after = (UPDATE $id SET status = 'Waiting', attempts = 0, message = NONE, run_at = $now,
@@ -750,26 +709,29 @@ public final class TaskStore {
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", Map.of("id", id(key))));
-        return tasks(result.get(result.size() - 2)).stream().findFirst();
+        return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
     /** Removes a task unless it is running; true when it was removed. */
+    @Override
     public boolean removeIdle(String key) {
-        return !((List<?>) ConflictRetry.run(() -> db.query("DELETE $id WHERE status != 'InProgress' RETURN BEFORE",
+        return !((List<?>) ConflictRetry.run(() -> db().query("DELETE $id WHERE status != 'InProgress' RETURN BEFORE",
                 Map.of("id", id(key)))).get(0)).isEmpty();
     }
 
     /** True when a task was removed. */
+    @Override
     public boolean remove(String key) {
-        return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", id(key))).get(0)).isEmpty();
+        return !((List<?>) db().query("DELETE $id RETURN BEFORE", Map.of("id", id(key))).get(0)).isEmpty();
     }
 
     /** Removes the tasks matching the filters; returns how many. */
+    @Override
     public long purge(TaskStatus status, String queue) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("status", status == null ? None.NONE : status.name());
         vars.put("queue", queue == null ? None.NONE : queue);
-        List<Object> results = ConflictRetry.run(() -> db.query("DELETE kafru_queues WHERE ($status = NONE OR status = $status)"
+        List<Object> results = ConflictRetry.run(() -> db().query("DELETE kafru_queues WHERE ($status = NONE OR status = $status)"
                 + " AND ($queue = NONE OR queue = $queue) RETURN VALUE id", vars));
         return ((List<?>) results.get(0)).size();
     }
@@ -783,16 +745,7 @@ public final class TaskStore {
     }
 
     private static List<RecordId> ids(List<String> keys) {
-        return keys.stream().map(TaskStore::id).toList();
-    }
-
-    /** Epoch nanoseconds, as {@code time::nano} gives them. */
-    public static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-    }
-
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        return keys.stream().map(SurrealTaskRepository::id).toList();
     }
 
     private static String truncate(String message) {
@@ -800,40 +753,5 @@ public final class TaskStore {
             return "";
         }
         return message.length() > 4000 ? message.substring(0, 4000) + "…" : message;
-    }
-
-    static List<Task> tasks(Object result) {
-        List<Task> tasks = new ArrayList<>();
-        if (result instanceof List<?> rows) {
-            for (Object row : rows) {
-                tasks.add(task((Map<?, ?>) row));
-            }
-        }
-        return tasks;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Task task(Map<?, ?> row) {
-        RecordId id = (RecordId) row.get("id");
-        Object parameters = row.get("parameters");
-        return new Task(id.keyText(), text(row.get("name")), text(row.get("queue")), text(row.get("handler")),
-                parameters instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of(),
-                TaskStatus.valueOf(text(row.get("status"))), text(row.get("message")),
-                (int) number(row.get("priority")), instant(row.get("run_at")), (int) number(row.get("attempts")),
-                (int) number(row.get("max_attempts")), text(row.get("owner")), instant(row.get("lease_until")),
-                instant(row.get("date_created")), instant(row.get("date_modified")),
-                instant(row.get("started_at")), instant(row.get("finished_at")));
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : 0L;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof Instant i ? i : null;
     }
 }

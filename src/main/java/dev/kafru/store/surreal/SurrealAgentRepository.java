@@ -1,25 +1,30 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
-import dev.kafru.store.surreal.Schema;
+import dev.kafru.Agent;
+import dev.kafru.AgentFilter;
+import dev.kafru.AgentStatus;
+import dev.kafru.Command;
+import dev.kafru.store.AgentRepository;
+import dev.kafru.store.NewAgent;
+import dev.kafru.store.Subscription;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
-import dev.kafru.Agent;
-import dev.kafru.AgentFilter;
-import dev.kafru.AgentKind;
-import dev.kafru.AgentStatus;
-import dev.kafru.Command;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import static dev.kafru.store.surreal.SurrealRows.rows;
 
 /**
  * Every SurrealQL statement on {@code kafru_agents}. Values are bound parameters only.
@@ -27,7 +32,7 @@ import java.util.function.Consumer;
  * <p>Task agents are written in batches ({@link #writeTaskAgents}): one request per dispatcher
  * cycle inserts the tasks that started and deletes the ones that ended.
  */
-public final class AgentStore {
+public final class SurrealAgentRepository extends SurrealRepository implements AgentRepository {
 
     private static final String FILTER = """
             SELECT * FROM kafru_agents WHERE ($id = NONE OR id = $id) AND ($ids = NONE OR id IN $ids)
@@ -46,43 +51,48 @@ public final class AgentStore {
             SELECT * FROM kafru_agents WHERE server = $server AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue');
             """;
 
-    private final SurrealConnection db;
-
-    public AgentStore(SurrealConnection db) {
-        this.db = db;
+    /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
+    public SurrealAgentRepository(Supplier<SurrealConnection> connection) {
+        super(connection);
     }
 
-    /** A new agent row; {@code key} is chosen by the caller so that batches need no answer. */
-    public record NewAgent(String key, String name, AgentKind kind, String server, String parentKey, String queueKey,
-                           AgentStatus status, boolean paused) {
+    /** A repository on one connection (tests, benchmarks: a connection per simulated server). */
+    public SurrealAgentRepository(SurrealConnection connection) {
+        this(() -> connection);
     }
+
 
     /** Removes every agent of a server (its old agents, at start). */
+    @Override
     public int purgeServer(String server) {
-        return ((List<?>) ConflictRetry.run(() -> db.query("DELETE kafru_agents WHERE server = $server RETURN BEFORE",
+        return ((List<?>) ConflictRetry.run(() -> db().query("DELETE kafru_agents WHERE server = $server RETURN BEFORE",
                 Map.of("server", server))).get(0)).size();
     }
 
     /** Ends a stopping server's live agents (Terminated). */
+    @Override
     public void terminateServer(String server) {
-        ConflictRetry.run(() -> db.query("UPDATE kafru_agents SET status = 'Terminated' WHERE server = $server"
+        ConflictRetry.run(() -> db().query("UPDATE kafru_agents SET status = 'Terminated' WHERE server = $server"
                 + " AND status IN ['Initialized', 'Running'] RETURN NONE", Map.of("server", server)));
     }
 
     /** Creates one agent. */
+    @Override
     public void create(NewAgent agent) {
-        ConflictRetry.run(() -> db.query("INSERT INTO kafru_agents $rows RETURN NONE", Map.of("rows", List.of(row(agent)))));
+        ConflictRetry.run(() -> db().query("INSERT INTO kafru_agents $rows RETURN NONE", Map.of("rows", List.of(row(agent)))));
     }
 
     /** True when the queue is paused cluster-wide: a worker started for it starts paused. */
+    @Override
     public boolean isQueuePaused(String queue) {
-        return !((List<?>) db.query("SELECT VALUE id FROM $paused", Map.of("paused", paused(queue))).get(0)).isEmpty();
+        return !((List<?>) db().query("SELECT VALUE id FROM $paused", Map.of("paused", paused(queue))).get(0)).isEmpty();
     }
 
     /** The queues paused cluster-wide. */
-    public java.util.Set<String> pausedQueues() {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        for (Object id : (List<?>) db.query("SELECT VALUE id FROM kafru_paused_queues", Map.of()).get(0)) {
+    @Override
+    public Set<String> pausedQueues() {
+        Set<String> names = new TreeSet<>();
+        for (Object id : (List<?>) db().query("SELECT VALUE id FROM kafru_paused_queues", Map.of()).get(0)) {
             if (id instanceof RecordId r) {
                 names.add(r.keyText());
             }
@@ -94,8 +104,9 @@ public final class AgentStore {
      * Records the pause flag of a queue (it outlives the queue's workers) and sets it on every
      * server's agent of that queue, in one transaction; returns how many of those agents are live.
      */
+    @Override
     public int setQueuePaused(String queue, boolean paused) {
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 IF $flag { UPSERT $paused SET paused_at = time::now() RETURN NONE } ELSE { DELETE $paused RETURN NONE };
                 UPDATE kafru_agents SET paused = $flag WHERE kind = 'Queue' AND name = $name RETURN VALUE status;
@@ -118,9 +129,10 @@ public final class AgentStore {
      * Inserts the task agents of tasks that started and deletes those of tasks that ended, in
      * one request. An ended agent that received a command stays (it records the command's outcome).
      */
+    @Override
     public CompletableFuture<Void> writeTaskAgents(List<NewAgent> started, List<String> endedKeys) {
-        List<Map<String, Object>> rows = started.stream().map(AgentStore::row).toList();
-        return db.queryAsync("""
+        List<Map<String, Object>> rows = started.stream().map(SurrealAgentRepository::row).toList();
+        return db().queryAsync("""
                         IF array::len($rows) > 0 { INSERT INTO kafru_agents $rows RETURN NONE };
                         IF array::len($ended) > 0 { DELETE $ended WHERE command = NONE RETURN NONE };
                         """,
@@ -131,8 +143,9 @@ public final class AgentStore {
      * Renews the heartbeat of a server's live agents, and returns what that server must act on:
      * its agents with a command not yet carried out, and its queue agents.
      */
+    @Override
     public List<Agent> heartbeat(String server) {
-        return agents(ConflictRetry.run(() -> db.query(HEARTBEAT, Map.of("server", server))).get(1));
+        return rows(ConflictRetry.run(() -> db().query(HEARTBEAT, Map.of("server", server))).get(1), SurrealRows::agent);
     }
 
     /**
@@ -141,8 +154,9 @@ public final class AgentStore {
      *
      * @return how many agents were marked
      */
+    @Override
     public int expire(String server, Duration expiry, Duration forget) {
-        List<Object> result = ConflictRetry.run(() -> db.query("""
+        List<Object> result = ConflictRetry.run(() -> db().query("""
                 UPDATE kafru_agents SET status = 'Error',
                     message = 'no heartbeat from server ' + server + ' since ' + <string> heartbeat
                   WHERE status IN ['Initialized', 'Running'] AND server != $server AND heartbeat < time::now() - $expiry
@@ -153,12 +167,13 @@ public final class AgentStore {
         return ((List<?>) result.get(0)).size();
     }
 
+    @Override
     public List<Agent> list(AgentFilter f, int limit) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", f.id() == null ? None.NONE : id(f.id()));
         vars.put("ids", f.ids() == null ? None.NONE : ids(f.ids()));
         vars.put("parent", f.parentId() == null ? None.NONE : id(f.parentId()));
-        vars.put("queue_id", f.queueId() == null ? None.NONE : TaskStore.id(f.queueId()));
+        vars.put("queue_id", f.queueId() == null ? None.NONE : SurrealTaskRepository.id(f.queueId()));
         vars.put("name", orNone(f.name()));
         vars.put("names", f.names() == null ? None.NONE : f.names());
         vars.put("kind", f.kind() == null ? None.NONE : f.kind().name());
@@ -168,59 +183,66 @@ public final class AgentStore {
         vars.put("command", f.command() == null ? None.NONE : f.command().name());
         vars.put("executed", f.commandIsExecuted() == null ? None.NONE : f.commandIsExecuted());
         vars.put("limit", (long) limit);
-        return agents(db.query(FILTER, vars).get(0));
+        return rows(db().query(FILTER, vars).get(0), SurrealRows::agent);
     }
 
+    @Override
     public Optional<Agent> get(String key) {
-        return agents(db.query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
+        return rows(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0), SurrealRows::agent).stream().findFirst();
     }
 
     /** Writes a command on an agent (not yet executed); empty when there is no such agent. */
+    @Override
     public Optional<Agent> sendCommand(String key, Command command, String message, String author) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", id(key));
         vars.put("command", command.name());
         vars.put("message", orNone(message));
         vars.put("author", orNone(author));
-        return agents(ConflictRetry.run(() -> db.query("UPDATE $id SET command = $command, command_is_executed = false,"
-                + " message = $message, author = $author RETURN AFTER", vars)).get(0)).stream().findFirst();
+        return rows(ConflictRetry.run(() -> db().query("UPDATE $id SET command = $command, command_is_executed = false,"
+                + " message = $message, author = $author RETURN AFTER", vars)).get(0), SurrealRows::agent).stream().findFirst();
     }
 
     /** Records that an agent's command was carried out, with the agent's new status. */
+    @Override
     public void commandExecuted(String key, AgentStatus status, String message) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", id(key));
         vars.put("status", status.name());
         vars.put("message", orNone(message));
-        ConflictRetry.run(() -> db.query("UPDATE $id SET command_is_executed = true, status = $status, message = $message ?? message"
+        ConflictRetry.run(() -> db().query("UPDATE $id SET command_is_executed = true, status = $status, message = $message ?? message"
                 + " RETURN NONE", vars));
     }
 
+    @Override
     public void setStatus(String key, AgentStatus status, String message) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("id", id(key));
         vars.put("status", status.name());
         vars.put("message", orNone(message));
-        ConflictRetry.run(() -> db.query("UPDATE $id SET status = $status, message = $message RETURN NONE", vars));
+        ConflictRetry.run(() -> db().query("UPDATE $id SET status = $status, message = $message RETURN NONE", vars));
     }
 
     /** Removes a task from the queue (the TaskRemove command). */
+    @Override
     public boolean removeTask(String taskKey) {
-        return !((List<?>) db.query("DELETE $id RETURN BEFORE", Map.of("id", TaskStore.id(taskKey))).get(0)).isEmpty();
+        return !((List<?>) db().query("DELETE $id RETURN BEFORE", Map.of("id", SurrealTaskRepository.id(taskKey))).get(0)).isEmpty();
     }
 
     /**
      * A live query on a server's agents that have a command not yet carried out, or that are
      * queue agents (whose pause flag may change).
      */
-    public SurrealConnection.LiveSubscription onServerAgents(String server, Consumer<Agent> listener) {
-        return db.liveQuery("LIVE SELECT * FROM kafru_agents WHERE server = $server"
+    @Override
+    public Subscription onServerAgents(String server, Consumer<Agent> listener) {
+        SurrealConnection.LiveSubscription live = db().liveQuery("LIVE SELECT * FROM kafru_agents WHERE server = $server"
                         + " AND ((command != NONE AND command_is_executed = false) OR kind = 'Queue')",
                 Map.of("server", server), n -> {
                     if (!"DELETE".equals(n.action()) && n.result() instanceof Map<?, ?> row && row.get("id") instanceof RecordId) {
-                        listener.accept(agent(row));
+                        listener.accept(SurrealRows.agent(row));
                     }
                 });
+        return live::close;
     }
 
     static RecordId id(String key) {
@@ -228,7 +250,7 @@ public final class AgentStore {
     }
 
     private static List<RecordId> ids(List<String> keys) {
-        return keys.stream().map(AgentStore::id).toList();
+        return keys.stream().map(SurrealAgentRepository::id).toList();
     }
 
     private static Object orNone(String value) {
@@ -246,42 +268,11 @@ public final class AgentStore {
             row.put("parent_id", id(a.parentKey()));
         }
         if (a.queueKey() != null) {
-            row.put("queue_id", TaskStore.id(a.queueKey()));
+            row.put("queue_id", SurrealTaskRepository.id(a.queueKey()));
         }
         row.put("paused", a.paused());
         row.put("command_is_executed", false);
         row.put("heartbeat", Instant.now());
         return row;
-    }
-
-    static List<Agent> agents(Object result) {
-        List<Agent> agents = new ArrayList<>();
-        if (result instanceof List<?> rows) {
-            for (Object row : rows) {
-                agents.add(agent((Map<?, ?>) row));
-            }
-        }
-        return agents;
-    }
-
-    static Agent agent(Map<?, ?> row) {
-        return new Agent(key(row.get("id")), text(row.get("name")), AgentKind.valueOf(text(row.get("kind"))),
-                AgentStatus.valueOf(text(row.get("status"))), text(row.get("server")), key(row.get("parent_id")),
-                key(row.get("queue_id")), row.get("command") instanceof String c ? Command.valueOf(c) : null,
-                Boolean.TRUE.equals(row.get("command_is_executed")), text(row.get("author")), text(row.get("message")),
-                Boolean.TRUE.equals(row.get("paused")), instant(row.get("heartbeat")), instant(row.get("date_created")),
-                instant(row.get("date_modified")));
-    }
-
-    private static String key(Object value) {
-        return value instanceof RecordId id ? id.keyText() : null;
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof Instant i ? i : null;
     }
 }

@@ -1,0 +1,49 @@
+package dev.kafru.store;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where a claimer's next claims may start, per rank (the negated priority): the latest due it
+ * took there, less a margin for pushes that committed after a later one. One per dispatcher.
+ * A repository's claim reads each rank's range from here on, instead of stepping again over
+ * every task claimed since (on SurrealDB, tombstones of deleted index entries). A task made
+ * Waiting with an older due lowers it ({@link #lowerTo}, from the push's signal); {@link #forget()}
+ * (once per poll interval) makes the next claim read each range from its start, which also finds
+ * anything else a floor passed over. Dues are epoch nanoseconds ({@link TaskRepository#nanos}).
+ */
+public final class ClaimFloors {
+
+    /** A push's due is its database time; one that committed this much after a later one is still found. */
+    static final long MARGIN_NANOS = 2_000_000_000L;
+    private final TreeMap<Long, Long> floors = new TreeMap<>();
+
+    /** Takes in what a claim took: per rank, the latest due ({@link Claimed#latestDue()}). */
+    public synchronized void record(Map<Long, Long> latestDue) {
+        latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
+    }
+
+    /** Reads every range from its start on the next claim. */
+    public synchronized void forget() {
+        floors.clear();
+    }
+
+    /**
+     * A task due at {@code due} (nanoseconds) was made Waiting behind where these claims had
+     * got to (a run_at given in the past): the next claim reads from there, in every rank.
+     */
+    public synchronized void lowerTo(long due) {
+        floors.replaceAll((rank, floor) -> Math.min(floor, due));
+    }
+
+    /** The highest priority (lowest rank) claimed so far, or null: ranks above it are looked for from the start. */
+    public synchronized Long top() {
+        return floors.isEmpty() ? null : floors.firstKey();
+    }
+
+    /** A copy of the floors, rank → due, lowest rank (highest priority) first. */
+    public synchronized Map<Long, Long> byRank() {
+        return new LinkedHashMap<>(floors);
+    }
+}

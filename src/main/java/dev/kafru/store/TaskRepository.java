@@ -1,0 +1,163 @@
+package dev.kafru.store;
+
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where tasks live: enqueue, exclusive claims with leases, outcomes, and the admin reads and
+ * writes — in domain types only, so that a second backend is one package beside
+ * {@code dev.kafru.store.surreal}. Components {@code @Inject} it.
+ *
+ * <p>What every implementation promises (the conformance kit, {@code TaskRepositoryContract},
+ * checks it): a due Waiting task is claimed by one claimer only, highest priority first and
+ * then oldest due; a claimed task is InProgress with a lease, and only its owner's outcome or
+ * hand-back changes it; a lapsed lease brings it back (the attempt stays counted) or ends it
+ * Error on its last attempt; a hand-back may uncount the attempt.
+ *
+ * <pre>{@code
+ * Claimed claimed = tasks.claim("mail", "node-1/mail", 10, Duration.ofSeconds(30), List.of(), floors);
+ * tasks.finish("node-1/mail", List.of(Outcome.completed(claimed.tasks().get(0).id()))).join();
+ * }</pre>
+ */
+public interface TaskRepository {
+
+    /** Largest page a list may ask for. */
+    int MAX_LIMIT = 1000;
+    /** The waiting gauge counts this far: above it a queue's backlog reads as this many. */
+    int COUNT_CAP = 10_000;
+    /** {@code GET /queues} counts each status this far (it is polled by the dashboard; ~6 µs a task counted). */
+    int LIST_COUNT_CAP = 1_000;
+
+    /** Epoch nanoseconds: the unit of a due in {@link ClaimFloors} and {@link Claimed}. */
+    static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    // enqueue
+
+    /**
+     * Stores validated requests as Waiting tasks, with one signal per queue (queue, how many,
+     * earliest run_at) that wakes the queue's workers on every server.
+     */
+    List<Task> insert(List<TaskRequest> requests);
+
+    /** {@link #insert} without waiting: several may be in flight. */
+    CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests);
+
+    /**
+     * Stores one request as a task already InProgress for {@code owner} (with its first attempt
+     * counted and a lease), for a worker of this server that has a free thread.
+     */
+    Task insertClaimed(TaskRequest request, String owner, Duration lease);
+
+    // claim and finish
+
+    /**
+     * Moves up to {@code n} due Waiting tasks of a queue to InProgress for {@code owner}, with a
+     * lease — highest priority first, then oldest due; never a task another claimer took.
+     * {@code outcomes} of earlier attempts are written first, in the same round trip.
+     * {@code floors} (may be null) remembers where this claimer's ranges continue.
+     */
+    Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors);
+
+    /** {@link #claim(String, String, int, Duration, List, ClaimFloors)} without floors. */
+    default Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes) {
+        return claim(queue, owner, n, lease, outcomes, null);
+    }
+
+    /** Moves up to {@code n} due tasks to InProgress: {@link #claim(String, String, int, Duration, List)} without outcomes. */
+    default List<Task> claim(String queue, String owner, int n, Duration lease) {
+        return claim(queue, owner, n, lease, List.of()).tasks();
+    }
+
+    /**
+     * Writes the outcomes of attempts. Only tasks still InProgress and owned by {@code owner}
+     * change: a task whose lease lapsed and that another server took is left alone.
+     */
+    CompletableFuture<Void> finish(String owner, List<Outcome> outcomes);
+
+    /** Extends the leases of tasks this owner holds. */
+    void renewLeases(String owner, List<String> keys, Duration lease);
+
+    /**
+     * Returns the queue's tasks whose lease lapsed to Waiting, due now — or ends them Error when
+     * that was their last attempt. The attempt stays counted. At most {@code limit} per call.
+     *
+     * @return how many tasks were recovered
+     */
+    int recoverExpiredLeases(String queue, int limit);
+
+    /**
+     * Gives the owner's tasks back to the queue: Waiting again, due now. When {@code uncount}
+     * is true the attempt is not counted (the task never ran).
+     */
+    void handBack(String owner, List<String> keys, boolean uncount);
+
+    /** The earliest run_at among the first Waiting tasks of the queue, due or not (a fallback for timers). */
+    Optional<Instant> nextRunAt(String queue);
+
+    // signals
+
+    /**
+     * Calls {@code listener} once per push, schedule firing, retry batch or lease recovery on any
+     * server — not per task — so that every server's workers wake at once and count enqueued tasks.
+     */
+    Subscription onSignal(Consumer<Signal> listener);
+
+    /** Deletes signals older than {@code age}, at most {@code limit}; returns how many. */
+    int forgetSignals(Duration age, int limit);
+
+    // queues
+
+    /** Records queue names, so that the admin API and retention find every queue without reading every task. */
+    void registerQueues(Collection<String> queues);
+
+    /** Every queue name ever registered. */
+    List<String> queueNames();
+
+    /** How many tasks of the queue have each status, each counted up to {@code cap} (at the cap: at least). */
+    Map<TaskStatus, Long> counts(String queue, int cap);
+
+    /** Waiting tasks of the queue, counted up to {@link #COUNT_CAP}. */
+    long waiting(String queue);
+
+    /**
+     * Deletes at most {@code limit} tasks of the queue that ended with {@code status}
+     * (Completed or Error) before {@code cutoff}, oldest first.
+     *
+     * @return how many were deleted
+     */
+    int deleteFinished(String queue, TaskStatus status, Instant cutoff, int limit);
+
+    // single tasks
+
+    Optional<Task> get(String key);
+
+    /** Tasks oldest first, filtered by status and queue when given. */
+    List<Task> list(TaskStatus status, String queue, int limit, int offset);
+
+    /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
+    Optional<Task> update(String key, TaskRequest changes);
+
+    /** Puts an Error task back to Waiting, due now, attempts from zero; empty when there is no such task in Error. */
+    Optional<Task> retry(String key);
+
+    /** Removes a task unless it is running; true when it was removed. */
+    boolean removeIdle(String key);
+
+    /** True when a task was removed. */
+    boolean remove(String key);
+
+    /** Removes the tasks matching the filters (null: any); returns how many. */
+    long purge(TaskStatus status, String queue);
+}

@@ -1,0 +1,215 @@
+package dev.kafru.store;
+
+import dev.kafru.Task;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What every {@link TaskRepository} must do, written once against the interface: a backend
+ * passes when its test extends this class and says how to reach a store (see
+ * {@code SurrealTaskRepositoryContractTest}). The queue's correctness rests on these promises:
+ * exclusive claims, leases that lapse and come back, outcomes only from the owner, hand-backs
+ * that may uncount an attempt, and claim order (priority, then due).
+ *
+ * <p>TODO(issue 15, schedule half): once {@code ScheduleRepository} exists, a
+ * {@code ScheduleRepositoryContract} beside this one covers unique schedule names and
+ * compare-and-set firing (two servers firing one due schedule push one task).
+ */
+public abstract class TaskRepositoryContract {
+
+    private static final Duration LONG_LEASE = Duration.ofMinutes(10);
+
+    /**
+     * A repository on this test's store, as one more server sees it (its own connection, where
+     * the backend has connections). Every call within one test reaches the same store, which
+     * is empty when the test starts; the implementation closes what it opened after the test.
+     */
+    protected abstract TaskRepository repository();
+
+    private static List<TaskRequest> requests(int n, String queue) {
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            requests.add(TaskRequest.of("work").queue(queue).priority(i % 3));
+        }
+        return requests;
+    }
+
+    private static Task only(TaskRepository tasks, String key) {
+        return tasks.get(key).orElseThrow(() -> new AssertionError("task " + key + " is gone"));
+    }
+
+    @Test
+    void concurrentClaimersClaimEveryTaskExactlyOnce() throws Exception {
+        int total = 600;
+        int claimers = 4;
+        TaskRepository setup = repository();
+        setup.insert(requests(total, "contested"));
+        Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
+        ExecutorService threads = Executors.newFixedThreadPool(claimers);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> counted = new ArrayList<>();
+            for (int c = 0; c < claimers; c++) {
+                TaskRepository server = repository();
+                String owner = "server-" + c + "/contested";
+                ClaimFloors floors = new ClaimFloors();
+                counted.add(threads.submit(() -> {
+                    go.await();
+                    int mine = 0;
+                    while (true) {
+                        List<Task> got = server.claim("contested", owner, 10, LONG_LEASE, List.of(), floors).tasks();
+                        if (got.isEmpty()) {
+                            return mine;
+                        }
+                        for (Task task : got) {
+                            claims.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
+                            assertEquals(owner, task.owner(), "a claimed task names its claimer");
+                        }
+                        mine += got.size();
+                    }
+                }));
+            }
+            go.countDown();
+            int claimed = 0;
+            for (Future<Integer> f : counted) {
+                claimed += f.get(2, TimeUnit.MINUTES);
+            }
+            assertEquals(total, claimed, "claims counted by the claimers");
+            assertEquals(total, claims.size(), "distinct tasks claimed");
+            assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
+                    "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
+            assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) total, TaskStatus.Completed, 0L,
+                    TaskStatus.Error, 0L), setup.counts("contested", total + 1));
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLapsedLeaseComesBackWithItsAttemptCountedAndAHeldOneStays() {
+        TaskRepository tasks = repository();
+        Task lapsing = tasks.insert(List.of(TaskRequest.of("work").queue("leases").maxAttempts(3))).get(0);
+        tasks.claim("leases", "dead/leases", 1, Duration.ofMillis(100));
+        Task held = tasks.insert(List.of(TaskRequest.of("work").queue("leases").maxAttempts(3))).get(0);
+        tasks.claim("leases", "alive/leases", 1, LONG_LEASE);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> tasks.recoverExpiredLeases("leases", 10) > 0);
+
+        Task back = only(tasks, lapsing.id());
+        assertEquals(TaskStatus.Waiting, back.status(), "a lapsed lease puts the task back");
+        assertEquals(1, back.attempts(), "the lapsed attempt stays counted");
+        assertNull(back.owner(), "nobody holds it");
+        Task stillHeld = only(tasks, held.id());
+        assertEquals(TaskStatus.InProgress, stillHeld.status(), "a lease still running is left alone");
+        assertEquals("alive/leases", stillHeld.owner());
+
+        List<Task> again = repository().claim("leases", "other/leases", 10, LONG_LEASE);
+        assertEquals(List.of(lapsing.id()), again.stream().map(Task::id).toList(), "another server claims it again");
+        assertEquals(2, again.get(0).attempts());
+    }
+
+    @Test
+    void aLapsedLeaseOnTheLastAttemptEndsInError() {
+        TaskRepository tasks = repository();
+        Task task = tasks.insert(List.of(TaskRequest.of("work").queue("last").maxAttempts(1))).get(0);
+        tasks.claim("last", "dead/last", 1, Duration.ofMillis(100));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> tasks.recoverExpiredLeases("last", 10) > 0);
+
+        Task ended = only(tasks, task.id());
+        assertEquals(TaskStatus.Error, ended.status());
+        assertEquals(1, ended.attempts());
+        assertTrue(tasks.claim("last", "other/last", 10, LONG_LEASE).isEmpty(), "an Error task is not claimed");
+    }
+
+    @Test
+    void onlyTheOwnerFinishesATask() {
+        TaskRepository tasks = repository();
+        tasks.insert(requests(3, "owned"));
+        List<Task> claimed = tasks.claim("owned", "owner/owned", 3, LONG_LEASE);
+        assertEquals(3, claimed.size());
+        List<Outcome> outcomes = List.of(Outcome.completed(claimed.get(0).id()),
+                Outcome.retry(claimed.get(1).id(), "owned", "again", Duration.ZERO),
+                Outcome.failed(claimed.get(2).id(), "boom"));
+
+        tasks.finish("stranger/owned", outcomes).join();
+        for (Task task : claimed) {
+            Task now = only(tasks, task.id());
+            assertEquals(TaskStatus.InProgress, now.status(), "another owner's outcome changes nothing: " + now);
+            assertEquals("owner/owned", now.owner());
+        }
+
+        tasks.finish("owner/owned", outcomes).join();
+        assertEquals(TaskStatus.Completed, only(tasks, claimed.get(0).id()).status());
+        Task retried = only(tasks, claimed.get(1).id());
+        assertEquals(TaskStatus.Waiting, retried.status());
+        assertEquals("again", retried.message());
+        assertNull(retried.owner());
+        Task failed = only(tasks, claimed.get(2).id());
+        assertEquals(TaskStatus.Error, failed.status());
+        assertEquals("boom", failed.message());
+    }
+
+    @Test
+    void aHandBackMayUncountTheAttemptAndOnlyTheOwnerHandsBack() {
+        TaskRepository tasks = repository();
+        tasks.insert(requests(2, "back"));
+        List<Task> claimed = tasks.claim("back", "owner/back", 2, LONG_LEASE);
+        String neverRan = claimed.get(0).id();
+        String ran = claimed.get(1).id();
+        assertEquals(1, only(tasks, neverRan).attempts(), "a claim counts the attempt");
+
+        tasks.handBack("stranger/back", List.of(neverRan, ran), true);
+        assertEquals(TaskStatus.InProgress, only(tasks, neverRan).status(), "another owner cannot hand it back");
+
+        tasks.handBack("owner/back", List.of(neverRan), true);
+        tasks.handBack("owner/back", List.of(ran), false);
+        Task uncounted = only(tasks, neverRan);
+        assertEquals(TaskStatus.Waiting, uncounted.status());
+        assertEquals(0, uncounted.attempts(), "a hand-back of a task that never ran does not count the attempt");
+        assertNull(uncounted.owner());
+        Task counted = only(tasks, ran);
+        assertEquals(TaskStatus.Waiting, counted.status());
+        assertEquals(1, counted.attempts(), "a hand-back that counts keeps the attempt");
+        assertEquals(2, tasks.claim("back", "next/back", 10, LONG_LEASE).size(), "handed-back tasks are due at once");
+    }
+
+    @Test
+    void claimsTakeTheHighestPriorityFirstThenTheOldestDue() {
+        TaskRepository tasks = repository();
+        Instant now = Instant.now();
+        Task newLow = tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(0).runAt(now.minusSeconds(1)))).get(0);
+        Task oldLow = tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(0).runAt(now.minusSeconds(3)))).get(0);
+        Task newHigh = tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(5).runAt(now.minusSeconds(1)))).get(0);
+        Task oldHigh = tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(5).runAt(now.minusSeconds(2)))).get(0);
+        Task middle = tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(2).runAt(now.minusSeconds(1)))).get(0);
+        tasks.insert(List.of(TaskRequest.of("work").queue("order").priority(9).runAt(now.plusSeconds(3600))));
+
+        List<String> order = new ArrayList<>();
+        List<Task> got;
+        while (!(got = tasks.claim("order", "one/order", 1, LONG_LEASE)).isEmpty()) {
+            order.add(got.get(0).id());
+        }
+        assertEquals(List.of(oldHigh.id(), newHigh.id(), middle.id(), oldLow.id(), newLow.id()), order,
+                "priority first, then oldest due; a task not yet due is not claimed");
+    }
+}
