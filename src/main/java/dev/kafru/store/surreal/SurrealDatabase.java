@@ -1,12 +1,11 @@
 package dev.kafru.store.surreal;
 
+import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.surrealdb.SurrealSettings;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -42,16 +41,13 @@ public class SurrealDatabase {
     @Inject
     Config config;
 
-        ManagedScheduledExecutorService scheduler;
+    @Inject
+    @ContainerExecutor
+    ManagedScheduledExecutorService scheduler;
 
-        ManagedExecutorService executor;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        scheduler = ManagedExecutors.scheduler();
-        executor = ManagedExecutors.executor();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService executor;
 
     private volatile RpcSurrealConnection connection;
     private final CompletableFuture<Void> schemaApplied = new CompletableFuture<>();
@@ -93,7 +89,9 @@ public class SurrealDatabase {
     /** Waits until the schema is applied, so that reads and live queries can start. */
     public void awaitSchema(Duration timeout) {
         connection();
-        SurrealConnection.await(schemaApplied.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        // a copy times out, never the shared future: a caller that gives up must not make the
+        // schema look failed to every later caller (and to /health/ready) once it is applied
+        SurrealConnection.await(schemaApplied.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                         new SurrealException(SurrealException.Kind.TIMEOUT,
                                 "kafru's schema was not applied within " + timeout.toMillis() + " ms: SurrealDB at "
