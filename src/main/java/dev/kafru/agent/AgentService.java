@@ -1,12 +1,11 @@
 package dev.kafru.agent;
 
-import dev.kafru.config.ManagedExecutors;
+import dev.kafru.config.ContainerExecutor;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,16 +47,13 @@ public class AgentService {
     @Inject
     Scheduler scheduler;
 
-        ManagedScheduledExecutorService timer;
+    @Inject
+    @ContainerExecutor
+    ManagedScheduledExecutorService timer;
 
-        ManagedExecutorService executor;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        timer = ManagedExecutors.scheduler();
-        executor = ManagedExecutors.executor();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService executor;
 
     private volatile ServerAgents agents;
     private volatile AgentSettings settings;

@@ -2,14 +2,14 @@ package dev.kafru.observe;
 
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
-import dev.kafru.config.ManagedExecutors;
+import dev.kafru.config.ContainerExecutor;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -66,16 +66,13 @@ public class TaskMetrics {
     @Inject
     Workers workers;
 
-        ManagedScheduledExecutorService timer;
+    @Inject
+    @ContainerExecutor
+    ManagedScheduledExecutorService timer;
 
-        jakarta.enterprise.concurrent.ManagedExecutorService executor;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        timer = ManagedExecutors.scheduler();
-        executor = ManagedExecutors.executor();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService executor;
 
     /** For looking up the MetricRegistry without naming its type here (see {@link MetricsRecorder}). */
     @Inject

@@ -1,10 +1,9 @@
 package dev.kafru.sample;
 
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
-import jakarta.annotation.PostConstruct;
+import dev.kafru.config.ContainerExecutor;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -32,13 +31,9 @@ public class SamplePush {
     @ConfigProperty(name = "kafru.sample.enabled", defaultValue = "false")
     boolean enabled;
 
-        ManagedExecutorService executor;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        executor = ManagedExecutors.executor();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService executor;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         if (!enabled) {

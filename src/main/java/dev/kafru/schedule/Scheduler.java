@@ -8,14 +8,14 @@ import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
-import dev.kafru.config.ManagedExecutors;
+import dev.kafru.config.ContainerExecutor;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -72,17 +72,14 @@ public class Scheduler {
     @Inject
     BeanManager beanManager;
 
-        ManagedScheduledExecutorService executor;
+    @Inject
+    @ContainerExecutor
+    ManagedScheduledExecutorService executor;
 
     /** Runs the passes: the MSES only times them, as it may have one thread that also times SurrealDB reconnects. */
-        jakarta.enterprise.concurrent.ManagedExecutorService passes;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        executor = ManagedExecutors.scheduler();
-        passes = ManagedExecutors.executor();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService passes;
 
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean passRunning = new AtomicBoolean();

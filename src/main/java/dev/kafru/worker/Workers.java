@@ -1,12 +1,11 @@
 package dev.kafru.worker;
 
+import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
-import dev.kafru.config.ManagedExecutors;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.surrealdb.SurrealException;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,16 +51,13 @@ public class Workers {
     @Inject
     TaskRegistry registry;
 
-        ManagedExecutorService executor;
+    @Inject
+    @ContainerExecutor
+    ManagedExecutorService executor;
 
-        ManagedScheduledExecutorService scheduler;
-
-    /** The container's executors (a JNDI lookup: {@code @Resource} is not processed in a library jar on Payara). */
-    @PostConstruct
-    void lookUpExecutors() {
-        executor = ManagedExecutors.executor();
-        scheduler = ManagedExecutors.scheduler();
-    }
+    @Inject
+    @ContainerExecutor
+    ManagedScheduledExecutorService scheduler;
 
     private final Map<String, QueueDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
