@@ -518,7 +518,9 @@ public final class QueueDispatcher {
             } else if (task.attempts() < task.maxAttempts()) {
                 Duration delay = settings.retryDelay(task.attempts());
                 outcome = Outcome.retry(task.id(), queue, message, delay);
+                // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
                 noteDue(Instant.now().plus(delay));
+                wake();
             } else {
                 outcome = Outcome.failed(task.id(), message);
             }
