@@ -3,7 +3,6 @@ package dev.kafru.worker;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
@@ -83,17 +82,10 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
 
     /**
      * The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1) ±25% jitter, never
-     * more than retry-max (at the cap the jitter only shortens it).
+     * more than retry-max (at the cap the jitter only shortens it); see {@link RetryPolicy.ExponentialBackoff}.
      */
     public Duration retryDelay(int failedAttempts) {
-        long base = retryBase.toMillis();
-        long max = retryMax.toMillis();
-        long exponential = base << Math.min(Math.max(failedAttempts - 1, 0), 30);
-        long capped = Math.min(exponential <= 0 ? Long.MAX_VALUE : exponential, max);
-        long jitter = capped / 4;
-        long low = capped - jitter;
-        long high = Math.min(capped + jitter, max);
-        return Duration.ofMillis(low + ThreadLocalRandom.current().nextLong(high - low + 1));
+        return new RetryPolicy.ExponentialBackoff(retryBase, retryMax).pause(failedAttempts);
     }
 
     /**
