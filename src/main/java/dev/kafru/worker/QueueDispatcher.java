@@ -12,9 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,10 +36,6 @@ public final class QueueDispatcher {
     private static final Logger LOG = Logger.getLogger(QueueDispatcher.class.getName());
     /** How soon to look again when a known due time passed without a claim. */
     private static final Duration RECHECK = Duration.ofMillis(5);
-    /** Outcomes up to this many ride in the next claim's round trip; more are written beside it. */
-    /** How soon a cycle comes back to write outcomes whose write failed. */
-    private static final Duration OUTCOMES_RETRY = Duration.ofSeconds(1);
-    private static final int FOLD_AT_MOST = 32;
 
     private final String queue;
     private final int threads;
@@ -63,7 +57,6 @@ public final class QueueDispatcher {
      * ServiceLoader scan of the class path: measured ~100 µs, a core's worth at 4,000 tasks/s).
      */
     private final java.util.concurrent.atomic.AtomicInteger runners = new java.util.concurrent.atomic.AtomicInteger();
-    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private final Object idle = new Object();
     private volatile boolean wakeRequested;
@@ -89,9 +82,7 @@ public final class QueueDispatcher {
     private int handOffs;
     /** Set by {@link #wake()} (a push, a signal, the timer): due tasks may have arrived, so claim. */
     private volatile boolean newWork = true;
-    /** True while an outcome write is in flight: outcomes finished meanwhile go in the next one. */
-    private final AtomicBoolean writing = new AtomicBoolean();
-    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    private final OutcomeWriter outcomes;
 
     public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
@@ -104,6 +95,8 @@ public final class QueueDispatcher {
         this.scheduler = scheduler;
         this.owner = owner;
         this.sizer = new ClaimSizer(threads, settings);
+        // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
+        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), () -> lastDueScan = Instant.EPOCH);
     }
 
     public String queue() {
@@ -277,16 +270,7 @@ public final class QueueDispatcher {
         if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= prefetch / 2 && (backlog || announced)) {
             int wanted = Math.min(capacity, settings.batchSize());
             // few outcomes and no write in flight: they ride in the claim's own round trip
-            List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true)
-                    ? drainOutcomes() : null;
-            TaskStore.Claimed claimed;
-            try {
-                claimed = claim(wanted, fold == null ? List.of() : fold);
-            } finally {
-                if (fold != null) {
-                    writing.set(false);
-                }
-            }
+            TaskStore.Claimed claimed = outcomes.foldInto(finished -> claim(wanted, finished));
             backlog = claimed.tasks().size() == wanted || claimed.more() != null;
             claimedAhead.addAll(claimed.tasks());
             launchClaimedAhead();
@@ -298,43 +282,34 @@ public final class QueueDispatcher {
                 next = untilNextDue(next);
             }
         }
-        flushOutcomes();
+        outcomes.flush();
         Duration renewIn = settings.lease().dividedBy(3);
         if ((!running.isEmpty() || !claimedAhead.isEmpty()) && renewIn.compareTo(next) < 0) {
             next = renewIn;
         }
-        if (!outcomes.isEmpty() && next.compareTo(OUTCOMES_RETRY) > 0) {
-            next = OUTCOMES_RETRY; // a write that failed is tried again soon, not at the next poll
+        if (!outcomes.isEmpty() && next.compareTo(OutcomeWriter.RETRY_AFTER) > 0) {
+            next = OutcomeWriter.RETRY_AFTER; // a write that failed is tried again soon, not at the next poll
         }
         return next;
     }
 
     /** After a task ended: write outcomes, and claim more if a backlog is known (its runner takes the next one). */
     private void taskEnded() {
-        flushOutcomes();
+        outcomes.flush();
         if (backlog && !paused && !stopping && claimedAhead.size() <= sizer.prefetch() / 2) {
             requestCycle();
         }
     }
 
-    /** Claims, writing {@code finished} in the same round trip; if that fails they are kept for the next cycle. */
+    /** Claims, writing {@code finished} in the same round trip (see {@link OutcomeWriter#foldInto}). */
     private TaskStore.Claimed claim(int wanted, List<Outcome> finished) {
-        try {
-            Instant now = Instant.now();
-            if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
-                // once per poll interval every range is read from its start: finds whatever a floor's margin missed
-                floorsReset = now;
-                floors.forget();
-            }
-            TaskStore.Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), finished, floors);
-            if (finished.stream().anyMatch(o -> o.status() == TaskStatus.Waiting)) {
-                lastDueScan = Instant.EPOCH; // a retried task's stored run_at: read on the next short claim
-            }
-            return claimed;
-        } catch (RuntimeException e) {
-            outcomes.addAll(finished); // written again on the next cycle; writing twice changes nothing
-            throw e;
+        Instant now = Instant.now();
+        if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
+            // once per poll interval every range is read from its start: finds whatever a floor's margin missed
+            floorsReset = now;
+            floors.forget();
         }
+        return store.claim(queue, owner, wanted, settings.lease(), finished, floors);
     }
 
     /** How long to wait for the next known due task, no longer than {@code next}. */
@@ -405,62 +380,6 @@ public final class QueueDispatcher {
         }
         if (!keys.isEmpty()) {
             store.handBack(owner, keys, true);
-        }
-    }
-
-    private List<Outcome> drainOutcomes() {
-        List<Outcome> batch = new ArrayList<>();
-        Outcome outcome;
-        while ((outcome = outcomes.poll()) != null) {
-            batch.add(outcome);
-        }
-        return batch;
-    }
-
-    /**
-     * Writes the finished outcomes in one request, unless a write is in flight: then they wait
-     * for it and go in the next one, so that a flood of short tasks is written in few requests,
-     * alongside the claims. Outcomes whose write failed are kept and written again.
-     */
-    private void flushOutcomes() {
-        if (outcomes.isEmpty() || !writing.compareAndSet(false, true)) {
-            return;
-        }
-        List<Outcome> batch = drainOutcomes();
-        if (batch.isEmpty()) {
-            writing.set(false);
-            return;
-        }
-        boolean retries = batch.stream().anyMatch(o -> o.status() == TaskStatus.Waiting);
-        CompletableFuture<Void> write;
-        try {
-            write = store.finish(owner, batch);
-        } catch (RuntimeException e) {
-            write = CompletableFuture.failedFuture(e);
-        }
-        lastWrite = write.handle((ok, error) -> {
-            if (error != null) {
-                // kept: written again by a later cycle (if the lease lapses first, the task runs again)
-                outcomes.addAll(batch);
-                LOG.log(Level.FINE, "queue " + queue + ": outcomes not written yet", error);
-            } else if (retries) {
-                // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
-                lastDueScan = Instant.EPOCH;
-            }
-            writing.set(false);
-            if (error == null && !outcomes.isEmpty()) {
-                flushOutcomes();
-            }
-            return null;
-        });
-    }
-
-    /** Writes every outcome not written yet, waiting for it (the last step of a stop). */
-    private void writeOutcomes() {
-        lastWrite.join();
-        List<Outcome> rest = drainOutcomes();
-        if (!rest.isEmpty()) {
-            store.finish(owner, rest).join();
         }
     }
 
@@ -631,7 +550,7 @@ public final class QueueDispatcher {
             }
         }
         try {
-            writeOutcomes();
+            outcomes.writeRest();
             giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);
