@@ -1,7 +1,6 @@
 package dev.kafru.worker;
 
 import dev.kafru.Task;
-import dev.kafru.TaskContext;
 import dev.kafru.TaskStatus;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskStore;
@@ -45,9 +44,10 @@ public final class QueueDispatcher {
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final String owner;
+    private final RetryPolicy retryPolicy;
 
     private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, TaskExecution> running = new ConcurrentHashMap<>();
     /** Claimed ahead of a free thread (prefetch): InProgress and leased, not started yet. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Task> claimedAhead = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /**
@@ -94,6 +94,7 @@ public final class QueueDispatcher {
         this.executor = executor;
         this.scheduler = scheduler;
         this.owner = owner;
+        this.retryPolicy = RetryPolicy.exponentialBackoff(settings);
         this.sizer = new ClaimSizer(threads, settings);
         // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
         this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), () -> lastDueScan = Instant.EPOCH);
@@ -362,7 +363,7 @@ public final class QueueDispatcher {
         try {
             Task task;
             while (!stopping && (task = claimedAhead.poll()) != null) {
-                execute(new Running(task));
+                execute(new TaskExecution(task, registry, retryPolicy));
             }
         } finally {
             runners.decrementAndGet();
@@ -411,9 +412,8 @@ public final class QueueDispatcher {
         launchClaimedAhead();
     }
 
-    private void execute(Running run) {
-        Task task = run.task;
-        run.thread = Thread.currentThread();
+    private void execute(TaskExecution run) {
+        Task task = run.task();
         running.put(task.id(), run);
         for (Observer o : observers) {
             try {
@@ -422,40 +422,18 @@ public final class QueueDispatcher {
                 LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
             }
         }
-        Outcome outcome;
-        try {
-            if (!registry.has(task.handler())) {
-                outcome = Outcome.failed(task.id(), registry.unknown(task.handler()));
-            } else {
-                registry.run(task.handler(), new TaskContext(task, () -> run.cancelled));
-                outcome = Outcome.completed(task.id());
-            }
-        } catch (Throwable e) {
-            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-            if (run.terminated) {
-                outcome = Outcome.failed(task.id(), "task has been terminated");
-            } else if (task.attempts() < task.maxAttempts()) {
-                Duration delay = settings.retryDelay(task.attempts());
-                outcome = Outcome.retry(task.id(), queue, message, delay);
-                // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
-                noteDue(Instant.now().plus(delay));
-                wake();
-            } else {
-                outcome = Outcome.failed(task.id(), message);
-            }
-            if (e instanceof Error error && !(e instanceof AssertionError)) {
-                LOG.log(Level.SEVERE, "task " + task.id() + " (" + task.handler() + ") threw " + error, error);
-            }
+        Outcome outcome = run.run();
+        if (outcome.status() == TaskStatus.Waiting) {
+            // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
+            noteDue(Instant.now().plus(outcome.retryDelay()));
+            wake();
         }
-        sizer.finished(System.nanoTime() - run.startedNanos);
-        if (run.settled.compareAndSet(false, true)) {
+        sizer.finished(System.nanoTime() - run.startedNanos());
+        if (run.settle()) {
             outcomes.add(outcome);
-            notifyFinished(task, outcome, run.startedNanos);
+            notifyFinished(task, outcome, run.startedNanos());
         }
-        synchronized (run) {
-            run.done = true;
-        }
-        Thread.interrupted(); // a terminate that came as the task ended must not reach the next one
+        run.ended();
         running.remove(task.id());
         synchronized (idle) {
             idle.notifyAll();
@@ -500,13 +478,11 @@ public final class QueueDispatcher {
      * @return false when the task is not running here
      */
     public boolean terminate(String taskId) {
-        Running run = running.get(taskId);
+        TaskExecution run = running.get(taskId);
         if (run == null) {
             return false;
         }
-        run.terminated = true;
-        run.cancelled = true;
-        run.interrupt();
+        run.terminate();
         return true;
     }
 
@@ -541,12 +517,11 @@ public final class QueueDispatcher {
             }
         }
         List<String> unfinished = new ArrayList<>();
-        for (Running run : running.values()) {
-            if (run.settled.compareAndSet(false, true)) {
-                run.cancelled = true;
-                unfinished.add(run.task.id());
-                notifyFinished(run.task, null, run.startedNanos);
-                run.interrupt();
+        for (TaskExecution run : running.values()) {
+            if (run.settle()) {
+                unfinished.add(run.task().id());
+                notifyFinished(run.task(), null, run.startedNanos());
+                run.cancel();
             }
         }
         try {
@@ -561,27 +536,5 @@ public final class QueueDispatcher {
                     + " the tasks run again", e);
         }
         stopped = true;
-    }
-
-    /** A task on its way through this dispatcher. */
-    private static final class Running {
-        final Task task;
-        final AtomicBoolean settled = new AtomicBoolean();
-        final long startedNanos = System.nanoTime();
-        volatile Thread thread;
-        boolean done;
-        volatile boolean cancelled;
-        volatile boolean terminated;
-
-        Running(Task task) {
-            this.task = task;
-        }
-
-        /** Interrupts the thread running this task, unless the task has ended (the thread may be on another by now). */
-        synchronized void interrupt() {
-            if (!done && thread != null) {
-                thread.interrupt();
-            }
-        }
     }
 }
