@@ -6,18 +6,23 @@ import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.store.TaskStore;
 import dev.kafru.store.TaskStore.Outcome;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,12 +34,16 @@ import java.util.logging.Logger;
  * executor whenever something wakes it — a push on this server, a live-query notification
  * from another, a task finishing — or when its timer fires (the poll interval, or sooner when a
  * delayed task comes due). Outcomes of finished tasks are written in one request per cycle.
+ *
+ * <p>The cycle and the bookkeeping of threads stay here; the rest is delegated: when to look
+ * again ({@link DueTimes}), how much to claim ({@link ClaimSizer}), keeping leases
+ * ({@link LeaseKeeper}), writing outcomes ({@link OutcomeWriter}) and running one task
+ * ({@link TaskExecution}, with a {@link RetryPolicy}). Times follow the package's clock rule
+ * (see {@code package-info}).
  */
 public final class QueueDispatcher {
 
     private static final Logger LOG = Logger.getLogger(QueueDispatcher.class.getName());
-    /** How soon to look again when a known due time passed without a claim. */
-    private static final Duration RECHECK = Duration.ofMillis(5);
 
     private final String queue;
     private final int threads;
@@ -44,19 +53,20 @@ public final class QueueDispatcher {
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final String owner;
+    private final Clock clock;
     private final RetryPolicy retryPolicy;
 
-    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
     private final Map<String, TaskExecution> running = new ConcurrentHashMap<>();
     /** Claimed ahead of a free thread (prefetch): InProgress and leased, not started yet. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Task> claimedAhead = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Task> claimedAhead = new ConcurrentLinkedDeque<>();
     /**
      * Runners on the executor, at most {@code threads}: each takes claimed tasks one after the
      * other until none is left. One submission per burst, not per task — on Payara every
      * submission to the ManagedExecutorService captures the application's context (a
      * ServiceLoader scan of the class path: measured ~100 µs, a core's worth at 4,000 tasks/s).
      */
-    private final java.util.concurrent.atomic.AtomicInteger runners = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger runners = new AtomicInteger();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private final Object idle = new Object();
     private volatile boolean wakeRequested;
@@ -64,28 +74,34 @@ public final class QueueDispatcher {
     private volatile boolean stopping;
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> timer;
-    private volatile Instant leasesRenewedAt = Instant.now();
-    private volatile Instant lastCycleAt = Instant.now();
+    private volatile Instant lastCycleAt;
     private volatile int failures;
-    /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
-    private volatile Instant knownNextDue;
-    /** When the store was last asked for the next run_at (a fallback: pushes and retries announce theirs). */
-    private volatile Instant lastDueScan = Instant.EPOCH;
     /** How many tasks to claim ahead of free threads, from how fast this server finishes them. */
     private final ClaimSizer sizer;
-    /** Where this dispatcher's claims continue, per priority (see {@link TaskStore.ClaimFloors}). */
-    private final TaskStore.ClaimFloors floors = new TaskStore.ClaimFloors();
-    private volatile Instant floorsReset = Instant.EPOCH;
+    private final DueTimes dueTimes;
+    private final LeaseKeeper leases;
+    private final OutcomeWriter outcomes;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
     /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
     private int handOffs;
     /** Set by {@link #wake()} (a push, a signal, the timer): due tasks may have arrived, so claim. */
     private volatile boolean newWork = true;
-    private final OutcomeWriter outcomes;
 
+    /** A dispatcher on the system clock (UTC) with the {@link RetryPolicy#exponentialBackoff default retry policy}. */
     public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
+        this(queue, threads, settings, store, registry, executor, scheduler, owner, Clock.systemUTC(),
+                RetryPolicy.exponentialBackoff(settings));
+    }
+
+    /**
+     * A dispatcher with its own clock (for its own timing; leases and claims' due times are the
+     * database's, see {@code package-info}) and retry policy.
+     */
+    public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskStore store, TaskRegistry registry,
+                           ExecutorService executor, ScheduledExecutorService scheduler, String owner,
+                           Clock clock, RetryPolicy retryPolicy) {
         this.queue = queue;
         this.threads = threads;
         this.settings = settings;
@@ -94,10 +110,13 @@ public final class QueueDispatcher {
         this.executor = executor;
         this.scheduler = scheduler;
         this.owner = owner;
-        this.retryPolicy = RetryPolicy.exponentialBackoff(settings);
+        this.clock = clock;
+        this.retryPolicy = retryPolicy;
+        this.lastCycleAt = clock.instant();
         this.sizer = new ClaimSizer(threads, settings);
-        // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
-        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), () -> lastDueScan = Instant.EPOCH);
+        this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), clock);
+        this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
+        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon);
     }
 
     public String queue() {
@@ -160,8 +179,8 @@ public final class QueueDispatcher {
     }
 
     /** The tasks running now on this server (ids), for whoever reports on them. */
-    public java.util.Set<String> runningTaskIds() {
-        return java.util.Set.copyOf(running.keySet());
+    public Set<String> runningTaskIds() {
+        return Set.copyOf(running.keySet());
     }
 
     /** Stops claiming; running tasks go on. */
@@ -178,21 +197,8 @@ public final class QueueDispatcher {
      * Tells the dispatcher that a task of its queue becomes due at {@code runAt} (a delayed push,
      * a retry), so that its timer fires then rather than at the next poll.
      */
-    public synchronized void noteDue(Instant runAt) {
-        if (runAt != null && runAt.isBefore(Instant.now())) {
-            floors.lowerTo(TaskStore.nanos(runAt)); // behind where the claims had got to
-        }
-        Instant known = knownNextDue;
-        if (runAt != null && (known == null || runAt.isBefore(known) || !known.isAfter(Instant.now()))) {
-            knownNextDue = runAt;
-        }
-    }
-
-    /** Drops a hint that has passed, unless a newer one replaced it meanwhile. */
-    private synchronized void forgetDue(Instant passed) {
-        if (knownNextDue == passed) {
-            knownNextDue = null;
-        }
+    public void noteDue(Instant runAt) {
+        dueTimes.noteDue(runAt);
     }
 
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
@@ -252,8 +258,8 @@ public final class QueueDispatcher {
 
     /** One cycle; returns when the next one is due if nothing wakes it sooner. */
     private Duration work() {
-        lastCycleAt = Instant.now();
-        renewLeasesIfDue();
+        lastCycleAt = clock.instant();
+        leases.renewIfDue();
         if (paused || stopping) {
             giveBackClaimedAhead();
         }
@@ -271,7 +277,8 @@ public final class QueueDispatcher {
         if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= prefetch / 2 && (backlog || announced)) {
             int wanted = Math.min(capacity, settings.batchSize());
             // few outcomes and no write in flight: they ride in the claim's own round trip
-            TaskStore.Claimed claimed = outcomes.foldInto(finished -> claim(wanted, finished));
+            TaskStore.Claimed claimed = outcomes.foldInto(finished ->
+                    store.claim(queue, owner, wanted, settings.lease(), finished, dueTimes.floorsForClaim()));
             backlog = claimed.tasks().size() == wanted || claimed.more() != null;
             claimedAhead.addAll(claimed.tasks());
             launchClaimedAhead();
@@ -280,11 +287,11 @@ public final class QueueDispatcher {
                     wakeRequested = true; // more is due and there is room for it now
                 }
             } else {
-                next = untilNextDue(next);
+                next = dueTimes.untilNextDue(next);
             }
         }
         outcomes.flush();
-        Duration renewIn = settings.lease().dividedBy(3);
+        Duration renewIn = leases.renewEvery();
         if ((!running.isEmpty() || !claimedAhead.isEmpty()) && renewIn.compareTo(next) < 0) {
             next = renewIn;
         }
@@ -300,43 +307,6 @@ public final class QueueDispatcher {
         if (backlog && !paused && !stopping && claimedAhead.size() <= sizer.prefetch() / 2) {
             requestCycle();
         }
-    }
-
-    /** Claims, writing {@code finished} in the same round trip (see {@link OutcomeWriter#foldInto}). */
-    private TaskStore.Claimed claim(int wanted, List<Outcome> finished) {
-        Instant now = Instant.now();
-        if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
-            // once per poll interval every range is read from its start: finds whatever a floor's margin missed
-            floorsReset = now;
-            floors.forget();
-        }
-        return store.claim(queue, owner, wanted, settings.lease(), finished, floors);
-    }
-
-    /** How long to wait for the next known due task, no longer than {@code next}. */
-    private Duration untilNextDue(Duration next) {
-        Instant now = Instant.now();
-        if (Duration.between(lastDueScan, now).compareTo(settings.pollInterval()) >= 0) {
-            lastDueScan = now;
-            store.nextRunAt(queue).ifPresent(this::noteDue);
-        }
-        Instant due = knownNextDue;
-        if (due != null) {
-            Duration until = Duration.between(now, due);
-            if (until.isNegative() || until.isZero()) {
-                // the time we were told has passed but nothing was claimed: the stored run_at
-                // is a little later (computed by the database after us), or the task came due
-                // between the claim and the scan — look again shortly, reading the store
-                forgetDue(due);
-                lastDueScan = Instant.EPOCH;
-                if (RECHECK.compareTo(next) < 0) {
-                    return RECHECK;
-                }
-            } else if (until.compareTo(next) < 0) {
-                return until.plusMillis(2);
-            }
-        }
-        return next;
     }
 
     /** Makes sure claimed tasks have runners: one more per waiting task, up to the queue's threads. */
@@ -384,15 +354,11 @@ public final class QueueDispatcher {
         }
     }
 
-    private void renewLeasesIfDue() {
-        if ((running.isEmpty() && claimedAhead.isEmpty())
-                || Duration.between(leasesRenewedAt, Instant.now()).compareTo(settings.lease().dividedBy(3)) < 0) {
-            return;
-        }
+    /** The tasks whose leases this dispatcher keeps: those running and those claimed ahead. */
+    private List<String> heldTaskIds() {
         List<String> held = new ArrayList<>(running.keySet());
         claimedAhead.forEach(t -> held.add(t.id()));
-        store.renewLeases(owner, held, settings.lease());
-        leasesRenewedAt = Instant.now();
+        return held;
     }
 
     private void notifyFinished(Task task, Outcome outcome, long startedNanos) {
@@ -425,7 +391,7 @@ public final class QueueDispatcher {
         Outcome outcome = run.run();
         if (outcome.status() == TaskStatus.Waiting) {
             // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
-            noteDue(Instant.now().plus(outcome.retryDelay()));
+            noteDue(clock.instant().plus(outcome.retryDelay()));
             wake();
         }
         sizer.finished(System.nanoTime() - run.startedNanos());
