@@ -12,9 +12,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * pause, no retries for some exceptions) swaps one small policy instead of the dispatcher.
  *
  * <p>Asked only about a handler's failure: a task terminated by an operator, or one whose handler
- * is unknown, fails for good without asking. The default is {@link ExponentialBackoff}:
+ * is unknown, fails for good without asking. The default is {@link ExponentialBackoff}; another
+ * policy can refine it:
  * <pre>{@code
- * RetryPolicy policy = RetryPolicy.exponentialBackoff(settings); // retry-base, retry-max, max_attempts
+ * RetryPolicy backoff = RetryPolicy.exponentialBackoff(settings); // retry-base, retry-max, max_attempts
+ * RetryPolicy badInputFailsAtOnce = (task, failure) -> failure instanceof IllegalArgumentException
+ *         ? RetryPolicy.failForGood()
+ *         : backoff.onFailure(task, failure);
  * }</pre>
  */
 @FunctionalInterface
