@@ -104,8 +104,7 @@ final class KafruPlain {
             SurrealTaskRepository store = new SurrealTaskRepository(db);
             WorkerSettings settings = WorkerSettings.defaults();
             if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
-                settings = new WorkerSettings(settings.pollInterval(), settings.lease(), settings.shutdownTimeout(),
-                        settings.retryBase(), settings.retryMax(), Integer.parseInt(o.extra.get("batch-size")), settings.prefetch());
+                settings = settings.toBuilder().batchSize(Integer.parseInt(o.extra.get("batch-size"))).build();
             }
             QueueDispatcher worker = new QueueDispatcher(queue, o.threads, settings, store,
                     TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, "bench-server/" + queue);

@@ -1,28 +1,29 @@
 package dev.kafru.worker;
 
 import dev.kafru.Task;
-import dev.kafru.TaskContext;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.Claimed;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.surrealdb.SurrealException;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,16 +35,16 @@ import java.util.logging.Logger;
  * executor whenever something wakes it — a push on this server, a live-query notification
  * from another, a task finishing — or when its timer fires (the poll interval, or sooner when a
  * delayed task comes due). Outcomes of finished tasks are written in one request per cycle.
+ *
+ * <p>The cycle and the bookkeeping of threads stay here; the rest is delegated: when to look
+ * again ({@link DueTimes}), how much to claim ({@link ClaimSizer}), keeping leases
+ * ({@link LeaseKeeper}), writing outcomes ({@link OutcomeWriter}) and running one task
+ * ({@link TaskExecution}, with a {@link RetryPolicy}). Times follow the package's clock rule
+ * (see {@code package-info}).
  */
 public final class QueueDispatcher {
 
     private static final Logger LOG = Logger.getLogger(QueueDispatcher.class.getName());
-    /** How soon to look again when a known due time passed without a claim. */
-    private static final Duration RECHECK = Duration.ofMillis(5);
-    /** Outcomes up to this many ride in the next claim's round trip; more are written beside it. */
-    /** How soon a cycle comes back to write outcomes whose write failed. */
-    private static final Duration OUTCOMES_RETRY = Duration.ofSeconds(1);
-    private static final int FOLD_AT_MOST = 32;
 
     private final String queue;
     private final int threads;
@@ -53,19 +54,20 @@ public final class QueueDispatcher {
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final String owner;
+    private final Clock clock;
+    private final RetryPolicy retryPolicy;
 
-    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
+    private final Map<String, TaskExecution> running = new ConcurrentHashMap<>();
     /** Claimed ahead of a free thread (prefetch): InProgress and leased, not started yet. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Task> claimedAhead = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Task> claimedAhead = new ConcurrentLinkedDeque<>();
     /**
      * Runners on the executor, at most {@code threads}: each takes claimed tasks one after the
      * other until none is left. One submission per burst, not per task — on Payara every
      * submission to the ManagedExecutorService captures the application's context (a
      * ServiceLoader scan of the class path: measured ~100 µs, a core's worth at 4,000 tasks/s).
      */
-    private final java.util.concurrent.atomic.AtomicInteger runners = new java.util.concurrent.atomic.AtomicInteger();
-    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger runners = new AtomicInteger();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private final Object idle = new Object();
     private volatile boolean wakeRequested;
@@ -73,30 +75,34 @@ public final class QueueDispatcher {
     private volatile boolean stopping;
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> timer;
-    private volatile Instant leasesRenewedAt = Instant.now();
-    private volatile Instant lastCycleAt = Instant.now();
+    private volatile Instant lastCycleAt;
     private volatile int failures;
-    /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
-    private volatile Instant knownNextDue;
-    /** When the store was last asked for the next run_at (a fallback: pushes and retries announce theirs). */
-    private volatile Instant lastDueScan = Instant.EPOCH;
     /** How many tasks to claim ahead of free threads, from how fast this server finishes them. */
     private final ClaimSizer sizer;
-    /** Where this dispatcher's claims continue, per priority (see {@link ClaimFloors}). */
-    private final ClaimFloors floors = new ClaimFloors();
-    private volatile Instant floorsReset = Instant.EPOCH;
+    private final DueTimes dueTimes;
+    private final LeaseKeeper leases;
+    private final OutcomeWriter outcomes;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
     /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
     private int handOffs;
     /** Set by {@link #wake()} (a push, a signal, the timer): due tasks may have arrived, so claim. */
     private volatile boolean newWork = true;
-    /** True while an outcome write is in flight: outcomes finished meanwhile go in the next one. */
-    private final AtomicBoolean writing = new AtomicBoolean();
-    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
+    /** A dispatcher on the system clock (UTC) with the {@link RetryPolicy#exponentialBackoff default retry policy}. */
     public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskRepository store, TaskRegistry registry,
                            ExecutorService executor, ScheduledExecutorService scheduler, String owner) {
+        this(queue, threads, settings, store, registry, executor, scheduler, owner, Clock.systemUTC(),
+                RetryPolicy.exponentialBackoff(settings));
+    }
+
+    /**
+     * A dispatcher with its own clock (for its own timing; leases and claims' due times are the
+     * database's, see {@code package-info}) and retry policy.
+     */
+    public QueueDispatcher(String queue, int threads, WorkerSettings settings, TaskRepository store, TaskRegistry registry,
+                           ExecutorService executor, ScheduledExecutorService scheduler, String owner,
+                           Clock clock, RetryPolicy retryPolicy) {
         this.queue = queue;
         this.threads = threads;
         this.settings = settings;
@@ -105,7 +111,13 @@ public final class QueueDispatcher {
         this.executor = executor;
         this.scheduler = scheduler;
         this.owner = owner;
+        this.clock = clock;
+        this.retryPolicy = retryPolicy;
+        this.lastCycleAt = clock.instant();
         this.sizer = new ClaimSizer(threads, settings);
+        this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), clock);
+        this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
+        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon);
     }
 
     public String queue() {
@@ -168,8 +180,8 @@ public final class QueueDispatcher {
     }
 
     /** The tasks running now on this server (ids), for whoever reports on them. */
-    public java.util.Set<String> runningTaskIds() {
-        return java.util.Set.copyOf(running.keySet());
+    public Set<String> runningTaskIds() {
+        return Set.copyOf(running.keySet());
     }
 
     /** Stops claiming; running tasks go on. */
@@ -186,21 +198,8 @@ public final class QueueDispatcher {
      * Tells the dispatcher that a task of its queue becomes due at {@code runAt} (a delayed push,
      * a retry), so that its timer fires then rather than at the next poll.
      */
-    public synchronized void noteDue(Instant runAt) {
-        if (runAt != null && runAt.isBefore(Instant.now())) {
-            floors.lowerTo(TaskRepository.nanos(runAt)); // behind where the claims had got to
-        }
-        Instant known = knownNextDue;
-        if (runAt != null && (known == null || runAt.isBefore(known) || !known.isAfter(Instant.now()))) {
-            knownNextDue = runAt;
-        }
-    }
-
-    /** Drops a hint that has passed, unless a newer one replaced it meanwhile. */
-    private synchronized void forgetDue(Instant passed) {
-        if (knownNextDue == passed) {
-            knownNextDue = null;
-        }
+    public void noteDue(Instant runAt) {
+        dueTimes.noteDue(runAt);
     }
 
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
@@ -260,8 +259,8 @@ public final class QueueDispatcher {
 
     /** One cycle; returns when the next one is due if nothing wakes it sooner. */
     private Duration work() {
-        lastCycleAt = Instant.now();
-        renewLeasesIfDue();
+        lastCycleAt = clock.instant();
+        leases.renewIfDue();
         if (paused || stopping) {
             giveBackClaimedAhead();
         }
@@ -279,16 +278,8 @@ public final class QueueDispatcher {
         if (!paused && !stopping && capacity > 0 && claimedAhead.size() <= prefetch / 2 && (backlog || announced)) {
             int wanted = Math.min(capacity, settings.batchSize());
             // few outcomes and no write in flight: they ride in the claim's own round trip
-            List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true)
-                    ? drainOutcomes() : null;
-            Claimed claimed;
-            try {
-                claimed = claim(wanted, fold == null ? List.of() : fold);
-            } finally {
-                if (fold != null) {
-                    writing.set(false);
-                }
-            }
+            Claimed claimed = outcomes.foldInto(finished ->
+                    store.claim(queue, owner, wanted, settings.lease(), finished, dueTimes.floorsForClaim()));
             backlog = claimed.tasks().size() == wanted || claimed.more() != null;
             claimedAhead.addAll(claimed.tasks());
             launchClaimedAhead();
@@ -297,72 +288,26 @@ public final class QueueDispatcher {
                     wakeRequested = true; // more is due and there is room for it now
                 }
             } else {
-                next = untilNextDue(next);
+                next = dueTimes.untilNextDue(next);
             }
         }
-        flushOutcomes();
-        Duration renewIn = settings.lease().dividedBy(3);
+        outcomes.flush();
+        Duration renewIn = leases.renewEvery();
         if ((!running.isEmpty() || !claimedAhead.isEmpty()) && renewIn.compareTo(next) < 0) {
             next = renewIn;
         }
-        if (!outcomes.isEmpty() && next.compareTo(OUTCOMES_RETRY) > 0) {
-            next = OUTCOMES_RETRY; // a write that failed is tried again soon, not at the next poll
+        if (!outcomes.isEmpty() && next.compareTo(OutcomeWriter.RETRY_AFTER) > 0) {
+            next = OutcomeWriter.RETRY_AFTER; // a write that failed is tried again soon, not at the next poll
         }
         return next;
     }
 
     /** After a task ended: write outcomes, and claim more if a backlog is known (its runner takes the next one). */
     private void taskEnded() {
-        flushOutcomes();
+        outcomes.flush();
         if (backlog && !paused && !stopping && claimedAhead.size() <= sizer.prefetch() / 2) {
             requestCycle();
         }
-    }
-
-    /** Claims, writing {@code finished} in the same round trip; if that fails they are kept for the next cycle. */
-    private Claimed claim(int wanted, List<Outcome> finished) {
-        try {
-            Instant now = Instant.now();
-            if (Duration.between(floorsReset, now).compareTo(settings.pollInterval()) >= 0) {
-                // once per poll interval every range is read from its start: finds whatever a floor's margin missed
-                floorsReset = now;
-                floors.forget();
-            }
-            Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), finished, floors);
-            if (finished.stream().anyMatch(o -> o.status() == TaskStatus.Waiting)) {
-                lastDueScan = Instant.EPOCH; // a retried task's stored run_at: read on the next short claim
-            }
-            return claimed;
-        } catch (RuntimeException e) {
-            outcomes.addAll(finished); // written again on the next cycle; writing twice changes nothing
-            throw e;
-        }
-    }
-
-    /** How long to wait for the next known due task, no longer than {@code next}. */
-    private Duration untilNextDue(Duration next) {
-        Instant now = Instant.now();
-        if (Duration.between(lastDueScan, now).compareTo(settings.pollInterval()) >= 0) {
-            lastDueScan = now;
-            store.nextRunAt(queue).ifPresent(this::noteDue);
-        }
-        Instant due = knownNextDue;
-        if (due != null) {
-            Duration until = Duration.between(now, due);
-            if (until.isNegative() || until.isZero()) {
-                // the time we were told has passed but nothing was claimed: the stored run_at
-                // is a little later (computed by the database after us), or the task came due
-                // between the claim and the scan — look again shortly, reading the store
-                forgetDue(due);
-                lastDueScan = Instant.EPOCH;
-                if (RECHECK.compareTo(next) < 0) {
-                    return RECHECK;
-                }
-            } else if (until.compareTo(next) < 0) {
-                return until.plusMillis(2);
-            }
-        }
-        return next;
     }
 
     /** Makes sure claimed tasks have runners: one more per waiting task, up to the queue's threads. */
@@ -389,7 +334,7 @@ public final class QueueDispatcher {
         try {
             Task task;
             while (!stopping && (task = claimedAhead.poll()) != null) {
-                execute(new Running(task));
+                execute(new TaskExecution(task, registry, retryPolicy));
             }
         } finally {
             runners.decrementAndGet();
@@ -410,71 +355,11 @@ public final class QueueDispatcher {
         }
     }
 
-    private List<Outcome> drainOutcomes() {
-        List<Outcome> batch = new ArrayList<>();
-        Outcome outcome;
-        while ((outcome = outcomes.poll()) != null) {
-            batch.add(outcome);
-        }
-        return batch;
-    }
-
-    /**
-     * Writes the finished outcomes in one request, unless a write is in flight: then they wait
-     * for it and go in the next one, so that a flood of short tasks is written in few requests,
-     * alongside the claims. Outcomes whose write failed are kept and written again.
-     */
-    private void flushOutcomes() {
-        if (outcomes.isEmpty() || !writing.compareAndSet(false, true)) {
-            return;
-        }
-        List<Outcome> batch = drainOutcomes();
-        if (batch.isEmpty()) {
-            writing.set(false);
-            return;
-        }
-        boolean retries = batch.stream().anyMatch(o -> o.status() == TaskStatus.Waiting);
-        CompletableFuture<Void> write;
-        try {
-            write = store.finish(owner, batch);
-        } catch (RuntimeException e) {
-            write = CompletableFuture.failedFuture(e);
-        }
-        lastWrite = write.handle((ok, error) -> {
-            if (error != null) {
-                // kept: written again by a later cycle (if the lease lapses first, the task runs again)
-                outcomes.addAll(batch);
-                LOG.log(Level.FINE, "queue " + queue + ": outcomes not written yet", error);
-            } else if (retries) {
-                // a retried task is Waiting again with a run_at the database computed: read it on the next short claim
-                lastDueScan = Instant.EPOCH;
-            }
-            writing.set(false);
-            if (error == null && !outcomes.isEmpty()) {
-                flushOutcomes();
-            }
-            return null;
-        });
-    }
-
-    /** Writes every outcome not written yet, waiting for it (the last step of a stop). */
-    private void writeOutcomes() {
-        lastWrite.join();
-        List<Outcome> rest = drainOutcomes();
-        if (!rest.isEmpty()) {
-            store.finish(owner, rest).join();
-        }
-    }
-
-    private void renewLeasesIfDue() {
-        if ((running.isEmpty() && claimedAhead.isEmpty())
-                || Duration.between(leasesRenewedAt, Instant.now()).compareTo(settings.lease().dividedBy(3)) < 0) {
-            return;
-        }
+    /** The tasks whose leases this dispatcher keeps: those running and those claimed ahead. */
+    private List<String> heldTaskIds() {
         List<String> held = new ArrayList<>(running.keySet());
         claimedAhead.forEach(t -> held.add(t.id()));
-        store.renewLeases(owner, held, settings.lease());
-        leasesRenewedAt = Instant.now();
+        return held;
     }
 
     private void notifyFinished(Task task, Outcome outcome, long startedNanos) {
@@ -494,9 +379,8 @@ public final class QueueDispatcher {
         launchClaimedAhead();
     }
 
-    private void execute(Running run) {
-        Task task = run.task;
-        run.thread = Thread.currentThread();
+    private void execute(TaskExecution run) {
+        Task task = run.task();
         running.put(task.id(), run);
         for (Observer o : observers) {
             try {
@@ -505,38 +389,18 @@ public final class QueueDispatcher {
                 LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
             }
         }
-        Outcome outcome;
-        try {
-            if (!registry.has(task.handler())) {
-                outcome = Outcome.failed(task.id(), registry.unknown(task.handler()));
-            } else {
-                registry.run(task.handler(), new TaskContext(task, () -> run.cancelled));
-                outcome = Outcome.completed(task.id());
-            }
-        } catch (Throwable e) {
-            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-            if (run.terminated) {
-                outcome = Outcome.failed(task.id(), "task has been terminated");
-            } else if (task.attempts() < task.maxAttempts()) {
-                Duration delay = settings.retryDelay(task.attempts());
-                outcome = Outcome.retry(task.id(), queue, message, delay);
-                noteDue(Instant.now().plus(delay));
-            } else {
-                outcome = Outcome.failed(task.id(), message);
-            }
-            if (e instanceof Error error && !(e instanceof AssertionError)) {
-                LOG.log(Level.SEVERE, "task " + task.id() + " (" + task.handler() + ") threw " + error, error);
-            }
+        Outcome outcome = run.run();
+        if (outcome.status() == TaskStatus.Waiting) {
+            // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
+            noteDue(clock.instant().plus(outcome.retryDelay()));
+            wake();
         }
-        sizer.finished(System.nanoTime() - run.startedNanos);
-        if (run.settled.compareAndSet(false, true)) {
+        sizer.finished(System.nanoTime() - run.startedNanos());
+        if (run.settle()) {
             outcomes.add(outcome);
-            notifyFinished(task, outcome, run.startedNanos);
+            notifyFinished(task, outcome, run.startedNanos());
         }
-        synchronized (run) {
-            run.done = true;
-        }
-        Thread.interrupted(); // a terminate that came as the task ended must not reach the next one
+        run.ended();
         running.remove(task.id());
         synchronized (idle) {
             idle.notifyAll();
@@ -581,13 +445,11 @@ public final class QueueDispatcher {
      * @return false when the task is not running here
      */
     public boolean terminate(String taskId) {
-        Running run = running.get(taskId);
+        TaskExecution run = running.get(taskId);
         if (run == null) {
             return false;
         }
-        run.terminated = true;
-        run.cancelled = true;
-        run.interrupt();
+        run.terminate();
         return true;
     }
 
@@ -622,16 +484,15 @@ public final class QueueDispatcher {
             }
         }
         List<String> unfinished = new ArrayList<>();
-        for (Running run : running.values()) {
-            if (run.settled.compareAndSet(false, true)) {
-                run.cancelled = true;
-                unfinished.add(run.task.id());
-                notifyFinished(run.task, null, run.startedNanos);
-                run.interrupt();
+        for (TaskExecution run : running.values()) {
+            if (run.settle()) {
+                unfinished.add(run.task().id());
+                notifyFinished(run.task(), null, run.startedNanos());
+                run.cancel();
             }
         }
         try {
-            writeOutcomes();
+            outcomes.writeRest();
             giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);
@@ -642,27 +503,5 @@ public final class QueueDispatcher {
                     + " the tasks run again", e);
         }
         stopped = true;
-    }
-
-    /** A task on its way through this dispatcher. */
-    private static final class Running {
-        final Task task;
-        final AtomicBoolean settled = new AtomicBoolean();
-        final long startedNanos = System.nanoTime();
-        volatile Thread thread;
-        boolean done;
-        volatile boolean cancelled;
-        volatile boolean terminated;
-
-        Running(Task task) {
-            this.task = task;
-        }
-
-        /** Interrupts the thread running this task, unless the task has ended (the thread may be on another by now). */
-        synchronized void interrupt() {
-            if (!done && thread != null) {
-                thread.interrupt();
-            }
-        }
     }
 }

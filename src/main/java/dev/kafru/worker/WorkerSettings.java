@@ -3,7 +3,6 @@ package dev.kafru.worker;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
@@ -17,10 +16,29 @@ import java.util.concurrent.ThreadLocalRandom;
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
                              Duration retryBase, Duration retryMax, int batchSize, int prefetch) {
 
-
+    /** The settings when nothing is configured. */
     public static WorkerSettings defaults() {
-        return new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1);
+        return builder().build();
+    }
+
+    /**
+     * A builder that starts from the {@link #defaults()}, so that a caller names only what it
+     * changes: {@code WorkerSettings.builder().lease(Duration.ofSeconds(10)).build()}.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from these settings (to change a few of them). */
+    public Builder toBuilder() {
+        return new Builder()
+                .pollInterval(pollInterval)
+                .lease(lease)
+                .shutdownTimeout(shutdownTimeout)
+                .retryBase(retryBase)
+                .retryMax(retryMax)
+                .batchSize(batchSize)
+                .prefetch(prefetch);
     }
 
     public WorkerSettings {
@@ -43,38 +61,31 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
     }
 
     public WorkerSettings withLease(Duration newLease) {
-        return new WorkerSettings(pollInterval, newLease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
+        return toBuilder().lease(newLease).build();
     }
 
     public WorkerSettings withRetryBase(Duration base) {
-        return new WorkerSettings(pollInterval, lease, shutdownTimeout, base, retryMax, batchSize, prefetch);
+        return toBuilder().retryBase(base).build();
     }
 
     public WorkerSettings withPollInterval(Duration poll) {
-        return new WorkerSettings(poll, lease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
+        return toBuilder().pollInterval(poll).build();
     }
 
     public WorkerSettings withShutdownTimeout(Duration timeout) {
-        return new WorkerSettings(pollInterval, lease, timeout, retryBase, retryMax, batchSize, prefetch);
+        return toBuilder().shutdownTimeout(timeout).build();
     }
 
     public WorkerSettings withPrefetch(int tasks) {
-        return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, tasks);
+        return toBuilder().prefetch(tasks).build();
     }
 
     /**
      * The pause before attempt {@code failedAttempts + 1}: base × 2^(failed−1) ±25% jitter, never
-     * more than retry-max (at the cap the jitter only shortens it).
+     * more than retry-max (at the cap the jitter only shortens it); see {@link RetryPolicy.ExponentialBackoff}.
      */
     public Duration retryDelay(int failedAttempts) {
-        long base = retryBase.toMillis();
-        long max = retryMax.toMillis();
-        long exponential = base << Math.min(Math.max(failedAttempts - 1, 0), 30);
-        long capped = Math.min(exponential <= 0 ? Long.MAX_VALUE : exponential, max);
-        long jitter = capped / 4;
-        long low = capped - jitter;
-        long high = Math.min(capped + jitter, max);
-        return Duration.ofMillis(low + ThreadLocalRandom.current().nextLong(high - low + 1));
+        return new RetryPolicy.ExponentialBackoff(retryBase, retryMax).pause(failedAttempts);
     }
 
     /**
@@ -115,6 +126,66 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
     private static void positive(Duration value, String key) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(key + " must be a positive duration such as 15s");
+        }
+    }
+
+    /**
+     * Builds {@link WorkerSettings} by naming the settings that differ from the defaults; the
+     * record's checks run in {@link #build()}, so a builder may hold a bad value until then.
+     */
+    public static final class Builder {
+
+        private Duration pollInterval = Duration.ofSeconds(15);
+        private Duration lease = Duration.ofSeconds(30);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration retryBase = Duration.ofSeconds(1);
+        private Duration retryMax = Duration.ofHours(1);
+        private int batchSize = 1000;
+        /** -1: measured by {@link ClaimSizer}. */
+        private int prefetch = -1;
+
+        private Builder() {
+        }
+
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        public Builder retryBase(Duration retryBase) {
+            this.retryBase = retryBase;
+            return this;
+        }
+
+        public Builder retryMax(Duration retryMax) {
+            this.retryMax = retryMax;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Tasks claimed ahead of free threads; -1 (the default) measures it, 0 claims only for free threads. */
+        public Builder prefetch(int prefetch) {
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the configuration key of a value out of range */
+        public WorkerSettings build() {
+            return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
         }
     }
 }

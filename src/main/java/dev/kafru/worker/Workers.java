@@ -355,14 +355,15 @@ public class Workers {
 
     static WorkerSettings readSettings(Config config) {
         WorkerSettings d = WorkerSettings.defaults();
-        return new WorkerSettings(
-                Durations.read(config, "kafru.worker.poll-interval", d.pollInterval()),
-                Durations.read(config, "kafru.worker.lease", d.lease()),
-                Durations.read(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()),
-                Durations.read(config, "kafru.worker.retry-base", d.retryBase()),
-                Durations.read(config, "kafru.worker.retry-max", d.retryMax()),
-                config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()),
-                config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1));
+        return WorkerSettings.builder()
+                .pollInterval(Durations.read(config, "kafru.worker.poll-interval", d.pollInterval()))
+                .lease(Durations.read(config, "kafru.worker.lease", d.lease()))
+                .shutdownTimeout(Durations.read(config, "kafru.worker.shutdown-timeout", d.shutdownTimeout()))
+                .retryBase(Durations.read(config, "kafru.worker.retry-base", d.retryBase()))
+                .retryMax(Durations.read(config, "kafru.worker.retry-max", d.retryMax()))
+                .batchSize(config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()))
+                .prefetch(config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1))
+                .build();
     }
 
     static String defaultServerName() {

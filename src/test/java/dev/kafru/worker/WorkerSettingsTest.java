@@ -18,8 +18,7 @@ class WorkerSettingsTest {
     static final int SAMPLES = 2_000;
 
     static WorkerSettings settings(Duration base, Duration max) {
-        WorkerSettings d = WorkerSettings.defaults();
-        return new WorkerSettings(d.pollInterval(), d.lease(), d.shutdownTimeout(), base, max, d.batchSize(), d.prefetch());
+        return WorkerSettings.builder().retryBase(base).retryMax(max).build();
     }
 
     static LongSummaryStatistics delays(WorkerSettings settings, int failedAttempts) {

@@ -1,0 +1,137 @@
+package dev.kafru.worker;
+
+import dev.kafru.TaskStatus;
+import dev.kafru.store.Outcome;
+import dev.kafru.store.TaskRepository;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Writes the outcomes of a dispatcher's finished tasks in few requests: a flood of short tasks
+ * must not cost one round trip each. Outcomes wait in a queue; at most one write is in flight,
+ * and what finishes meanwhile goes in the next one. Up to {@value #FOLD_AT_MOST} ride in the next
+ * claim's own round trip ({@link #foldInto}). A write that fails keeps its outcomes for a later
+ * one (writing an outcome twice changes nothing; if the lease lapses first, the task runs again).
+ */
+final class OutcomeWriter {
+
+    private static final Logger LOG = Logger.getLogger(OutcomeWriter.class.getName());
+    /** Outcomes up to this many ride in the next claim's round trip; more are written beside it. */
+    static final int FOLD_AT_MOST = 32;
+    /** How soon a cycle comes back to write outcomes whose write failed. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final String queue;
+    /** Writes a batch (see {@link TaskRepository#finish}); completes when it is stored. */
+    private final Function<List<Outcome>, CompletableFuture<Void>> write;
+    /** Told when retries were written: their run_at is the database's, to be read back. */
+    private final Runnable onRetriesWritten;
+    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    /** True while a write (or a claim carrying outcomes) is in flight. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+
+    OutcomeWriter(String queue, Function<List<Outcome>, CompletableFuture<Void>> write, Runnable onRetriesWritten) {
+        this.queue = queue;
+        this.write = write;
+        this.onRetriesWritten = onRetriesWritten;
+    }
+
+    /** Queues an outcome for the next write. */
+    void add(Outcome outcome) {
+        outcomes.add(outcome);
+    }
+
+    /** True when no outcome waits (none finished, or all written or in flight). */
+    boolean isEmpty() {
+        return outcomes.isEmpty();
+    }
+
+    /**
+     * Runs {@code claim} with the outcomes that ride along: all that wait, when they are few and no
+     * write is in flight, otherwise none. If the claim throws, they are kept for a later write.
+     */
+    <T> T foldInto(Function<List<Outcome>, T> claim) {
+        List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true) ? drain() : null;
+        try {
+            T claimed = claim.apply(fold == null ? List.of() : fold);
+            if (fold != null && hasRetries(fold)) {
+                onRetriesWritten.run();
+            }
+            return claimed;
+        } catch (RuntimeException e) {
+            if (fold != null) {
+                outcomes.addAll(fold);
+            }
+            throw e;
+        } finally {
+            if (fold != null) {
+                writing.set(false);
+            }
+        }
+    }
+
+    /**
+     * Writes the waiting outcomes in one request, unless a write is in flight: they then go in the
+     * next one, started when that write succeeds. Returns without waiting for the write.
+     */
+    void flush() {
+        if (outcomes.isEmpty() || !writing.compareAndSet(false, true)) {
+            return;
+        }
+        List<Outcome> batch = drain();
+        if (batch.isEmpty()) {
+            writing.set(false);
+            return;
+        }
+        CompletableFuture<Void> written;
+        try {
+            written = write.apply(batch);
+        } catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        lastWrite = written.handle((ok, error) -> {
+            if (error != null) {
+                outcomes.addAll(batch); // kept: written again by a later cycle
+                LOG.log(Level.FINE, "queue " + queue + ": outcomes not written yet", error);
+            } else if (hasRetries(batch)) {
+                onRetriesWritten.run();
+            }
+            writing.set(false);
+            if (error == null && !outcomes.isEmpty()) {
+                flush();
+            }
+            return null;
+        });
+    }
+
+    /** Waits for the write in flight, then writes every outcome left and waits for that (the last step of a stop). */
+    void writeRest() {
+        lastWrite.join();
+        List<Outcome> rest = drain();
+        if (!rest.isEmpty()) {
+            write.apply(rest).join();
+        }
+    }
+
+    private List<Outcome> drain() {
+        List<Outcome> batch = new ArrayList<>();
+        Outcome outcome;
+        while ((outcome = outcomes.poll()) != null) {
+            batch.add(outcome);
+        }
+        return batch;
+    }
+
+    private static boolean hasRetries(List<Outcome> batch) {
+        return batch.stream().anyMatch(o -> o.status() == TaskStatus.Waiting);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kafru.worker;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The builder names only what differs, keeps the rest, and checks values as the record does. */
+class WorkerSettingsBuilderTest {
+
+    @Test
+    void aBuilderWithNothingSetGivesTheDefaults() {
+        WorkerSettings defaults = WorkerSettings.builder().build();
+        assertEquals(new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1), defaults);
+        assertEquals(defaults, WorkerSettings.defaults());
+    }
+
+    @Test
+    void toBuilderChangesOnlyTheSettingsItIsGiven() {
+        WorkerSettings custom = new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4),
+                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7);
+        assertEquals(custom, custom.toBuilder().build());
+        assertEquals(new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4),
+                Duration.ofMillis(50), Duration.ofMinutes(5), 10, 7), custom.toBuilder().batchSize(10).build());
+        assertEquals(new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(9), Duration.ofSeconds(4),
+                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7), custom.withLease(Duration.ofSeconds(9)));
+    }
+
+    @Test
+    void buildRefusesAValueOutOfRangeNamingItsKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerSettings.builder().lease(Duration.ofMillis(100)).build());
+        assertTrue(e.getMessage().contains("kafru.worker.lease"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().batchSize(0).build());
+        assertTrue(e.getMessage().contains("kafru.worker.batch-size"), e.getMessage());
+    }
+}
