@@ -244,9 +244,11 @@ class AdminIT {
 
     @Test
     void agentsAreListedAndACommandStopsARunningTask() {
-        JsonArray queues = api.get("kafru/api/agents?kind=Queue").array();
-        assertTrue(queues.stream().map(JsonValue::asJsonObject).map(a -> a.getString("name")).toList()
-                .containsAll(List.of("default", "second")), queues.toString());
+        // the queue agents are written as the workers start, which may still be under way when this test runs first
+        JsonArray queues = await().atMost(Duration.ofSeconds(30)).until(() -> api.get("kafru/api/agents?kind=Queue").array(),
+                list -> list.stream().map(JsonValue::asJsonObject).map(a -> a.getString("name")).toList()
+                        .containsAll(List.of("default", "second")));
+        assertTrue(queues.stream().map(JsonValue::asJsonObject).allMatch(a -> a.getString("kind").equals("Queue")), queues.toString());
         String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\"}").getString("id");
         JsonObject agent = await().atMost(Duration.ofSeconds(30)).until(
                 () -> api.get("kafru/api/agents?kind=Task").array().stream().map(JsonValue::asJsonObject)
