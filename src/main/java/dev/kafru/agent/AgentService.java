@@ -1,6 +1,7 @@
 package dev.kafru.agent;
 
 import dev.kafru.config.ContainerExecutor;
+import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
@@ -9,7 +10,6 @@ import dev.kafru.worker.Workers;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * Off with {@code kafru.agent.enabled=false}.
  */
 @ApplicationScoped
-public class AgentService {
+public class AgentService extends StopsWithTheApplication {
 
     private static final Logger LOG = Logger.getLogger(AgentService.class.getName());
 
@@ -58,7 +58,6 @@ public class AgentService {
     private volatile ServerAgents agents;
     private volatile AgentSettings settings;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         if (!config.getOptionalValue("kafru.agent.enabled", Boolean.class).orElse(true)) {
@@ -111,19 +110,8 @@ public class AgentService {
         return agents;
     }
 
-    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
-        shutDown();
-    }
-
-    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
-    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
-        shutDown();
-    }
-
-    private void shutDown() {
-        if (!shutDown.compareAndSet(false, true)) {
-            return;
-        }
+    @Override
+    protected void stopWithTheApplication() {
         stopped = true;
         ServerAgents a = agents;
         if (a != null) {

@@ -3,6 +3,7 @@ package dev.kafru.observe;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.config.ContainerExecutor;
+import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
@@ -12,7 +13,6 @@ import dev.kafru.worker.Workers;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -42,7 +42,7 @@ import java.util.logging.Logger;
  * Without MP Metrics (WildFly) it records nothing and costs nothing.
  */
 @ApplicationScoped
-public class TaskMetrics {
+public class TaskMetrics extends StopsWithTheApplication {
 
     static final String ENQUEUED = "kafru.tasks.enqueued";
     static final String COMPLETED = "kafru.tasks.completed";
@@ -85,7 +85,6 @@ public class TaskMetrics {
     private volatile Subscription created;
     private volatile ScheduledFuture<?> refresh;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         recorder = MetricsRecorder.detect(beans);
@@ -174,19 +173,8 @@ public class TaskMetrics {
         });
     }
 
-    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
-        shutDown();
-    }
-
-    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
-    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
-        shutDown();
-    }
-
-    private void shutDown() {
-        if (!shutDown.compareAndSet(false, true)) {
-            return;
-        }
+    @Override
+    protected void stopWithTheApplication() {
         stopped = true;
         ScheduledFuture<?> r = refresh;
         if (r != null) {

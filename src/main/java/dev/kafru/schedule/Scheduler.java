@@ -9,6 +9,7 @@ import dev.kafru.ScheduleStatus;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
 import dev.kafru.config.ContainerExecutor;
+import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.SurrealDatabase;
@@ -18,7 +19,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  * whether or not this server's scheduler is enabled ({@code kafru.scheduler.enabled}).
  */
 @ApplicationScoped
-public class Scheduler {
+public class Scheduler extends StopsWithTheApplication {
 
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
 
@@ -93,7 +93,6 @@ public class Scheduler {
     private volatile Instant wanted;
     private volatile boolean running;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Runs before the default-priority start-up observers and opens the connection here, so that
@@ -271,19 +270,8 @@ public class Scheduler {
         return null;
     }
 
-    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
-        shutDown();
-    }
-
-    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
-    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
-        shutDown();
-    }
-
-    private void shutDown() {
-        if (!shutDown.compareAndSet(false, true)) {
-            return;
-        }
+    @Override
+    protected void stopWithTheApplication() {
         stopped = true;
         stop();
     }

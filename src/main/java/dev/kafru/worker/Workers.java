@@ -2,6 +2,7 @@ package dev.kafru.worker;
 
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
+import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.SurrealDatabase;
@@ -9,7 +10,6 @@ import dev.kafru.surrealdb.SurrealException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * lease expired, and wakes dispatchers through a live query when another server pushes.
  */
 @ApplicationScoped
-public class Workers {
+public class Workers extends StopsWithTheApplication {
 
     private static final Logger LOG = Logger.getLogger(Workers.class.getName());
 
@@ -69,7 +69,6 @@ public class Workers {
     private volatile ScheduledFuture<?> retentionTimer;
     private volatile Retention retention;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean retaining = new java.util.concurrent.atomic.AtomicBoolean();
     /** Queue names this server has recorded in kafru_queue_names (so it records each once). */
@@ -319,19 +318,8 @@ public class Workers {
         }
     }
 
-    void onStopping(@Observes dev.kafru.config.ApplicationStopping event) {
-        shutDown();
-    }
-
-    /** The fallback where no servlet context announced the stop; a no-op after {@link #onStopping}. */
-    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
-        shutDown();
-    }
-
-    private void shutDown() {
-        if (!shutDown.compareAndSet(false, true)) {
-            return;
-        }
+    @Override
+    protected void stopWithTheApplication() {
         stopped = true;
         for (ScheduledFuture<?> timer : java.util.Arrays.asList(reaper, retentionTimer)) {
             if (timer != null) {
