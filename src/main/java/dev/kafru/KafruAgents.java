@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The agents of every server — queue workers, schedulers, running tasks — and the commands
@@ -141,7 +142,7 @@ public class KafruAgents {
                 throw new IllegalStateException("task '" + taskId + "' is held by '" + task.owner()
                         + "', which has no live worker for queue '" + task.queue() + "'; its lease expires and it comes back");
             }
-            agentKey = java.util.UUID.randomUUID().toString();
+            agentKey = UUID.randomUUID().toString();
             store.create(new NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
                     task.id(), AgentStatus.Running, false));
         }

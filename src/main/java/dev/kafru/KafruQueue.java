@@ -15,11 +15,13 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -219,10 +221,10 @@ public class KafruQueue {
         TaskRepository store = store();
         List<Agent> workersAlive = agents.list(AgentFilter.builder().kind(AgentKind.Queue)
                 .statuses(List.of(AgentStatus.Initialized, AgentStatus.Running)).build(), KafruAgents.MAX_LIST);
-        Map<String, MetricSnapshot> snapshots = new java.util.HashMap<>();
+        Map<String, MetricSnapshot> snapshots = new HashMap<>();
         metrics.list().forEach(s -> snapshots.put(s.name(), s));
         Set<String> paused = agents.pausedQueues();
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(store.queueNames());
+        TreeSet<String> names = new TreeSet<>(store.queueNames());
         workersAlive.forEach(a -> names.add(a.name()));
         names.addAll(paused);
         List<QueueInfo> queues = new ArrayList<>();

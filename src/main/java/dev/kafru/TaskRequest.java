@@ -1,5 +1,7 @@
 package dev.kafru;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -157,11 +159,11 @@ public final class TaskRequest {
     private static void checkJson(String path, Object value) {
         if (value == null || value instanceof String || value instanceof Boolean
                 || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-                || value instanceof java.math.BigInteger) {
+                || value instanceof BigInteger) {
             return;
         }
         if (value instanceof Double d && Double.isFinite(d) || value instanceof Float f && Float.isFinite(f)
-                || value instanceof java.math.BigDecimal) {
+                || value instanceof BigDecimal) {
             return;
         }
         if (value instanceof Map<?, ?> map) {

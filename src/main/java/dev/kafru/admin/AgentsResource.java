@@ -31,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.InputStream;
+import java.util.List;
 
 /** {@code /agents}: workers, schedulers and running tasks of every server, and commands to them. */
 @Path("agents")
@@ -89,7 +90,7 @@ public class AgentsResource {
         String author = f.string("author", 200);
         Command parsed = null;
         if (command == null && !f.has("command")) {
-            f.error("command", "command is required: one of " + java.util.List.of(Command.values()));
+            f.error("command", "command is required: one of " + List.of(Command.values()));
         } else if (command != null) {
             try {
                 parsed = Enums.parse("command", Command.class, command);

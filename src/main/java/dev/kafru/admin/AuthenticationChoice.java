@@ -10,6 +10,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.logging.Logger;
 
 /**
  * Chooses who authenticates kafru's admin callers ({@code kafru.admin.authentication}):
@@ -22,7 +23,7 @@ import java.util.TreeSet;
 public class AuthenticationChoice implements Extension {
 
     static final String KEY = "kafru.admin.authentication";
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AuthenticationChoice.class.getName());
+    private static final Logger LOG = Logger.getLogger(AuthenticationChoice.class.getName());
 
     private String mode;
     private final Set<String> others = new TreeSet<>();

@@ -8,6 +8,7 @@ import jakarta.json.bind.JsonbConfig;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParsingException;
+import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * JSON in and out of the admin API. Answers are written with JSON-B (ISO-8601 UTC times, nulls
@@ -71,7 +73,7 @@ final class JsonText {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
             throw ProblemException.invalid("body", "malformed JSON" + where + ": " + e.getMessage());
-        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+        } catch (JsonException | IllegalStateException | NoSuchElementException e) {
             throw ProblemException.invalid("body", "malformed JSON: " + e.getMessage());
         }
     }
@@ -179,7 +181,7 @@ final class JsonText {
     }
 
     /** {@link #drain(InputStream)} for a request whose body no one has read yet (or has read in part). */
-    static void drainRequest(jakarta.servlet.http.HttpServletRequest request) {
+    static void drainRequest(HttpServletRequest request) {
         try {
             drain(request.getInputStream());
         } catch (IOException | IllegalStateException e) {

@@ -20,6 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.TreeSet;
+
 /** {@code /handlers} and {@code /metrics}: what this server can run, and the stored metric snapshots. */
 @Path("")
 @ApplicationScoped
@@ -42,7 +44,7 @@ public class ObservedResources {
             examples = @ExampleObject(name = "handlers", value = "[\"hello\", \"send-invoice\"]")))
     public Response handlers(@Context UriInfo uri) {
         Query.of(uri);
-        return TasksResource.ok(new java.util.TreeSet<>(queue.handlers()));
+        return TasksResource.ok(new TreeSet<>(queue.handlers()));
     }
 
     @GET

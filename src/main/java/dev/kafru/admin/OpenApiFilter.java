@@ -6,6 +6,7 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -117,7 +118,7 @@ public class OpenApiFilter implements OASFilter {
     /** A problem body for a status, its detail taken from the response's description. */
     private static Map<String, Object> example(String code, String description) {
         int status = Integer.parseInt(code);
-        jakarta.ws.rs.core.Response.Status known = jakarta.ws.rs.core.Response.Status.fromStatusCode(status);
+        Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "Error" : known.getReasonPhrase();
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "urn:kafru:problem:" + title.toLowerCase().replace(' ', '-'));

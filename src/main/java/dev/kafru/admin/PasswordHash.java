@@ -1,13 +1,14 @@
 package dev.kafru.admin;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 /**
  * PBKDF2 password hashes in the format of Jakarta Security's {@code Pbkdf2PasswordHash}:
@@ -110,7 +111,7 @@ public final class PasswordHash {
     }
 
     /** Prints a hash of the password given as the argument (or read from standard input). */
-    public static void main(String[] args) throws java.io.IOException {
+    public static void main(String[] args) throws IOException {
         String password = args.length > 0 ? args[0]
                 : new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
         if (password.isEmpty()) {

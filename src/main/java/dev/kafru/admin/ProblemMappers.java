@@ -1,5 +1,6 @@
 package dev.kafru.admin;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -27,7 +28,7 @@ final class ProblemMappers {
         UriInfo uri;
 
         @Context
-        jakarta.servlet.http.HttpServletRequest request;
+        HttpServletRequest request;
 
         @Override
         public Response toResponse(WebApplicationException e) {

@@ -34,6 +34,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code /schedules}: cron and one-time schedules. */
 @Path("schedules")
@@ -43,7 +44,7 @@ import java.util.Map;
 @Tag(name = "schedules", description = "Cron and one-time schedules that push tasks")
 public class SchedulesResource {
 
-    private static final java.util.Set<String> CRON_FIELDS = Bodies.fieldsOf(Bodies.CronInput.class);
+    private static final Set<String> CRON_FIELDS = Bodies.fieldsOf(Bodies.CronInput.class);
 
     @Inject
     KafruSchedules schedules;

@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -81,7 +82,7 @@ public class AgentService extends StopsWithTheApplication {
             try {
                 ServerAgents started = new ServerAgents(agentRepository, metricRepository, workers.serverName(), timer, executor, settings,
                         (dispatcher, force) -> workers.stopWorker(dispatcher.queue(),
-                                force ? java.time.Duration.ZERO : workers.settings().shutdownTimeout()));
+                                force ? Duration.ZERO : workers.settings().shutdownTimeout()));
                 started.start();
                 agents = started;
                 workers.onWorkerStarted(started::registerQueue);

@@ -10,11 +10,15 @@ import dev.kafru.worker.QueueDispatcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,14 +40,14 @@ final class TaskAgents implements QueueDispatcher.Observer {
     /** Started, not written yet: task id → its agent. */
     private final Map<String, NewAgent> toInsert = new LinkedHashMap<>();
     /** Written: task id → agent key. */
-    private final Map<String, String> written = new java.util.HashMap<>();
+    private final Map<String, String> written = new HashMap<>();
     private final List<String> toDelete = new ArrayList<>();
-    private final Map<String, Long> startedAt = new java.util.HashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService timer;
+    private final Map<String, Long> startedAt = new HashMap<>();
+    private final ScheduledExecutorService timer;
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private boolean writeScheduled;
 
-    TaskAgents(AgentRepository store, String server, String queueAgentKey, java.util.concurrent.ScheduledExecutorService timer) {
+    TaskAgents(AgentRepository store, String server, String queueAgentKey, ScheduledExecutorService timer) {
         this.store = store;
         this.server = server;
         this.queueAgentKey = queueAgentKey;
@@ -59,8 +63,8 @@ final class TaskAgents implements QueueDispatcher.Observer {
                         writeScheduled = false;
                     }
                     flush();
-                }, WRITE_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+                }, WRITE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
                 writeScheduled = false;
             }
         }

@@ -1,5 +1,7 @@
 package dev.kafru.config;
 
+import jakarta.interceptor.Interceptor;
+
 /**
  * Fired once when the application is being stopped (undeploy, redeploy, server shutdown),
  * while its class loader still works. kafru's beans stop their work on it: workers hand their
@@ -15,5 +17,5 @@ package dev.kafru.config;
 public record ApplicationStopping() {
 
     /** Observers that release shared resources (the connection) run after the rest. */
-    public static final int LAST = jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER + 1000;
+    public static final int LAST = Interceptor.Priority.LIBRARY_AFTER + 1000;
 }

@@ -1,7 +1,10 @@
 package dev.kafru.observe;
 
+import jakarta.enterprise.inject.Instance;
+
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The one seam between kafru and MicroProfile Metrics. {@link #detect()} gives the MP Metrics
@@ -35,7 +38,7 @@ interface MetricsRecorder {
     }
 
     /** @param beans an {@code @Any Instance<Object>} injected into a bean, to look the registry up through */
-    static MetricsRecorder detect(jakarta.enterprise.inject.Instance<Object> beans) {
+    static MetricsRecorder detect(Instance<Object> beans) {
         try {
             Class.forName("org.eclipse.microprofile.metrics.MetricRegistry", false, MetricsRecorder.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
@@ -44,7 +47,7 @@ interface MetricsRecorder {
         try {
             return MicroProfileRecorder.create(beans);
         } catch (RuntimeException | LinkageError e) {
-            java.util.logging.Logger.getLogger(MetricsRecorder.class.getName())
+            Logger.getLogger(MetricsRecorder.class.getName())
                     .info("MicroProfile Metrics API present but no registry (" + e + "); kafru records no MP metrics");
             return NONE;
         }

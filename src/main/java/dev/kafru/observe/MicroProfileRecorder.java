@@ -1,19 +1,24 @@
 package dev.kafru.observe;
 
+import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /** The only class that names MicroProfile Metrics types; loaded only when the API is present. */
 final class MicroProfileRecorder implements MetricsRecorder {
 
     private final MetricRegistry registry;
-    private final java.util.Map<String, org.eclipse.microprofile.metrics.Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, org.eclipse.microprofile.metrics.Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     private MicroProfileRecorder(MetricRegistry registry) {
         this.registry = registry;
@@ -22,7 +27,7 @@ final class MicroProfileRecorder implements MetricsRecorder {
     static MicroProfileRecorder create(Instance<Object> beans) {
         // MP Metrics 5: the default MetricRegistry bean is the application registry. Looked up through an
         // injected Instance (not CDI.current()): Payara's producer reads the injection point's annotations.
-        return new MicroProfileRecorder(beans.select(MetricRegistry.class, jakarta.enterprise.inject.Default.Literal.INSTANCE).get());
+        return new MicroProfileRecorder(beans.select(MetricRegistry.class, Default.Literal.INSTANCE).get());
     }
 
     @Override
@@ -35,7 +40,7 @@ final class MicroProfileRecorder implements MetricsRecorder {
         counter(name, queue);
     }
 
-    private org.eclipse.microprofile.metrics.Counter counter(String name, String queue) {
+    private Counter counter(String name, String queue) {
         return counters.computeIfAbsent(name + "\u0000" + queue, k -> registry.counter(name, new Tag("queue", queue)));
     }
 

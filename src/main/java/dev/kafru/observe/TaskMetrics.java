@@ -15,10 +15,13 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,8 +79,8 @@ public class TaskMetrics extends StopsWithTheApplication {
 
     /** For looking up the MetricRegistry without naming its type here (see {@link MetricsRecorder}). */
     @Inject
-    @jakarta.enterprise.inject.Any
-    jakarta.enterprise.inject.Instance<Object> beans;
+    @Any
+    Instance<Object> beans;
 
     private final Map<String, Long> waiting = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
@@ -155,7 +158,7 @@ public class TaskMetrics extends StopsWithTheApplication {
                 return current == null ? 0L : (long) current.runningCount();
             });
             // exported at 0 from the worker's start: "none failed yet" reads as 0, not as a missing series
-            for (String counter : java.util.List.of(ENQUEUED, COMPLETED, FAILED, RETRIED)) {
+            for (String counter : List.of(ENQUEUED, COMPLETED, FAILED, RETRIED)) {
                 recorder.declareCounter(counter, queue);
             }
         }

@@ -10,6 +10,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +107,7 @@ public final class CronSchedule {
     public Optional<Instant> nextAfter(Instant time) {
         // cron-utils moves a time with a fraction of a second up to the next whole second and then
         // looks strictly after that: from 12:00:52.028 an every-second cron gave 12:00:54 (measured)
-        ZonedDateTime from = time.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(zone);
+        ZonedDateTime from = time.truncatedTo(ChronoUnit.SECONDS).atZone(zone);
         try {
             return executionTime.nextExecution(from).map(ZonedDateTime::toInstant).filter(t -> t.isAfter(time));
         } catch (DateTimeException | IllegalArgumentException e) {

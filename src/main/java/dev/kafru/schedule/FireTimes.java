@@ -4,6 +4,7 @@ import dev.kafru.Schedule;
 import dev.kafru.ScheduleRequest;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ public final class FireTimes {
         if (schedule.oneTime() || schedule.cronExpression() == null) {
             return List.of(schedule.nextSchedule());
         }
-        List<Instant> times = new java.util.ArrayList<>();
+        List<Instant> times = new ArrayList<>();
         times.add(schedule.nextSchedule());
         Instant from = schedule.nextSchedule().isAfter(now) ? schedule.nextSchedule() : now;
         times.addAll(cron(schedule).next(from, count - 1, schedule.untilSchedule()));

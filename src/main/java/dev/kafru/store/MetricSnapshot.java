@@ -1,5 +1,7 @@
 package dev.kafru.store;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.Instant;
 
 /**
@@ -7,7 +9,7 @@ import java.time.Instant;
  * crate. (The OpenAPI annotation is written out in full: its simple name is this package's
  * {@link Schema}.)
  */
-@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MetricSnapshot",
+@Schema(name = "MetricSnapshot",
         description = "Running tasks and threads of one worker or scheduler, at its last snapshot")
 public record MetricSnapshot(String name, String kind, long numAliveTasks, long numWorkers, Instant timestamp) {
 }

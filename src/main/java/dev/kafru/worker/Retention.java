@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -103,7 +104,7 @@ public final class Retention {
                     break;
                 }
                 if (pace > 0) {
-                    Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis((System.nanoTime() - started) * pace));
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis((System.nanoTime() - started) * pace));
                 }
             }
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.spi.CreationalContext;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -35,7 +37,7 @@ public class TaskRegistry {
      * Each name's bean, resolved once: resolving per run (Instance.select with a qualifier literal)
      * showed in Payara's profile as Weld's qualifier hashing on every task.
      */
-    private final Map<String, Resolved> resolvedByName = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Resolved> resolvedByName = new ConcurrentHashMap<>();
 
     /** A handler's bean, and its client proxy when the bean is normal-scoped (shared across runs). */
     private record Resolved(Bean<?> bean, TaskHandler shared) {
@@ -116,7 +118,7 @@ public class TaskRegistry {
             return;
         }
         // @Dependent: an instance for this run, destroyed after it
-        jakarta.enterprise.context.spi.CreationalContext<?> creation = beanManager.createCreationalContext(resolved.bean);
+        CreationalContext<?> creation = beanManager.createCreationalContext(resolved.bean);
         try {
             ((TaskHandler) beanManager.getReference(resolved.bean, TaskHandler.class, creation)).run(context);
         } finally {

@@ -1,5 +1,7 @@
 package dev.kafru.worker;
 
+import dev.kafru.TaskRequest;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -110,7 +112,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("kafru.queues entry '" + entry + "' has no thread count: write queue:threads, e.g. default:5");
             }
-            if (!dev.kafru.TaskRequest.NAME_PATTERN.matcher(name).matches()) {
+            if (!TaskRequest.NAME_PATTERN.matcher(name).matches()) {
                 throw new IllegalArgumentException("kafru.queues entry '" + entry + "': '" + name + "' is not a queue name (letters, digits, - _ . :)");
             }
             if (threads < 1 || threads > 1000) {

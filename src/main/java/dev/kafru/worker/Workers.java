@@ -17,14 +17,23 @@ import org.eclipse.microprofile.config.Config;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -60,7 +69,7 @@ public class Workers extends StopsWithTheApplication {
     ManagedScheduledExecutorService scheduler;
 
     private final Map<String, QueueDispatcher> dispatchers = new ConcurrentHashMap<>();
-    private final List<java.util.function.Consumer<QueueDispatcher>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<QueueDispatcher>> startListeners = new CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
     private volatile TaskRepository store;
@@ -69,10 +78,10 @@ public class Workers extends StopsWithTheApplication {
     private volatile ScheduledFuture<?> retentionTimer;
     private volatile Retention retention;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean retaining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reaping = new AtomicBoolean();
+    private final AtomicBoolean retaining = new AtomicBoolean();
     /** Queue names this server has recorded in kafru_queue_names (so it records each once). */
-    private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         settings = readSettings(config);
@@ -115,10 +124,10 @@ public class Workers extends StopsWithTheApplication {
         reaper = scheduler.scheduleWithFixedDelay(() -> onExecutor(reaping, this::recoverExpiredLeases),
                 every, every, TimeUnit.MILLISECONDS);
         retention = new Retention(store, Retention.read(config, "kafru.retention.completed", Duration.ofHours(24)),
-                Retention.read(config, "kafru.retention.failed", Duration.ofDays(7)), java.time.Clock.systemUTC());
+                Retention.read(config, "kafru.retention.failed", Duration.ofDays(7)), Clock.systemUTC());
         long retentionEvery = Durations.read(config, "kafru.retention.interval", Duration.ofSeconds(10)).toMillis();
         // servers started together would otherwise delete the same rows at the same moments
-        long offset = java.util.concurrent.ThreadLocalRandom.current().nextLong(retentionEvery);
+        long offset = ThreadLocalRandom.current().nextLong(retentionEvery);
         retentionTimer = scheduler.scheduleWithFixedDelay(() -> onExecutor(retaining, this::removeOldTasks),
                 offset, retentionEvery, TimeUnit.MILLISECONDS);
         LOG.info("kafru workers started on " + serverName + ": " + queues);
@@ -151,7 +160,7 @@ public class Workers extends StopsWithTheApplication {
             }
             created = new QueueDispatcher(queue, threads, own, use, registry, executor, scheduler, serverName + "/" + queue);
             dispatchers.put(queue, created);
-            for (java.util.function.Consumer<QueueDispatcher> listener : startListeners) {
+            for (Consumer<QueueDispatcher> listener : startListeners) {
                 notifyStarted(listener, created);
             }
         }
@@ -163,14 +172,14 @@ public class Workers extends StopsWithTheApplication {
      * Calls {@code listener} with every worker of this server, those running now and those
      * started later, before they claim (agents and metrics follow workers this way).
      */
-    public void onWorkerStarted(java.util.function.Consumer<QueueDispatcher> listener) {
+    public void onWorkerStarted(Consumer<QueueDispatcher> listener) {
         synchronized (startListeners) {
             startListeners.add(listener);
             dispatchers.values().forEach(d -> notifyStarted(listener, d));
         }
     }
 
-    private static void notifyStarted(java.util.function.Consumer<QueueDispatcher> listener, QueueDispatcher dispatcher) {
+    private static void notifyStarted(Consumer<QueueDispatcher> listener, QueueDispatcher dispatcher) {
         try {
             listener.accept(dispatcher);
         } catch (RuntimeException e) {
@@ -205,7 +214,7 @@ public class Workers extends StopsWithTheApplication {
     }
 
     /** Wakes the queue's dispatcher, telling it when a task becomes due (null: now). */
-    public void wake(String queue, java.time.Instant runAt) {
+    public void wake(String queue, Instant runAt) {
         QueueDispatcher dispatcher = dispatchers.get(queue);
         if (dispatcher != null) {
             if (runAt != null) {
@@ -256,7 +265,7 @@ public class Workers extends StopsWithTheApplication {
     }
 
     /** Runs {@code duty} on the executor unless its last run is still going. */
-    private void onExecutor(java.util.concurrent.atomic.AtomicBoolean busy, Runnable duty) {
+    private void onExecutor(AtomicBoolean busy, Runnable duty) {
         if (busy.compareAndSet(false, true)) {
             try {
                 executor.execute(() -> {
@@ -266,7 +275,7 @@ public class Workers extends StopsWithTheApplication {
                         busy.set(false);
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 busy.set(false);
             }
         }
@@ -310,7 +319,7 @@ public class Workers extends StopsWithTheApplication {
      * Records queue names in the store once per server (see {@link TaskRepository#registerQueues}), so
      * that every queue can be found without reading every task.
      */
-    public void register(java.util.Collection<String> queues) {
+    public void register(Collection<String> queues) {
         List<String> fresh = queues.stream().filter(q -> !registered.contains(q)).distinct().toList();
         if (!fresh.isEmpty()) {
             tasks.registerQueues(fresh);
@@ -321,7 +330,7 @@ public class Workers extends StopsWithTheApplication {
     @Override
     protected void stopWithTheApplication() {
         stopped = true;
-        for (ScheduledFuture<?> timer : java.util.Arrays.asList(reaper, retentionTimer)) {
+        for (ScheduledFuture<?> timer : Arrays.asList(reaper, retentionTimer)) {
             if (timer != null) {
                 timer.cancel(false);
             }

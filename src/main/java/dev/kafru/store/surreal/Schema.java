@@ -4,6 +4,8 @@ import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.SurrealConnection;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * kafru's tables, fields and indexes, applied at start-up with {@code IF NOT EXISTS} so that
@@ -149,17 +151,17 @@ public final class Schema {
 
     /** The tables that exist in the current database. */
     @SuppressWarnings("unchecked")
-    public static java.util.Set<String> tables(SurrealConnection connection) {
+    public static Set<String> tables(SurrealConnection connection) {
         Object info = connection.query("INFO FOR DB", Map.of()).get(0);
         Object tables = info instanceof Map<?, ?> map ? map.get("tables") : null;
-        return tables instanceof Map<?, ?> t ? (java.util.Set<String>) (java.util.Set<?>) t.keySet() : java.util.Set.of();
+        return tables instanceof Map<?, ?> t ? (Set<String>) (Set<?>) t.keySet() : Set.of();
     }
 
     /** The index names defined on one table. */
-    public static java.util.Set<String> indexes(SurrealConnection connection, String table) {
+    public static Set<String> indexes(SurrealConnection connection, String table) {
         Object info = connection.query("INFO FOR TABLE $t", Map.of("t", table)).get(0);
         Object indexes = info instanceof Map<?, ?> map ? map.get("indexes") : null;
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         if (indexes instanceof Map<?, ?> m) {
             m.keySet().forEach(k -> names.add(String.valueOf(k)));
         }

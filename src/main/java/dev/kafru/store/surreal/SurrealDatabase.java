@@ -1,5 +1,6 @@
 package dev.kafru.store.surreal;
 
+import dev.kafru.config.ApplicationStopping;
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
 import dev.kafru.surrealdb.RpcSurrealConnection;
@@ -7,6 +8,7 @@ import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.surrealdb.SurrealSettings;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -120,7 +122,7 @@ public class SurrealDatabase {
     }
 
     /** Closes the connection after every other observer has stopped using it. */
-    void onStopping(@Observes @jakarta.annotation.Priority(dev.kafru.config.ApplicationStopping.LAST) dev.kafru.config.ApplicationStopping event) {
+    void onStopping(@Observes @Priority(ApplicationStopping.LAST) ApplicationStopping event) {
         stop();
     }
 
