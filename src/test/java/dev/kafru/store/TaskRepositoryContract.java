@@ -30,9 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exclusive claims, leases that lapse and come back, outcomes only from the owner, hand-backs
  * that may uncount an attempt, and claim order (priority, then due).
  *
- * <p>TODO(issue 15, schedule half): once {@code ScheduleRepository} exists, a
- * {@code ScheduleRepositoryContract} beside this one covers unique schedule names and
- * compare-and-set firing (two servers firing one due schedule push one task).
+ * <p>{@link ScheduleRepositoryContract} is the schedule half: unique names and compare-and-set
+ * firing.
  */
 public abstract class TaskRepositoryContract {
 
