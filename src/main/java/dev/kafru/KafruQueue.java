@@ -3,9 +3,8 @@ package dev.kafru;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Enqueue and manage tasks — the crate's {@code Queue}. Inject it anywhere:
@@ -41,7 +41,7 @@ import java.util.concurrent.CompletableFuture;
 public class KafruQueue {
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Inject
     TaskRepository tasks;
@@ -117,7 +117,7 @@ public class KafruQueue {
         List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += INSERT_CHUNK) {
             if (chunks.size() >= CHUNKS_IN_FLIGHT) {
-                SurrealConnection.await(chunks.get(chunks.size() - CHUNKS_IN_FLIGHT));
+                await(chunks.get(chunks.size() - CHUNKS_IN_FLIGHT));
             }
             List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + INSERT_CHUNK));
             // this server's workers start on each chunk at once (other servers hear of it through its signal)
@@ -132,9 +132,21 @@ public class KafruQueue {
         }
         List<Task> stored = new ArrayList<>(requests.size());
         for (CompletableFuture<List<Task>> chunk : chunks) {
-            stored.addAll(SurrealConnection.await(chunk));
+            stored.addAll(await(chunk));
         }
         return stored;
+    }
+
+    /** The chunk's result, or its failure as itself (a StoreException) rather than wrapped in a CompletionException. */
+    private static <T> T await(CompletableFuture<T> chunk) {
+        try {
+            return chunk.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** One task by id (the record key, with or without {@code kafru_queues:}). */
@@ -272,7 +284,7 @@ public class KafruQueue {
     }
 
     private TaskRepository store() {
-        database.awaitSchema(Duration.ofSeconds(30));
+        storage.awaitReady(Duration.ofSeconds(30));
         return tasks;
     }
 }

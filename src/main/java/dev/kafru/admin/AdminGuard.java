@@ -1,7 +1,7 @@
 package dev.kafru.admin;
 
 import dev.kafru.InvalidTaskException;
-import dev.kafru.surrealdb.SurrealException;
+import dev.kafru.store.StoreException;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
@@ -68,7 +68,7 @@ public class AdminGuard {
             throw ProblemException.of(409, "conflict", "Conflict", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ProblemException.of(400, "invalid-input", "Invalid input", e.getMessage());
-        } catch (SurrealException e) {
+        } catch (StoreException e) {
             String ref = UUID.randomUUID().toString();
             LOG.log(Level.WARNING, "kafru admin " + request.getMethod() + " " + path + " failed (ref " + ref + ")", e);
             throw ProblemException.of(503, "store-unavailable", "Store unavailable",

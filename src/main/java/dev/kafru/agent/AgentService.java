@@ -5,7 +5,7 @@ import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.schedule.Scheduler;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
-import dev.kafru.store.surreal.SurrealDatabase;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -34,7 +34,7 @@ public class AgentService extends StopsWithTheApplication {
     Config config;
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Inject
     AgentRepository agentRepository;
@@ -74,7 +74,7 @@ public class AgentService extends StopsWithTheApplication {
             return;
         }
         // never wait on the timer's thread (Payara Micro's may be the one that applies the schema)
-        if (!database.isSchemaApplied() || workers.serverName() == null) {
+        if (!storage.isReady() || workers.serverName() == null) {
             timer.schedule(this::startWhenReady, 250, TimeUnit.MILLISECONDS);
             return;
         }

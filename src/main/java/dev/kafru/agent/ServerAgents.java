@@ -8,8 +8,8 @@ import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.NewAgent;
+import dev.kafru.store.StoreException;
 import dev.kafru.store.Subscription;
-import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.QueueDispatcher;
 
 import java.time.Instant;
@@ -95,7 +95,7 @@ public final class ServerAgents implements AutoCloseable {
         }
         try {
             commands = store.onServerAgents(server, this::onAgent);
-        } catch (SurrealException e) {
+        } catch (StoreException e) {
             LOG.log(Level.WARNING, "no live query for agent commands; they are carried out at the next heartbeat ("
                     + settings.heartbeat().toMillis() + " ms)", e);
         }

@@ -1,6 +1,6 @@
 package dev.kafru.observe;
 
-import dev.kafru.store.surreal.SurrealDatabase;
+import dev.kafru.store.StoreLifecycle;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -13,12 +13,12 @@ import org.eclipse.microprofile.health.Readiness;
 public class SurrealReadiness implements HealthCheck {
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Override
     public HealthCheckResponse call() {
-        boolean connected = database.isConnected();
-        boolean schema = database.isSchemaApplied();
+        boolean connected = storage.isConnected();
+        boolean schema = storage.isReady();
         return HealthCheckResponse.named("kafru-surrealdb").status(connected && schema)
                 .withData("connected", connected).withData("schemaApplied", schema).build();
     }

@@ -5,9 +5,9 @@ import dev.kafru.TaskStatus;
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.store.Outcome;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealDatabase;
 import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Workers;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -61,7 +61,7 @@ public class TaskMetrics extends StopsWithTheApplication {
     Config config;
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Inject
     TaskRepository tasks;
@@ -108,7 +108,7 @@ public class TaskMetrics extends StopsWithTheApplication {
         if (stopped) {
             return;
         }
-        if (!database.isSchemaApplied()) {
+        if (!storage.isReady()) {
             timer.schedule(this::startWhenReady, 250, TimeUnit.MILLISECONDS);
             return;
         }

@@ -11,9 +11,9 @@ import dev.kafru.TaskName;
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.StopsWithTheApplication;
 import dev.kafru.store.ScheduleRepository;
+import dev.kafru.store.StoreException;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.Subscription;
-import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -58,7 +58,7 @@ public class Scheduler extends StopsWithTheApplication {
     Config config;
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Inject
     Workers workers;
@@ -103,7 +103,7 @@ public class Scheduler extends StopsWithTheApplication {
     void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) @Initialized(ApplicationScoped.class) Object event) {
         settings = SchedulerSettings.read(config);
         try {
-            database.connection();
+            storage.open();
         } catch (RuntimeException e) {
             LOG.warning("kafru scheduler could not open the SurrealDB connection yet: " + e.getMessage());
         }
@@ -116,9 +116,9 @@ public class Scheduler extends StopsWithTheApplication {
         }
         // never wait on the executor's thread: Payara Micro's MSES may have a single thread, and
         // the schema is applied on it
-        if (!database.isSchemaApplied()) {
+        if (!storage.isReady()) {
             try {
-                database.connection();
+                storage.open();
             } catch (RuntimeException e) {
                 LOG.warning("kafru scheduler waits for SurrealDB: " + e.getMessage());
             }
@@ -141,11 +141,11 @@ public class Scheduler extends StopsWithTheApplication {
         if (settings == null) {
             settings = SchedulerSettings.read(config);
         }
-        database.awaitSchema(Duration.ofSeconds(30));
+        storage.awaitReady(Duration.ofSeconds(30));
         runner = new ScheduleRunner(repository, clock, settings, workers::wake);
         try {
             changes = repository.onChange(this::wakeFor);
-        } catch (SurrealException e) {
+        } catch (StoreException e) {
             LOG.log(Level.WARNING, "no live query for schedule changes; schedules made on other servers are seen within "
                     + settings.pollInterval().toMillis() + " ms", e);
         }

@@ -4,8 +4,8 @@ import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.Claimed;
 import dev.kafru.store.Outcome;
+import dev.kafru.store.StoreException;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.surrealdb.SurrealException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -233,7 +233,7 @@ public final class QueueDispatcher {
         } catch (RuntimeException e) {
             failures++;
             next = Duration.ofMillis(Math.min(settings.pollInterval().toMillis(), 100L << Math.min(failures, 6)));
-            Level level = e instanceof SurrealException s && s.isTransient() ? Level.FINE : Level.WARNING;
+            Level level = e instanceof StoreException s && s.isTransient() ? Level.FINE : Level.WARNING;
             LOG.log(level, "queue " + queue + ": cycle failed, next in " + next.toMillis() + " ms: " + e.getMessage(), e);
         } finally {
             cycling.set(false);

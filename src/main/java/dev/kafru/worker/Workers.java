@@ -3,10 +3,10 @@ package dev.kafru.worker;
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
 import dev.kafru.config.StopsWithTheApplication;
+import dev.kafru.store.StoreException;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
-import dev.kafru.store.surreal.SurrealDatabase;
-import dev.kafru.surrealdb.SurrealException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +52,7 @@ public class Workers extends StopsWithTheApplication {
     Config config;
 
     @Inject
-    SurrealDatabase database;
+    StoreLifecycle storage;
 
     @Inject
     TaskRepository tasks;
@@ -100,8 +100,8 @@ public class Workers extends StopsWithTheApplication {
         if (stopped) {
             return;
         }
-        database.connection();
-        if (!database.isSchemaApplied()) {
+        storage.open();
+        if (!storage.isReady()) {
             // never wait on the scheduler's thread: on Payara Micro it may be the one that applies the schema
             scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
@@ -113,7 +113,7 @@ public class Workers extends StopsWithTheApplication {
                     wake(signal.queue(), signal.earliest());
                 }
             });
-        } catch (SurrealException e) {
+        } catch (StoreException e) {
             LOG.log(Level.WARNING, "no live query for new tasks; workers fall back to polling every "
                     + settings.pollInterval().toSeconds() + " s", e);
         }
@@ -147,7 +147,7 @@ public class Workers extends StopsWithTheApplication {
         WorkerSettings own = settings.withPollInterval(pollInterval);
         TaskRepository current = store;
         if (current == null) {
-            database.awaitSchema(Duration.ofSeconds(30));
+            storage.awaitReady(Duration.ofSeconds(30));
             current = store = tasks;
         }
         TaskRepository use = current;

@@ -3,6 +3,7 @@ package dev.kafru.store.surreal;
 import dev.kafru.config.ApplicationStopping;
 import dev.kafru.config.ContainerExecutor;
 import dev.kafru.config.Durations;
+import dev.kafru.store.StoreLifecycle;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealException;
@@ -36,7 +37,7 @@ import java.util.logging.Logger;
  * {@code kafru.db.name}, {@code kafru.db.request-timeout}.
  */
 @ApplicationScoped
-public class SurrealDatabase {
+public class SurrealDatabase implements StoreLifecycle {
 
     private static final Logger LOG = Logger.getLogger(SurrealDatabase.class.getName());
 
@@ -77,12 +78,32 @@ public class SurrealDatabase {
         return open;
     }
 
+    @Override
+    public void open() {
+        connection();
+    }
+
+    @Override
+    public void awaitReady(Duration timeout) {
+        try {
+            awaitSchema(timeout);
+        } catch (SurrealException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return isSchemaApplied();
+    }
+
     /** True once the schema has been applied on this server's connection. */
     public boolean isSchemaApplied() {
         return schemaApplied.isDone() && !schemaApplied.isCompletedExceptionally();
     }
 
     /** True while the connection is open and signed in. */
+    @Override
     public boolean isConnected() {
         RpcSurrealConnection open = connection;
         return open != null && open.isConnected();

@@ -19,8 +19,9 @@ import java.time.Duration;
  * <p>Each repository reads {@link SurrealDatabase#connection()} at every call, as the components
  * did when each built its store on {@code database.connection()} where it needed one: the
  * connection is opened on first use, and nothing holds on to it past a call. Task, agent and
- * metric callers wait for the schema themselves ({@link SurrealDatabase#awaitSchema}) where
- * they start; schedule calls wait for it on every call.
+ * metric callers wait for the schema themselves ({@link SurrealDatabase#awaitReady}) where
+ * they start; schedule calls wait for it on every call. Every repository fails with the SPI's
+ * {@code StoreException}, never the client's ({@link StoreErrors}).
  */
 @ApplicationScoped
 public class SurrealRepositories {
@@ -34,24 +35,24 @@ public class SurrealRepositories {
     @Produces
     @ApplicationScoped
     TaskRepository tasks() {
-        return new SurrealTaskRepository(database::connection);
+        return StoreErrors.translating(TaskRepository.class, new SurrealTaskRepository(database::connection));
     }
 
     @Produces
     @ApplicationScoped
     AgentRepository agents() {
-        return new SurrealAgentRepository(database::connection);
+        return StoreErrors.translating(AgentRepository.class, new SurrealAgentRepository(database::connection));
     }
 
     @Produces
     @ApplicationScoped
     MetricRepository metrics() {
-        return new SurrealMetricRepository(database::connection);
+        return StoreErrors.translating(MetricRepository.class, new SurrealMetricRepository(database::connection));
     }
 
     @Produces
     public ScheduleRepository schedules() {
-        return new SurrealScheduleRepository(this::schemaReadyConnection);
+        return StoreErrors.translating(ScheduleRepository.class, new SurrealScheduleRepository(this::schemaReadyConnection));
     }
 
     /**
