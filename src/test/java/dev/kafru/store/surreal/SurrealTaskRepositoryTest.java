@@ -1,10 +1,11 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.surreal.Schema;
-import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.store.Outcome;
+import dev.kafru.store.Signal;
+import dev.kafru.store.TaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.MapConfig;
 import dev.kafru.testing.SurrealLauncher;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store's bookkeeping around the claim: signals, queue names, capped counts, retention. */
-class TaskStoreTest {
+class SurrealTaskRepositoryTest {
 
     RpcSurrealConnection db;
     SurrealTaskRepository store;
