@@ -4,6 +4,8 @@ import dev.kafru.Agent;
 import dev.kafru.AgentKind;
 import dev.kafru.AgentStatus;
 import dev.kafru.Command;
+import dev.kafru.Schedule;
+import dev.kafru.ScheduleStatus;
 import dev.kafru.Task;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.MetricSnapshot;
@@ -56,6 +58,15 @@ final class SurrealRows {
                 Boolean.TRUE.equals(row.get("command_is_executed")), text(row.get("author")), text(row.get("message")),
                 Boolean.TRUE.equals(row.get("paused")), instant(row.get("heartbeat")), instant(row.get("date_created")),
                 instant(row.get("date_modified")));
+    }
+
+    /** A whole {@code kafru_schedules} row. */
+    static Schedule schedule(Map<?, ?> row) {
+        return new Schedule(key(row.get("id")), text(row.get("name")), text(row.get("queue")), text(row.get("handler")),
+                parameters(row.get("parameters")), text(row.get("cron_expression")), text(row.get("time_zone")),
+                ScheduleStatus.valueOf(text(row.get("status"))), Boolean.TRUE.equals(row.get("one_time")),
+                instant(row.get("start_schedule")), instant(row.get("until_schedule")), instant(row.get("next_schedule")),
+                instant(row.get("date_created")), instant(row.get("date_modified")));
     }
 
     /** A whole {@code kafru_metrics} row. */

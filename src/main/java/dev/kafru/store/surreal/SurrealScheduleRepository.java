@@ -15,7 +15,6 @@ import dev.kafru.surrealdb.SurrealException;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -257,32 +256,6 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
     }
 
     static List<Schedule> schedules(Object result) {
-        List<Schedule> schedules = new ArrayList<>();
-        if (result instanceof List<?> rows) {
-            for (Object row : rows) {
-                schedules.add(schedule((Map<?, ?>) row));
-            }
-        }
-        return schedules;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Schedule schedule(Map<?, ?> row) {
-        RecordId id = (RecordId) row.get("id");
-        Object parameters = row.get("parameters");
-        return new Schedule(id.keyText(), text(row.get("name")), text(row.get("queue")), text(row.get("handler")),
-                parameters instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of(),
-                text(row.get("cron_expression")), text(row.get("time_zone")),
-                ScheduleStatus.valueOf(text(row.get("status"))), Boolean.TRUE.equals(row.get("one_time")),
-                instant(row.get("start_schedule")), instant(row.get("until_schedule")), instant(row.get("next_schedule")),
-                instant(row.get("date_created")), instant(row.get("date_modified")));
-    }
-
-    private static String text(Object value) {
-        return value instanceof String s ? s : null;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof Instant i ? i : null;
+        return SurrealRows.rows(result, SurrealRows::schedule);
     }
 }
