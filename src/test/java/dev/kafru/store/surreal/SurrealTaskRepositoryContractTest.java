@@ -2,14 +2,8 @@ package dev.kafru.store.surreal;
 
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.TaskRepositoryContract;
-import dev.kafru.surrealdb.RpcSurrealConnection;
-import dev.kafru.surrealdb.SurrealSettings;
-import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The task repository's contract on the real engine (RocksDB, started by the shared launcher):
@@ -17,27 +11,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 class SurrealTaskRepositoryContractTest extends TaskRepositoryContract {
 
-    private SurrealSettings database;
-    private final List<RpcSurrealConnection> connections = new CopyOnWriteArrayList<>();
+    private FreshDatabase database;
 
     @BeforeEach
     void freshDatabase() {
-        database = SurrealLauncher.shared().freshDatabase();
-        try (RpcSurrealConnection setup = RpcSurrealConnection.open(database)) {
-            Schema.apply(setup);
-        }
+        database = new FreshDatabase();
     }
 
     @AfterEach
     void closeConnections() {
-        connections.forEach(RpcSurrealConnection::close);
-        connections.clear();
+        database.close();
     }
 
     @Override
     protected TaskRepository repository() {
-        RpcSurrealConnection connection = RpcSurrealConnection.open(database);
-        connections.add(connection);
-        return new SurrealTaskRepository(connection);
+        return new SurrealTaskRepository(database.connect());
     }
 }
