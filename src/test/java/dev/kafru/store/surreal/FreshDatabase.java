@@ -3,20 +3,25 @@ package dev.kafru.store.surreal;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
 import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A fresh database with kafru's schema on the shared launcher, for a conformance test: each
- * {@link #connect()} is one more server's connection, all closed by {@link #close()}.
+ * A JUnit extension for a conformance test ({@code @RegisterExtension}): before each test a fresh
+ * database with kafru's schema on the shared launcher; each {@link #connect()} is one more
+ * server's connection, all closed after the test.
  */
-final class FreshDatabase implements AutoCloseable {
+final class FreshDatabase implements BeforeEachCallback, AfterEachCallback {
 
-    private final SurrealSettings settings;
+    private volatile SurrealSettings settings;
     private final List<RpcSurrealConnection> connections = new CopyOnWriteArrayList<>();
 
-    FreshDatabase() {
+    @Override
+    public void beforeEach(ExtensionContext context) {
         settings = SurrealLauncher.shared().freshDatabase();
         try (RpcSurrealConnection setup = RpcSurrealConnection.open(settings)) {
             Schema.apply(setup);
@@ -30,7 +35,7 @@ final class FreshDatabase implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
         connections.forEach(RpcSurrealConnection::close);
         connections.clear();
     }

@@ -3,23 +3,13 @@ package dev.kafru.store.surreal;
 import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.ScheduleRepositoryContract;
 import dev.kafru.store.TaskRepository;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The schedule repository's contract on the real engine: a fresh database per test, one connection per server. */
 class SurrealScheduleRepositoryContractTest extends ScheduleRepositoryContract {
 
-    private FreshDatabase database;
-
-    @BeforeEach
-    void freshDatabase() {
-        database = new FreshDatabase();
-    }
-
-    @AfterEach
-    void closeConnections() {
-        database.close();
-    }
+    @RegisterExtension
+    final FreshDatabase database = new FreshDatabase();
 
     @Override
     protected ScheduleRepository schedules() {

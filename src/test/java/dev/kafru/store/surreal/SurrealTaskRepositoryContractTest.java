@@ -2,8 +2,7 @@ package dev.kafru.store.surreal;
 
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.TaskRepositoryContract;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The task repository's contract on the real engine (RocksDB, started by the shared launcher):
@@ -11,17 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
  */
 class SurrealTaskRepositoryContractTest extends TaskRepositoryContract {
 
-    private FreshDatabase database;
-
-    @BeforeEach
-    void freshDatabase() {
-        database = new FreshDatabase();
-    }
-
-    @AfterEach
-    void closeConnections() {
-        database.close();
-    }
+    @RegisterExtension
+    final FreshDatabase database = new FreshDatabase();
 
     @Override
     protected TaskRepository repository() {
