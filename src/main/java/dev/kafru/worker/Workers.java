@@ -72,7 +72,8 @@ public class Workers extends StopsWithTheApplication {
     private final List<Consumer<QueueDispatcher>> startListeners = new CopyOnWriteArrayList<>();
     private volatile WorkerSettings settings;
     private volatile String serverName;
-    private volatile TaskRepository store;
+    /** Set once the store is ready and this server's workers may use it. */
+    private volatile boolean ready;
     private volatile Subscription signals;
     private volatile ScheduledFuture<?> reaper;
     private volatile ScheduledFuture<?> retentionTimer;
@@ -106,9 +107,9 @@ public class Workers extends StopsWithTheApplication {
             scheduler.schedule(() -> startWhenReady(queues), 200, TimeUnit.MILLISECONDS);
             return;
         }
-        store = tasks;
+        ready = true;
         try {
-            signals = store.onSignal(signal -> {
+            signals = tasks.onSignal(signal -> {
                 if (signal.wake()) {
                     wake(signal.queue(), signal.earliest());
                 }
@@ -123,7 +124,7 @@ public class Workers extends StopsWithTheApplication {
         // a recovery waiting on a lost connection there would hold the reconnect up for the request timeout
         reaper = scheduler.scheduleWithFixedDelay(() -> onExecutor(reaping, this::recoverExpiredLeases),
                 every, every, TimeUnit.MILLISECONDS);
-        retention = new Retention(store, Retention.read(config, "kafru.retention.completed", Duration.ofHours(24)),
+        retention = new Retention(tasks, Retention.read(config, "kafru.retention.completed", Duration.ofHours(24)),
                 Retention.read(config, "kafru.retention.failed", Duration.ofDays(7)), Clock.systemUTC());
         long retentionEvery = Durations.read(config, "kafru.retention.interval", Duration.ofSeconds(10)).toMillis();
         // servers started together would otherwise delete the same rows at the same moments
@@ -145,12 +146,10 @@ public class Workers extends StopsWithTheApplication {
     public QueueDispatcher startWorker(String queue, int threads, Duration pollInterval) {
         WorkerSettings.parseQueues(queue + ":" + threads);
         WorkerSettings own = settings.withPollInterval(pollInterval);
-        TaskRepository current = store;
-        if (current == null) {
+        if (!ready) {
             storage.awaitReady(Duration.ofSeconds(30));
-            current = store = tasks;
+            ready = true;
         }
-        TaskRepository use = current;
         register(List.of(queue));
         QueueDispatcher created;
         synchronized (startListeners) {
@@ -158,7 +157,7 @@ public class Workers extends StopsWithTheApplication {
             if (existing != null) {
                 return existing;
             }
-            created = new QueueDispatcher(queue, threads, own, use, registry, executor, scheduler, serverName + "/" + queue);
+            created = new QueueDispatcher(queue, threads, own, tasks, registry, executor, scheduler, serverName + "/" + queue);
             dispatchers.put(queue, created);
             for (Consumer<QueueDispatcher> listener : startListeners) {
                 notifyStarted(listener, created);
@@ -253,7 +252,7 @@ public class Workers extends StopsWithTheApplication {
 
     /** True once the workers of this server have started (or are disabled). */
     public boolean isStarted() {
-        return store != null;
+        return ready;
     }
 
     public String serverName() {
@@ -289,7 +288,7 @@ public class Workers extends StopsWithTheApplication {
     private void recoverExpiredLeases() {
         for (QueueDispatcher dispatcher : dispatchers.values()) {
             try {
-                int recovered = store.recoverExpiredLeases(dispatcher.queue(), 1000);
+                int recovered = tasks.recoverExpiredLeases(dispatcher.queue(), 1000);
                 if (recovered > 0) {
                     LOG.info("recovered " + recovered + " task(s) of queue " + dispatcher.queue() + " whose owner's lease expired");
                     dispatcher.wake();
@@ -299,7 +298,7 @@ public class Workers extends StopsWithTheApplication {
             }
         }
         try {
-            store.forgetSignals(Duration.ofMinutes(1), 1000);
+            tasks.forgetSignals(Duration.ofMinutes(1), 1000);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "old signals not deleted; next time", e);
         }
