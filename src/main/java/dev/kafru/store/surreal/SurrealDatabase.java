@@ -111,6 +111,9 @@ public class SurrealDatabase implements StoreLifecycle {
 
     /** Waits until the schema is applied, so that reads and live queries can start. */
     public void awaitSchema(Duration timeout) {
+        if (isSchemaApplied()) {
+            return; // the common case, on every push: no future to copy and time
+        }
         connection();
         // a copy times out, never the shared future: a caller that gives up must not make the
         // schema look failed to every later caller (and to /health/ready) once it is applied
