@@ -43,13 +43,7 @@ final class KafruPlain {
             Schema.apply(db);
             int churn = Integer.parseInt(o.extra.getOrDefault("churn", "0"));
             if (churn > 0) { // --churn=N: first run N tasks through, untimed, as a server that has been running
-                int tasks = o.tasks;
-                o.tasks = churn;
-                try {
-                    throughput(o, db, "bench");
-                } finally {
-                    o.tasks = tasks;
-                }
+                throughput(o, churn, db, "bench");
             }
             return throughput(o, db, "bench");
         }
@@ -97,9 +91,14 @@ final class KafruPlain {
      * runs them; the time is from the first push to the last run counted by the task.
      */
     static Map<String, Double> throughput(Bench.Options o, SurrealConnection db, String queue) throws Exception {
+        return throughput(o, o.tasks, db, queue);
+    }
+
+    /** {@link #throughput(Bench.Options, SurrealConnection, String)} with {@code tasks} tasks instead of {@code o.tasks}. */
+    static Map<String, Double> throughput(Bench.Options o, int tasks, SurrealConnection db, String queue) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(o.threads + 2);
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        Measure.Runs runs = new Measure.Runs(o.tasks);
+        Measure.Runs runs = new Measure.Runs(tasks);
         try {
             SurrealTaskRepository store = new SurrealTaskRepository(db);
             WorkerSettings settings = WorkerSettings.defaults();
@@ -112,15 +111,15 @@ final class KafruPlain {
             long completedBefore = completed(db, queue);
             worker.start();
             long start = System.nanoTime();
-            push(store, o.tasks, worker, queue);
+            push(store, tasks, worker, queue);
             double pushed = (System.nanoTime() - start) / 1e9;
             runs.awaitAll();
-            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
-            awaitCompletedInStore(db, queue, completedBefore + o.tasks);
+            Map<String, Double> r = Measure.rate(tasks, start, pushed);
+            awaitCompletedInStore(db, queue, completedBefore + tasks);
             worker.stop(Duration.ofSeconds(5));
             signals.close();
-            if (runs.count() != o.tasks) {
-                throw new IllegalStateException("ran " + runs.count() + " of " + o.tasks);
+            if (runs.count() != tasks) {
+                throw new IllegalStateException("ran " + runs.count() + " of " + tasks);
             }
             return r;
         } finally {
