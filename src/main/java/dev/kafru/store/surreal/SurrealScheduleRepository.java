@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * so {@code 12:01:00Z <= 12:01:00.4Z} is false through the index (and {@code 12:01:00.5Z <=
  * 12:01:00Z} true). Between whole seconds, text order and time order agree.
  */
-public final class SurrealScheduleRepository implements ScheduleRepository {
+public final class SurrealScheduleRepository extends SurrealRepository implements ScheduleRepository {
 
     private static final String FIRE = """
             BEGIN TRANSACTION;
@@ -53,8 +53,6 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
             COMMIT TRANSACTION;
             """;
 
-    private final Supplier<SurrealConnection> connection;
-
     /** On this connection (tests, tools). */
     public SurrealScheduleRepository(SurrealConnection db) {
         this(() -> db);
@@ -66,7 +64,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
      * before this repository existed.
      */
     public SurrealScheduleRepository(Supplier<SurrealConnection> connection) {
-        this.connection = connection;
+        super(connection);
     }
 
     /** A new row; the UNIQUE index on name refuses a taken name. */
@@ -74,7 +72,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
     public Schedule insert(ScheduleFields fields) {
         Map<String, Object> row = row(fields);
         row.put("date_created", fields.dateModified());
-        SurrealConnection db = connection.get();
+        SurrealConnection db = db();
         try {
             List<Object> result = ConflictRetry.run(() -> db.query("INSERT INTO kafru_schedules $row", Map.of("row", row)));
             return schedules(result.get(0)).get(0);
@@ -88,12 +86,12 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
 
     @Override
     public Optional<Schedule> get(String key) {
-        return schedules(connection.get().query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
+        return schedules(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0)).stream().findFirst();
     }
 
     @Override
     public Optional<Schedule> byName(String name) {
-        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE name = $name LIMIT 1", Map.of("name", name)).get(0))
+        return schedules(db().query("SELECT * FROM kafru_schedules WHERE name = $name LIMIT 1", Map.of("name", name)).get(0))
                 .stream().findFirst();
     }
 
@@ -108,7 +106,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
         vars.put("upcoming", filter.upcoming() == null ? None.NONE : filter.upcoming());
         vars.put("limit", (long) filter.limit());
         String order = Boolean.TRUE.equals(filter.upcoming()) ? "next_schedule, name" : "date_created, name";
-        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE ($status = NONE OR status = $status)"
+        return schedules(db().query("SELECT * FROM kafru_schedules WHERE ($status = NONE OR status = $status)"
                 + " AND ($queue = NONE OR queue = $queue) AND ($handler = NONE OR handler = $handler)"
                 + " AND ($name = NONE OR name = $name) AND ($one_time = NONE OR one_time = $one_time)"
                 + " AND ($upcoming = NONE OR (status = 'Enabled' AND next_schedule != NONE) = $upcoming)"
@@ -131,7 +129,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
         vars.put("id", id);
         vars.put("set", row(fields));
         vars.put("seen", seen == null ? None.NONE : seen);
-        SurrealConnection db = connection.get();
+        SurrealConnection db = db();
         try {
             List<Object> result = ConflictRetry.run(() -> db.query(
                     "UPDATE $id MERGE $set WHERE $seen = NONE OR date_modified = $seen RETURN AFTER", vars));
@@ -146,14 +144,14 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
 
     @Override
     public boolean remove(String key) {
-        SurrealConnection db = connection.get();
+        SurrealConnection db = db();
         return !((List<?>) ConflictRetry.run(() -> db.query("DELETE $id RETURN BEFORE", Map.of("id", id(key)))).get(0)).isEmpty();
     }
 
     @Override
     public long purge(ScheduleStatus status) {
         Map<String, Object> vars = Map.of("status", status == null ? None.NONE : status.name());
-        SurrealConnection db = connection.get();
+        SurrealConnection db = db();
         List<Object> result = ConflictRetry.run(() -> db.query(
                 "DELETE kafru_schedules WHERE $status = NONE OR status = $status RETURN VALUE id", vars));
         return ((List<?>) result.get(0)).size();
@@ -165,7 +163,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
      */
     @Override
     public List<Schedule> due(Instant now, int limit) {
-        return schedules(connection.get().query("SELECT * FROM kafru_schedules WHERE status = 'Enabled' AND next_schedule <= $now LIMIT $limit",
+        return schedules(db().query("SELECT * FROM kafru_schedules WHERE status = 'Enabled' AND next_schedule <= $now LIMIT $limit",
                 Map.of("now", now.truncatedTo(ChronoUnit.SECONDS), "limit", (long) limit)).get(0));
     }
 
@@ -206,7 +204,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
 
     @Override
     public Optional<Instant> earliestNext() {
-        Object value = connection.get().query("RETURN array::min((SELECT VALUE next_schedule FROM kafru_schedules"
+        Object value = db().query("RETURN array::min((SELECT VALUE next_schedule FROM kafru_schedules"
                 + " WHERE status = 'Enabled' AND next_schedule != NONE))", Map.of()).get(0);
         return value instanceof Instant instant ? Optional.of(instant) : Optional.empty();
     }
@@ -224,7 +222,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
         vars.put("status", status.name());
         vars.put("task", task == null ? None.NONE : SurrealTaskRepository.row(task, now));
         vars.put("now", now);
-        SurrealConnection db = connection.get();
+        SurrealConnection db = db();
         int[] attempts = {0};
         long moved = ConflictRetry.run(() -> {
             attempts[0]++;
@@ -237,7 +235,7 @@ public final class SurrealScheduleRepository implements ScheduleRepository {
     /** A live query on the Enabled schedules' next_schedule; like every live query, it survives reconnects. */
     @Override
     public Subscription onChange(Consumer<Instant> listener) {
-        SurrealConnection.LiveSubscription live = connection.get().liveQuery(
+        SurrealConnection.LiveSubscription live = db().liveQuery(
                 "LIVE SELECT next_schedule FROM kafru_schedules WHERE status = 'Enabled'", Map.of(), n -> {
                     if (n.result() instanceof Map<?, ?> row && row.get("next_schedule") instanceof Instant next) {
                         listener.accept(next);
