@@ -46,6 +46,11 @@ final class AdminClient {
         return new AdminClient(URI.create(root.toString().replaceAll("/+$", "") + "/"), basic(user, password));
     }
 
+    /** An anonymous GET of any address, such as a server's own /health or /metrics beside the application. */
+    static Answer getAnonymously(URI address) {
+        return new AdminClient(address, null).get(address.toString());
+    }
+
     AdminClient as(String user, String password) {
         return new AdminClient(base, basic(user, password));
     }
