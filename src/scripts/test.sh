@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the dashboard's logic and the SurrealDB launcher's CBOR framing (Node's test
-# runner), unit tests against the real SurrealDB engine (src/surrealdb, RocksDB) and the Arquillian
-# integration tests on Payara Micro.
+# runner), unit tests against the real SurrealDB engine (src/surrealdb, RocksDB), the Arquillian
+# integration tests on Payara Micro, and kafru.war on WildFly 39 and Payara Server 6.
 #
 # Dependencies are fetched first, with the network; the tests then run inside a loopback-only
 # network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
@@ -24,9 +24,13 @@ node --test src/test/js/
 for f in src/surrealdb/server.mjs src/surrealdb/lib/*.mjs; do node --check "$f"; done
 node --test src/surrealdb/test/
 
-# Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro.
-mvn -B -q verify -Dtest=SurrealCborTest -Dsurefire.failIfNoSpecifiedTests=false \
+# Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro, the
+# WildFly and Payara Server zips (kept in ~/.m2, unpacked under target/servers); install puts
+# dev.kafru:kafru:classes in the local repository, and building the sample application
+# (src/test/sample-app, which depends on it) fetches what its offline build in SampleApplicationIT needs.
+mvn -B -q install -Dtest=SurrealCborTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
+mvn -B -q -f src/test/sample-app/pom.xml package
 
 if [ "$(id -u)" = 0 ]; then
   exec unshare -n sh -c 'ip link set lo up && mvn -o -B verify "$@"' sh "$@"
