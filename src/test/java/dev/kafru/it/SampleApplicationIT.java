@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +34,8 @@ class SampleApplicationIT {
     @Test
     void anApplicationWithKafruAsItsOneDependencyRunsItsOwnTasks() throws Exception {
         Path war = build();
+        assertEquals(Set.of("kafru", "cron-utils", "slf4j-api", "jackson-core", "jackson-dataformat-cbor"), libraries(war),
+                "kafru's jar and the runtime dependencies its POM declares, nothing more");
         Path properties = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "sample-app-", ".properties");
         Files.writeString(properties, Deployments.databaseConfig("sample_app") + "\nkafru.admin.password=" + PASSWORD + "\n");
         try (PayaraProcess payara = PayaraProcess.start(war, "--systemproperties", properties.toString())) {
@@ -67,6 +73,14 @@ class SampleApplicationIT {
         Path war = Path.of("target/sample-app/kafru-sample-app.war");
         assertTrue(Files.exists(war), "the sample application's build made no " + war);
         return war;
+    }
+
+    /** The jars in the WAR's WEB-INF/lib, by artifact name (without version and classifier). */
+    private static Set<String> libraries(Path war) throws IOException {
+        try (ZipFile zip = new ZipFile(war.toFile())) {
+            return zip.stream().map(ZipEntry::getName).filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar"))
+                    .map(n -> n.substring("WEB-INF/lib/".length()).replaceAll("-\\d.*", "")).collect(Collectors.toSet());
+        }
     }
 
     private static void maven(String... arguments) throws IOException, InterruptedException {
