@@ -93,4 +93,8 @@ public final class Bodies {
                              @Schema(description = "the minute now (still counting)") Instant to,
                              @Schema(description = "minutes with no finished attempt are left out") List<MinuteCount> minutes) {
     }
+
+    @Schema(name = "Me")
+    public record Me(@Schema(example = "admin") String user, @Schema(description = "may write (role kafru-admin)") boolean admin) {
+    }
 }
