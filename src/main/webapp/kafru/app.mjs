@@ -396,7 +396,7 @@ function wire() {
     const field = (name) => event.target.elements.namedItem(name).value;
     try {
       act('POST', '/tasks', enqueueBody({
-        handler: field('handler'), queue: field('queue'), parameters: field('parameters'),
+        handler: field('handler'), queue: field('queue'), name: field('name'), parameters: field('parameters'),
         priority: field('priority'), runAt: field('runAt'),
       }), 'enqueue');
     } catch (e) {

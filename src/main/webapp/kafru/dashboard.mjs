@@ -161,10 +161,11 @@ export function chartBars(series, width, height) {
 }
 
 /** The enqueue form's fields as the request body; throws an Error naming the field at fault. */
-export function enqueueBody({ handler, queue, parameters, priority, runAt }) {
+export function enqueueBody({ handler, queue, name, parameters, priority, runAt }) {
   if (!handler) throw new Error('handler: choose a handler');
   const body = { handler };
   if (queue) body.queue = queue;
+  if (name) body.name = name;
   const parsed = parametersOf(parameters);
   if (parsed) body.parameters = parsed;
   if (priority !== undefined && priority !== '') {
