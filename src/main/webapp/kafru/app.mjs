@@ -343,7 +343,10 @@ function show() {
 }
 
 async function refresh() {
-  if (state.refreshing) return;
+  if (state.refreshing) {
+    state.again = true; // what changed (a filter, a page, an action) is shown right after the read under way
+    return;
+  }
   state.refreshing = true;
   const page = show();
   try {
@@ -357,6 +360,10 @@ async function refresh() {
     say(e.message, true);
   } finally {
     state.refreshing = false;
+    if (state.again) {
+      state.again = false;
+      refresh();
+    }
   }
 }
 
