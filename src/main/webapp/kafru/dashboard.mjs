@@ -37,15 +37,15 @@ export function tasksPath({ limit, offset, ...filters } = {}) {
 
 /** The count request for the same filters (and the purge request: DELETE with status and queue). */
 export function countPath(filters = {}) {
-  const params = filterParams(filters);
-  return `/tasks/count${params.size ? `?${params}` : ''}`;
+  const query = filterParams(filters).toString();
+  return query ? `/tasks/count?${query}` : '/tasks/count';
 }
 
 /** The purge request: it takes status and queue only, so it is offered only when no other filter is set. */
 export function purgePath({ status, queue, handler, name } = {}) {
   if (handler || name) return null;
-  const params = filterParams({ status, queue });
-  return `/tasks${params.size ? `?${params}` : ''}`;
+  const query = filterParams({ status, queue }).toString();
+  return query ? `/tasks?${query}` : '/tasks';
 }
 
 /** "101–200 of 250", "of at least 10000" when the count reached its cap, and whether there is a page before and after. */
