@@ -51,6 +51,7 @@ class DashboardBrowserIT {
                 throw new AssertionError("the browser scenarios did not end within 5 minutes:\n" + out.get());
             }
             String output = out.get();
+            System.out.println("browser scenarios:\n" + output);
             assertEquals(0, node.exitValue(), "the browser scenarios failed:\n" + output);
             for (String scenario : SCENARIOS) {
                 assertTrue(output.lines().anyMatch(l -> l.startsWith("ok - ") && l.contains(scenario)),
