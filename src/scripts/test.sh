@@ -13,11 +13,14 @@ if [ ! -d src/surrealdb/node_modules ] || [ src/surrealdb/package-lock.json -nt 
   npm ci --prefix src/surrealdb --no-audit --no-fund
 fi
 
-# The dashboard: its logic and its page (in jsdom, from src/test/js/package-lock.json).
+# The dashboard: its logic and its page (in jsdom, from src/test/js/package-lock.json). The same
+# lock brings playwright-core, with which DashboardBrowserIT drives /usr/bin/chromium (Debian's;
+# playwright-core never downloads a browser) — installed here, before the network is gone.
 if [ ! -d src/test/js/node_modules ] || [ src/test/js/package-lock.json -nt src/test/js/node_modules ]; then
   npm ci --prefix src/test/js --no-audit --no-fund
 fi
 node --check src/main/webapp/kafru/app.mjs
+node --check src/test/js/browser/scenarios.mjs
 node --test src/test/js/
 
 # The SurrealDB launcher: every module parses, and its CBOR framing (src/surrealdb/test/).

@@ -1,5 +1,6 @@
 // The dashboard page (index.html + app.mjs) in jsdom, against a recorded admin API: what it shows,
-// that outside text stays text, and which requests its buttons and form send.
+// that outside text stays text, which requests its buttons and forms send, and that a viewer gets
+// no write controls. (src/test/js/browser/ runs the same page in Chromium against kafru.war.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -7,32 +8,43 @@ import { JSDOM } from 'jsdom';
 
 const page = new URL('../../main/webapp/kafru/', import.meta.url);
 const hostile = '<img src=x onerror="globalThis.owned = true">';
+const fresh = new Date().toISOString();
 
 const answers = {
+  'GET api/me': [200, { user: 'admin', admin: true }],
   'GET api/handlers': [200, ['hello', 'report']],
-  'GET api/queues': [200, [{ queue: 'default', counts: { Waiting: 1, InProgress: 1, Completed: 7, Error: 1 }, threads: 5,
-    running: 1, paused: false, servers: ['n1'] }]],
+  'GET api/queues': [200, [{ queue: 'default', counts: { Waiting: 1, InProgress: 1, Completed: 7, Error: 1 }, countCap: 1000,
+    threads: 5, running: 1, paused: false, servers: ['n1'] }]],
+  'GET api/metrics': [200, [{ name: 'n1/default', kind: 'Worker', numAliveTasks: 1, numWorkers: 5, timestamp: fresh }]],
+  'GET api/queues/throughput?minutes=60': [200, { from: '2026-11-28T17:01:00Z', to: '2026-11-28T18:00:00Z',
+    minutes: [{ queue: 'default', minute: '2026-11-28T17:59:00Z', completed: 40, failed: 2 }] }],
   'GET api/tasks?limit=100': [200, [
     { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3, maxAttempts: 3,
-      runAt: '2026-11-28T18:00:00.123Z', message: hostile },
+      runAt: '2026-11-28T18:00:00.123Z', message: hostile, parameters: { who: hostile } },
     { id: 't2', name: 'report', handler: 'report', queue: 'default', status: 'InProgress', attempts: 1, maxAttempts: 3,
       runAt: '2026-11-28T18:00:01Z', message: null }]],
+  'GET api/tasks/count': [200, { count: 2, cap: 10000, capped: false }],
+  'GET api/tasks/t1': [200, { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3,
+    maxAttempts: 3, runAt: '2026-11-28T18:00:00Z', message: hostile, owner: 'n1/default', parameters: { who: hostile } }],
   'GET api/schedules?limit=200': [200, [{ id: 's1', name: 'nightly', handler: 'report', queue: 'default',
     cronExpression: '0 0 2 * * ?', timeZone: 'Europe/Berlin', status: 'Enabled', nextSchedule: '2026-11-29T01:00:00Z' }]],
   'GET api/agents': [200, [{ id: 'a1', kind: 'Queue', name: 'default', server: 'n1', status: 'Running',
-    heartbeat: '2026-11-28T18:00:00Z', command: null }]],
+    heartbeat: fresh, command: null }]],
   'POST api/tasks/t1/retry': [200, { id: 't1', status: 'Waiting' }],
   'POST api/tasks': [201, { id: 't3', status: 'Waiting' }],
+  'PUT api/schedules/s1': [200, { id: 's1' }],
   'POST api/queues/default/pause': [403, { type: 'urn:kafru:problem:forbidden', title: 'Forbidden', status: 403,
     detail: "user 'viewer' may not change anything here: that needs role kafru-admin" }],
 };
 
 // timers: leave setInterval as it is (a test's fake timers); otherwise the page's refresh never runs
-async function openDashboard({ answered = answers, timers = false } = {}) {
+async function openDashboard({ answered = answers, timers = false, hash = '#queues' } = {}) {
   const html = await readFile(new URL('index.html', page), 'utf8');
-  const dom = new JSDOM(html, { url: 'http://localhost:8080/kafru/' });
+  const dom = new JSDOM(html, { url: `http://localhost:8080/kafru/${hash}` });
   const sent = [];
+  globalThis.window = dom.window;
   globalThis.document = dom.window.document;
+  globalThis.location = dom.window.location;
   globalThis.Option = dom.window.Option;
   if (!timers) globalThis.setInterval = () => 0;
   globalThis.fetch = async (url, init) => {
@@ -43,7 +55,7 @@ async function openDashboard({ answered = answers, timers = false } = {}) {
   };
   await import(new URL(`app.mjs?${Math.random()}`, page));
   const doc = dom.window.document;
-  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2 && doc.querySelector('#updated').textContent);
+  await until(() => doc.querySelector('#updated').textContent);
   return { doc, window: dom.window, sent };
 }
 
@@ -57,29 +69,49 @@ async function until(condition) {
 
 const texts = (row) => [...row.querySelectorAll('td')].map((td) => td.textContent);
 
-test('the page shows queues, tasks, schedules and agents, and outside text stays text', async () => {
+test('the queues page shows counts, running per server, a chart of the last hour and the cluster health', async () => {
   const { doc } = await openDashboard();
+  assert.equal(doc.querySelector('#page-queues').hidden, false);
+  assert.equal(doc.querySelector('#page-tasks').hidden, true, 'one page at a time');
   assert.deepEqual([...doc.querySelectorAll('#handler option')].map((o) => o.value), ['hello', 'report']);
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1', 'Pause']);
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1 1/5', 'Pause']);
+  assert.equal(doc.querySelectorAll('#chart-svg rect.completed').length, 1);
+  assert.equal(doc.querySelectorAll('#chart-svg rect.failed').length, 1);
+  assert.equal(doc.querySelector('#chart-total').textContent, 'last hour: 40 completed, 2 failed');
+  assert.equal(doc.querySelector('#health-db').textContent, 'SurrealDB up');
+  assert.equal(doc.querySelector('#health-servers').textContent, '1/1 server alive');
+});
+
+test('the tasks page pages with a total, outside text stays text, and the detail shows every field', async () => {
+  const { doc, window } = await openDashboard({ hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2);
+  assert.equal(doc.querySelector('#page-text').textContent, '1–2 of 2');
+  assert.equal(doc.querySelector('#page-next').disabled, true);
   const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
   const message = failed.querySelectorAll('td')[7];
   assert.equal(message.children.length, 0, `a task message is never HTML: ${message.innerHTML}`);
   assert.equal(message.innerHTML, '&lt;img src=x onerror="globalThis.owned = true"&gt;', 'the markup is shown escaped, as text');
-  assert.equal(texts(failed)[7], hostile);
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
   assert.equal(texts(failed)[6], '2026-11-28 18:00:00Z');
   assert.deepEqual([...failed.querySelectorAll('button')].map((b) => b.textContent), ['Retry', 'Remove']);
   assert.deepEqual([...running.querySelectorAll('button')].map((b) => b.textContent), ['Terminate']);
-  assert.equal(texts(doc.querySelector('#schedules tbody tr'))[3], '0 0 2 * * ?');
-  assert.deepEqual([...doc.querySelectorAll('#agents button')].map((b) => b.textContent),
-    ['QueueGracefulShutdown', 'QueueForceShutdown']);
+
+  window.location.hash = '#task/t1';
+  await until(() => doc.querySelector('#task-detail [data-field="owner"]')?.textContent === 'n1/default');
+  assert.equal(doc.querySelector('#page-task').hidden, false);
+  assert.equal(doc.querySelector('#task-detail [data-field="parameters"]').textContent, JSON.stringify({ who: hostile }, null, 2));
+  assert.equal(doc.querySelector('img'), null);
+  assert.deepEqual([...doc.querySelectorAll('#task-actions button')].map((b) => b.textContent), ['Retry', 'Remove']);
 });
 
-test('buttons and the form send the admin API requests, and refusals are shown', async () => {
-  const { doc, window, sent } = await openDashboard();
+test('buttons and forms send the admin API requests, and refusals are shown', async () => {
+  const { doc, window, sent } = await openDashboard({ hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2);
   doc.querySelector('#tasks tbody tr button').click();
   await until(() => sent.some((s) => s.key === 'POST api/tasks/t1/retry') && /done/.test(doc.querySelector('#message').textContent));
 
+  window.location.hash = '#queues';
+  await until(() => doc.querySelector('#queues tbody tr'));
   const form = doc.querySelector('#enqueue');
   form.elements.namedItem('parameters').value = '{oops';
   form.dispatchEvent(new window.Event('submit', { cancelable: true }));
@@ -97,27 +129,53 @@ test('buttons and the form send the admin API requests, and refusals are shown',
   doc.querySelector('#queues tbody button').click();
   await until(() => /^403 Forbidden: user 'viewer'/.test(doc.querySelector('#message').textContent));
   assert.equal(doc.querySelector('#message').className, 'failed');
+
+  window.location.hash = '#schedules';
+  await until(() => doc.querySelector('#schedules tbody tr'));
+  const disable = [...doc.querySelectorAll('#schedules tbody button')].find((b) => b.textContent === 'Disable');
+  disable.click();
+  await until(() => sent.some((s) => s.key === 'PUT api/schedules/s1'));
+  assert.deepEqual(sent.find((s) => s.key === 'PUT api/schedules/s1').body, { name: 'nightly', handler: 'report', queue: 'default',
+    timeZone: 'Europe/Berlin', oneTime: false, status: 'Disabled', cron: '0 0 2 * * ?' });
 });
 
-test('the page refreshes every 3 s with one read of each list, and shows what changed', async (t) => {
+test('a viewer gets no write controls on any page', async () => {
+  const { doc, window } = await openDashboard({ answered: { ...answers, 'GET api/me': [200, { user: 'grafana', admin: false }] },
+    hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2);
+  for (const [hash, shown] of [['#queues', 'queues'], ['#schedules', 'schedules'], ['#agents', 'agents'], ['#task/t1', 'task']]) {
+    window.location.hash = hash;
+    await until(() => doc.querySelector(`#page-${shown}`).hidden === false);
+    await until(() => doc.querySelector('#updated').textContent && !doc.querySelector('#message').textContent.startsWith('404'));
+  }
+  await until(() => doc.querySelector('#task-detail [data-field="status"]'));
+  assert.equal(doc.querySelectorAll('.write').length, 0);
+  assert.deepEqual([...doc.querySelectorAll('button')].map((b) => b.textContent), ['Filter', 'Previous', 'Next'],
+    'only the buttons that read');
+  assert.equal(doc.querySelector('#enqueue'), null);
+  assert.equal(doc.querySelector('#schedule-form'), null);
+  assert.match(doc.querySelector('#user').textContent, /viewer/);
+});
+
+test('the page refreshes every 3 s with one read of what it shows, and shows what changed', async (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const changing = { ...answers };
   const { doc, sent } = await openDashboard({ answered: changing, timers: true });
-  const reads = ['GET api/queues', 'GET api/tasks?limit=100', 'GET api/schedules?limit=200', 'GET api/agents'];
+  const reads = ['GET api/queues', 'GET api/metrics', 'GET api/queues/throughput?minutes=60', 'GET api/agents'];
   const count = (key) => sent.filter((s) => s.key === key).length;
   assert.deepEqual(reads.map(count), [1, 1, 1, 1], 'loaded once');
   assert.equal(count('GET api/handlers'), 1);
+  assert.equal(count('GET api/tasks?limit=100'), 0, 'a page not shown is not read');
 
   changing['GET api/queues'] = [200, [{ queue: 'default', counts: { Waiting: 4, InProgress: 0, Completed: 9, Error: 1 },
     threads: 5, running: 0, paused: true, servers: ['n1'] }]];
   t.mock.timers.tick(2999);
-  // a refresh sends its reads at once (fetch is called before its first await): none may have gone out
   assert.deepEqual(reads.map(count), [1, 1, 1, 1], 'nothing is read again before 3 s');
 
   t.mock.timers.tick(1);
   await until(() => reads.every((key) => count(key) === 2));
   await until(() => texts(doc.querySelector('#queues tbody tr'))[1] === '4');
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1', 'Resume']);
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1 1/5', 'Resume']);
   assert.equal(count('GET api/handlers'), 1, 'the handlers are read once, at start');
 
   t.mock.timers.tick(3000);

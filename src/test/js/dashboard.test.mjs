@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  enqueueBody, problemText, queueRows, taskActions, tasksPath, when,
+  age, agentsByServer, chartBars, countPath, cronPath, enqueueBody, health, inZone, minuteSeries, pageText, problemText,
+  purgePath, purgeQuestion, queueRows, route, scheduleBody, scheduleWith, taskActions, tasksPath, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
 
 test('the task list asks only for the filters given', () => {
@@ -49,4 +50,62 @@ test('a problem reads as one line with the fields at fault', () => {
 test('times show in UTC to the second', () => {
   assert.equal(when('2026-11-28T18:19:36.866339529Z'), '2026-11-28 18:19:36Z');
   assert.equal(when(null), '');
+});
+
+test('the location hash names the page, and a task detail by its id', () => {
+  assert.deepEqual(route('#tasks'), { page: 'tasks', id: null });
+  assert.deepEqual(route('#task/a%2Fb'), { page: 'task', id: 'a/b' });
+  assert.deepEqual(route(''), { page: 'queues', id: null });
+  assert.deepEqual(route('#nonsense'), { page: 'queues', id: null });
+});
+
+test('paging says where it is and whether there is more, also past a capped count', () => {
+  assert.deepEqual(pageText({ offset: 100, shown: 100, count: { count: 250, capped: false } }),
+    { text: '101–200 of 250', previous: true, next: true });
+  assert.deepEqual(pageText({ offset: 200, shown: 50, count: { count: 250, capped: false } }),
+    { text: '201–250 of 250', previous: true, next: false });
+  assert.deepEqual(pageText({ offset: 10000, shown: 100, count: { count: 10000, capped: true } }),
+    { text: '10001–10100 of at least 10000', previous: true, next: true });
+  assert.equal(countPath({ status: 'Error', name: 'x y' }), '/tasks/count?status=Error&name=x+y');
+});
+
+test('a purge asks with the count and filters, and is not offered for filters it cannot apply', () => {
+  assert.equal(purgeQuestion({ status: 'Error', queue: 'mail' }, { count: 3, capped: false }), 'Remove 3 Error tasks of queue mail?');
+  assert.equal(purgeQuestion({}, { count: 10000, capped: true }), 'Remove at least 10000 tasks of every queue?');
+  assert.equal(purgePath({ status: 'Error' }), '/tasks?status=Error');
+  assert.equal(purgePath({ handler: 'hello' }), null);
+});
+
+test('the chart has a bar per counted minute, stacked, zero minutes filled in', () => {
+  const series = minuteSeries({ from: '2026-11-28T17:58:00Z', to: '2026-11-28T18:00:00Z', minutes: [
+    { queue: 'a', minute: '2026-11-28T17:59:00Z', completed: 6, failed: 2 },
+    { queue: 'b', minute: '2026-11-28T17:59:00Z', completed: 2, failed: 0 }] });
+  assert.deepEqual(series.map((s) => [s.completed, s.failed]), [[0, 0], [8, 2], [0, 0]]);
+  assert.deepEqual(minuteSeries({ from: '2026-11-28T17:59:00Z', to: '2026-11-28T17:59:00Z', minutes: [
+    { queue: 'a', minute: '2026-11-28T17:59:00Z', completed: 6, failed: 2 }] }, 'b').map((s) => s.completed), [0]);
+  const { top, bars } = chartBars(series, 300, 100);
+  assert.equal(top, 10);
+  assert.deepEqual(bars.map((b) => [b.kind, b.x, b.y, b.height]), [['completed', 100, 20, 80], ['failed', 100, 0, 20]]);
+});
+
+test('the schedule form becomes a body, and a stored schedule keeps its fields when enabled or disabled', () => {
+  assert.deepEqual(scheduleBody({ name: 'n', handler: 'h', queue: '', cron: ' 0 0 2 * * ? ', timeZone: '', parameters: '' }),
+    { name: 'n', handler: 'h', cron: '0 0 2 * * ?', timeZone: 'UTC', status: 'Enabled' });
+  assert.throws(() => scheduleBody({ name: 'n', handler: 'h', cron: '' }), /^Error: cron/);
+  assert.deepEqual(scheduleWith({ name: 'once', handler: 'h', queue: 'q', timeZone: 'UTC', oneTime: true, status: 'Enabled',
+    nextSchedule: '2027-01-01T00:00:00Z' }, { status: 'Disabled' }),
+  { name: 'once', handler: 'h', queue: 'q', timeZone: 'UTC', oneTime: true, status: 'Disabled', nextSchedule: '2027-01-01T00:00:00Z' });
+  assert.equal(cronPath('0 0 2 * * ?', 'Europe/Berlin'), '/cron/next?cron=0+0+2+*+*+%3F&timeZone=Europe%2FBerlin&count=5');
+  assert.equal(inZone('2026-12-01T01:00:00Z', 'Europe/Berlin'), '2026-12-01 02:00:00 Europe/Berlin');
+});
+
+test('health: the database is up while reads answer; a server is alive with a fresh running agent', () => {
+  const now = Date.parse('2026-11-28T18:00:00Z');
+  const agents = [{ server: 'n1', status: 'Running', heartbeat: '2026-11-28T17:59:58Z' },
+    { server: 'n2', status: 'Running', heartbeat: '2026-11-28T17:50:00Z' }];
+  assert.deepEqual(health({ agents, now }), { database: 'SurrealDB up', servers: '1/2 servers alive', ok: true });
+  assert.equal(health({ databaseError: '503 x', agents, now }).ok, false);
+  assert.equal(age('2026-11-28T17:59:58Z', now), '2 s');
+  assert.deepEqual(agentsByServer([{ server: 'b', id: 1 }, { server: 'a', id: 2 }, { server: 'b', id: 3 }])
+    .map(([s, l]) => [s, l.length]), [['a', 1], ['b', 2]]);
 });

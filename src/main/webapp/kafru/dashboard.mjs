@@ -2,6 +2,8 @@
 // it can be tested in Node (src/test/js). app.mjs puts it on the page.
 
 export const API = 'api';
+export const PAGES = ['queues', 'tasks', 'schedules', 'agents'];
+export const PAGE_SIZE = 100;
 export const TASK_STATUSES = ['Waiting', 'InProgress', 'Completed', 'Error'];
 export const COMMANDS = {
   Queue: ['QueueGracefulShutdown', 'QueueForceShutdown'],
@@ -9,14 +11,59 @@ export const COMMANDS = {
   Task: ['TaskTerminate', 'TaskRemove'],
 };
 
-/** The list request for the task filters; empty filters are left out. */
-export function tasksPath({ status, queue, limit, offset } = {}) {
+/** The page a location hash names: {page, id} — '#task/k1' is one task's detail; anything else falls back to queues. */
+export function route(hash) {
+  const [page, ...rest] = String(hash || '').replace(/^#/, '').split('/');
+  if (page === 'task' && rest.length) return { page: 'task', id: decodeURIComponent(rest.join('/')) };
+  return { page: PAGES.includes(page) ? page : 'queues', id: null };
+}
+
+function filterParams({ status, queue, handler, name } = {}) {
   const params = new URLSearchParams();
   if (status) params.set('status', status);
   if (queue) params.set('queue', queue);
+  if (handler) params.set('handler', handler);
+  if (name) params.set('name', name);
+  return params;
+}
+
+/** The list request for the task filters; empty filters are left out. */
+export function tasksPath({ limit, offset, ...filters } = {}) {
+  const params = filterParams(filters);
   params.set('limit', String(limit || 50));
   if (offset) params.set('offset', String(offset));
   return `/tasks?${params}`;
+}
+
+/** The count request for the same filters (and the purge request: DELETE with status and queue). */
+export function countPath(filters = {}) {
+  const query = filterParams(filters).toString();
+  return query ? `/tasks/count?${query}` : '/tasks/count';
+}
+
+/** The purge request: it takes status and queue only, so it is offered only when no other filter is set. */
+export function purgePath({ status, queue, handler, name } = {}) {
+  if (handler || name) return null;
+  const query = filterParams({ status, queue }).toString();
+  return query ? `/tasks?${query}` : '/tasks';
+}
+
+/** "101–200 of 250", "of at least 10000" when the count reached its cap, and whether there is a page before and after. */
+export function pageText({ offset, shown, count }) {
+  const total = count.capped ? `at least ${count.count}` : String(count.count);
+  const range = shown === 0 ? 'none' : `${offset + 1}–${offset + shown}`;
+  return {
+    text: `${range} of ${total}`,
+    previous: offset > 0,
+    next: shown > 0 && (count.capped || offset + shown < count.count),
+  };
+}
+
+/** The question asked before a purge: it names the count and the filters, so nobody removes more than they meant. */
+export function purgeQuestion({ status, queue }, count) {
+  const n = count.capped ? `at least ${count.count}` : String(count.count);
+  return `Remove ${n} ${status || ''} task${count.count === 1 ? '' : 's'}${queue ? ` of queue ${queue}` : ' of every queue'}?`
+    .replace(/ {2}/g, ' ');
 }
 
 /** What can be done to a task in its status: [label, method, path]. */
@@ -32,34 +79,95 @@ export function taskActions(task) {
   }
 }
 
+/** One task's fields for its detail view, as [label, text] in reading order. */
+export function taskDetail(task) {
+  return [
+    ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
+    ['attempts', `${task.attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)],
+    ['message', task.message || ''], ['owner', task.owner || ''], ['run at', when(task.runAt)],
+    ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],
+    ['lease until', when(task.leaseUntil)], ['modified', when(task.dateModified)],
+    ['parameters', JSON.stringify(task.parameters ?? {}, null, 2)],
+  ];
+}
+
+/** Running/threads per server of each queue, from the metric snapshots named "<server>/<queue>". */
+export function perServer(metrics) {
+  const byQueue = {};
+  for (const m of metrics || []) {
+    if (m.kind !== 'Worker') continue;
+    const slash = m.name.lastIndexOf('/');
+    const queue = m.name.slice(slash + 1);
+    (byQueue[queue] ||= []).push(`${m.name.slice(0, slash)} ${m.numAliveTasks}/${m.numWorkers}`);
+  }
+  return byQueue;
+}
+
 /** One row per queue: the cells shown, and the pause/resume action. */
-export function queueRows(queues) {
+export function queueRows(queues, metrics) {
+  const servers = perServer(metrics);
   return queues.map((q) => ({
-    cells: [q.queue, ...TASK_STATUSES.map((s) => String(q.counts?.[s] ?? 0)), `${q.running}/${q.threads}`,
-      q.paused ? 'paused' : 'running', (q.servers || []).join(', ')],
+    cells: [q.queue, ...TASK_STATUSES.map((s) => count(q.counts?.[s], q.countCap)), `${q.running}/${q.threads}`,
+      q.paused ? 'paused' : 'running', (servers[q.queue] || q.servers || []).join(', ')],
     action: q.paused
       ? ['Resume', 'POST', `/queues/${encodeURIComponent(q.queue)}/resume`]
       : ['Pause', 'POST', `/queues/${encodeURIComponent(q.queue)}/pause`],
   }));
 }
 
+function count(n, cap) {
+  const value = n ?? 0;
+  return cap && value >= cap ? `${value}+` : String(value);
+}
+
+/**
+ * The throughput answer as one bar per minute from `from` to `to` (every queue, or one), with
+ * minutes nobody counted at zero: [{minute, completed, failed}].
+ */
+export function minuteSeries(throughput, queue) {
+  const from = Date.parse(throughput.from);
+  const to = Date.parse(throughput.to);
+  const series = [];
+  const index = new Map();
+  for (let t = from; t <= to; t += 60_000) {
+    index.set(t, series.length);
+    series.push({ minute: new Date(t).toISOString(), completed: 0, failed: 0 });
+  }
+  for (const m of throughput.minutes || []) {
+    const i = index.get(Date.parse(m.minute));
+    if (i === undefined || (queue && m.queue !== queue)) continue;
+    series[i].completed += m.completed;
+    series[i].failed += m.failed;
+  }
+  return series;
+}
+
+/**
+ * The chart as SVG shapes, without the DOM: stacked bars (completed, then failed above it) per
+ * minute in a width × height box, and the y-axis top value. Plain SVG: no chart library to ship.
+ */
+export function chartBars(series, width, height) {
+  const top = Math.max(1, ...series.map((s) => s.completed + s.failed));
+  const step = width / Math.max(1, series.length);
+  const bars = [];
+  series.forEach((s, i) => {
+    const x = i * step;
+    const hc = (s.completed / top) * height;
+    const hf = (s.failed / top) * height;
+    if (hc > 0) bars.push({ kind: 'completed', x, y: height - hc, width: Math.max(1, step - 1), height: hc, minute: s.minute, value: s.completed });
+    if (hf > 0) bars.push({ kind: 'failed', x, y: height - hc - hf, width: Math.max(1, step - 1), height: hf, minute: s.minute, value: s.failed });
+  });
+  return { top, bars };
+}
+
 /** The enqueue form's fields as the request body; throws an Error naming the field at fault. */
-export function enqueueBody({ handler, queue, parameters, priority, runAt }) {
+export function enqueueBody({ handler, queue, name, parameters, priority, runAt }) {
   if (!handler) throw new Error('handler: choose a handler');
   const body = { handler };
   if (queue) body.queue = queue;
-  if (parameters && parameters.trim()) {
-    let parsed;
-    try {
-      parsed = JSON.parse(parameters);
-    } catch (e) {
-      throw new Error(`parameters: not JSON (${e.message})`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error('parameters: give a JSON object, such as {"invoice": 1234}');
-    }
-    body.parameters = parsed;
-  }
+  if (name) body.name = name;
+  const parsed = parametersOf(parameters);
+  if (parsed) body.parameters = parsed;
   if (priority !== undefined && priority !== '') {
     const n = Number(priority);
     if (!Number.isInteger(n)) throw new Error('priority: give a whole number');
@@ -67,6 +175,97 @@ export function enqueueBody({ handler, queue, parameters, priority, runAt }) {
   }
   if (runAt) body.runAt = new Date(runAt).toISOString();
   return body;
+}
+
+function parametersOf(text) {
+  if (!text || !text.trim()) return null;
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`parameters: not JSON (${e.message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('parameters: give a JSON object, such as {"invoice": 1234}');
+  }
+  return parsed;
+}
+
+/** The schedule form's fields as the body of POST /schedules or PUT /schedules/{id}; throws an Error naming the field. */
+export function scheduleBody({ name, handler, queue, cron, timeZone, parameters, status }) {
+  if (!name) throw new Error('name: give the schedule a name');
+  if (!handler) throw new Error('handler: choose a handler');
+  if (!cron || !cron.trim()) throw new Error('cron: give a cron expression, such as 0 0 2 * * ?');
+  const body = { name, handler, cron: cron.trim(), timeZone: timeZone || 'UTC', status: status || 'Enabled' };
+  if (queue) body.queue = queue;
+  const parsed = parametersOf(parameters);
+  if (parsed) body.parameters = parsed;
+  return body;
+}
+
+/** A stored schedule as a PUT body with one change (e.g. {status: 'Disabled'}); its window and one-time setting are kept. */
+export function scheduleWith(schedule, changes) {
+  const body = {
+    name: schedule.name, handler: schedule.handler, queue: schedule.queue, timeZone: schedule.timeZone,
+    oneTime: !!schedule.oneTime, status: schedule.status,
+  };
+  if (schedule.parameters) body.parameters = schedule.parameters;
+  if (schedule.cronExpression) body.cron = schedule.cronExpression;
+  else if (schedule.nextSchedule) body.nextSchedule = schedule.nextSchedule;
+  if (schedule.startSchedule) body.startSchedule = schedule.startSchedule;
+  if (schedule.untilSchedule) body.untilSchedule = schedule.untilSchedule;
+  return { ...body, ...changes };
+}
+
+/** The cron check request for what is typed so far. */
+export function cronPath(cron, timeZone) {
+  const params = new URLSearchParams({ cron, timeZone: timeZone || 'UTC', count: '5' });
+  return `/cron/next?${params}`;
+}
+
+/** A time as a local wall-clock time in a time zone, e.g. "2026-12-01 03:00:00 Europe/Berlin". */
+export function inZone(iso, timeZone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${timeZone}`;
+}
+
+/** Agents grouped by server, servers in name order, each with its agents as listed. */
+export function agentsByServer(agents) {
+  const servers = new Map();
+  for (const a of agents) {
+    if (!servers.has(a.server)) servers.set(a.server, []);
+    servers.get(a.server).push(a);
+  }
+  return [...servers.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)));
+}
+
+/** "4 s", "3 min", "2 h" since an instant; '' for none. */
+export function age(iso, now = Date.now()) {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+/**
+ * The header's cluster health: the database is up while the admin API answers reads (every read
+ * goes to SurrealDB), and a server is alive while one of its agents runs with a fresh heartbeat.
+ */
+export function health({ databaseError, agents, now = Date.now(), expiryMs = 30_000 }) {
+  const alive = new Set();
+  const all = new Set();
+  for (const a of agents || []) {
+    all.add(a.server);
+    if (a.status === 'Running' && a.heartbeat && now - Date.parse(a.heartbeat) < expiryMs) alive.add(a.server);
+  }
+  return {
+    database: databaseError ? `SurrealDB down: ${databaseError}` : 'SurrealDB up',
+    servers: `${alive.size}/${all.size} server${all.size === 1 ? '' : 's'} alive`,
+    ok: !databaseError && alive.size > 0,
+  };
 }
 
 /** A problem+json answer (or any failed answer) as one line for people. */

@@ -3,6 +3,7 @@ package dev.kafru;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.MinuteCount;
 import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.worker.QueueDispatcher;
@@ -163,13 +164,39 @@ public class KafruQueue {
      * @param offset 0 or more
      */
     public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
+        return list(new TaskFilter(status, queue, null, null), limit, offset);
+    }
+
+    /**
+     * Tasks matching the filter, oldest first.
+     *
+     * @param limit  1 to 1000
+     * @param offset 0 or more
+     */
+    public List<Task> list(TaskFilter filter, int limit, int offset) {
         if (limit < 1 || limit > TaskRepository.MAX_LIMIT) {
             throw new InvalidTaskException("limit", "limit " + limit + " is out of range: use 1 to " + TaskRepository.MAX_LIMIT);
         }
         if (offset < 0) {
             throw new InvalidTaskException("offset", "offset " + offset + " must be 0 or more");
         }
-        return store().list(status, queue, limit, offset);
+        return store().list(filter, limit, offset);
+    }
+
+    /**
+     * How many tasks match the filter, counted up to {@code cap} (1 to {@link TaskRepository#COUNT_CAP}):
+     * a count at the cap means at least that many. Reads at most {@code cap} ids.
+     */
+    public long count(TaskFilter filter, int cap) {
+        if (cap < 1 || cap > TaskRepository.COUNT_CAP) {
+            throw new InvalidTaskException("cap", "cap " + cap + " is out of range: use 1 to " + TaskRepository.COUNT_CAP);
+        }
+        return store().count(filter, cap);
+    }
+
+    /** Finished attempts per queue and minute (summed over servers) from {@code from} on; minutes with none are left out. */
+    public List<MinuteCount> throughputSince(Instant from) {
+        return metrics.minutesSince(from);
     }
 
     /**

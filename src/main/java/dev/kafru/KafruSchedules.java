@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -183,6 +184,26 @@ public class KafruSchedules {
             return List.of();
         }
         return FireTimes.upcoming(schedule, clock.instant(), count);
+    }
+
+    /**
+     * The next {@code count} times (1 to 100) a cron expression fires in a time zone, without a
+     * schedule: how a form checks a cron as it is typed, with the same parser the scheduler uses.
+     *
+     * @throws InvalidScheduleException naming {@code cron} (with the parser's reason), {@code timeZone} or {@code count}
+     */
+    public List<Instant> previewCron(String cron, String timeZone, int count) {
+        if (count < 1 || count > MAX_FIRE_TIMES) {
+            throw new InvalidScheduleException("count", "count " + count + " is out of range: use 1 to " + MAX_FIRE_TIMES);
+        }
+        ZoneId zone = ScheduleRequest.zone(timeZone);
+        CronSchedule parsed;
+        try {
+            parsed = CronSchedule.parse(cron, zone);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidScheduleException("cron", e.getMessage());
+        }
+        return parsed.next(clock.instant(), count, null);
     }
 
     /** Validates a request and turns it into the fields to store, modified {@code now}. */

@@ -2,9 +2,13 @@ package dev.kafru.admin;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import dev.kafru.store.MinuteCount;
+
 import java.lang.reflect.RecordComponent;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,5 +76,25 @@ public final class Bodies {
     @Schema(name = "PauseResult")
     public record PauseResult(@Schema(example = "mail") String queue, boolean paused,
                        @Schema(description = "how many live workers of the queue (one per server) were told") int workers) {
+    }
+
+    @Schema(name = "Count")
+    public record Count(@Schema(example = "250") long count, @Schema(example = "10000") int cap,
+                        @Schema(description = "true when the count reached cap: at least that many") boolean capped) {
+    }
+
+    @Schema(name = "CronCheck", description = "A valid cron expression and its next fire times in its time zone")
+    public record CronCheck(@Schema(example = "0 0 2 * * ?") String expression, @Schema(example = "Europe/Berlin") String timeZone,
+                            @Schema(description = "ISO-8601 UTC", example = "[\"2026-11-29T01:00:00Z\"]") List<Instant> next) {
+    }
+
+    @Schema(name = "Throughput", description = "Finished attempts per queue and minute, summed over servers")
+    public record Throughput(@Schema(description = "the first minute covered") Instant from,
+                             @Schema(description = "the minute now (still counting)") Instant to,
+                             @Schema(description = "minutes with no finished attempt are left out") List<MinuteCount> minutes) {
+    }
+
+    @Schema(name = "Me")
+    public record Me(@Schema(example = "admin") String user, @Schema(description = "may write (role kafru-admin)") boolean admin) {
     }
 }

@@ -15,12 +15,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** {@code /queues}: per-queue counts, workers and the cluster-wide pause. */
 @Path("queues")
@@ -47,6 +52,25 @@ public class QueuesResource {
     public Response list(@Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(queue.queues());
+    }
+
+    @GET
+    @Path("throughput")
+    @Operation(summary = "Throughput per minute", description = "Attempts that completed and that failed (retried or ended"
+            + " Error), per queue and minute, summed over servers, for the last `minutes` minutes. Kept two hours; written"
+            + " by each server with its metric snapshots (kafru.metrics.interval), so the current minute lags a little.")
+    @Parameter(name = "minutes", in = ParameterIn.QUERY, description = "1 to 120", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "60"))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.Throughput.class),
+            examples = @ExampleObject(name = "throughput", value = """
+                    {"from": "2026-11-28T17:01:00Z", "to": "2026-11-28T18:00:00Z",
+                     "minutes": [{"queue": "default", "minute": "2026-11-28T17:59:00Z", "completed": 5800, "failed": 3}]}""")))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
+    public Response throughput(@Context UriInfo uri) {
+        int minutes = Query.of(uri, "minutes").integer("minutes", 1, 120, 60);
+        Instant to = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Instant from = to.minus(minutes - 1L, ChronoUnit.MINUTES);
+        return TasksResource.ok(new Bodies.Throughput(from, to, queue.throughputSince(from)));
     }
 
     @POST

@@ -3,6 +3,7 @@ package dev.kafru.admin;
 import dev.kafru.KafruAgents;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
+import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.TaskRepository;
@@ -101,9 +102,11 @@ public class TasksResource {
     }
 
     @GET
-    @Operation(summary = "List tasks", description = "Oldest first, filtered by status and queue.")
+    @Operation(summary = "List tasks", description = "Oldest first, filtered by status, queue, handler and name.")
     @Parameter(name = "status", in = ParameterIn.QUERY, description = "Waiting, InProgress, Completed or Error", schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
     @Parameter(name = "queue", in = ParameterIn.QUERY, description = "queue name")
+    @Parameter(name = "handler", in = ParameterIn.QUERY, description = "the @TaskName")
+    @Parameter(name = "name", in = ParameterIn.QUERY, description = "the task's name, exactly")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1 to 1000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "0 or more", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "0"))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -113,12 +116,40 @@ public class TasksResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
     public Response list(@Context UriInfo uri) {
-        Query query = Query.of(uri, "status", "queue", "limit", "offset");
-        TaskStatus status = query.enumeration("status", TaskStatus.class);
-        String q = query.name("queue");
+        Query query = Query.of(uri, "status", "queue", "handler", "name", "limit", "offset");
+        TaskFilter filter = filter(query);
         int limit = query.integer("limit", 1, TaskRepository.MAX_LIMIT, DEFAULT_LIMIT);
         int offset = query.integer("offset", 0, MAX_OFFSET, 0);
-        return ok(queue.list(status, q, limit, offset));
+        return ok(queue.list(filter, limit, offset));
+    }
+
+    @GET
+    @Path("count")
+    @Operation(summary = "Count tasks", description = "How many tasks match the filters of GET /tasks, counted up to cap: a count"
+            + " equal to cap means at least that many (a count reads at most cap tasks, so it stays cheap on any table).")
+    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "queue", in = ParameterIn.QUERY)
+    @Parameter(name = "handler", in = ParameterIn.QUERY)
+    @Parameter(name = "name", in = ParameterIn.QUERY)
+    @Parameter(name = "cap", in = ParameterIn.QUERY, description = "1 to 10000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "10000"))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.Count.class),
+            examples = @ExampleObject(name = "count", value = "{\"count\": 250, \"cap\": 10000, \"capped\": false}")))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
+    public Response count(@Context UriInfo uri) {
+        Query query = Query.of(uri, "status", "queue", "handler", "name", "cap");
+        TaskFilter filter = filter(query);
+        int cap = query.integer("cap", 1, TaskRepository.COUNT_CAP, TaskRepository.COUNT_CAP);
+        long count = queue.count(filter, cap);
+        return ok(new Bodies.Count(count, cap, count >= cap));
+    }
+
+    private static TaskFilter filter(Query query) {
+        String name = query.text("name");
+        if (name != null && name.length() > 200) {
+            throw ProblemException.invalid("name", "name is longer than 200 characters");
+        }
+        return new TaskFilter(query.enumeration("status", TaskStatus.class), query.name("queue"), query.name("handler"), name);
     }
 
     @DELETE

@@ -7,11 +7,14 @@ import dev.kafru.Command;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.MinuteCount;
 import dev.kafru.store.NewAgent;
 import dev.kafru.store.StoreException;
 import dev.kafru.store.Subscription;
 import dev.kafru.worker.QueueDispatcher;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +56,11 @@ public final class ServerAgents implements AutoCloseable {
         void stop(boolean force);
     }
 
-    private record QueueAgent(String key, QueueDispatcher dispatcher, TaskAgents tasks) {
+    private record QueueAgent(String key, QueueDispatcher dispatcher, TaskAgents tasks, MinuteCounter minutes) {
     }
+
+    /** How long per-minute counts are kept: the dashboard charts the last hour. */
+    static final Duration MINUTES_KEPT = Duration.ofHours(2);
 
     private final AgentRepository store;
     private final MetricRepository metrics;
@@ -115,7 +121,9 @@ public final class ServerAgents implements AutoCloseable {
         }
         TaskAgents tasks = new TaskAgents(store, server, key, timer);
         dispatcher.addObserver(tasks);
-        queues.put(dispatcher.queue(), new QueueAgent(key, dispatcher, tasks));
+        MinuteCounter minutes = new MinuteCounter(dispatcher.queue(), Clock.systemUTC());
+        dispatcher.addObserver(minutes);
+        queues.put(dispatcher.queue(), new QueueAgent(key, dispatcher, tasks, minutes));
         return key;
     }
 
@@ -170,7 +178,11 @@ public final class ServerAgents implements AutoCloseable {
         }
     }
 
-    /** Writes one metric snapshot per worker and for the scheduler. */
+    /**
+     * Writes one metric snapshot per worker and for the scheduler, this server's per-minute
+     * counts of finished attempts, and deletes minute rows past {@link #MINUTES_KEPT} (an index
+     * range with a limit; any server may prune any server's rows).
+     */
     public void writeSnapshots() {
         if (closed) {
             return;
@@ -187,6 +199,10 @@ public final class ServerAgents implements AutoCloseable {
                 rows.add(new MetricSnapshot(server + "/scheduler", "Scheduler", s.isRunning() ? 1 : 0, 1, now));
             }
             metrics.upsert(rows);
+            List<MinuteCount> counts = new ArrayList<>();
+            queues.values().forEach(q -> counts.addAll(q.minutes().drain()));
+            metrics.countMinutes(server, counts);
+            metrics.forgetMinutes(now.minus(MINUTES_KEPT), 1000);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "metric snapshots not written; next time", e);
         }

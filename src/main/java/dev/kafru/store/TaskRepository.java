@@ -1,6 +1,7 @@
 package dev.kafru.store;
 
 import dev.kafru.Task;
+import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 
@@ -144,7 +145,15 @@ public interface TaskRepository {
     Optional<Task> get(String key);
 
     /** Tasks oldest first, filtered by status and queue when given. */
-    List<Task> list(TaskStatus status, String queue, int limit, int offset);
+    default List<Task> list(TaskStatus status, String queue, int limit, int offset) {
+        return list(new TaskFilter(status, queue, null, null), limit, offset);
+    }
+
+    /** Tasks matching the filter, oldest first. */
+    List<Task> list(TaskFilter filter, int limit, int offset);
+
+    /** How many tasks match the filter, counted up to {@code cap} (at the cap: at least that many). */
+    long count(TaskFilter filter, int cap);
 
     /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
     Optional<Task> update(String key, TaskRequest changes);

@@ -1,6 +1,7 @@
 package dev.kafru.it;
 
 import dev.kafru.admin.PasswordHash;
+import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -383,7 +384,8 @@ class AdminIT {
         JsonObject paths = document.getJsonObject("paths");
         int operations = 0;
         for (Class<?> resource : List.of(dev.kafru.admin.TasksResource.class, dev.kafru.admin.QueuesResource.class,
-                dev.kafru.admin.SchedulesResource.class, dev.kafru.admin.AgentsResource.class, dev.kafru.admin.ObservedResources.class)) {
+                dev.kafru.admin.SchedulesResource.class, dev.kafru.admin.AgentsResource.class, dev.kafru.admin.ObservedResources.class,
+                dev.kafru.admin.CronResource.class, dev.kafru.admin.MeResource.class)) {
             String base = resource.getAnnotation(jakarta.ws.rs.Path.class).value();
             for (java.lang.reflect.Method method : resource.getDeclaredMethods()) {
                 String verb = verb(method);
@@ -425,7 +427,7 @@ class AdminIT {
                 }
             }
         }
-        assertEquals(20, operations, "every endpoint of the contract");
+        assertEquals(24, operations, "every endpoint of the contract");
         JsonObject task = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Task");
         assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts")), task.toString());
         assertEquals("basic", document.getJsonObject("components").getJsonObject("securitySchemes")
@@ -561,6 +563,50 @@ class AdminIT {
     }
 
     @Test
+    void theDashboardGetsCountsThroughputPerMinuteCronChecksAndWhoIsLoggedIn() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"name\": \"counted\"}").getString("id"));
+        }
+        ids.forEach(id -> awaitTask(id, t -> "Completed".equals(t.getString("status"))));
+        JsonObject count = api.get("kafru/api/tasks/count?name=counted&handler=it-count&status=Completed").object();
+        assertEquals(3, count.getInt("count"), count.toString());
+        assertFalse(count.getBoolean("capped"));
+        JsonObject capped = api.get("kafru/api/tasks/count?name=counted&cap=2").object();
+        assertEquals(2, capped.getInt("count"), capped.toString());
+        assertTrue(capped.getBoolean("capped"), "a count at the cap means at least that many");
+        assertEquals(0, api.get("kafru/api/tasks/count?name=counted&handler=it-fail").object().getInt("count"));
+        assertEquals(3, count("kafru/api/tasks?name=counted&handler=it-count"));
+        assertEquals(2, count("kafru/api/tasks?name=counted&limit=2&offset=1"));
+
+        // the snapshot writes this server's per-minute counts (kafru.metrics.interval is 500ms here)
+        JsonObject throughput = await().atMost(Duration.ofSeconds(10)).until(() -> api.get("kafru/api/queues/throughput?minutes=5").object(),
+                t -> t.getJsonArray("minutes").stream().map(JsonValue::asJsonObject)
+                        .filter(m -> m.getString("queue").equals("default")).mapToLong(m -> m.getJsonNumber("completed").longValue()).sum() >= 3);
+        Instant from = Instant.parse(throughput.getString("from"));
+        assertEquals(Duration.ofMinutes(4), Duration.between(from, Instant.parse(throughput.getString("to"))));
+        throughput.getJsonArray("minutes").forEach(m -> assertFalse(Instant.parse(m.asJsonObject().getString("minute")).isBefore(from)));
+
+        JsonObject cron = api.get("kafru/api/cron/next?cron=" + AdminClient.segment("0 0 2 * * ?") + "&timeZone=Europe/Berlin").object();
+        assertEquals(5, cron.getJsonArray("next").size(), cron.toString());
+        for (JsonValue t : cron.getJsonArray("next")) {
+            ZonedDateTime local = Instant.parse(((jakarta.json.JsonString) t).getString()).atZone(java.time.ZoneId.of("Europe/Berlin"));
+            assertEquals(2, local.getHour(), "02:00 in the schedule's zone: " + t);
+        }
+        AdminClient.Answer invalid = api.get("kafru/api/cron/next?cron=" + AdminClient.segment("0 61 * * * ?"));
+        assertEquals(400, invalid.status(), invalid.toString());
+        assertTrue(invalid.object().getString("detail").contains("Value 61 not in range [0, 59]"), invalid.toString());
+        assertEquals("cron", invalid.object().getJsonArray("invalidFields").getJsonObject(0).getString("name"));
+        AdminClient.Answer zone = api.get("kafru/api/cron/next?cron=" + AdminClient.segment("0 0 2 * * ?") + "&timeZone=Mars/Olympus");
+        assertEquals("timeZone", zone.object().getJsonArray("invalidFields").getJsonObject(0).getString("name"), zone.toString());
+
+        assertEquals(Json.createObjectBuilder().add("user", ADMIN).add("admin", true).build(), api.get("kafru/api/me").object());
+        JsonObject viewer = AdminClient.of(root, "viewer", VIEWER_PASSWORD).get("kafru/api/me").object();
+        assertEquals("viewer", viewer.getString("user"));
+        assertFalse(viewer.getBoolean("admin"), "a viewer may not write");
+    }
+
+    @Test
     void theDashboardIsServedWithItsHeadersAndCallsOnlyDocumentedEndpoints() {
         AdminClient anonymous = api.anonymous();
         AdminClient.Answer page = anonymous.get("kafru/");
@@ -575,7 +621,7 @@ class AdminIT {
         JsonObject paths = anonymous.send("GET", "/openapi?format=JSON", null).object().getJsonObject("paths");
         List<java.util.regex.Pattern> documented = paths.keySet().stream()
                 .map(p -> java.util.regex.Pattern.compile(p.replaceAll("\\{[^/]+}", "[^/]+"))).toList();
-        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("[`'](/(?:tasks|queues|schedules|agents|handlers|metrics)[^`'?]*)");
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("[`'](/(?:tasks|queues|schedules|agents|handlers|metrics|cron|me)[^`'?]*)");
         int checked = 0;
         for (String script : List.of("kafru/app.mjs", "kafru/dashboard.mjs")) {
             AdminClient.Answer js = anonymous.get(script);

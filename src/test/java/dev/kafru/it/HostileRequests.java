@@ -206,6 +206,9 @@ final class HostileRequests {
             add("fragment-filter", Auth.ADMIN, "DELETE", "kafru/api/tasks?queue=" + q, null);
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?queue=" + q, null);
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?handler=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?handler=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?queue=" + q, null);
+            add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?handler=" + q, null);
             add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "queue", quote(fragment)));
         }
         for (String fragment : NAME_LIKE_FRAGMENTS) {
@@ -235,6 +238,12 @@ final class HostileRequests {
         add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/agents?kind=" + q, null);
         add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/agents?status=" + q, null);
         add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules/" + scheduleId + "/next?count=" + q, null);
+        add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?status=" + q, null);
+        add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?cap=" + q, null);
+        add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/queues/throughput?minutes=" + q, null);
+        add("fragment-value", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=" + q, null);
+        add("fragment-value", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&timeZone=" + q, null);
+        add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&count=" + q, null);
         add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "handler", quote(fragment)));
         add("fragment-value", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", quote(fragment)));
         add("fragment-value", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "timeZone", quote(fragment)));
@@ -275,6 +284,10 @@ final class HostileRequests {
         add("query", Auth.ADMIN, "GET", "kafru/api/queues?x=1", null);
         add("query", Auth.ADMIN, "GET", "kafru/api/handlers?x=1", null);
         add("query", Auth.ADMIN, "GET", "kafru/api/metrics?x=1", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/me?x=1", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/tasks/count?limit=1", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/queues/throughput?queue=default", null);
+        add("query", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&zone=UTC", null);
         add("query", Auth.ADMIN, "POST", "kafru/api/tasks?x=1", TASK);
     }
 
@@ -298,7 +311,20 @@ final class HostileRequests {
             add("limit", Auth.ADMIN, "GET", "kafru/api/tasks?limit=" + limit, null);
             add("limit", Auth.ADMIN, "GET", "kafru/api/schedules?limit=" + limit, null);
             add("count", Auth.ADMIN, "GET", "kafru/api/schedules/" + scheduleId + "/next?count=" + limit, null);
+            add("count", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&count=" + limit, null);
         }
+        for (String cap : List.of("0", "10001", "-1")) {
+            add("cap", Auth.ADMIN, "GET", "kafru/api/tasks/count?cap=" + cap, null);
+        }
+        for (String minutes : List.of("0", "121", "-60")) {
+            add("minutes", Auth.ADMIN, "GET", "kafru/api/queues/throughput?minutes=" + minutes, null);
+        }
+        for (String cron : List.of("0+61+*+*+*+%3F", "*+*+*+*+*+*+*+*", "", "%40daily", "x".repeat(201))) {
+            add("bad-cron", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=" + cron, null);
+        }
+        add("bad-zone", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&timeZone=Mars%2FOlympus", null);
+        add("long-name", Auth.ADMIN, "GET", "kafru/api/tasks?name=" + "n".repeat(201), null);
+        add("long-name", Auth.ADMIN, "GET", "kafru/api/tasks/count?name=" + "n".repeat(201), null);
         add("offset", Auth.ADMIN, "GET", "kafru/api/tasks?offset=-1", null);
         // well-formed commands, from an admin, for another kind of agent than the queue worker's
         for (String command : List.of("TaskTerminate", "TaskRemove", "SchedulerGracefulShutdown", "SchedulerForceShutdown")) {
@@ -320,6 +346,11 @@ final class HostileRequests {
         add("viewer-pauses", Auth.VIEWER, "POST", "kafru/api/queues/default/pause", null);
         add("anonymous-resumes", Auth.NONE, "POST", "kafru/api/queues/frozen/resume", null);
         add("anonymous-reads", Auth.NONE, "GET", "kafru/api/tasks", null);
+        for (String path : List.of("kafru/api/me", "kafru/api/tasks/count", "kafru/api/queues/throughput",
+                "kafru/api/cron/next?cron=0+0+2+*+*+%3F")) {
+            add("anonymous-reads", Auth.NONE, "GET", path, null);
+            add("wrong-reads", Auth.WRONG, "GET", path, null);
+        }
         add("wrong-reads", Auth.WRONG, "GET", "kafru/api/agents", null);
     }
 }

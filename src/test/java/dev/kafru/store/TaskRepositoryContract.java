@@ -1,6 +1,7 @@
 package dev.kafru.store;
 
 import dev.kafru.Task;
+import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import org.junit.jupiter.api.Test;
@@ -210,5 +211,31 @@ public abstract class TaskRepositoryContract {
         }
         assertEquals(List.of(oldHigh.id(), newHigh.id(), middle.id(), oldLow.id(), newLow.id()), order,
                 "priority first, then oldest due; a task not yet due is not claimed");
+    }
+
+    @Test
+    void listsAndCountsFilterByStatusQueueHandlerAndNameAndACountStopsAtItsCap() {
+        TaskRepository tasks = repository();
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            requests.add(TaskRequest.of("work").queue("filtered").name("report"));
+        }
+        requests.add(TaskRequest.of("mail").queue("filtered").name("report"));
+        requests.add(TaskRequest.of("work").queue("other").name("report"));
+        tasks.insert(requests);
+
+        TaskFilter reports = new TaskFilter(TaskStatus.Waiting, "filtered", "work", "report");
+        assertEquals(5, tasks.count(reports, 100));
+        assertEquals(3, tasks.count(reports, 3), "counted up to the cap");
+        assertEquals(7, tasks.count(TaskFilter.ANY, 100));
+        assertEquals(1, tasks.count(new TaskFilter(null, null, "mail", null), 100));
+        assertEquals(0, tasks.count(new TaskFilter(TaskStatus.Error, null, null, null), 100));
+        assertEquals(0, tasks.count(new TaskFilter(null, null, null, "x' OR true OR '"), 100), "a name is a value, not SurrealQL");
+
+        List<Task> page = tasks.list(reports, 2, 3);
+        assertEquals(2, page.size(), "the last page holds what is left");
+        page.forEach(t -> assertEquals(List.of("filtered", "work", "report"), List.of(t.queue(), t.handler(), t.name())));
+        List<String> all = tasks.list(reports, 10, 0).stream().map(Task::id).toList();
+        assertEquals(all.subList(3, 5), page.stream().map(Task::id).toList(), "pages follow one order");
     }
 }

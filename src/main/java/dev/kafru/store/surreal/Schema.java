@@ -18,6 +18,11 @@ public final class Schema {
     public static final String SCHEDULES = "kafru_schedules";
     public static final String AGENTS = "kafru_agents";
     public static final String METRICS = "kafru_metrics";
+    /**
+     * Finished attempts per server, queue and minute ({@code at}: the minute in epoch seconds, a
+     * number because datetimes compare wrongly in index ranges — see {@link #CLAIM_INDEX}).
+     */
+    public static final String MINUTES = "kafru_minutes";
     /** One row per push batch, retry batch or recovery: what wakes workers on every server (see SurrealTaskRepository#onSignal). */
     public static final String SIGNALS = "kafru_signals";
     /** Every queue name used, keyed by the name: how the admin API and retention find queues without a scan. */
@@ -91,6 +96,8 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS num_workers ON kafru_metrics TYPE int;
             DEFINE FIELD IF NOT EXISTS timestamp ON kafru_metrics TYPE datetime;
             DEFINE INDEX IF NOT EXISTS kafru_metrics_name ON kafru_metrics FIELDS name UNIQUE;
+            DEFINE TABLE IF NOT EXISTS kafru_minutes SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_minutes_at ON kafru_minutes FIELDS at;
 
             DEFINE TABLE IF NOT EXISTS kafru_paused_queues SCHEMALESS;
             DEFINE FIELD IF NOT EXISTS paused_at ON kafru_paused_queues TYPE datetime;

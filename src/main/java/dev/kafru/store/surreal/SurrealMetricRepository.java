@@ -2,19 +2,24 @@ package dev.kafru.store.surreal;
 
 import dev.kafru.store.MetricRepository;
 import dev.kafru.store.MetricSnapshot;
+import dev.kafru.store.MinuteCount;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Every SurrealQL statement on {@code kafru_metrics}: one current row per worker or scheduler
- * (the crate's metric snapshots), upserted by name. Values are bound parameters only.
+ * Every SurrealQL statement on {@code kafru_metrics} (one current row per worker or scheduler,
+ * the crate's metric snapshots, upserted by name) and {@code kafru_minutes} (finished attempts per
+ * server, queue and minute, read and pruned by an index range on the minute). Values are bound
+ * parameters only.
  */
 public final class SurrealMetricRepository extends SurrealRepository implements MetricRepository {
 
@@ -52,5 +57,52 @@ public final class SurrealMetricRepository extends SurrealRepository implements 
     @Override
     public List<MetricSnapshot> list() {
         return SurrealRows.rows(db().query("SELECT * FROM kafru_metrics ORDER BY name", Map.of()).get(0), SurrealRows::metric);
+    }
+
+    /** One UPSERT per row, in one request; the key names server, queue and minute, so a rewrite replaces. */
+    @Override
+    public void countMinutes(String server, List<MinuteCount> counts) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MinuteCount c : counts) {
+            long at = c.minute().getEpochSecond();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", new RecordId(Schema.MINUTES, server + "/" + c.queue() + "/" + at));
+            row.put("server", server);
+            row.put("queue", c.queue());
+            row.put("at", at);
+            row.put("completed", c.completed());
+            row.put("failed", c.failed());
+            rows.add(row);
+        }
+        ConflictRetry.run(() -> db().query("FOR $m IN $rows { UPSERT $m.id SET server = $m.server, queue = $m.queue,"
+                + " at = $m.at, completed = $m.completed, failed = $m.failed RETURN NONE; };", Map.of("rows", rows)));
+    }
+
+    @Override
+    public List<MinuteCount> minutesSince(Instant from) {
+        List<Object> rows = db().query("SELECT queue, at, completed, failed FROM kafru_minutes WHERE at >= $from",
+                Map.of("from", from.getEpochSecond())).get(0) instanceof List<?> l ? List.copyOf(l) : List.of();
+        Map<String, MinuteCount> summed = new TreeMap<>();
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            String queue = SurrealRows.text(row.get("queue"));
+            long at = SurrealRows.number(row.get("at"));
+            summed.merge(queue + "\u0000" + String.format("%012d", at),
+                    new MinuteCount(queue, Instant.ofEpochSecond(at), SurrealRows.number(row.get("completed")),
+                            SurrealRows.number(row.get("failed"))),
+                    (a, b) -> new MinuteCount(a.queue(), a.minute(), a.completed() + b.completed(), a.failed() + b.failed()));
+        }
+        return List.copyOf(summed.values());
+    }
+
+    @Override
+    public int forgetMinutes(Instant before, int limit) {
+        List<Object> result = ConflictRetry.run(() -> db().query(
+                "DELETE (SELECT VALUE id FROM kafru_minutes WHERE at < $before LIMIT $limit) RETURN BEFORE",
+                Map.of("before", before.getEpochSecond(), "limit", (long) limit)));
+        return ((List<?>) result.get(0)).size();
     }
 }

@@ -1,6 +1,7 @@
 package dev.kafru.store.surreal;
 
 import dev.kafru.Task;
+import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.ClaimFloors;
@@ -647,16 +648,36 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return found.stream().findFirst();
     }
 
-    /** Tasks oldest first, filtered by status and queue when given. */
+    /** Tasks matching the filter, oldest first (the matching rows are sorted: see the README's limits). */
     @Override
-    public List<Task> list(TaskStatus status, String queue, int limit, int offset) {
-        Map<String, Object> vars = new LinkedHashMap<>();
-        vars.put("status", status == null ? None.NONE : status.name());
-        vars.put("queue", queue == null ? None.NONE : queue);
+    public List<Task> list(TaskFilter filter, int limit, int offset) {
+        Map<String, Object> vars = filterVars(filter);
         vars.put("limit", (long) limit);
         vars.put("offset", (long) offset);
-        return rows(db().query("SELECT * FROM kafru_queues WHERE ($status = NONE OR status = $status)"
-                + " AND ($queue = NONE OR queue = $queue) ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0), SurrealRows::task);
+        return rows(db().query("SELECT * FROM kafru_queues WHERE " + MATCHES_FILTER
+                + " ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0), SurrealRows::task);
+    }
+
+    /** Counts matching ids up to {@code cap}: a LIMIT stops the read there, however many tasks there are. */
+    @Override
+    public long count(TaskFilter filter, int cap) {
+        Map<String, Object> vars = filterVars(filter);
+        vars.put("cap", (long) cap);
+        return number(db().query("RETURN count((SELECT VALUE id FROM kafru_queues WHERE " + MATCHES_FILTER + " LIMIT $cap))",
+                vars).get(0));
+    }
+
+    /** The filter of {@link #list(TaskFilter, int, int)} and {@link #count}: each field bound, NONE for any. */
+    private static final String MATCHES_FILTER = "($status = NONE OR status = $status) AND ($queue = NONE OR queue = $queue)"
+            + " AND ($handler = NONE OR handler = $handler) AND ($name = NONE OR name = $name)";
+
+    private static Map<String, Object> filterVars(TaskFilter filter) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("status", filter.status() == null ? None.NONE : filter.status().name());
+        vars.put("queue", filter.queue() == null ? None.NONE : filter.queue());
+        vars.put("handler", filter.handler() == null ? None.NONE : filter.handler());
+        vars.put("name", filter.name() == null ? None.NONE : filter.name());
+        return vars;
     }
 
     /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */

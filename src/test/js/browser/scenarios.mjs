@@ -1,0 +1,285 @@
+// The dashboard in a real browser: Debian's Chromium (/usr/bin/chromium, headless), driven by
+// playwright-core (from package-lock.json; it never downloads a browser), against a running
+// kafru.war with the real SurrealDB engine. DashboardBrowserIT starts Payara Micro and runs:
+//
+//   node src/test/js/browser/scenarios.mjs BASE_URL ADMIN PASSWORD VIEWER VIEWER_PASSWORD [SCREENSHOT_DIR]
+//
+// It prints "ok - <scenario>" per scenario and exits 0, or prints "not ok - <scenario>: <why>" and
+// exits 1. Any console error or uncaught exception of the page fails the run. The deployment
+// must have the handlers hello and it-fail-once (fails its first run of a task, then succeeds).
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+
+const [base, admin, adminPassword, viewer, viewerPassword, shots = 'target/screenshots'] = process.argv.slice(2);
+if (!viewerPassword) {
+  console.error('usage: scenarios.mjs BASE_URL ADMIN PASSWORD VIEWER VIEWER_PASSWORD [SCREENSHOT_DIR]');
+  process.exit(2);
+}
+const CHROMIUM = process.env.KAFRU_CHROMIUM || '/usr/bin/chromium';
+const dashboard = new URL('kafru/', base).href;
+const WAIT = 30_000;
+const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** The admin API from Node, for the data the scenarios start from (not what they test). */
+async function api(method, path, body) {
+  const response = await fetch(new URL(`kafru/api${path}`, base), {
+    method,
+    headers: { Authorization: basic(admin, adminPassword), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+async function until(what, condition) {
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${WAIT / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const consoleErrors = [];
+const dialogs = [];
+let allowed400 = false;
+
+async function open(browser, user, password, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, extraHTTPHeaders: { Authorization: basic(user, password) } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // the cron check answers 400 for an invalid cron, and Chromium logs every 4xx load
+    if (allowed400 && /status of 400/.test(m.text())) return;
+    consoleErrors.push(`${user}: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`${user}: uncaught ${e.message}`));
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
+  await page.goto(dashboard);
+  await page.waitForFunction(() => document.querySelector('#updated').textContent.startsWith('updated'), null, { timeout: WAIT });
+  return { context, page };
+}
+
+const go = async (page, hash, shown) => {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.waitForSelector(`#page-${shown}:not([hidden])`, { timeout: WAIT });
+};
+const text = (page, selector) => page.locator(selector).first().textContent();
+const rowOf = (page, table, first) => page.locator(`${table} tbody tr`).filter({ has: page.locator(`td:first-child:text-is("${first}")`) });
+
+const scenarios = [];
+const scenario = (name, run) => scenarios.push([name, run]);
+
+scenario('signs in with Basic credentials and shows the cluster health', async ({ page }) => {
+  check((await text(page, '#user')) === admin, `user shown: ${await text(page, '#user')}`);
+  await until('the header says SurrealDB is up and one server is alive', async () => /SurrealDB up/.test(await text(page, '#health-db'))
+    && /^1\/1 server alive/.test(await text(page, '#health-servers')));
+  const anonymous = await fetch(new URL('kafru/api/queues', base));
+  check(anonymous.status === 401, `without credentials the API answers ${anonymous.status}`);
+});
+
+scenario('enqueues through the form and watches the task reach Completed', async ({ page }) => {
+  await go(page, '#queues', 'queues');
+  await page.selectOption('#handler', 'hello');
+  await page.fill('#enqueue input[name=name]', 'browser-enqueued');
+  await page.fill('#enqueue textarea[name=parameters]', '{"name": "Chromium"}');
+  await page.click('#enqueue button[type=submit]');
+  await until('the enqueue is confirmed', async () => (await text(page, '#message')) === 'enqueue: done');
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'browser-enqueued');
+  await page.click('#task-filters button[type=submit]');
+  await until('the task shows Completed without a reload', async () => {
+    const cells = await page.locator('#tasks tbody tr td').allTextContents();
+    return cells[1] === 'browser-enqueued' && cells[4] === 'Completed';
+  });
+});
+
+scenario('pages through 250 tasks with a total', async ({ page }) => {
+  const pushes = Array.from({ length: 250 }, (_, i) => ({ handler: 'hello', name: 'page-me', parameters: { i } }));
+  for (let i = 0; i < pushes.length; i += 25) await Promise.all(pushes.slice(i, i + 25).map((b) => api('POST', '/tasks', b)));
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'page-me');
+  await page.click('#task-filters button[type=submit]');
+  await until('page 1', async () => (await text(page, '#page-text')) === '1–100 of 250');
+  check(await page.locator('#tasks tbody tr').count() === 100, 'page 1 has 100 rows');
+  await page.click('#page-next');
+  await until('page 2', async () => (await text(page, '#page-text')) === '101–200 of 250');
+  await page.click('#page-next');
+  await until('page 3', async () => (await text(page, '#page-text')) === '201–250 of 250');
+  check(await page.locator('#tasks tbody tr').count() === 50, 'page 3 has 50 rows');
+  check(await page.locator('#page-next').isDisabled(), 'no page after the last');
+  const params = await Promise.all([0, 49].map((i) => page.locator('#tasks tbody tr').nth(i).locator('td').first().textContent()));
+  check(new Set(params).size === 2, 'rows differ');
+  await page.click('#page-previous');
+  await until('back to page 2', async () => (await text(page, '#page-text')) === '101–200 of 250');
+});
+
+scenario("opens a task's detail with parameters, attempts, message, owner and times", async ({ page }) => {
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'browser-enqueued');
+  await page.click('#task-filters button[type=submit]');
+  await until('the task is listed', async () => (await page.locator('#tasks tbody tr').count()) === 1);
+  await page.locator('#tasks tbody tr td a').first().click();
+  await page.waitForSelector('#page-task:not([hidden])', { timeout: WAIT });
+  await until('the detail is filled', async () => (await page.locator('#task-detail [data-field=status]').count()) === 1);
+  const field = (name) => page.locator(`#task-detail [data-field="${name}"]`).textContent();
+  check(JSON.parse(await field('parameters')).name === 'Chromium', `parameters: ${await field('parameters')}`);
+  check((await field('attempts')) === '1/3', `attempts: ${await field('attempts')}`);
+  check((await field('status')) === 'Completed', `status: ${await field('status')}`);
+  check(/\/default$/.test(await field('owner')), `owner: ${await field('owner')}`);
+  check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/.test(await field('finished')), `finished: ${await field('finished')}`);
+});
+
+scenario('retries a failed task, which then completes', async ({ page }) => {
+  const task = await api('POST', '/tasks', { handler: 'it-fail-once', name: 'fails-once', maxAttempts: 1 });
+  await until('the task failed', async () => (await api('GET', `/tasks/${task.id}`)).status === 'Error');
+  await go(page, `#task/${encodeURIComponent(task.id)}`, 'task');
+  const field = (name) => page.locator(`#task-detail [data-field="${name}"]`).textContent();
+  await until('the detail shows the failure', async () => (await page.locator('#task-detail [data-field=status]').count()) === 1
+    && (await field('status')) === 'Error');
+  check(/failing once/.test(await field('message')), `message: ${await field('message')}`);
+  await page.click('#task-actions button:text-is("Retry")');
+  await until('the retried task completes', async () => (await field('status')) === 'Completed');
+});
+
+scenario('creates a schedule: an invalid cron is named, a valid one previews 5 times in its zone', async ({ page }) => {
+  await go(page, '#schedules', 'schedules');
+  await page.fill('#schedule-form input[name=name]', 'browser-nightly');
+  await page.selectOption('#schedule-handler', 'hello');
+  await page.fill('#schedule-zone', 'Europe/Berlin');
+  allowed400 = true;
+  await page.fill('#schedule-cron', '0 61 * * * ?');
+  await until('the cron problem is shown', async () => /Value 61 not in range \[0, 59\]/.test(await text(page, '#cron-problem')));
+  check(await page.locator('#cron-next li').count() === 0, 'no times for an invalid cron');
+  await page.fill('#schedule-cron', '0 0 2 * * ?');
+  await until('five times are previewed', async () => (await page.locator('#cron-next li').count()) === 5);
+  allowed400 = false;
+  const times = await page.locator('#cron-next li').allTextContents();
+  check(times.every((t) => / 02:00:00 Europe\/Berlin \(/.test(t)), `times: ${times.join(' | ')}`);
+  await page.click('#schedule-save');
+  await until('the schedule is listed', async () => (await rowOf(page, '#schedules', 'browser-nightly').count()) === 1);
+  const row = rowOf(page, '#schedules', 'browser-nightly');
+  check((await row.locator('td').nth(3).textContent()) === '0 0 2 * * ?', 'cron shown');
+  // edit it, then disable and enable it
+  await row.locator('button:text-is("Edit")').click();
+  await page.fill('#schedule-cron', '0 30 3 * * ?');
+  await until('the edited cron previews', async () => /03:30:00 Europe\/Berlin/.test((await page.locator('#cron-next li').allTextContents()).join()));
+  await page.click('#schedule-save');
+  await until('the edit is saved', async () => (await rowOf(page, '#schedules', 'browser-nightly').locator('td').nth(3).textContent()) === '0 30 3 * * ?');
+  await rowOf(page, '#schedules', 'browser-nightly').locator('button:text-is("Disable")').click();
+  await until('disabled', async () => (await rowOf(page, '#schedules', 'browser-nightly').locator('td').nth(5).textContent()) === 'Disabled');
+  await rowOf(page, '#schedules', 'browser-nightly').locator('button:text-is("Enable")').click();
+  await until('enabled', async () => (await rowOf(page, '#schedules', 'browser-nightly').locator('td').nth(5).textContent()) === 'Enabled');
+});
+
+scenario('pauses and resumes a queue', async ({ page }) => {
+  await go(page, '#queues', 'queues');
+  const state = () => rowOf(page, '#queues', 'default').locator('td').nth(6).textContent();
+  await until('the queue runs', async () => (await state()) === 'running');
+  await rowOf(page, '#queues', 'default').locator('button:text-is("Pause")').click();
+  await until('paused', async () => (await state()) === 'paused');
+  await rowOf(page, '#queues', 'default').locator('button:text-is("Resume")').click();
+  await until('running again', async () => (await state()) === 'running');
+});
+
+scenario('purges after a confirmation that names the count', async ({ page }) => {
+  const ids = await Promise.all([1, 2, 3].map(() => api('POST', '/tasks', { handler: 'hello', queue: 'second', name: 'purge-me' })));
+  await until('the three completed', async () => (await api('GET', '/tasks/count?queue=second&status=Completed')).count === 3);
+  await go(page, '#queues', 'queues');
+  await until('the queue filter knows queue second', async () => (await page.locator('#task-queue option[value=second]').count()) === 1);
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', '');
+  await page.fill('#task-handler', '');
+  await page.selectOption('#task-status', 'Completed');
+  await page.selectOption('#task-queue', 'second');
+  await until('the three are listed', async () => (await text(page, '#page-text')) === '1–3 of 3');
+  await page.click('#purge');
+  await until('they are gone', async () => (await text(page, '#page-text')) === 'none of 0');
+  check(dialogs.at(-1) === 'Remove 3 Completed tasks of queue second?', `asked: ${dialogs.at(-1)}`);
+  for (const t of ids) {
+    const gone = await fetch(new URL(`kafru/api/tasks/${t.id}`, base), { headers: { Authorization: basic(admin, adminPassword) } });
+    check(gone.status === 404, `task ${t.id} is still there`);
+  }
+  await page.selectOption('#task-status', '');
+  await page.selectOption('#task-queue', '');
+});
+
+scenario('shows the throughput of the last hour as a chart', async ({ page }) => {
+  await go(page, '#queues', 'queues');
+  await until('bars for the completed tasks', async () => (await page.locator('#chart-svg rect.completed').count()) > 0);
+  await until('the total counts them', async () => {
+    const m = /last hour: (\d+) completed, (\d+) failed/.exec(await text(page, '#chart-total'));
+    return m && Number(m[1]) >= 255 && Number(m[2]) >= 1;
+  });
+});
+
+scenario('as a viewer finds no write controls on any page', async ({ browser }) => {
+  const { context, page } = await open(browser, viewer, viewerPassword);
+  try {
+    check(/read only/.test(await text(page, '#user')), 'the viewer is told they only read');
+    const tasks = await api('GET', '/tasks?name=fails-once&limit=1');
+    for (const [hash, shown] of [['#queues', 'queues'], ['#tasks', 'tasks'], [`#task/${tasks[0].id}`, 'task'],
+      ['#schedules', 'schedules'], ['#agents', 'agents']]) {
+      await go(page, hash, shown);
+      await until(`${shown} is filled`, async () => (await page.locator(`#page-${shown} tbody tr, #page-${shown} dd`).count()) > 0);
+      const buttons = await page.locator('button').allTextContents();
+      const writes = buttons.filter((b) => !['Filter', 'Previous', 'Next'].includes(b));
+      check(writes.length === 0, `${shown}: write controls shown to a viewer: ${writes.join(', ')}`);
+      check(await page.locator('form#enqueue, form#schedule-form, .write').count() === 0, `${shown}: a write form is there`);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+scenario('writes screenshots of every page at 1280×800 and 390 wide', async ({ browser }) => {
+  const tasks = await api('GET', '/tasks?name=fails-once&limit=1');
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const { context, page } = await open(browser, admin, adminPassword, viewport);
+    try {
+      for (const [hash, shown] of [['#queues', 'queues'], ['#tasks', 'tasks'], [`#task/${tasks[0].id}`, 'task'],
+        ['#schedules', 'schedules'], ['#agents', 'agents']]) {
+        await go(page, hash, shown);
+        await until(`${shown} is filled`, async () => (await page.locator(`#page-${shown} tbody tr, #page-${shown} dd`).count()) > 0);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 0, `${shown} at ${viewport.width} px scrolls sideways by ${overflow} px (tables scroll inside their box)`);
+        await page.screenshot({ path: `${shots}/${shown}-${viewport.width}.png` });
+      }
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+await mkdir(shots, { recursive: true });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+let failed = 0;
+try {
+  const admin_ = await open(browser, admin, adminPassword);
+  for (const [name, run] of scenarios) {
+    const started = Date.now();
+    try {
+      await run({ browser, page: admin_.page });
+      console.log(`ok - ${name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok - ${name}: ${e.message}`);
+      await admin_.page.screenshot({ path: `${shots}/failed-${scenarios.findIndex(([n]) => n === name)}.png` }).catch(() => {});
+    }
+  }
+  await admin_.context.close();
+} finally {
+  await browser.close();
+}
+if (consoleErrors.length) {
+  failed++;
+  console.log(`not ok - the pages logged no console error: ${consoleErrors.join(' | ')}`);
+} else {
+  console.log('ok - the pages logged no console error');
+}
+process.exit(failed ? 1 : 0);
