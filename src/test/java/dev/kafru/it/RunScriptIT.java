@@ -206,7 +206,12 @@ class RunScriptIT {
         }
 
         static Run start(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(CHECKOUT.resolve("src/scripts/run.sh").toString()));
+            // As a terminal starts it: with SIGINT at its default. A build started in the background
+            // of a non-interactive shell passes SIGINT down ignored, and bash can neither trap nor
+            // reset a signal ignored when it starts (Ctrl-C would then do nothing); perl-base is
+            // part of every Debian system.
+            List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
+                    CHECKOUT.resolve("src/scripts/run.sh").toString()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command).directory(CHECKOUT.toFile()).redirectErrorStream(true);
             builder.environment().remove("KAFRU_ADMIN_PASSWORD");
