@@ -92,10 +92,17 @@ final class KafruContainer {
                 await(() -> total(payaras) >= expected, Duration.ofSeconds(120));
             }
             long before = total(payaras);
+            List<long[]> was = perServer(payaras);
             long start = System.nanoTime();
             double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
             await(() -> total(payaras) >= before + o.tasks, Duration.ofMinutes(10));
             Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
+            List<long[]> now = perServer(payaras);
+            StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
+            for (int i = 0; i < payaras.size(); i++) {
+                split.append(' ').append(now.get(i)[0] - was.get(i)[0]).append('/').append(now.get(i)[1] - was.get(i)[1]);
+            }
+            System.out.println(split);
             try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
                 KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + WARM_UP_ROUNDS * WARM_UP_TASKS);
             }
@@ -146,6 +153,15 @@ final class KafruContainer {
                 p.close();
             }
         }
+    }
+
+    /** Per server: tasks run, write conflicts retried. */
+    static List<long[]> perServer(List<PayaraProcess> payaras) throws Exception {
+        List<long[]> counts = new ArrayList<>();
+        for (PayaraProcess p : payaras) {
+            counts.add(new long[] {Long.parseLong(call(p, "GET", "app/bench/count")), Long.parseLong(call(p, "GET", "app/bench/conflicts"))});
+        }
+        return counts;
     }
 
     static long total(List<PayaraProcess> payaras) throws Exception {

@@ -5,6 +5,7 @@ import dev.kafru.TaskRequest;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.surrealdb.SurrealConnection;
 import dev.kafru.surrealdb.SurrealSettings;
@@ -75,6 +76,7 @@ final class KafruPlain {
             runs.awaitAll();
             Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
             awaitCompletedInStore(db, "bench", o.tasks);
+            System.out.println("  write conflicts retried (both workers): " + ConflictRetry.retried());
             for (QueueDispatcher worker : workers) {
                 worker.stop(Duration.ofSeconds(5));
             }

@@ -2,6 +2,7 @@ package dev.kafru.surrealdb;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -13,6 +14,12 @@ public final class ConflictRetry {
 
     /** How many times one piece of work is tried before the conflict is thrown. */
     public static final int MAX_ATTEMPTS = 50;
+    private static final AtomicLong RETRIED = new AtomicLong();
+
+    /** How many conflicts this JVM has retried so far (a figure for benchmarks and diagnostics). */
+    public static long retried() {
+        return RETRIED.get();
+    }
 
     private ConflictRetry() {
     }
@@ -30,6 +37,7 @@ public final class ConflictRetry {
                 if (!e.isConflict() || attempt >= MAX_ATTEMPTS) {
                     throw e;
                 }
+                RETRIED.incrementAndGet();
                 pause(attempt);
             }
         }

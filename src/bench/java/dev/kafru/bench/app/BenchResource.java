@@ -3,6 +3,7 @@ package dev.kafru.bench.app;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
+import dev.kafru.surrealdb.ConflictRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -45,6 +46,13 @@ public class BenchResource {
     @Path("count")
     public String count() {
         return String.valueOf(BenchTask.RUNS.get());
+    }
+
+    /** Write conflicts kafru retried in this server so far (claims that met another server's). */
+    @GET
+    @Path("conflicts")
+    public String conflicts() {
+        return String.valueOf(ConflictRetry.retried());
     }
 
     /**
