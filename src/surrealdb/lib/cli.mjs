@@ -3,7 +3,8 @@
 // clean stop (or --help, version), 1 when it cannot start or is stopped before it is ready.
 
 import { Fatal, PROG, fail, log, setLogLevel } from './log.mjs';
-import { USAGE, checkUser, isLoopback, parseArgs, parseBind, parseStorage, passwordLiteral } from './options.mjs';
+import { availableParallelism } from 'node:os';
+import { USAGE, checkUser, isLoopback, parseArgs, parseBind, parseEngineThreads, parseStorage, passwordLiteral } from './options.mjs';
 import { loadNativeEngine, openEngine, packagedEngineVersion } from './engine.mjs';
 import { RpcServer } from './rpc-server.mjs';
 import { Sessions } from './sessions.mjs';
@@ -42,6 +43,10 @@ async function main(argv, env) {
         `conflicts under concurrency (the same task can be claimed twice)${storage.kind === 'memory' ? ' and memory loses all data on exit' : ''}. Use rocksdb://DIR. !!!`,
     );
   }
+
+  // the engine's tokio runtime reads this when it starts (loading the binding starts it)
+  const engineThreads = parseEngineThreads(opts.engineThreads, availableParallelism());
+  process.env.TOKIO_WORKER_THREADS = String(engineThreads);
 
   const started = process.hrtime.bigint();
   const SurrealNodeEngine = loadNativeEngine();
@@ -82,7 +87,7 @@ async function main(argv, env) {
   server.serve(sessions);
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  log('info', `engine SurrealDB ${engineVersion} on ${storage.display} ready in ${ms.toFixed(0)} ms; root user '${opts.user}'`);
+  log('info', `engine SurrealDB ${engineVersion} on ${storage.display} ready in ${ms.toFixed(0)} ms with ${engineThreads} engine threads; root user '${opts.user}'`);
   process.stdout.write(`${PROG} listening on ${server.url()} (engine SurrealDB ${engineVersion}, storage ${storage.display})\n`);
 }
 
