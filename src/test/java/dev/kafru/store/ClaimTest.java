@@ -5,6 +5,7 @@ import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ class ClaimTest {
             }
 
             Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
+            long conflictsBefore = ConflictRetry.retried();
             ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
             List<RpcSurrealConnection> connections = new ArrayList<>();
             CountDownLatch go = new CountDownLatch(1);
@@ -88,6 +90,8 @@ class ClaimTest {
                 assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
                         "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
                 assertTrue(perClaimer.stream().filter(n -> n > 0).count() > 1, "contested: more than one claimer got tasks " + perClaimer);
+                // the exclusivity came from the engine: claims of the same tasks met, failed and were retried
+                assertTrue(ConflictRetry.retried() > conflictsBefore, "write conflicts retried");
                 assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 10_000L,
                         TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested", 10_000));
                 assertEquals(0L, setup.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE status != 'InProgress' OR owner = NONE)",
