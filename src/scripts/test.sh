@@ -23,7 +23,7 @@ node --check src/main/webapp/kafru/app.mjs
 node --check src/test/js/browser/scenarios.mjs
 node --test src/test/js/
 
-# The SurrealDB launcher: every module parses, and its CBOR framing (src/surrealdb/test/).
+# The SurrealDB launcher: every module parses, its CBOR framing and its engine threads (src/surrealdb/test/).
 for f in src/surrealdb/server.mjs src/surrealdb/lib/*.mjs; do node --check "$f"; done
 node --test src/surrealdb/test/
 
