@@ -95,7 +95,7 @@ export function parseEngineThreads(spec, cpus) {
   if (spec === undefined || String(spec).trim() === '') return Math.max(4, 3 * cpus);
   const s = String(spec).trim();
   const n = Number(s);
-  if (!/^\d+$/.test(s) || !Number.isInteger(n) || n < 1 || n > 256) {
+  if (!/^\d+$/.test(s) || n < 1 || n > 256) {
     fail(`bad --engine-threads '${s}': use a whole number from 1 to 256, e.g. --engine-threads 6`);
   }
   return n;

@@ -91,8 +91,8 @@ final class KafruContainer {
                 int expected = round * WARM_UP_TASKS;
                 await(() -> total(payaras) >= expected, Duration.ofSeconds(120));
             }
-            long before = total(payaras);
             List<long[]> was = perServer(payaras);
+            long before = was.stream().mapToLong(c -> c[0]).sum();
             long start = System.nanoTime();
             double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
             await(() -> total(payaras) >= before + o.tasks, Duration.ofMinutes(10));
