@@ -118,6 +118,14 @@ public interface TaskRepository {
     /** Deletes signals older than {@code age}, at most {@code limit}; returns how many. */
     int forgetSignals(Duration age, int limit);
 
+    /**
+     * Deletes push batches (see the Surreal repository's claim) recorded more than {@code age}
+     * ago, at most {@code limit}; returns how many. A store without them deletes nothing.
+     */
+    default int forgetBatches(Duration age, int limit) {
+        return 0;
+    }
+
     // queues
 
     /** Records queue names, so that the admin API and retention find every queue without reading every task. */

@@ -49,6 +49,9 @@ public final class Schema {
     static final String DEFINITIONS = """
             DEFINE TABLE IF NOT EXISTS kafru_queues SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
+            DEFINE TABLE IF NOT EXISTS kafru_batches SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_batches_next ON kafru_batches FIELDS queue, rank, first;
+            DEFINE INDEX IF NOT EXISTS kafru_batches_first ON kafru_batches FIELDS first;
             DEFINE TABLE IF NOT EXISTS kafru_signals SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_signals_at ON kafru_signals FIELDS at;
             DEFINE TABLE IF NOT EXISTS kafru_queue_names SCHEMALESS;

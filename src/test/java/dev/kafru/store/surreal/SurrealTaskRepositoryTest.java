@@ -3,6 +3,7 @@ package dev.kafru.store.surreal;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
 import dev.kafru.store.TaskRepository;
@@ -51,6 +52,146 @@ class SurrealTaskRepositoryTest {
             requests.add(TaskRequest.of("h").queue(queue));
         }
         return requests;
+    }
+
+    private static List<String> ids(List<Task> tasks) {
+        return tasks.stream().map(Task::id).toList();
+    }
+
+    /** A claimer's floors as they are during a flood in which it met another claimer: claims go by push batch. */
+    private static ClaimFloors inAFlood() {
+        ClaimFloors floors = new ClaimFloors();
+        floors.claimed(true);
+        floors.met();
+        return floors;
+    }
+
+    private List<?> batchRows() {
+        return (List<?>) db.query("SELECT queue, rank, first, last FROM kafru_batches ORDER BY queue, rank", Map.of()).get(0);
+    }
+
+    @Test
+    void aPushRecordsOneBatchPerQueueAndPriorityOfItsTasksDueAtOnceAndNoneForAFewOrForDelayedOnes() {
+        List<TaskRequest> requests = new ArrayList<>(requests(40, "big"));
+        for (int i = 0; i < 35; i++) {
+            requests.add(TaskRequest.of("h").queue("big").priority(3));
+        }
+        requests.addAll(requests(BATCH_FEW, "few"));
+        for (int i = 0; i < 50; i++) {
+            requests.add(TaskRequest.of("h").queue("later").runAt(Instant.now().plusSeconds(60)));
+        }
+        store.insert(requests);
+        List<?> rows = batchRows();
+        assertEquals(2, rows.size(), "one batch per queue and priority of 32 or more tasks due at once: " + rows);
+        Map<?, ?> urgent = (Map<?, ?>) rows.get(0);
+        Map<?, ?> plain = (Map<?, ?>) rows.get(1);
+        assertEquals(List.of("big", -3L, "big", 0L), List.of(urgent.get("queue"), urgent.get("rank"), plain.get("queue"), plain.get("rank")));
+        // each batch's due range spans exactly its own tasks' dues
+        List<?> dues = (List<?>) db.query("SELECT VALUE due FROM kafru_queues WHERE queue = 'big' AND rank = 0", Map.of()).get(0);
+        assertEquals(dues.stream().mapToLong(d -> ((Number) d).longValue()).min().orElseThrow(), ((Number) plain.get("first")).longValue());
+        assertEquals(dues.stream().mapToLong(d -> ((Number) d).longValue()).max().orElseThrow(), ((Number) plain.get("last")).longValue());
+    }
+
+    static final int BATCH_FEW = SurrealTaskRepository.BATCH_AT_LEAST - 1;
+
+    @Test
+    void inAFloodTwoClaimersTakeWholePushBatchesInPushOrderAndNeverTheSameOnes() {
+        List<List<Task>> pushes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pushes.add(store.insert(requests(100, "flood")));
+        }
+        ClaimFloors a = inAFlood();
+        ClaimFloors b = inAFlood();
+        List<Task> first = store.claim("flood", "a/flood", 100, Duration.ofMinutes(1), List.of(), a).tasks();
+        List<Task> second = store.claim("flood", "b/flood", 100, Duration.ofMinutes(1), List.of(), b).tasks();
+        List<Task> third = store.claim("flood", "a/flood", 100, Duration.ofMinutes(1), List.of(), a).tasks();
+        assertEquals(ids(pushes.get(0)), ids(first));
+        assertEquals(ids(pushes.get(1)), ids(second), "the second batch, put back whole by the first claim, comes next");
+        assertEquals(ids(pushes.get(2)), ids(third));
+        assertTrue(a.flood() && b.flood(), "full claims: the flood goes on");
+    }
+
+    @Test
+    void aBatchLargerThanTheClaimIsTakenInPiecesInOrderAndTheQueueDrainsToTheHead() {
+        List<Task> pushed = store.insert(requests(150, "pieces"));
+        ClaimFloors floors = inAFlood();
+        List<String> taken = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            taken.addAll(ids(store.claim("pieces", "me/pieces", 40, Duration.ofMinutes(1), List.of(), floors).tasks()));
+        }
+        assertEquals(ids(pushed), taken);
+        assertTrue(!floors.flood(), "the last claim came back short: the next one claims from the head");
+        assertEquals(List.of(), batchRows(), "no batch left behind");
+    }
+
+    @Test
+    void aFloodStillTakesTheHighestPriorityFirst() {
+        store.insert(requests(100, "prio"));
+        List<TaskRequest> urgent = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            urgent.add(TaskRequest.of("h").queue("prio").priority(5));
+        }
+        List<Task> high = store.insert(urgent);
+        List<Task> got = store.claim("prio", "me/prio", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks();
+        assertEquals(50, got.size());
+        assertEquals(ids(high), ids(got.subList(0, 40)), "all 40 of priority 5 before any of priority 0");
+        assertTrue(got.subList(40, 50).stream().allMatch(t -> t.priority() == 0));
+    }
+
+    @Test
+    void whenTheHighestPriorityRunsOutMidFloodTheNextOnesBatchesAreTaken() {
+        List<TaskRequest> urgent = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            urgent.add(TaskRequest.of("h").queue("mixed").priority(5));
+        }
+        List<Task> high = store.insert(urgent);
+        List<Task> low = store.insert(requests(100, "mixed"));
+        ClaimFloors floors = new ClaimFloors();
+        // a claim from the head: it learns the highest priority and finds a flood (it came back full)
+        assertEquals(ids(high.subList(0, 20)), ids(store.claim("mixed", "me/mixed", 20, Duration.ofMinutes(1), List.of(), floors).tasks()));
+        assertTrue(floors.flood());
+        assertTrue(!floors.byBatch(), "alone so far: still from the head");
+        floors.met();
+        List<Task> got = store.claim("mixed", "me/mixed", 50, Duration.ofMinutes(1), List.of(), floors).tasks();
+        assertEquals(ids(high.subList(20, 40)), ids(got.subList(0, 20)), "the rest of priority 5 first");
+        assertEquals(ids(low.subList(0, 30)), ids(got.subList(20, 50)), "then priority 0's batch, in push order");
+        assertEquals(1, batchRows().size(), "what is left of priority 0's batch went back as one");
+    }
+
+    @Test
+    void tasksOfABatchNobodyClaimedAndOfAStaleBatchAreFoundByTheHeadClaim() {
+        List<Task> orphaned = store.insert(requests(50, "orphan"));
+        // a claimer reserved the batch (deleted its row) and died before claiming it
+        db.query("DELETE kafru_batches", Map.of());
+        ClaimFloors floors = new ClaimFloors();
+        assertEquals(ids(orphaned), ids(store.claim("orphan", "me/orphan", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks()));
+
+        // a batch whose tasks a head claim took stays behind until a flood's claim reserves it: it yields nothing, the next batch does
+        List<Task> early = store.insert(requests(50, "stale"));
+        assertEquals(ids(early), ids(store.claim("stale", "me/stale", 50, Duration.ofMinutes(1), List.of(), floors).tasks()));
+        List<Task> later = store.insert(requests(50, "stale"));
+        assertEquals(ids(later), ids(store.claim("stale", "me/stale", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks()));
+        assertEquals(List.of(), batchRows());
+    }
+
+    @Test
+    void purgingAQueuesWaitingTasksTakesTheirPushBatchesAlongAndLeavesOtherQueuesBatches() {
+        store.insert(requests(50, "gone"));
+        store.insert(requests(50, "kept"));
+        assertEquals(50L, store.purge(TaskStatus.Waiting, "gone"));
+        assertEquals(List.of("kept"), batchRows().stream().map(r -> ((Map<?, ?>) r).get("queue")).toList());
+        assertEquals(0L, store.purge(TaskStatus.Completed, "kept"));
+        assertEquals(1, batchRows().size(), "purging finished tasks leaves the Waiting ones' batches");
+    }
+
+    @Test
+    void pushBatchesNobodyReservedAreForgottenOnceOlderThanTheirAgeAndNewerOnesKept() {
+        store.insert(requests(40, "old"));
+        assertEquals(0, store.forgetBatches(Duration.ofMinutes(1), 100), "a batch younger than the age stays");
+        assertEquals(1, batchRows().size());
+        assertEquals(1, store.forgetBatches(Duration.ZERO, 100));
+        assertEquals(List.of(), batchRows());
+        assertEquals(40L, store.counts("old", 1_000).get(TaskStatus.Waiting), "its tasks stay, for the head claim");
     }
 
     @Test
