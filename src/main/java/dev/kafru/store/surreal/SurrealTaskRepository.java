@@ -438,12 +438,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Long top = floors == null ? null : floors.top();
             vars.put("top", top == null ? None.NONE : top);
             vars.put("floors", floors == null ? Map.of() : floorsVariable(floors));
-            String statement = CLAIM;
-            if (pending != null && !pending.isEmpty()) {
-                vars.putAll(finishVars(owner, pending));
-                statement = FINISH + CLAIM;
-            }
-            String surql = statement;
+            String surql = withOutcomes(CLAIM, vars, owner, pending);
             int wanted = n - tasks.size();
             boolean[] skipped = {false};
             Map<?, ?> result = ConflictRetry.run(attempt -> {
@@ -513,12 +508,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 vars.put("f" + (i + 1), batch == null ? None.NONE : batch.get("first"));
                 vars.put("l" + (i + 1), batch == null ? None.NONE : batch.get("last"));
             }
-            String statement = CLAIM_BATCHES;
-            if (pending != null && !pending.isEmpty()) {
-                vars.putAll(finishVars(owner, pending));
-                statement = FINISH + CLAIM_BATCHES;
-            }
-            String surql = statement;
+            String surql = withOutcomes(CLAIM_BATCHES, vars, owner, pending);
             Map<?, ?> result = ConflictRetry.run(attempt -> {
                 List<Object> results = db().query(surql, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
@@ -529,6 +519,18 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             }
         }
         return pending;
+    }
+
+    /**
+     * {@code claim}, preceded by the writing of {@code pending} outcomes in the same request when
+     * there are any (their variables added to {@code vars}).
+     */
+    private static String withOutcomes(String claim, Map<String, Object> vars, String owner, List<Outcome> pending) {
+        if (pending == null || pending.isEmpty()) {
+            return claim;
+        }
+        vars.putAll(finishVars(owner, pending));
+        return FINISH + claim;
     }
 
     /** Reserves up to {@link #BATCHES_PER_CLAIM} push batches of the queue's highest Waiting priority (deleting their rows). */
@@ -710,16 +712,21 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     /** Deletes signals older than {@code age} (every live query has long seen them), at most {@code limit}. */
     @Override
     public int forgetSignals(Duration age, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM kafru_signals"
-                        + " WHERE at < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
-                Map.of("age", age, "limit", (long) limit)));
-        return ((List<?>) result.get(0)).size();
+        return forgetOlderThan("kafru_signals", "at", age, limit);
     }
 
     @Override
     public int forgetBatches(Duration age, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM kafru_batches"
-                        + " WHERE first < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
+        return forgetOlderThan("kafru_batches", "first", age, limit);
+    }
+
+    /**
+     * Deletes up to {@code limit} rows of {@code table} whose {@code field} (epoch nanoseconds,
+     * indexed) is older than {@code age}; returns how many. Table and field are this class's constants.
+     */
+    private int forgetOlderThan(String table, String field, Duration age, int limit) {
+        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM " + table
+                        + " WHERE " + field + " < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
                 Map.of("age", age, "limit", (long) limit)));
         return ((List<?>) result.get(0)).size();
     }
