@@ -111,7 +111,12 @@ public final class Bench {
     }
 
     static void container(Options o, SurrealLauncher launcher) throws Exception {
-        for (String system : List.of("kafru-container", "kafru-container-2")) {
+        // --systems kafru-container-2 (etc.) runs only those; without container names, all three
+        List<String> chosen = o.systems.stream().filter(s -> s.startsWith("kafru-container")).toList();
+        if (chosen.isEmpty()) {
+            chosen = List.of("kafru-container", "kafru-container-2", "kafru-container-latency");
+        }
+        for (String system : chosen.stream().filter(s -> !s.equals("kafru-container-latency")).toList()) {
             List<Double> rates = new ArrayList<>();
             List<Double> pushes = new ArrayList<>();
             for (int run = 1; run <= o.runs; run++) {
@@ -122,6 +127,9 @@ public final class Bench {
             }
             System.out.printf(Locale.ROOT, "| %s | %s tasks/s | pushAll of %d: %s s |%n", label(system), spread(rates), o.tasks,
                     spread(pushes, "%.2f"));
+        }
+        if (!chosen.contains("kafru-container-latency")) {
+            return;
         }
         Map<String, Double> l = child(o, launcher, "kafru-container-latency");
         System.out.printf(Locale.ROOT, "| kafru on Payara Micro, idle push→start | p50 %.1f ms, p99 %.1f ms; from another server p50 %.1f ms, p99 %.1f ms |%n",
@@ -215,6 +223,7 @@ public final class Bench {
         return """
                 src/scripts/bench.sh [--tasks N] [--threads T] [--runs R] [--mode plain|container|scale|timing|all]
                                      [--systems kafru,db-scheduler,db-scheduler-single,jobrunr] [--samples S]
+                                     (container: --systems kafru-container,kafru-container-2,kafru-container-latency)
                   plain      kafru (its store and workers, no container) against db-scheduler and JobRunr
                              (--churn=N: kafru first runs N tasks through, untimed, as a long-running server)
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers

@@ -57,6 +57,7 @@ final class KafruContainer {
                         "")), "META-INF/microprofile-config.properties");
         File file = new File(System.getProperty("java.io.tmpdir"), "bench-" + server + "-" + System.nanoTime() + ".war");
         war.as(ZipExporter.class).exportTo(file, true);
+        file.deleteOnExit(); // each run is a JVM of its own: its WARs go with it
         return file.toPath();
     }
 

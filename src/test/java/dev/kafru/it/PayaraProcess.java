@@ -25,11 +25,13 @@ public final class PayaraProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path rootDir;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
-    private PayaraProcess(Process process, int port) {
+    private PayaraProcess(Process process, int port, Path rootDir) {
         this.process = process;
         this.port = port;
+        this.rootDir = rootDir;
         Thread reader = new Thread(this::read, "payara-micro-output-" + port);
         reader.setDaemon(true);
         reader.start();
@@ -45,7 +47,7 @@ public final class PayaraProcess implements AutoCloseable {
         try {
             Path root = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "payara-root-");
             command.addAll(List.of("--rootdir", root.toString()));
-            return new PayaraProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), port);
+            return new PayaraProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), port, root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -134,10 +136,16 @@ public final class PayaraProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Stops the server if it still runs and deletes its root directory (~100 MB each; they used to pile up in target). */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        try (var files = Files.walk(rootDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover directory in target costs disk, not correctness
         }
     }
 }
