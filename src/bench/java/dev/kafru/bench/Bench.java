@@ -110,23 +110,43 @@ public final class Bench {
         }
     }
 
+    /**
+     * kafru in Payara Micro, 1 and 2 servers, in turns with the plain kafru (so that the
+     * container/plain ratios come from one stretch of this machine, whose speed moves ±20% in
+     * minutes), then the idle latency in the container. {@code --systems} picks among kafru,
+     * kafru-container, kafru-container-2 and kafru-container-latency.
+     */
     static void container(Options o, SurrealLauncher launcher) throws Exception {
-        // --systems kafru-container-2 (etc.) runs only those; without container names, all three
-        List<String> chosen = o.systems.stream().filter(s -> s.startsWith("kafru-container")).toList();
-        if (chosen.isEmpty()) {
-            chosen = List.of("kafru-container", "kafru-container-2", "kafru-container-latency");
-        }
-        for (String system : chosen.stream().filter(s -> !s.equals("kafru-container-latency")).toList()) {
-            List<Double> rates = new ArrayList<>();
-            List<Double> pushes = new ArrayList<>();
-            for (int run = 1; run <= o.runs; run++) {
+        List<String> all = List.of("kafru", "kafru-container", "kafru-container-2", "kafru-container-latency");
+        List<String> chosen = o.systemsGiven ? o.systems.stream().filter(all::contains).toList() : all;
+        List<String> throughput = chosen.stream().filter(s -> !s.endsWith("-latency")).toList();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> pushes = new LinkedHashMap<>();
+        for (int run = 1; run <= o.runs; run++) {
+            for (String system : throughput) {
                 Map<String, Double> r = child(o, launcher, system);
-                rates.add(r.get("rate"));
-                pushes.add(r.get("push"));
-                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (pushAll %.2f s)%n", run, system, r.get("rate"), r.get("push"));
+                rates.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("rate"));
+                pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
+                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s)%n", run, system, r.get("rate"),
+                        system.equals("kafru") ? "push" : "pushAll", r.get("push"));
             }
-            System.out.printf(Locale.ROOT, "| %s | %s tasks/s | pushAll of %d: %s s |%n", label(system), spread(rates), o.tasks,
-                    spread(pushes, "%.2f"));
+        }
+        for (String system : throughput) {
+            System.out.printf(Locale.ROOT, "| %s | %s tasks/s | %s of %d: %s s |%n", system.equals("kafru") ? "kafru, plain (same runs)" : label(system),
+                    spread(rates.get(system)), system.equals("kafru") ? "push" : "pushAll", o.tasks, spread(pushes.get(system), "%.2f"));
+        }
+        if (rates.containsKey("kafru")) {
+            List<Double> plain = rates.get("kafru");
+            for (String system : throughput) {
+                if (!system.equals("kafru")) {
+                    List<Double> ratios = new ArrayList<>();
+                    for (int i = 0; i < plain.size(); i++) {
+                        ratios.add(100 * rates.get(system).get(i) / plain.get(i));
+                    }
+                    System.out.printf(Locale.ROOT, "%s / kafru plain: %.0f%% of the medians; run by run %s%%%n", label(system),
+                            100 * median(rates.get(system)) / median(plain), spread(ratios));
+                }
+            }
         }
         if (!chosen.contains("kafru-container-latency")) {
             return;
@@ -223,10 +243,11 @@ public final class Bench {
         return """
                 src/scripts/bench.sh [--tasks N] [--threads T] [--runs R] [--mode plain|container|scale|timing|all]
                                      [--systems kafru,db-scheduler,db-scheduler-single,jobrunr] [--samples S]
-                                     (container: --systems kafru-container,kafru-container-2,kafru-container-latency)
+                                     (container: --systems kafru,kafru-container,kafru-container-2,kafru-container-latency)
                   plain      kafru (its store and workers, no container) against db-scheduler and JobRunr
                              (--churn=N: kafru first runs N tasks through, untimed, as a long-running server)
-                  container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers
+                  container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers,
+                             in turns with the plain kafru: prints container / plain run by run
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
                   all        plain, container and timing
@@ -243,6 +264,7 @@ public final class Bench {
         String mode = "plain";
         String child;
         List<String> systems = List.of("kafru", "db-scheduler", "db-scheduler-single", "jobrunr");
+        boolean systemsGiven;
         final List<String> passThrough = new ArrayList<>();
         final Map<String, String> extra = new LinkedHashMap<>();
 
@@ -257,7 +279,7 @@ public final class Bench {
                     case "--runs" -> { o.runs = Integer.parseInt(v); i++; }
                     case "--samples" -> { o.samples = Integer.parseInt(v); i++; }
                     case "--mode" -> { o.mode = v; i++; }
-                    case "--systems" -> { o.systems = List.of(v.split(",")); i++; }
+                    case "--systems" -> { o.systems = List.of(v.split(",")); o.systemsGiven = true; i++; }
                     case "--child" -> { o.child = v; i++; }
                     case "--db-port" -> { o.dbPort = Integer.parseInt(v); i++; }
                     case "-h", "--help" -> {
