@@ -142,10 +142,6 @@ public final class PayaraProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        try (var files = Files.walk(rootDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover directory in target costs disk, not correctness
-        }
+        SurrealLauncher.deleteQuietly(rootDir);
     }
 }

@@ -224,7 +224,8 @@ public final class SurrealLauncher implements AutoCloseable {
         deleteQuietly(dataDir);
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a directory tree under target/, as far as it can (a leftover costs disk, not correctness). */
+    public static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
