@@ -1,5 +1,6 @@
 package dev.kafru.bench;
 
+import dev.kafru.KafruQueue;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskRequest;
 import dev.kafru.store.Subscription;
@@ -130,15 +131,17 @@ final class KafruPlain {
         }
     }
 
-    /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: 500 per statement, three in flight, waking the worker after each. */
+    /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: its statement size and statements in flight, waking the worker after each. */
     static void push(SurrealTaskRepository store, int tasks, QueueDispatcher worker, String queue) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
-        for (int from = 0; from < tasks; from += 500) {
-            if (chunks.size() >= 3) {
-                chunks.get(chunks.size() - 3).join();
+        int rows = KafruQueue.PUSH_STATEMENT_ROWS;
+        int inFlight = KafruQueue.PUSH_STATEMENTS_IN_FLIGHT;
+        for (int from = 0; from < tasks; from += rows) {
+            if (chunks.size() >= inFlight) {
+                chunks.get(chunks.size() - inFlight).join();
             }
             List<TaskRequest> chunk = new ArrayList<>();
-            for (int i = from; i < Math.min(tasks, from + 500); i++) {
+            for (int i = from; i < Math.min(tasks, from + rows); i++) {
                 chunk.add(TaskRequest.of("noop").queue(queue));
             }
             chunks.add(store.insertAsync(chunk).thenRun(worker::wake));
