@@ -63,8 +63,8 @@ public class KafruQueue {
     public static final int PUSH_STATEMENT_ROWS = 500;
     /**
      * Statements of one {@link #pushAll} sent before the first is answered: the engine runs them side by side
-     * with the workers' claims. With 3, a pushAll of 10,000 while two Payara servers claimed took 1.1–1.9 s
-     * here; with 8, 1.0–1.4 s in 11 of 12 runs (README, Benchmark).
+     * with the workers' claims. A pushAll of 10,000 while two Payara servers claimed took 1.1–1.9 s here
+     * with 3, and with 8 under 1.5 s in 16 of 18 runs (README, Benchmark); 16 gave nothing more.
      */
     public static final int PUSH_STATEMENTS_IN_FLIGHT = 8;
 
