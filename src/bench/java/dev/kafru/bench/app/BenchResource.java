@@ -64,24 +64,31 @@ public class BenchResource {
     public String mark(@QueryParam("wait") boolean wait, @QueryParam("queue") String queueName) throws InterruptedException {
         Instant pushed = Instant.now();
         Task task = queue.push(TaskRequest.of("bench-noop").queue(queueName == null ? "bench" : queueName).parameters(Map.of("mark", true)));
-        Instant started = null;
-        if (wait) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            synchronized (BenchTask.STARTED) {
-                while ((started = BenchTask.STARTED.get(task.id())) == null && System.nanoTime() < deadline) {
-                    BenchTask.STARTED.wait(100);
-                }
-            }
-        }
+        Instant started = wait ? awaitStart(task.id()) : null;
         return task.id() + " " + nanos(pushed) + " " + (started == null ? 0 : nanos(started));
     }
 
-    /** When a task started on this server (epoch nanos), 0 if it has not. */
+    /**
+     * When a task started on this server (epoch nanos), 0 if it has not — with {@code wait}, once
+     * it has (or after 30 s): one request that waits, so that the benchmark does not load the
+     * server it measures with a request every few milliseconds.
+     */
     @GET
     @Path("started")
-    public String started(@QueryParam("id") String id) {
-        Instant started = BenchTask.STARTED.get(id);
+    public String started(@QueryParam("id") String id, @QueryParam("wait") boolean wait) throws InterruptedException {
+        Instant started = wait ? awaitStart(id) : BenchTask.STARTED.get(id);
         return String.valueOf(started == null ? 0 : nanos(started));
+    }
+
+    private static Instant awaitStart(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Instant started;
+        synchronized (BenchTask.STARTED) {
+            while ((started = BenchTask.STARTED.get(id)) == null && System.nanoTime() < deadline) {
+                BenchTask.STARTED.wait(100);
+            }
+        }
+        return started;
     }
 
     private static long nanos(Instant i) {
