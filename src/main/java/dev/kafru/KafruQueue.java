@@ -59,7 +59,7 @@ public class KafruQueue {
     @Inject
     Workers workers;
 
-    /** Tasks per INSERT statement of {@link #pushAll}; a statement of one queue and priority is also a push batch (claimed as one). */
+    /** Tasks per INSERT statement of {@link #pushAll}; a statement's tasks of one queue and priority, due at once, are also one push batch for the claims. */
     public static final int PUSH_STATEMENT_ROWS = 500;
     /**
      * Statements of one {@link #pushAll} sent before the first is answered: the engine runs them side by side
