@@ -110,6 +110,11 @@ public final class Bench {
         }
     }
 
+    /** How a system's push is called in the container mode's lines: the plain kafru pushes through its store. */
+    private static String pushCall(String system) {
+        return system.equals("kafru") ? "push" : "pushAll";
+    }
+
     /**
      * kafru in Payara Micro, 1 and 2 servers, in turns with the plain kafru (so that the
      * container/plain ratios come from one stretch of this machine, whose speed moves ±20% in
@@ -128,12 +133,12 @@ public final class Bench {
                 rates.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("rate"));
                 pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
                 System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s)%n", run, system, r.get("rate"),
-                        system.equals("kafru") ? "push" : "pushAll", r.get("push"));
+                        pushCall(system), r.get("push"));
             }
         }
         for (String system : throughput) {
             System.out.printf(Locale.ROOT, "| %s | %s tasks/s | %s of %d: %s s |%n", system.equals("kafru") ? "kafru, plain (same runs)" : label(system),
-                    spread(rates.get(system)), system.equals("kafru") ? "push" : "pushAll", o.tasks, spread(pushes.get(system), "%.2f"));
+                    spread(rates.get(system)), pushCall(system), o.tasks, spread(pushes.get(system), "%.2f"));
         }
         if (rates.containsKey("kafru")) {
             List<Double> plain = rates.get("kafru");

@@ -131,8 +131,8 @@ final class KafruContainer {
                     String[] answer = call(payaras.get(0), "POST", "app/bench/mark?wait=" + queue.equals("bench") + "&queue=" + queue).split(" ");
                     long pushed = Long.parseLong(answer[1]);
                     long started = Long.parseLong(answer[2]);
-                    if (started == 0) { // it ran on server 2: ask it once, the request waiting for the start
-                        started = Long.parseLong(call(payaras.get(1), "GET", "app/bench/started?wait=true&id=" + answer[0]));
+                    if (queue.equals("remote")) { // it runs on server 2: ask it once, the request waiting for the start
+                        started = Long.parseLong(call(payaras.get(1), "GET", "app/bench/started?id=" + answer[0]));
                     }
                     if (started == 0) {
                         throw new IllegalStateException("mark task " + answer[0] + " did not start within 30 s");

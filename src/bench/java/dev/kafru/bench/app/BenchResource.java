@@ -69,14 +69,14 @@ public class BenchResource {
     }
 
     /**
-     * When a task started on this server (epoch nanos), 0 if it has not — with {@code wait}, once
-     * it has (or after 30 s): one request that waits, so that the benchmark does not load the
-     * server it measures with a request every few milliseconds.
+     * When a task started on this server (epoch nanos), once it has; 0 if not within 30 s. One
+     * request that waits, so that the benchmark does not load the server it measures with a
+     * request every few milliseconds.
      */
     @GET
     @Path("started")
-    public String started(@QueryParam("id") String id, @QueryParam("wait") boolean wait) throws InterruptedException {
-        Instant started = wait ? awaitStart(id) : BenchTask.STARTED.get(id);
+    public String started(@QueryParam("id") String id) throws InterruptedException {
+        Instant started = awaitStart(id);
         return String.valueOf(started == null ? 0 : nanos(started));
     }
 
