@@ -5,7 +5,7 @@
 #
 # Dependencies are fetched first, with the network; the tests then run inside a loopback-only
 # network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
-# localhost (see ../shared/TOOLCHAIN.md).
+# localhost (see docs/development.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
