@@ -20,22 +20,10 @@ public final class ClaimFloors {
     private final TreeMap<Long, Long> floors = new TreeMap<>();
     /** The last claim came back full: a flood is on. */
     private volatile boolean flood;
-    /** A claim met another claimer's since the flood began. */
-    private volatile boolean met;
 
     /** Takes in what a claim took: per rank, the latest due ({@link Claimed#latestDue()}). */
     public synchronized void record(Map<Long, Long> latestDue) {
         latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
-    }
-
-    /**
-     * Whether claims should take whole push batches (see SurrealTaskRepository): during a flood
-     * (the last claim came back full) in which this claimer has met another on the queue's rows
-     * (a write conflict). Claimers sharing a queue so stop meeting; a claimer alone never changes
-     * how it claims, and a claim that comes back short (the queue drained) ends the flood.
-     */
-    public boolean byBatch() {
-        return flood && met;
     }
 
     /** Whether the last claim came back full. */
@@ -43,17 +31,9 @@ public final class ClaimFloors {
         return flood;
     }
 
-    /** A claim met another claimer's (a write conflict it retried). */
-    public void met() {
-        met = true;
-    }
-
     /** Takes in whether a claim came back with all it asked for. */
     public void claimed(boolean full) {
         flood = full;
-        if (!full) {
-            met = false;
-        }
     }
 
     /** Reads every range from its start on the next claim. */

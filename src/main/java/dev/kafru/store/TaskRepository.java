@@ -34,9 +34,9 @@ public interface TaskRepository {
 
     /** Largest page a list may ask for. */
     int MAX_LIMIT = 1000;
-    /** The waiting gauge counts this far: above it a queue's backlog reads as this many. */
+    /** The most a {@link #count} of a filter reads before it answers "at least this many". */
     int COUNT_CAP = 10_000;
-    /** {@code GET /queues} counts each status this far (it is polled by the dashboard; ~6 µs a task counted). */
+    /** Kept for callers of {@link #counts(String, int)}; counts by queue and status are exact. */
     int LIST_COUNT_CAP = 1_000;
 
     /** Epoch nanoseconds: the unit of a due in {@link ClaimFloors} and {@link Claimed}. */
@@ -119,10 +119,11 @@ public interface TaskRepository {
     int forgetSignals(Duration age, int limit);
 
     /**
-     * Deletes push batches (see the Surreal repository's claim) recorded more than {@code age}
-     * ago, at most {@code limit}; returns how many. A store without them deletes nothing.
+     * Folds what a store keeps to answer {@link #counts} exactly (changes older than {@code age},
+     * at most {@code limit}) into their totals; returns how many. Any server may run it at any
+     * time; a store that counts otherwise does nothing.
      */
-    default int forgetBatches(Duration age, int limit) {
+    default int foldCounts(Duration age, int limit) {
         return 0;
     }
 
@@ -134,10 +135,13 @@ public interface TaskRepository {
     /** Every queue name ever registered. */
     List<String> queueNames();
 
-    /** How many tasks of the queue have each status, each counted up to {@code cap} (at the cap: at least). */
+    /**
+     * How many tasks of the queue have each status, exactly, at any size (a store may stop at
+     * {@code cap} per status where it cannot count cheaply; kafru's own store does not).
+     */
     Map<TaskStatus, Long> counts(String queue, int cap);
 
-    /** Waiting tasks of the queue, counted up to {@link #COUNT_CAP}. */
+    /** Waiting tasks of the queue, exactly (what an autoscaler or an alert reads). */
     long waiting(String queue);
 
     /**

@@ -523,7 +523,7 @@ class AdminIT {
             "kafru_metrics", List.of("timestamp"));
 
     /** The tables a refused request must leave as they were. */
-    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_schedules", "kafru_paused_queues",
+    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_payloads", "kafru_slices", "kafru_schedules", "kafru_paused_queues",
             "kafru_queue_names", "kafru_agents", "kafru_metrics");
 
     /**

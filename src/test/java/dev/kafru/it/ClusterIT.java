@@ -97,9 +97,15 @@ class ClusterIT {
         return List.of(answer.body().trim().split("\n"));
     }
 
+    /** A field of the task as the store reads it (a row, or a member of a push unit). */
     private static Object field(RpcSurrealConnection db, String id, String field) {
-        Object row = db.query("SELECT * FROM type::record('kafru_queues', $id)", Map.of("id", id)).get(0);
-        return row instanceof List<?> rows && !rows.isEmpty() ? ((Map<?, ?>) rows.get(0)).get(field) : null;
+        return new dev.kafru.store.surreal.SurrealTaskRepository(db).get(id).map(t -> switch (field) {
+            case "status" -> (Object) t.status().name();
+            case "date_created" -> t.dateCreated();
+            case "started_at" -> t.startedAt();
+            case "owner" -> t.owner();
+            default -> throw new IllegalArgumentException(field);
+        }).orElse(null);
     }
 
     private static long executionsBy(RpcSurrealConnection db, String server) {
@@ -107,8 +113,9 @@ class ClusterIT {
     }
 
     private static long completed(RpcSurrealConnection db, List<String> ids) {
-        return ((Number) db.query("RETURN count(SELECT * FROM kafru_queues WHERE queue = 'cluster' AND status = 'Completed'"
-                + " AND record::id(id) IN $ids)", Map.of("ids", ids)).get(0)).longValue();
+        Set<String> wanted = new HashSet<>(ids);
+        return new dev.kafru.store.surreal.SurrealTaskRepository(db).list(new dev.kafru.TaskFilter(dev.kafru.TaskStatus.Completed,
+                "cluster", null, null), Integer.MAX_VALUE, 0).stream().filter(t -> wanted.contains(t.id())).count();
     }
 
     /** Task id → the servers that ran it, in the order they started it. */

@@ -2,29 +2,37 @@ package dev.kafru.store;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** When a claimer claims by push batch: during a flood in which it met another claimer, and only then. */
+/** Where a claimer's next claims start: per priority, behind the latest due it took by a margin. */
 class ClaimFloorsTest {
 
     @Test
-    void aClaimerTakesPushBatchesOnlyDuringAFloodInWhichItMetAnotherAndForgetsThatWhenTheQueueDrains() {
+    void floorsFollowTheLatestDueLessTheMarginAndALateTaskLowersThemAll() {
         ClaimFloors floors = new ClaimFloors();
-        assertFalse(floors.byBatch(), "a new claimer claims from the head");
+        assertNull(floors.top(), "a new claimer knows no priority yet");
+        floors.record(Map.of(0L, 10_000_000_000L, -5L, 20_000_000_000L));
+        floors.record(Map.of(0L, 9_000_000_000L));
+        assertEquals(-5L, floors.top(), "the highest priority seen");
+        assertEquals(Map.of(-5L, 18_000_000_000L, 0L, 8_000_000_000L), floors.byRank(), "the latest due of each, less the margin");
+        floors.lowerTo(1_000L);
+        assertEquals(Map.of(-5L, 1_000L, 0L, 1_000L), floors.byRank(), "a task due earlier is looked for in every rank");
+        floors.forget();
+        assertEquals(Map.of(), floors.byRank());
+    }
+
+    @Test
+    void aFloodLastsWhileClaimsComeBackFull() {
+        ClaimFloors floors = new ClaimFloors();
+        assertFalse(floors.flood());
         floors.claimed(true);
-        assertFalse(floors.byBatch(), "a flood alone: nobody to meet, nothing to change");
-        floors.met();
-        assertTrue(floors.byBatch(), "a flood shared with another claimer");
-        floors.claimed(true);
-        assertTrue(floors.byBatch(), "the flood goes on");
+        assertTrue(floors.flood());
         floors.claimed(false);
-        assertFalse(floors.byBatch(), "drained: from the head again");
-        floors.claimed(true);
-        assertFalse(floors.byBatch(), "the next flood starts alone until it meets another claimer");
-        floors.met();
-        floors.claimed(false);
-        floors.claimed(true);
-        assertFalse(floors.byBatch(), "a conflict in a claim that came back short does not carry over");
+        assertFalse(floors.flood());
     }
 }

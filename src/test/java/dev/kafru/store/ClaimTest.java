@@ -40,9 +40,9 @@ class ClaimTest {
         contested(10, true);
     }
 
-    /** Claims of 100 come back full, so after the first each claimer reserves push batches (see SurrealTaskRepository). */
+    /** Claims of 100: each takes slots of one or two push units, which the other claimers reach for too. */
     @Test
-    void eightClaimersTakingAHundredAtATimeByPushBatchClaimEachTaskExactlyOnce() throws Exception {
+    void eightClaimersTakingAHundredAtATimeFromPushUnitsClaimEachTaskExactlyOnce() throws Exception {
         contested(100, false);
     }
 
@@ -103,15 +103,15 @@ class ClaimTest {
                 if (expectConflicts) {
                     // the exclusivity came from the engine: claims of the same tasks met, failed and were retried
                     assertTrue(ConflictRetry.retried() > conflictsBefore, "write conflicts retried");
-                } else {
-                    // 24 statements × 3 priorities recorded 72 batches; a run that claimed from the head alone leaves them all
-                    long left = ((List<?>) setup.query("SELECT VALUE id FROM kafru_batches", Map.of()).get(0)).size();
-                    assertTrue(left <= 72 / 2, "push batches were reserved, priority after priority: " + left + " of 72 left");
                 }
-                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 10_000L,
-                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested", 10_000));
-                assertEquals(0L, setup.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE status != 'InProgress' OR owner = NONE)",
-                        Map.of()).get(0));
+                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TASKS,
+                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested", 0));
+                // 24 statements × 3 priorities: 72 units, every slot claimed, each slot in exactly one slice
+                List<?> units = (List<?>) setup.query("SELECT n, next, status FROM kafru_queues WHERE unit = true", Map.of()).get(0);
+                assertEquals(72, units.size());
+                assertTrue(units.stream().allMatch(u -> ((Map<?, ?>) u).get("status").equals("Claimed")
+                        && ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("next"))), String.valueOf(units));
+                assertEquals((long) TASKS, setup.query("RETURN math::sum((SELECT VALUE b - a FROM kafru_slices))", Map.of()).get(0));
             } finally {
                 threads.shutdownNow();
                 connections.forEach(RpcSurrealConnection::close);

@@ -30,7 +30,7 @@ public final class Schema {
     /** kafru's own bookkeeping: the schema version a database was upgraded to. */
     public static final String META = "kafru_meta";
     /** The schema version this code writes; older databases are upgraded at start-up. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Queues paused cluster-wide, keyed by queue name; kept while no worker of the queue runs. */
     public static final String PAUSED_QUEUES = "kafru_paused_queues";
@@ -43,15 +43,29 @@ public final class Schema {
      */
     public static final String CLAIM_INDEX = "kafru_queues_claim_due";
 
-    /** Task statuses, as the crate names them. */
+    /** A push unit's tasks as one value (see Units): written once, read by claims. */
+    public static final String PAYLOADS = "kafru_payloads";
+    /** The slots of a unit one claim took: owner and lease, renewed and reaped like a row's. */
+    public static final String SLICES = "kafru_slices";
+    /** Changes of a queue's counts by status, one per statement, folded into {@link #COUNTS}. */
+    public static final String COUNT_DELTAS = "kafru_count_deltas";
+    /** A queue's counts by status, keyed by the queue name. */
+    public static final String COUNTS = "kafru_counts";
+
+    /** Task statuses, as the Rust crate kafru names them. */
     public static final String STATUSES = "['Waiting', 'InProgress', 'Completed', 'Error']";
 
     static final String DEFINITIONS = """
             DEFINE TABLE IF NOT EXISTS kafru_queues SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
-            DEFINE TABLE IF NOT EXISTS kafru_batches SCHEMALESS;
-            DEFINE INDEX IF NOT EXISTS kafru_batches_next ON kafru_batches FIELDS queue, rank, first;
-            DEFINE INDEX IF NOT EXISTS kafru_batches_first ON kafru_batches FIELDS first;
+            DEFINE TABLE IF NOT EXISTS kafru_payloads SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_slices SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_slices_due ON TABLE kafru_slices FIELDS queue, due;
+            DEFINE INDEX IF NOT EXISTS kafru_slices_unit ON TABLE kafru_slices FIELDS unit;
+            DEFINE TABLE IF NOT EXISTS kafru_count_deltas SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_count_deltas_queue ON TABLE kafru_count_deltas FIELDS queue;
+            DEFINE INDEX IF NOT EXISTS kafru_count_deltas_at ON TABLE kafru_count_deltas FIELDS at;
+            DEFINE TABLE IF NOT EXISTS kafru_counts SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_signals SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_signals_at ON kafru_signals FIELDS at;
             DEFINE TABLE IF NOT EXISTS kafru_queue_names SCHEMALESS;
@@ -128,6 +142,7 @@ public final class Schema {
      */
     static void upgrade(SurrealConnection connection) {
         ConflictRetry.run(() -> connection.query(UPGRADE_TO_2, Map.of()));
+        ConflictRetry.run(() -> connection.query(UPGRADE_TO_3, Map.of()));
     }
 
     /** Version 1 → 2: no field definitions on kafru_queues; due/rank follow the status (see SurrealTaskRepository). */
@@ -156,7 +171,31 @@ public final class Schema {
             UPDATE kafru_queues SET rank = 0, due = time::nano(finished_at ?? date_modified ?? time::now())
                 WHERE status IN ['Completed', 'Error'] RETURN NONE;
             INSERT IGNORE INTO kafru_queue_names (SELECT queue AS id FROM kafru_queues GROUP BY queue).map(|$q| {id: type::record('kafru_queue_names', $q.id)}) RETURN NONE;
-            UPSERT kafru_meta:schema SET version = 2 RETURN NONE;
+            UPSERT kafru_meta:schema SET version = math::max([2, (SELECT VALUE version FROM ONLY kafru_meta:schema) ?? 0]) RETURN NONE;
+            """;
+
+    /**
+     * Version 2 → 3: tasks of one push are stored as units (new tables, nothing to convert: every
+     * row of version 2 is a task on its own); a queue's counts are kept, so they are counted once
+     * here — in the transaction that marks the version, so that a second server upgrading at the
+     * same moment conflicts, retries, and finds it done. The push batches of version 2 are gone.
+     */
+    static final String UPGRADE_TO_3 = """
+            BEGIN TRANSACTION;
+            IF ((SELECT VALUE version FROM ONLY kafru_meta:schema) ?? 0) < 3 {
+                REMOVE TABLE IF EXISTS kafru_batches;
+                LET $c = (SELECT queue, status, count() AS n FROM kafru_queues WHERE unit = NONE GROUP BY queue, status);
+                FOR $q IN array::distinct($c.queue) {
+                    LET $mine = $c.filter(|$x| $x.queue = $q);
+                    UPSERT type::record('kafru_counts', $q) SET
+                        w = math::sum($mine.filter(|$x| $x.status = 'Waiting').n), p = math::sum($mine.filter(|$x| $x.status = 'InProgress').n),
+                        c = math::sum($mine.filter(|$x| $x.status = 'Completed').n), e = math::sum($mine.filter(|$x| $x.status = 'Error').n)
+                        RETURN NONE;
+                };
+                DELETE kafru_count_deltas RETURN NONE;
+                UPSERT kafru_meta:schema SET version = 3 RETURN NONE;
+            };
+            COMMIT TRANSACTION;
             """;
 
     /** The tables that exist in the current database. */

@@ -47,6 +47,7 @@ public final class SurrealScheduleRepository extends SurrealRepository implement
             IF array::len($moved) > 0 AND $task != NONE {
                 INSERT INTO kafru_queues $task RETURN NONE;
                 INSERT INTO kafru_signals {queue: $task.queue, created: 1, earliest: $task.run_at, at: time::nano(time::now())} RETURN NONE;
+                INSERT INTO kafru_count_deltas {queue: $task.queue, w: 1, p: 0, c: 0, e: 0, at: time::nano(time::now())} RETURN NONE;
                 INSERT IGNORE INTO kafru_queue_names {id: type::record('kafru_queue_names', $task.queue)} RETURN NONE;
             };
             RETURN array::len($moved);

@@ -10,10 +10,15 @@ import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
+import dev.kafru.store.surreal.HeldMembers.Held;
+import dev.kafru.store.surreal.Units.Member;
+import dev.kafru.store.surreal.Units.PayloadTask;
+import dev.kafru.store.surreal.Units.Snapshot;
 import dev.kafru.surrealdb.ConflictRetry;
 import dev.kafru.surrealdb.None;
 import dev.kafru.surrealdb.RecordId;
 import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static dev.kafru.store.surreal.SurrealRows.instant;
@@ -37,16 +43,24 @@ import static dev.kafru.store.surreal.SurrealRows.rows;
 import static dev.kafru.store.surreal.SurrealRows.text;
 
 /**
- * Every SurrealQL statement on {@code kafru_queues}. Values are bound parameters only.
+ * Every SurrealQL statement on tasks. Values are bound parameters only.
+ *
+ * <p><b>Two shapes of task.</b> A task pushed on its own (or that needs a life of its own) is a
+ * row of {@code kafru_queues}; the tasks of one push statement of one queue, priority and due
+ * time are a <em>unit</em>: one row for all of them and one payload (see {@link Units}). Claims,
+ * counts and retention read both through the same index; a unit's member leaves it as a row of
+ * its own, keyed by the member's id, when it is retried, fails, is edited or given back.
  *
  * <p><b>The claim index.</b> One index, {@code (queue, status, rank, due)}, serves every hot and
  * periodic query; {@code due} is an epoch-nanosecond number whose meaning follows the status, and
  * {@code rank} is the negated priority while Waiting and 0 otherwise:
  * <ul>
- *   <li>Waiting: due = run_at (a task given back or recovered: when that happened) — the claim
- *       takes rank by rank (highest priority first), oldest due first;</li>
- *   <li>InProgress: due = lease_until — the lease reaper reads the expired ones as a range;</li>
- *   <li>Completed / Error: due = finished_at — retention deletes the oldest as a range.</li>
+ *   <li>Waiting (a row, or a unit with slots to claim): due = run_at (a task given back or
+ *       recovered: when that happened) — the claim takes rank by rank, oldest due first;</li>
+ *   <li>InProgress: due = lease_until — the lease reaper reads the expired ones as a range (a
+ *       unit's claimed slots are leased by their slice, {@code kafru_slices (queue, due)});</li>
+ *   <li>Completed / Error / Done (a unit whose every slot is reported): due = finished_at —
+ *       retention deletes the oldest as a range.</li>
  * </ul>
  *
  * <p><b>Only pure index ranges carry a LIMIT.</b> Measured on SurrealDB 3.0.2: a LIMIT is applied
@@ -62,48 +76,91 @@ import static dev.kafru.store.surreal.SurrealRows.text;
  * notifications of that write (and later ones); inside BEGIN … COMMIT they are sent.
  *
  * <p><b>Exclusive claims come from the storage engine.</b> Two claims that select the same task
- * both write its record; RocksDB's optimistic transactions fail the second at commit ("can be
- * retried") and it runs again on what is left (measured: an extra {@code WHERE status =
- * 'Waiting'} on the claim's UPDATE changed nothing but cost ~10 µs a task). This is why memory
- * and SurrealKV storage, which lose such conflicts, are unsafe for kafru.
+ * row or unit both write its record; RocksDB's optimistic transactions fail the second at commit
+ * ("can be retried") and it runs again on what is left. This is why memory and SurrealKV
+ * storage, which lose such conflicts, are unsafe for kafru.
  *
- * <p>The table has no per-field definitions (they doubled the cost of every row write): the rows
- * are written by this class only, from validated requests.
+ * <p><b>Counts are kept, not counted.</b> Every statement that changes how many tasks of a queue
+ * have a status inserts one change row ({@code kafru_count_deltas}: queue, w, p, c, e) in its own
+ * transaction; {@link #counts} adds them to the queue's totals ({@code kafru_counts}), into which
+ * {@link #foldCounts} folds old changes. Insert-only rows never conflict, so claimers on several
+ * servers do not meet on a counter.
+ *
+ * <p>The tables have no per-field definitions (they doubled the cost of every row write): the
+ * rows are written by this class only, from validated requests.
  */
 public final class SurrealTaskRepository extends SurrealRepository implements TaskRepository {
 
     /** How many distinct priorities one claim statement walks before it hands back a continuation. */
     private static final int RANKS_PER_CLAIM = 3;
+    /** How often a move of a unit's member is tried again when the unit changed under it. */
+    private static final int MOVE_ATTEMPTS = 20;
+    private static final String MEMBER_CHANGED = "kafru: member changed";
+
+    /** A change of a queue's counts, in the same transaction as the change (w, p, c, e: Waiting, InProgress, Completed, Error). */
+    private static String delta(String queue, String w, String p, String c, String e) {
+        return "INSERT INTO kafru_count_deltas {queue: " + queue + ", w: " + w + ", p: " + p + ", c: " + c + ", e: " + e
+                + ", at: time::nano(time::now())} RETURN NONE;";
+    }
 
     private static final String INSERT = """
             BEGIN TRANSACTION;
             LET $now = time::now();
-            INSERT INTO kafru_queues $rows.map(|$r| $r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now) + $r.due,
-                date_created: $now, date_modified: $now}) RETURN NONE;
+            IF array::len($rows) > 0 {
+                INSERT INTO kafru_queues $rows.map(|$r| $r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now) + $r.due,
+                    date_created: $now, date_modified: $now}) RETURN NONE;
+            };
+            IF array::len($units) > 0 {
+                INSERT INTO kafru_queues $units.map(|$u| $u + {run_at: $u.run_at ?? $now, due: time::nano($u.run_at ?? $now) + $u.due,
+                    date_created: $now, date_modified: $now}) RETURN NONE;
+                INSERT INTO kafru_payloads $payloads RETURN NONE;
+            };
             INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano($now)}) RETURN NONE;
-            IF array::len($batches) > 0 THEN {
-                INSERT INTO kafru_batches $batches.map(|$b| {queue: $b.queue, rank: $b.rank, first: time::nano($now) + $b.lo,
-                    last: time::nano($now) + $b.hi}) RETURN NONE;
-            } END;
+            INSERT INTO kafru_count_deltas $signals.map(|$s| {queue: $s.queue, w: $s.created, p: 0, c: 0, e: 0, at: time::nano($now)}) RETURN NONE;
             RETURN $now;
             COMMIT TRANSACTION;
             """;
 
     /**
      * The same row inserted already claimed by this server (a push handed straight to a free
-     * thread): one statement, no transaction, nothing else awaited — this is the latency path.
+     * thread): one transaction, nothing else awaited — this is the latency path.
      */
     private static final String INSERT_CLAIMED = """
-            INSERT INTO kafru_queues $rows.map(|$r| { LET $now = time::now(); $r + {run_at: $now, date_created: $now,
+            BEGIN TRANSACTION;
+            LET $at = (INSERT INTO kafru_queues $rows.map(|$r| { LET $now = time::now(); $r + {run_at: $now, date_created: $now,
                 date_modified: $now, status: 'InProgress', owner: $owner, lease_until: $now + $lease, rank: 0,
-                due: time::nano($now + $lease), started_at: $now, attempts: 1} }) RETURN VALUE run_at;
+                due: time::nano($now + $lease), started_at: $now, attempts: 1} }) RETURN VALUE run_at);
+            INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano(time::now())}) RETURN NONE;
+            """ + delta("$rows[0].queue", "0", "1", "0", "0") + """
+            RETURN $at;
+            COMMIT TRANSACTION;
+            """;
+
+    /**
+     * One priority's part of {@link #CLAIM}: its due rows and units (a few first, enough for
+     * {@code LEFT} slots when those fall short), folded into slots to take.
+     */
+    private static final String CLAIM_RANK = """
+            LET $leftX = LEFT;
+            LET $cX = IF $rX = NONE OR $leftX <= 0 THEN [] ELSE
+                (SELECT id, due, n, next, moved, priority, date_created FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                    AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT 4 START SKIP) END;
+            LET $dX = IF array::len($cX) = 4 AND math::sum($cX.map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
+                (SELECT id, due, n, next, moved, priority, date_created FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                    AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $leftX START SKIP) ELSE $cX END;
+            LET $pX = $dX.fold({left: $leftX, take: []}, |$acc, $x| IF $acc.left <= 0 THEN $acc ELSE {
+                left: $acc.left - math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]),
+                take: array::push($acc.take, {id: $x.id, due: $x.due, unit: $x.n != NONE, a: $x.next ?? 0,
+                    b: ($x.next ?? 0) + math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]), n: $x.n, moved: $x.moved ?? [],
+                    priority: $x.priority, created: $x.date_created})} END);
             """;
 
     /**
      * Up to {@code $n} due Waiting tasks of a queue, priority by priority (each a pure index
-     * range), moved to InProgress in one transaction. {@code more} is the rank to go on from when
-     * {@link #RANKS_PER_CLAIM} priorities did not fill the claim; {@code floors} is the latest due
-     * taken per rank.
+     * range), moved to InProgress in one transaction: rows one by one, units by slots
+     * {@code [next, next + k)} with a slice each (owner, lease). {@code more} is the rank to go on
+     * from when {@link #RANKS_PER_CLAIM} priorities did not fill the claim; {@code floors} is the
+     * latest due taken per rank.
      *
      * <p>{@code $floors} (rank → due) lets each range start where the caller's last claims ended:
      * RocksDB keeps a deleted index entry as a tombstone until it compacts, and a scan from the
@@ -122,91 +179,81 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 ELSE
                     (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT 1)[0]
                 END;
-            LET $a = IF $r1 = NONE THEN [] ELSE
-                (SELECT id, due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r1
-                    AND due >= ($floors[<string> $r1] ?? 0) AND due <= $t LIMIT $n START $skip) END;
-            LET $n2 = $n - array::len($a);
-            LET $r2 = IF $r1 = NONE OR $n2 <= 0 THEN NONE ELSE
+            """ + rank(1, "$n", "$skip") + """
+            LET $r2 = IF $r1 = NONE OR $p1.left <= 0 THEN NONE ELSE
                 (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r1 + 1 LIMIT 1)[0] END;
-            LET $b = IF $r2 = NONE THEN [] ELSE
-                (SELECT id, due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r2
-                    AND due >= ($floors[<string> $r2] ?? 0) AND due <= $t LIMIT $n2) END;
-            LET $n3 = $n2 - array::len($b);
-            LET $r3 = IF $r2 = NONE OR $n3 <= 0 THEN NONE ELSE
+            """ + rank(2, "$p1.left", "0") + """
+            LET $r3 = IF $r2 = NONE OR $p2.left <= 0 THEN NONE ELSE
                 (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r2 + 1 LIMIT 1)[0] END;
-            LET $c = IF $r3 = NONE THEN [] ELSE
-                (SELECT id, due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r3
-                    AND due >= ($floors[<string> $r3] ?? 0) AND due <= $t LIMIT $n3) END;
-            LET $more = IF $r3 = NONE OR $n3 - array::len($c) <= 0 THEN NONE ELSE $r3 + 1 END;
-            LET $got = (UPDATE array::concat($a.id, $b.id, $c.id) SET status = 'InProgress', owner = $owner,
+            """ + rank(3, "$p2.left", "0") + """
+            LET $more = IF $r3 = NONE OR $p3.left <= 0 THEN NONE ELSE $r3 + 1 END;
+            LET $plan = array::concat($p1.take, $p2.take, $p3.take);
+            LET $singles = $plan.filter(|$p| !$p.unit).map(|$p| $p.id);
+            LET $units = $plan.filter(|$p| $p.unit);
+            LET $slots = math::sum($units.map(|$p| $p.b - $p.a - array::len($p.moved.filter(|$s| $s >= $p.a AND $s < $p.b))));
+            LET $got = IF array::len($singles) = 0 THEN [] ELSE (UPDATE $singles SET status = 'InProgress', owner = $owner,
                         lease_until = $now + $lease, rank = 0, due = time::nano($now + $lease), started_at = $now,
                         date_modified = $now, attempts += 1
-                        RETURN id, name, handler, parameters, priority, attempts, max_attempts);
-            RETURN {tasks: $got, more: $more, floors: [[$r1, $a.due], [$r2, $b.due], [$r3, $c.due]]};
+                        RETURN id, name, handler, parameters, priority, attempts, max_attempts) END;
+            FOR $p IN $units {
+                UPDATE $p.id SET next = $p.b, status = IF $p.b >= $p.n THEN 'Claimed' ELSE 'Waiting' END,
+                    rank = IF $p.b >= $p.n THEN 0 ELSE rank END, due = IF $p.b >= $p.n THEN $t ELSE due END,
+                    date_modified = $now RETURN NONE;
+            };
+            IF array::len($units) > 0 {
+                INSERT INTO kafru_slices $units.map(|$p| {id: type::record('kafru_slices', string::concat(record::id($p.id), '-', <string> $p.a)),
+                    unit: $p.id, queue: $queue, a: $p.a, b: $p.b, owner: $owner, started: $now, due: time::nano($now + $lease)}) RETURN NONE;
+            };
+            IF array::len($got) + $slots > 0 {
+            """ + delta("$queue", "0 - array::len($got) - $slots", "array::len($got) + $slots", "0", "0") + """
+            };
+            RETURN {tasks: $got, order: $plan.map(|$p| $p.id), units: $units.map(|$p| {id: $p.id, a: $p.a, b: $p.b, moved: $p.moved, priority: $p.priority,
+                        created: $p.created, payload: (SELECT VALUE tasks FROM ONLY type::record('kafru_payloads', record::id($p.id)))}),
+                    started: $now, more: $more, slots: array::len($got) + math::sum($units.map(|$p| $p.b - $p.a)),
+                    floors: [[$r1, $p1.take.due], [$r2, $p2.take.due], [$r3, $p3.take.due]]};
             COMMIT TRANSACTION;
             """;
 
-    /** Pushes of at least this many tasks of one queue and priority, due at once, record a push batch. */
-    static final int BATCH_AT_LEAST = 32;
-    /** Most push batches one claim reserves. */
-    private static final int BATCHES_PER_CLAIM = 2;
+    private static String rank(int r, String left, String skip) {
+        return CLAIM_RANK.replace("X", String.valueOf(r)).replace("LEFT", left).replace("SKIP", skip);
+    }
 
     /**
-     * Reserves up to {@code $k} push batches of the queue's highest Waiting priority, by deleting
-     * their rows: a small transaction, so that two claimers reaching for one batch lose ~4 ms in
-     * the retry, not a whole claim. {@code $top} as in {@link #CLAIM}; when that priority has no
-     * Waiting task left from {@code $floor} on, the next one down is the highest.
+     * Moves unit members out to rows of their own ({@code $moves}: unit, slot, slice, id, row, delay),
+     * each only while its slice is still {@code $owner}'s and the member has not left yet: a retry
+     * or failure written by the finish, or a hand-back. Counts: the members were InProgress.
      */
-    private static final String RESERVE_BATCHES = """
-            BEGIN TRANSACTION;
-            LET $r = IF $top != NONE THEN
-                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank <= $top - 1 LIMIT 1)[0]
-                    ?? (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $top AND due >= $floor LIMIT 1)[0]
-                    ?? (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $top + 1 LIMIT 1)[0]
-                ELSE
-                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT 1)[0]
-                END;
-            LET $b = IF $r = NONE THEN [] ELSE
-                (SELECT id, rank, first, last FROM kafru_batches WHERE queue = $queue AND rank = $r LIMIT $k START $skip) END;
-            IF array::len($b) > 0 THEN { DELETE $b.id RETURN NONE; } END;
-            RETURN {batches: $b};
-            COMMIT TRANSACTION;
+    private static final String MOVE_HELD = """
+            FOR $m IN $moves {
+                LET $u = (SELECT moved, done, n FROM ONLY $m.unit);
+                IF $u != NONE AND $m.slot NOTINSIDE $u.moved AND (SELECT VALUE owner FROM ONLY $m.slice) = $owner {
+                    LET $end = ($u.done + 1 >= $u.n);
+                    LET $at = $fnow + ($m.delay ?? 0s);
+                    LET $waiting = ($m.row.status = 'Waiting');
+                    UPDATE $m.unit SET moved += [$m.slot], done += 1, status = IF $end THEN 'Done' ELSE status END,
+                        rank = IF $end THEN 0 ELSE rank END, due = IF $end THEN time::nano($fnow) ELSE due END,
+                        finished_at = IF $end THEN $fnow ELSE finished_at END, date_modified = $fnow RETURN NONE;
+                    CREATE $m.id CONTENT $m.row + {run_at: IF $waiting THEN $at ELSE $m.row.run_at END,
+                        due: IF $waiting THEN time::nano($at) ELSE time::nano($fnow) END,
+                        finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow} RETURN NONE;
+            """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "0", "IF $waiting THEN 0 ELSE 1 END") + """
+                };
+            };
+            IF array::len($closed) > 0 { DELETE $closed WHERE owner = $owner RETURN NONE; };
             """;
 
     /**
-     * Up to {@code $n} Waiting tasks inside one or two reserved push batches (each a due range of
-     * one rank), moved to InProgress in one transaction; what a full claim left of a batch goes
-     * back as a batch of its own.
+     * Outcomes of finished attempts; only tasks still InProgress and owned by {@code $owner}
+     * change (for unit members: whose slice is still the owner's).
      */
-    private static final String CLAIM_BATCHES = """
-            BEGIN TRANSACTION;
-            LET $now = time::now();
-            LET $x = (SELECT id, due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r1
-                AND due >= $f1 AND due <= $l1 LIMIT $n);
-            LET $n2 = $n - array::len($x);
-            LET $y = IF $r2 = NONE OR $n2 <= 0 THEN [] ELSE (SELECT id, due FROM kafru_queues WHERE queue = $queue
-                AND status = 'Waiting' AND rank = $r2 AND due >= $f2 AND due <= $l2 LIMIT $n2) END;
-            LET $rest = array::concat(
-                IF array::len($x) = $n AND math::max($x.due) < $l1 THEN [{queue: $queue, rank: $r1, first: math::max($x.due) + 1, last: $l1}] ELSE [] END,
-                IF $r2 = NONE THEN [] ELSE IF $n2 <= 0 THEN [{queue: $queue, rank: $r2, first: $f2, last: $l2}]
-                    ELSE IF array::len($y) = $n2 AND math::max($y.due) < $l2 THEN [{queue: $queue, rank: $r2, first: math::max($y.due) + 1, last: $l2}]
-                    ELSE [] END);
-            IF array::len($rest) > 0 THEN { INSERT INTO kafru_batches $rest RETURN NONE; } END;
-            LET $got = (UPDATE array::concat($x.id, $y.id) SET status = 'InProgress', owner = $owner,
-                        lease_until = $now + $lease, rank = 0, due = time::nano($now + $lease), started_at = $now,
-                        date_modified = $now, attempts += 1
-                        RETURN id, name, handler, parameters, priority, attempts, max_attempts);
-            RETURN {tasks: $got};
-            COMMIT TRANSACTION;
-            """;
-
-    /** Outcomes of finished attempts; only tasks still InProgress and owned by {@code $owner} change. */
     private static final String FINISH = """
             BEGIN TRANSACTION;
             LET $fnow = time::now();
-            UPDATE $done SET status = 'Completed', finished_at = $fnow, date_modified = $fnow, lease_until = NONE,
-                message = NONE, rank = 0, due = time::nano($fnow)
-                WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
+            IF array::len($done) > 0 {
+                UPDATE $done SET status = 'Completed', finished_at = $fnow, date_modified = $fnow,
+                    lease_until = NONE, message = NONE, rank = 0, due = time::nano($fnow)
+                    WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
+            };
             FOR $f IN $retry {
                 UPDATE $f.id SET status = 'Waiting', run_at = $fnow + $f.delay, due = time::nano($fnow + $f.delay),
                        rank = 0 - priority, message = $f.message, owner = NONE, lease_until = NONE, date_modified = $fnow
@@ -217,9 +264,79 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                        lease_until = NONE, rank = 0, due = time::nano($fnow)
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
+            LET $changed = IF array::len($done) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
+                (SELECT queue, status FROM array::concat($done, $retry.id, $failed.id) WHERE date_modified = $fnow) END;
+            FOR $q IN array::distinct($changed.queue) {
+                LET $mine = $changed.filter(|$x| $x.queue = $q).status;
+            """ + delta("$q", "array::len($mine.filter(|$x| $x = 'Waiting'))", "0 - array::len($mine)",
+                    "array::len($mine.filter(|$x| $x = 'Completed'))", "array::len($mine.filter(|$x| $x = 'Error'))") + """
+            };
+            FOR $g IN $unitDone {
+                LET $u = (SELECT moved, done, n, queue FROM ONLY $g.unit);
+                IF $u != NONE AND (SELECT VALUE owner FROM ONLY $g.slice) = $owner {
+                    LET $k = array::len($g.slots) - array::len(array::intersect($g.slots, $u.moved));
+                    LET $end = ($u.done + $k >= $u.n);
+                    UPDATE $g.unit SET done += $k, completed += $k,
+                        fin += $g.ranges.map(|$r| {a: $r[0], b: $r[1], at: $fnow, o: $owner, s: $g.started}),
+                        status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
+                        due = IF $end THEN time::nano($fnow) ELSE due END, finished_at = IF $end THEN $fnow ELSE finished_at END,
+                        date_modified = $fnow RETURN NONE;
+            """ + delta("$u.queue", "0", "0 - $k", "$k", "0") + """
+                };
+            };
+            """ + MOVE_HELD + """
             INSERT INTO kafru_signals $finishSignals.map(|$s| $s + {at: time::nano($fnow), earliest: $fnow + $s.delay}) RETURN NONE;
             COMMIT TRANSACTION;
             """;
+
+    /** Members of units held by {@code $owner}, given back as rows of their own ({@link #MOVE_HELD}). */
+    private static final String HAND_BACK_MEMBERS = """
+            BEGIN TRANSACTION;
+            LET $fnow = time::now();
+            """ + MOVE_HELD + """
+            INSERT INTO kafru_signals array::distinct($moves.map(|$m| $m.row.queue)).map(|$q| {queue: $q, created: 0, earliest: NONE,
+                at: time::nano($fnow)}) RETURN NONE;
+            COMMIT TRANSACTION;
+            """;
+
+    /**
+     * Takes one member out of its unit when it is still what the caller saw ({@code $expected}:
+     * Waiting, InProgress or Completed), into a row of its own ({@code $row}, or none: removed),
+     * in one transaction; otherwise throws {@value #MEMBER_CHANGED} and changes nothing.
+     */
+    private static final String MOVE_MEMBER = """
+            BEGIN TRANSACTION;
+            LET $now = time::now();
+            LET $u = (SELECT moved, done, n, next, fin, queue FROM ONLY $unit);
+            LET $state = IF $u = NONE OR $slot INSIDE $u.moved THEN 'gone'
+                ELSE IF $slot >= $u.next THEN 'Waiting'
+                ELSE IF $u.fin.any(|$f| $slot >= $f.a AND $slot < $f.b) THEN 'Completed' ELSE 'InProgress' END;
+            IF $state != $expected { THROW 'kafru: member changed' };
+            LET $end = ($u.done + 1 >= $u.n);
+            LET $w = IF $state = 'Waiting' THEN 1 ELSE 0 END;
+            LET $p = IF $state = 'InProgress' THEN 1 ELSE 0 END;
+            LET $c = IF $state = 'Completed' THEN 1 ELSE 0 END;
+            UPDATE $unit SET moved += [$slot], done += 1, completed -= IF $state = 'Completed' THEN 1 ELSE 0 END,
+                status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
+                due = IF $end THEN time::nano($now) ELSE due END, finished_at = IF $end THEN $now ELSE finished_at END,
+                date_modified = $now RETURN NONE;
+            IF $row != NONE {
+                CREATE $id CONTENT $row + {date_modified: $now, due: IF $row.status = 'Waiting' THEN time::nano($row.run_at) ELSE $row.due END} RETURN NONE;
+                IF $row.status = 'Waiting' {
+                    INSERT INTO kafru_signals {queue: $row.queue, created: 0, earliest: $row.run_at, at: time::nano($now)} RETURN NONE;
+                };
+            };
+            """ + delta("$u.queue", "0 - $w", "0 - $p", "0 - $c", "0") + """
+            IF $row != NONE {
+            """ + delta("$row.queue", "IF $row.status = 'Waiting' THEN 1 ELSE 0 END", "0",
+                    "IF $row.status = 'Completed' THEN 1 ELSE 0 END", "0") + """
+            };
+            RETURN $state;
+            COMMIT TRANSACTION;
+            """;
+
+    /** Members held by this server's claims: what the engine cannot read of them (see {@link HeldMembers}). */
+    private final HeldMembers held = new HeldMembers();
 
     /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
     public SurrealTaskRepository(Supplier<SurrealConnection> connection) {
@@ -244,52 +361,56 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return SurrealConnection.await(insertAsync(requests));
     }
 
-    /** {@link #insert} without waiting: several may be in flight, and the engine works on them at once. */
+    /**
+     * {@link #insert} without waiting: several may be in flight, and the engine works on them at
+     * once. Requests of one queue, priority and run_at, at least {@link Units#AT_LEAST} of them,
+     * become one unit; the rest are rows.
+     */
     @Override
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
-        List<Map<String, Object>> rows = new ArrayList<>(requests.size());
-        for (TaskRequest request : requests) {
-            Map<String, Object> row = row(request);
-            // a nanosecond apart: tasks of one statement share its time, and are claimed in the order given
-            row.put("due", (long) rows.size());
-            rows.add(row);
+        Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            TaskRequest r = requests.get(i);
+            groups.computeIfAbsent(List.of(r.queue(), r.priority(), String.valueOf(r.runAt())), k -> new ArrayList<>()).add(i);
+        }
+        String[] keys = new String[requests.size()];
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> units = new ArrayList<>();
+        List<Map<String, Object>> payloads = new ArrayList<>();
+        for (List<Integer> group : groups.values()) {
+            if (group.size() >= Units.AT_LEAST) {
+                String unitKey = newKey();
+                List<TaskRequest> members = group.stream().map(requests::get).toList();
+                Map<String, Object> unit = Units.row(unitKey, members);
+                // a nanosecond per task apart, as rows of one statement are: claimed in the order given
+                unit.put("due", (long) group.get(0));
+                units.add(unit);
+                payloads.add(Map.of("id", new RecordId(Units.PAYLOADS, unitKey), "tasks", Units.payload(members)));
+                for (int slot = 0; slot < group.size(); slot++) {
+                    keys[group.get(slot)] = Units.memberKey(unitKey, slot);
+                }
+            } else {
+                for (int i : group) {
+                    Map<String, Object> row = row(requests.get(i));
+                    row.put("due", (long) i);
+                    rows.add(row);
+                    keys[i] = ((RecordId) row.get("id")).keyText();
+                }
+            }
         }
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", rows);
+        vars.put("units", units);
+        vars.put("payloads", payloads);
         vars.put("signals", signals(requests));
-        vars.put("batches", batches(rows));
         return db().queryAsync(INSERT, vars).thenApply(result -> {
             Instant now = (Instant) result.get(result.size() - 2);
-            List<Task> tasks = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                tasks.add(waiting(rows.get(i), requests.get(i), now));
+            List<Task> tasks = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                tasks.add(waiting(keys[i], requests.get(i), now));
             }
             return tasks;
         });
-    }
-
-    /**
-     * The push batches of one insert statement: per queue and rank, the first and last row offset
-     * (its due is the statement's time plus the offset) of the tasks due at once, when there are
-     * at least {@link #BATCH_AT_LEAST} of them. Tasks with a run_at of their own are found by the
-     * head claim.
-     */
-    private static List<Map<String, Object>> batches(List<Map<String, Object>> rows) {
-        Map<List<Object>, long[]> ranges = new LinkedHashMap<>();
-        for (Map<String, Object> row : rows) {
-            if (!row.containsKey("run_at")) {
-                long offset = (Long) row.get("due");
-                ranges.merge(List.of(row.get("queue"), row.get("rank")), new long[] {offset, offset, 1},
-                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1]), a[2] + b[2]});
-            }
-        }
-        List<Map<String, Object>> batches = new ArrayList<>();
-        ranges.forEach((key, range) -> {
-            if (range[2] >= BATCH_AT_LEAST) {
-                batches.add(Map.of("queue", key.get(0), "rank", key.get(1), "lo", range[0], "hi", range[1]));
-            }
-        });
-        return batches;
     }
 
     /**
@@ -304,10 +425,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("rows", List.of(row));
         vars.put("owner", owner);
         vars.put("lease", lease);
-        Instant now = (Instant) ((List<?>) db().query(INSERT_CLAIMED, vars).get(0)).get(0);
-        // counted by every server's enqueued metric; it wakes nobody, so it is not waited for
-        db().queryAsync("INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano(time::now())}) RETURN NONE",
-                Map.of("signals", List.of(claimedSignal(request.queue(), 1))));
+        // its signal counts it in every server's enqueued metric and wakes nobody
+        vars.put("signals", List.of(claimedSignal(request.queue(), 1)));
+        List<Object> result = db().query(INSERT_CLAIMED, vars);
+        Instant now = (Instant) ((List<?>) result.get(result.size() - 2)).get(0);
         RecordId id = (RecordId) row.get("id");
         return new Task(id.keyText(), request.name(), request.queue(), request.handler(), request.parameters(),
                 TaskStatus.InProgress, null, request.priority(), now, 1, request.maxAttempts(), owner, now.plus(lease),
@@ -387,10 +508,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return signals;
     }
 
-    private static Task waiting(Map<String, Object> row, TaskRequest request, Instant now) {
-        RecordId id = (RecordId) row.get("id");
+    private static Task waiting(String key, TaskRequest request, Instant now) {
         Instant runAt = request.runAt() != null ? request.runAt() : now;
-        return new Task(id.keyText(), request.name(), request.queue(), request.handler(), request.parameters(),
+        return new Task(key, request.name(), request.queue(), request.handler(), request.parameters(),
                 TaskStatus.Waiting, null, request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null);
     }
 
@@ -423,40 +543,45 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         Long from = null;
         List<Outcome> pending = outcomes;
         boolean reread = false;
-        if (floors != null && floors.byBatch() && n >= BATCH_AT_LEAST) {
-            // a flood: whole push batches, so that claimers sharing the queue do not meet on its rows
-            // (small claims meet at little cost: they stay at the head, one round trip)
-            pending = claimBatches(queue, owner, n, lease, pending, floors, tasks);
-        }
-        while (tasks.size() < n || (pending != null && !pending.isEmpty())) {
+        int slots = 0;
+        while (slots < n || (pending != null && !pending.isEmpty())) {
             Map<String, Object> vars = new LinkedHashMap<>();
             vars.put("queue", queue);
             vars.put("owner", owner);
-            vars.put("n", (long) (n - tasks.size()));
+            vars.put("n", (long) (n - slots));
             vars.put("lease", lease);
             vars.put("from", from == null ? None.NONE : from);
             Long top = floors == null ? null : floors.top();
             vars.put("top", top == null ? None.NONE : top);
             vars.put("floors", floors == null ? Map.of() : floorsVariable(floors));
-            String surql = withOutcomes(CLAIM, vars, owner, pending);
-            int wanted = n - tasks.size();
+            List<Held> writing = new ArrayList<>();
+            String surql = withOutcomes(CLAIM, vars, owner, pending, writing);
+            int wanted = n - slots;
             boolean[] skipped = {false};
             Map<?, ?> result = ConflictRetry.run(attempt -> {
                 // another claimer took the same tasks: try past them, where it is less likely to be
                 // claiming again right now (each collision costs a whole claim's work)
-                long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, 2L * wanted + 1);
-                if (attempt > 1 && floors != null) {
-                    floors.met(); // another claimer shares this queue: during a flood, claim by push batch
-                }
+                long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 8L) + 1);
                 skipped[0] = skip > 0;
                 vars.put("skip", skip);
                 List<Object> results = db().query(surql, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
             });
-            pending = null; // written: a conflict retry of the whole request writes them again, which changes nothing
-            for (Object row : (List<?>) result.get("tasks")) {
-                tasks.add(claimedTask((Map<?, ?>) row, queue, owner));
+            if (pending != null) {
+                held.written(writing);
             }
+            pending = null; // written: a conflict retry of the whole request writes them again, which changes nothing
+            // in the order claimed (priority, then due): rows and units' members as the plan took them
+            Map<Object, List<Task>> byId = new LinkedHashMap<>();
+            for (Object row : (List<?>) result.get("tasks")) {
+                byId.put(((Map<?, ?>) row).get("id"), List.of(claimedTask((Map<?, ?>) row, queue, owner)));
+            }
+            byId.putAll(claimedMembers((List<?>) result.get("units"), queue, owner, instant(result.get("started"))));
+            for (Object id : (List<?>) result.get("order")) {
+                tasks.addAll(byId.getOrDefault(id, List.of()));
+            }
+            int took = (int) number(result.get("slots"));
+            slots += took;
             for (Object pair : (List<?>) result.get("floors")) {
                 List<?> rankDues = (List<?>) pair;
                 if (rankDues.size() == 2 && rankDues.get(0) instanceof Number rank && rankDues.get(1) instanceof List<?> dues) {
@@ -468,86 +593,66 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 }
             }
             from = result.get("more") instanceof Number more ? more.longValue() : null;
-            if (skipped[0] && ((List<?>) result.get("tasks")).size() < wanted && !reread && tasks.size() < n) {
+            if (skipped[0] && took < wanted && !reread && slots < n) {
                 reread = true; // what the skip passed over may still be there: look from the start once more
                 from = null;
                 continue;
             }
-            if (from == null || tasks.size() >= n) {
+            if (from == null || slots >= n) {
                 break;
             }
         }
         if (floors != null) {
             floors.record(latest);
-            floors.claimed(tasks.size() >= n);
+            floors.claimed(slots >= n);
         }
-        return new Claimed(tasks, from, latest);
+        // slots taken that left their unit meanwhile are no tasks: the queue may still hold as many as asked for
+        return new Claimed(tasks, slots >= n && tasks.size() < n && from == null ? Long.valueOf(0) : from, latest);
     }
 
-    /**
-     * Claims into {@code tasks} from push batches reserved for this claim, up to {@code n} in all,
-     * with {@code outcomes} written in the first claim's round trip; returns the outcomes still to
-     * write (null once written). Stops when no batch is left at the highest Waiting priority.
-     */
-    private List<Outcome> claimBatches(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors,
-                                       List<Task> tasks) {
-        List<Outcome> pending = outcomes;
-        for (int round = 0; round < 3 && tasks.size() < n; round++) {
-            List<?> batches = reserveBatches(queue, floors);
-            if (batches.isEmpty()) {
-                break;
+    /** The members a claim took from units (by unit id), registered as held by {@code owner}. */
+    private Map<Object, List<Task>> claimedMembers(List<?> units, String queue, String owner, Instant started) {
+        Map<Object, List<Task>> byUnit = new LinkedHashMap<>();
+        for (Object u : units) {
+            List<Task> tasks = new ArrayList<>();
+            Map<?, ?> unit = (Map<?, ?>) u;
+            String unitKey = key(unit.get("id"));
+            int a = (int) number(unit.get("a"));
+            int b = (int) number(unit.get("b"));
+            List<PayloadTask> payload = Units.payload(unit.get("payload"));
+            java.util.Set<Long> moved = new java.util.HashSet<>();
+            if (unit.get("moved") instanceof List<?> m) {
+                m.forEach(s -> moved.add(number(s)));
             }
-            Map<String, Object> vars = new LinkedHashMap<>();
-            vars.put("queue", queue);
-            vars.put("owner", owner);
-            vars.put("lease", lease);
-            vars.put("n", (long) (n - tasks.size()));
-            for (int i = 0; i < 2; i++) {
-                Map<?, ?> batch = i < batches.size() ? (Map<?, ?>) batches.get(i) : null;
-                vars.put("r" + (i + 1), batch == null ? None.NONE : batch.get("rank"));
-                vars.put("f" + (i + 1), batch == null ? None.NONE : batch.get("first"));
-                vars.put("l" + (i + 1), batch == null ? None.NONE : batch.get("last"));
+            RecordId slice = Units.sliceId(unitKey, a);
+            List<Held> members = new ArrayList<>();
+            for (int slot = a; slot < b && slot < payload.size(); slot++) {
+                if (moved.contains((long) slot)) {
+                    continue;
+                }
+                PayloadTask t = payload.get(slot);
+                Task task = new Task(Units.memberKey(unitKey, slot), t.name(), queue, t.handler(), t.parameters(), TaskStatus.InProgress,
+                        null, (int) number(unit.get("priority")), null, 1, t.maxAttempts(), owner, null, null, null, null, null);
+                members.add(new Held(task, owner, unitKey, slot, slice, instant(unit.get("created")), started));
+                tasks.add(task);
             }
-            String surql = withOutcomes(CLAIM_BATCHES, vars, owner, pending);
-            Map<?, ?> result = ConflictRetry.run(attempt -> {
-                List<Object> results = db().query(surql, vars);
-                return (Map<?, ?>) results.get(results.size() - 2);
-            });
-            pending = null;
-            for (Object row : (List<?>) result.get("tasks")) {
-                tasks.add(claimedTask((Map<?, ?>) row, queue, owner));
-            }
+            held.add(members, slice);
+            byUnit.put(unit.get("id"), tasks);
         }
-        return pending;
+        return byUnit;
     }
 
     /**
      * {@code claim}, preceded by the writing of {@code pending} outcomes in the same request when
-     * there are any (their variables added to {@code vars}).
+     * there are any (their variables added to {@code vars}; the held members they report added
+     * to {@code writing}).
      */
-    private static String withOutcomes(String claim, Map<String, Object> vars, String owner, List<Outcome> pending) {
+    private String withOutcomes(String claim, Map<String, Object> vars, String owner, List<Outcome> pending, List<Held> writing) {
         if (pending == null || pending.isEmpty()) {
             return claim;
         }
-        vars.putAll(finishVars(owner, pending));
+        vars.putAll(finishVars(owner, pending, writing));
         return FINISH + claim;
-    }
-
-    /** Reserves up to {@link #BATCHES_PER_CLAIM} push batches of the queue's highest Waiting priority (deleting their rows). */
-    private List<?> reserveBatches(String queue, ClaimFloors floors) {
-        Long top = floors.top();
-        Map<String, Object> vars = new LinkedHashMap<>();
-        vars.put("queue", queue);
-        vars.put("top", top == null ? None.NONE : top);
-        vars.put("floor", top == null ? 0L : floors.byRank().getOrDefault(top, 0L));
-        vars.put("k", (long) BATCHES_PER_CLAIM);
-        Map<?, ?> result = ConflictRetry.run(attempt -> {
-            // another claimer reserved the same batch: reach past it
-            vars.put("skip", attempt == 1 ? 0L : ThreadLocalRandom.current().nextLong(1, 2L * BATCHES_PER_CLAIM + 1));
-            List<Object> results = db().query(RESERVE_BATCHES, vars);
-            return (Map<?, ?>) results.get(results.size() - 2);
-        });
-        return (List<?>) result.get("batches");
     }
 
     /** The floors as the claim statement reads them: rank (as text, a SurrealQL object key) → due. */
@@ -570,15 +675,39 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public CompletableFuture<Void> finish(String owner, List<Outcome> outcomes) {
-        return db().queryAsync(FINISH, finishVars(owner, outcomes)).thenApply(r -> null);
+        List<Held> writing = new ArrayList<>();
+        Map<String, Object> vars = finishVars(owner, outcomes, writing);
+        return db().queryAsync(FINISH, vars).thenApply(r -> {
+            held.written(writing);
+            return null;
+        });
     }
 
-    private static Map<String, Object> finishVars(String owner, List<Outcome> outcomes) {
+    /** The finish statement's variables; the held members among the outcomes are added to {@code writing}. */
+    private Map<String, Object> finishVars(String owner, List<Outcome> outcomes, List<Held> writing) {
         List<RecordId> done = new ArrayList<>();
         List<Map<String, Object>> retry = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
         Map<String, Duration> retried = new LinkedHashMap<>();
+        Map<RecordId, List<Held>> completedBySlice = new LinkedHashMap<>();
+        List<Map<String, Object>> moves = new ArrayList<>();
         for (Outcome outcome : outcomes) {
+            if (outcome.status() == TaskStatus.Waiting && outcome.queue() != null) {
+                retried.merge(outcome.queue(), outcome.retryDelay(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+            Held member = held.get(outcome.taskKey());
+            if (member != null && !member.owner().equals(owner)) {
+                continue; // another owner's: nothing this one may write
+            }
+            if (member != null) {
+                writing.add(member);
+                switch (outcome.status()) {
+                    case Completed -> completedBySlice.computeIfAbsent(member.slice(), s -> new ArrayList<>()).add(member);
+                    case Waiting -> moves.add(move(member, TaskStatus.Waiting, 1, truncate(outcome.message()), outcome.retryDelay()));
+                    default -> moves.add(move(member, TaskStatus.Error, 1, truncate(outcome.message()), null));
+                }
+                continue;
+            }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", id(outcome.taskKey()));
             switch (outcome.status()) {
@@ -587,9 +716,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     row.put("message", truncate(outcome.message()));
                     row.put("delay", outcome.retryDelay());
                     retry.add(row);
-                    if (outcome.queue() != null) {
-                        retried.merge(outcome.queue(), outcome.retryDelay(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
-                    }
                 }
                 default -> {
                     row.put("message", truncate(outcome.message()));
@@ -597,6 +723,17 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 }
             }
         }
+        List<Map<String, Object>> unitDone = new ArrayList<>();
+        completedBySlice.forEach((slice, members) -> {
+            List<Long> slots = members.stream().map(h -> (long) h.slot()).sorted().toList();
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("unit", members.get(0).unit());
+            g.put("slice", slice);
+            g.put("slots", slots);
+            g.put("ranges", ranges(slots));
+            g.put("started", members.get(0).started());
+            unitDone.add(g);
+        });
         List<Map<String, Object>> signals = new ArrayList<>();
         retried.forEach((queue, delay) -> {
             Map<String, Object> signal = signal(queue, 0, null);
@@ -609,25 +746,94 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("done", done);
         vars.put("retry", retry);
         vars.put("failed", failed);
+        vars.put("unitDone", unitDone);
+        vars.put("moves", moves);
+        vars.put("closed", held.closedBy(writing));
         vars.put("finishSignals", signals);
         return vars;
     }
 
-    /** Extends the leases of tasks this owner holds. */
+    /** Consecutive slots as [first, last + 1) ranges. */
+    private static List<List<Long>> ranges(List<Long> sortedSlots) {
+        List<List<Long>> ranges = new ArrayList<>();
+        long a = -1;
+        long b = -1;
+        for (long s : sortedSlots) {
+            if (s == b) {
+                b++;
+            } else {
+                if (a >= 0) {
+                    ranges.add(List.of(a, b));
+                }
+                a = s;
+                b = s + 1;
+            }
+        }
+        if (a >= 0) {
+            ranges.add(List.of(a, b));
+        }
+        return ranges;
+    }
+
+    /**
+     * A held member's move to a row of its own ({@link #MOVE_HELD}): Waiting again after
+     * {@code delay} (null: now), or Error; {@code attempts} as the row will count them.
+     */
+    private static Map<String, Object> move(Held member, TaskStatus status, int attempts, String message, Duration delay) {
+        Task t = member.task();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", t.name());
+        row.put("queue", t.queue());
+        row.put("handler", t.handler());
+        row.put("parameters", t.parameters());
+        row.put("status", status.name());
+        row.put("message", message == null ? None.NONE : message);
+        row.put("priority", (long) t.priority());
+        row.put("rank", status == TaskStatus.Waiting ? -(long) t.priority() : 0L);
+        row.put("attempts", (long) attempts);
+        row.put("max_attempts", (long) t.maxAttempts());
+        row.put("run_at", member.dateCreated() == null ? None.NONE : member.dateCreated());
+        row.put("date_created", member.dateCreated() == null ? None.NONE : member.dateCreated());
+        row.put("started_at", member.started() == null ? None.NONE : member.started());
+        Map<String, Object> move = new LinkedHashMap<>();
+        move.put("unit", member.unit());
+        move.put("slot", (long) member.slot());
+        move.put("slice", member.slice());
+        move.put("id", id(t.id()));
+        move.put("row", row);
+        move.put("delay", delay == null ? None.NONE : delay);
+        return move;
+    }
+
+    /** Extends the leases of tasks this owner holds (a unit's members: their slices). */
     @Override
     public void renewLeases(String owner, List<String> keys, Duration lease) {
         if (keys.isEmpty()) {
             return;
         }
-        ConflictRetry.run(() -> db().query("LET $now = time::now(); UPDATE $ids SET lease_until = $now + $lease,"
-                        + " due = time::nano($now + $lease) WHERE status = 'InProgress' AND owner = $owner RETURN NONE",
-                Map.of("ids", ids(keys), "lease", lease, "owner", owner)));
+        List<RecordId> rows = new ArrayList<>();
+        for (String key : keys) {
+            if (held.get(key) == null) {
+                rows.add(id(key));
+            }
+        }
+        List<RecordId> slices = List.copyOf(held.slicesOf(keys));
+        ConflictRetry.run(() -> db().query("""
+                LET $now = time::now();
+                IF array::len($ids) > 0 {
+                    UPDATE $ids SET lease_until = $now + $lease, due = time::nano($now + $lease)
+                        WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
+                };
+                IF array::len($slices) > 0 {
+                    UPDATE $slices SET due = time::nano($now + $lease) WHERE owner = $owner RETURN NONE;
+                };""", Map.of("ids", rows, "slices", slices, "lease", lease, "owner", owner)));
     }
 
     /**
      * Returns the queue's tasks whose owner stopped renewing its lease (a dead server) to
      * Waiting, due now — or ends them Error when that was their last attempt. The attempt stays
-     * counted. Reads only the expired leases: an index range, at most {@code limit} per call.
+     * counted. Reads only the expired leases: an index range, at most {@code limit} per call, of
+     * rows and of slices (whose unreported members leave their unit as rows).
      *
      * @return how many tasks were recovered
      */
@@ -649,38 +855,156 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 IF $back CONTAINS 'Waiting' {
                     INSERT INTO kafru_signals {queue: $queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
                 };
+                IF array::len($back) > 0 {
+                """ + delta("$queue", "array::len($back.filter(|$s| $s = 'Waiting'))", "0 - array::len($back)", "0",
+                        "array::len($back.filter(|$s| $s = 'Error'))") + """
+                };
                 RETURN array::len($back);
                 COMMIT TRANSACTION;
                 """, Map.of("queue", queue, "limit", (long) limit)));
+        int rows = ((Number) result.get(result.size() - 2)).intValue();
+        return rows + recoverExpiredSlices(queue, limit);
+    }
+
+    /**
+     * The members of the queue's lapsed slices that were not reported: each leaves its unit as a
+     * row of its own, Waiting with its attempt counted (Error when it was its last). The rows are
+     * built here from the payload, read first; the write checks again, in its transaction, that
+     * the slice is still lapsed and each member still unreported.
+     */
+    private int recoverExpiredSlices(String queue, int limit) {
+        List<Object> found = db().query("""
+                LET $s = (SELECT * FROM kafru_slices WHERE queue = $queue AND due < time::nano(time::now()) LIMIT $limit);
+                RETURN $s.map(|$x| {slice: $x, unit: (SELECT * FROM ONLY $x.unit),
+                    payload: (SELECT VALUE tasks FROM ONLY type::record('kafru_payloads', record::id($x.unit)))});""",
+                Map.of("queue", queue, "limit", (long) limit));
+        List<?> lapsed = (List<?>) found.get(found.size() - 1);
+        if (lapsed.isEmpty()) {
+            return 0;
+        }
+        List<Map<String, Object>> recoveries = new ArrayList<>();
+        List<RecordId> candidates = new ArrayList<>();
+        for (Object o : lapsed) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            Map<?, ?> slice = (Map<?, ?>) r.get("slice");
+            List<Map<String, Object>> rows = new ArrayList<>();
+            if (r.get("unit") instanceof Map<?, ?> unit) {
+                Snapshot snapshot = new Snapshot(unit, r.get("payload"), List.of(slice));
+                String owner = text(slice.get("owner"));
+                for (int slot = (int) number(slice.get("a")); slot < number(slice.get("b")); slot++) {
+                    if (snapshot.status(slot) != TaskStatus.InProgress || slot >= snapshot.tasks.size()) {
+                        continue;
+                    }
+                    PayloadTask t = snapshot.tasks.get(slot);
+                    boolean last = t.maxAttempts() <= 1;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", new RecordId(Schema.QUEUES, Units.memberKey(snapshot.key, slot)));
+                    row.put("name", t.name());
+                    row.put("queue", snapshot.queue);
+                    row.put("handler", t.handler());
+                    row.put("parameters", t.parameters());
+                    row.put("status", last ? "Error" : "Waiting");
+                    row.put("message", "lease of " + (owner == null ? "unknown owner" : owner) + " expired during attempt 1");
+                    row.put("priority", (long) snapshot.priority);
+                    row.put("rank", last ? 0L : -(long) snapshot.priority);
+                    row.put("attempts", 1L);
+                    row.put("max_attempts", (long) t.maxAttempts());
+                    row.put("date_created", snapshot.dateCreated == null ? None.NONE : snapshot.dateCreated);
+                    row.put("started_at", slice.get("started") == null ? None.NONE : slice.get("started"));
+                    if (last) {
+                        row.put("run_at", snapshot.runAt == null ? None.NONE : snapshot.runAt);
+                    }
+                    rows.add(Map.of("slot", (long) slot, "row", row));
+                    candidates.add((RecordId) row.get("id"));
+                }
+            }
+            recoveries.add(Map.of("slice", slice.get("id"), "unit", slice.get("unit"), "rows", rows));
+        }
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $now = time::now();
+                LET $t = time::nano($now);
+                FOR $r IN $recoveries {
+                    LET $gone = (DELETE $r.slice WHERE due < $t RETURN BEFORE);
+                    LET $u = (SELECT moved, fin, done, n, queue FROM ONLY $r.unit);
+                    IF array::len($gone) > 0 AND $u != NONE {
+                        LET $rows = $r.rows.filter(|$x| $x.slot NOTINSIDE $u.moved AND !$u.fin.any(|$f| $x.slot >= $f.a AND $x.slot < $f.b));
+                        IF array::len($rows) > 0 {
+                            LET $end = ($u.done + array::len($rows) >= $u.n);
+                            UPDATE $r.unit SET moved += $rows.map(|$x| $x.slot), done += array::len($rows),
+                                status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
+                                due = IF $end THEN $t ELSE due END, finished_at = IF $end THEN $now ELSE finished_at END,
+                                date_modified = $now RETURN NONE;
+                            INSERT INTO kafru_queues $rows.map(|$x| $x.row + {run_at: $x.row.run_at ?? $now, due: $t, date_modified: $now,
+                                finished_at: IF $x.row.status = 'Error' THEN $now ELSE NONE END}) RETURN NONE;
+                """ + delta("$u.queue", "array::len($rows.filter(|$x| $x.row.status = 'Waiting'))", "0 - array::len($rows)", "0",
+                        "array::len($rows.filter(|$x| $x.row.status = 'Error'))") + """
+                        };
+                    };
+                };
+                LET $back = (SELECT VALUE status FROM $candidates WHERE date_modified = $now);
+                IF $back CONTAINS 'Waiting' {
+                    INSERT INTO kafru_signals {queue: $queue, created: 0, earliest: NONE, at: $t} RETURN NONE;
+                };
+                RETURN array::len($back);
+                COMMIT TRANSACTION;
+                """, Map.of("recoveries", recoveries, "candidates", candidates, "queue", queue)));
         return ((Number) result.get(result.size() - 2)).intValue();
     }
 
     /**
      * Gives tasks back to the queue: Waiting again, due now. When {@code uncount} is true the
-     * attempt is not counted (the task never ran).
+     * attempt is not counted (the task never ran). A unit's member leaves it as a row of its own.
      */
     @Override
     public void handBack(String owner, List<String> keys, boolean uncount) {
         if (keys.isEmpty()) {
             return;
         }
-        ConflictRetry.run(() -> db().query("""
-                BEGIN TRANSACTION;
-                LET $now = time::now();
-                LET $back = (UPDATE $ids SET status = 'Waiting', owner = NONE, lease_until = NONE, run_at = $now,
-                        due = time::nano($now), rank = 0 - priority, date_modified = $now,
-                        attempts = IF $uncount THEN math::max([attempts - 1, 0]) ELSE attempts END
-                    WHERE status = 'InProgress' AND owner = $owner RETURN VALUE queue);
-                INSERT INTO kafru_signals array::distinct($back).map(|$q| {queue: $q, created: 0, earliest: NONE, at: time::nano($now)}) RETURN NONE;
-                COMMIT TRANSACTION;
-                """, Map.of("ids", ids(keys), "owner", owner, "uncount", uncount)));
+        List<RecordId> rows = new ArrayList<>();
+        List<Held> members = new ArrayList<>();
+        for (String key : keys) {
+            Held member = held.get(key);
+            if (member != null && member.owner().equals(owner)) {
+                members.add(member);
+            } else if (member == null) {
+                rows.add(id(key));
+            }
+        }
+        if (!rows.isEmpty()) {
+            ConflictRetry.run(() -> db().query("""
+                    BEGIN TRANSACTION;
+                    LET $now = time::now();
+                    LET $back = (UPDATE $ids SET status = 'Waiting', owner = NONE, lease_until = NONE, run_at = $now,
+                            due = time::nano($now), rank = 0 - priority, date_modified = $now,
+                            attempts = IF $uncount THEN math::max([attempts - 1, 0]) ELSE attempts END
+                        WHERE status = 'InProgress' AND owner = $owner RETURN VALUE queue);
+                    INSERT INTO kafru_signals array::distinct($back).map(|$q| {queue: $q, created: 0, earliest: NONE, at: time::nano($now)}) RETURN NONE;
+                    FOR $q IN array::distinct($back) {
+                    """ + delta("$q", "array::len($back.filter(|$x| $x = $q))", "0 - array::len($back.filter(|$x| $x = $q))", "0", "0") + """
+                    };
+                    COMMIT TRANSACTION;
+                    """, Map.of("ids", rows, "owner", owner, "uncount", uncount)));
+        }
+        if (!members.isEmpty()) {
+            List<Map<String, Object>> moves = new ArrayList<>();
+            for (Held member : members) {
+                moves.add(move(member, TaskStatus.Waiting, uncount ? 0 : 1, null, null));
+            }
+            Map<String, Object> vars = new LinkedHashMap<>();
+            vars.put("owner", owner);
+            vars.put("moves", moves);
+            vars.put("closed", held.closedBy(members));
+            ConflictRetry.run(() -> db().query(HAND_BACK_MEMBERS, vars));
+            held.written(members);
+        }
     }
 
     /**
-     * The earliest run_at among the first 100 Waiting tasks of the queue (in claim order: the
-     * earliest of each priority among them), if any — also when it is already due: a task that came due just after a claim
-     * looked must still set the caller's timer. Bounded by its LIMIT; a fallback only, since
-     * pushes and retries announce their run_at (see {@link #onSignal}).
+     * The earliest due among the first 100 Waiting rows and units of the queue (in claim order: the
+     * earliest of each priority among them), if any — also when it is already due: a task that came
+     * due just after a claim looked must still set the caller's timer. Bounded by its LIMIT; a
+     * fallback only, since pushes and retries announce their run_at (see {@link #onSignal}).
      */
     @Override
     public Optional<Instant> nextRunAt(String queue) {
@@ -712,21 +1036,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     /** Deletes signals older than {@code age} (every live query has long seen them), at most {@code limit}. */
     @Override
     public int forgetSignals(Duration age, int limit) {
-        return forgetOlderThan("kafru_signals", "at", age, limit);
-    }
-
-    @Override
-    public int forgetBatches(Duration age, int limit) {
-        return forgetOlderThan("kafru_batches", "first", age, limit);
-    }
-
-    /**
-     * Deletes up to {@code limit} rows of {@code table} whose {@code field} (epoch nanoseconds,
-     * indexed) is older than {@code age}; returns how many. Table and field are this class's constants.
-     */
-    private int forgetOlderThan(String table, String field, Duration age, int limit) {
-        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM " + table
-                        + " WHERE " + field + " < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
+        List<Object> result = ConflictRetry.run(() -> db().query("DELETE (SELECT VALUE id FROM kafru_signals"
+                        + " WHERE at < time::nano(time::now() - $age) LIMIT $limit) RETURN BEFORE",
                 Map.of("age", age, "limit", (long) limit)));
         return ((List<?>) result.get(0)).size();
     }
@@ -762,19 +1073,20 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     }
 
     /**
-     * How many tasks of the queue have each status, each counted up to {@code cap} (an index
-     * range with a LIMIT; a count at the cap means "at least").
+     * How many tasks of the queue have each status, exactly: the queue's totals plus the changes
+     * not folded into them yet, read in one transaction. {@code cap} is not needed: nothing is
+     * counted row by row.
      */
     @Override
     public Map<TaskStatus, Long> counts(String queue, int cap) {
         List<Object> result = db().query("""
-                RETURN {
-                    Waiting: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap)),
-                    InProgress: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'InProgress' LIMIT $cap)),
-                    Completed: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Completed' LIMIT $cap)),
-                    Error: count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Error' LIMIT $cap))
-                };""", Map.of("queue", queue, "cap", (long) cap));
-        Map<?, ?> row = (Map<?, ?>) result.get(0);
+                BEGIN TRANSACTION;
+                LET $base = (SELECT * FROM ONLY type::record('kafru_counts', $queue));
+                LET $d = (SELECT w, p, c, e FROM kafru_count_deltas WHERE queue = $queue);
+                RETURN {Waiting: ($base.w ?? 0) + math::sum($d.w), InProgress: ($base.p ?? 0) + math::sum($d.p),
+                        Completed: ($base.c ?? 0) + math::sum($d.c), Error: ($base.e ?? 0) + math::sum($d.e)};
+                COMMIT TRANSACTION;""", Map.of("queue", queue));
+        Map<?, ?> row = (Map<?, ?>) result.get(result.size() - 2);
         Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
         for (TaskStatus status : TaskStatus.values()) {
             counts.put(status, number(row.get(status.name())));
@@ -782,26 +1094,66 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return counts;
     }
 
-    /** Waiting tasks of the queue, counted up to {@link #COUNT_CAP}. */
+    /** Waiting tasks of the queue, exactly. */
     @Override
     public long waiting(String queue) {
-        return number(db().query("RETURN count((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT $cap))",
-                Map.of("queue", queue, "cap", (long) COUNT_CAP)).get(0));
+        return counts(queue, 0).get(TaskStatus.Waiting);
+    }
+
+    /**
+     * Folds the count changes older than {@code age} into their queues' totals, at most
+     * {@code limit} changes; returns how many. Any server may run it at any time: a change is
+     * deleted in the transaction that adds it to the totals.
+     */
+    public int foldCounts(Duration age, int limit) {
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $d = (SELECT id, queue, w, p, c, e FROM kafru_count_deltas WHERE at < time::nano(time::now() - $age) LIMIT $limit);
+                FOR $q IN array::distinct($d.queue) {
+                    LET $mine = $d.filter(|$x| $x.queue = $q);
+                    // (in an UPSERT's SET, SurrealDB 3.0.2 reads a field of the existing row as NONE; += adds to it)
+                    UPSERT type::record('kafru_counts', $q) SET w += math::sum($mine.w), p += math::sum($mine.p),
+                        c += math::sum($mine.c), e += math::sum($mine.e) RETURN NONE;
+                };
+                IF array::len($d) > 0 { DELETE $d.id RETURN NONE; };
+                RETURN array::len($d);
+                COMMIT TRANSACTION;""", Map.of("age", age, "limit", (long) limit)));
+        return ((Number) result.get(result.size() - 2)).intValue();
     }
 
     /**
      * Deletes at most {@code limit} tasks of the queue that ended with {@code status}
-     * (Completed or Error) before {@code cutoff}, oldest first — an index range.
+     * (Completed or Error) before {@code cutoff}, oldest first — an index range. Completed also
+     * deletes the units all of whose members were reported before the cutoff (with their payloads).
      *
      * @return how many were deleted
      */
     @Override
     public int deleteFinished(String queue, TaskStatus status, Instant cutoff, int limit) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("queue", queue);
+        vars.put("status", status.name());
+        vars.put("cutoff", TaskRepository.nanos(cutoff));
+        vars.put("limit", (long) limit);
+        // a unit holds up to a push statement's tasks: as many units as rows would hold about the limit's tasks
+        vars.put("unitLimit", (long) Math.max(1, limit / 500));
         List<Object> result = ConflictRetry.run(() -> db().query("""
-                DELETE (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
-                        AND due <= $cutoff LIMIT $limit) RETURN BEFORE""",
-                Map.of("queue", queue, "status", status.name(), "cutoff", TaskRepository.nanos(cutoff), "limit", (long) limit)));
-        return ((List<?>) result.get(0)).size();
+                BEGIN TRANSACTION;
+                LET $rows = (DELETE (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
+                        AND due <= $cutoff LIMIT $limit) RETURN VALUE id);
+                LET $units = IF $status = 'Completed' THEN (SELECT id, completed FROM kafru_queues WHERE queue = $queue
+                        AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $unitLimit) ELSE [] END;
+                IF array::len($units) > 0 {
+                    DELETE array::concat($units.id, $units.map(|$u| type::record('kafru_payloads', record::id($u.id)))) RETURN NONE;
+                };
+                LET $k = array::len($rows) + math::sum($units.completed);
+                IF $k > 0 {
+                """ + delta("$queue", "0", "0", "IF $status = 'Completed' THEN 0 - $k ELSE 0 END",
+                        "IF $status = 'Error' THEN 0 - $k ELSE 0 END") + """
+                };
+                RETURN $k;
+                COMMIT TRANSACTION;""", vars));
+        return ((Number) result.get(result.size() - 2)).intValue();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -810,32 +1162,125 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     @Override
     public Optional<Task> get(String key) {
-        List<Task> found = rows(db().query("SELECT * FROM $id", Map.of("id", id(key))).get(0), SurrealRows::task);
-        return found.stream().findFirst();
+        RecordId id = id(key);
+        Member member = Units.member(String.valueOf(id.key()));
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("id", id);
+        vars.put("unit", member == null ? None.NONE : member.unitId());
+        vars.put("payload", member == null ? None.NONE : member.payloadId());
+        List<Object> result = db().query("""
+                BEGIN TRANSACTION;
+                LET $row = (SELECT * FROM ONLY $id);
+                RETURN IF $row != NONE OR $unit = NONE THEN {row: $row} ELSE {unit: (SELECT * FROM ONLY $unit),
+                    payload: (SELECT VALUE tasks FROM ONLY $payload), slices: (SELECT * FROM kafru_slices WHERE unit = $unit)} END;
+                COMMIT TRANSACTION;""", vars);
+        Map<?, ?> found = (Map<?, ?>) result.get(result.size() - 2);
+        if (found.get("row") instanceof Map<?, ?> row) {
+            return Boolean.TRUE.equals(row.get("unit")) ? Optional.empty() : Optional.of(SurrealRows.task(row));
+        }
+        if (found.get("unit") instanceof Map<?, ?> unit) {
+            return Optional.ofNullable(new Snapshot(unit, found.get("payload"), (List<?>) found.get("slices")).task(member.slot()));
+        }
+        return Optional.empty();
     }
 
     /** Tasks matching the filter, oldest first (the matching rows are sorted: see the README's limits). */
     @Override
     public List<Task> list(TaskFilter filter, int limit, int offset) {
-        Map<String, Object> vars = filterVars(filter);
-        vars.put("limit", (long) limit);
-        vars.put("offset", (long) offset);
-        return rows(db().query("SELECT * FROM kafru_queues WHERE " + MATCHES_FILTER
-                + " ORDER BY date_created, id LIMIT $limit START $offset", vars).get(0), SurrealRows::task);
+        List<Task> page = new ArrayList<>();
+        walk(filter, offset, limit, page);
+        return page;
     }
 
-    /** Counts matching ids up to {@code cap}: a LIMIT stops the read there, however many tasks there are. */
+    /** How many tasks match the filter, counted up to {@code cap}. */
     @Override
     public long count(TaskFilter filter, int cap) {
-        Map<String, Object> vars = filterVars(filter);
-        vars.put("cap", (long) cap);
-        return number(db().query("RETURN count((SELECT VALUE id FROM kafru_queues WHERE " + MATCHES_FILTER + " LIMIT $cap))",
-                vars).get(0));
+        return walk(filter, 0, cap, null);
     }
 
-    /** The filter of {@link #list(TaskFilter, int, int)} and {@link #count}: each field bound, NONE for any. */
-    private static final String MATCHES_FILTER = "($status = NONE OR status = $status) AND ($queue = NONE OR queue = $queue)"
-            + " AND ($handler = NONE OR handler = $handler) AND ($name = NONE OR name = $name)";
+    /**
+     * Walks the rows and units matching the filter, oldest first: skips {@code skip} matching
+     * tasks, then adds up to {@code take} to {@code page} (or, when it is null, only counts them);
+     * returns how many were taken or counted after the skip. A unit's payload is read only when
+     * its members are listed or a filter on handler or name cannot be decided from the unit row.
+     */
+    private long walk(TaskFilter filter, int skip, int take, List<Task> page) {
+        Map<String, Object> vars = filterVars(filter);
+        List<?> rows = (List<?>) db().query("SELECT * FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
+        long counted = 0;
+        int toSkip = skip;
+        for (Object o : rows) {
+            if (counted >= take) {
+                break;
+            }
+            Map<?, ?> row = (Map<?, ?>) o;
+            if (!Boolean.TRUE.equals(row.get("unit"))) {
+                if (toSkip > 0) {
+                    toSkip--;
+                    continue;
+                }
+                counted++;
+                if (page != null) {
+                    page.add(SurrealRows.task(row));
+                }
+                continue;
+            }
+            Snapshot bare = new Snapshot(row, null, null);
+            List<Integer> slots = bare.slots(filter.status());
+            boolean decided = (filter.handler() == null || bare.handlers.equals(List.of(filter.handler())))
+                    && (filter.name() == null || (bare.names != null && bare.names.equals(List.of(filter.name()))));
+            if (decided && page == null) {
+                int n = slots.size();
+                int skipped = Math.min(toSkip, n);
+                toSkip -= skipped;
+                counted += Math.min(n - skipped, take - counted);
+                continue;
+            }
+            if (decided && toSkip >= slots.size()) {
+                toSkip -= slots.size();
+                continue;
+            }
+            Snapshot full = snapshot(row);
+            for (int slot : slots) {
+                if (counted >= take) {
+                    break;
+                }
+                Task task = full.task(slot);
+                if (task == null || (filter.handler() != null && !filter.handler().equals(task.handler()))
+                        || (filter.name() != null && !filter.name().equals(task.name()))) {
+                    continue;
+                }
+                if (toSkip > 0) {
+                    toSkip--;
+                    continue;
+                }
+                counted++;
+                if (page != null) {
+                    page.add(task);
+                }
+            }
+        }
+        return counted;
+    }
+
+    /** A unit row with its payload and slices read. */
+    private Snapshot snapshot(Map<?, ?> unit) {
+        RecordId id = (RecordId) unit.get("id");
+        Map<?, ?> more = (Map<?, ?>) db().query("RETURN {payload: (SELECT VALUE tasks FROM ONLY $payload),"
+                + " slices: (SELECT * FROM kafru_slices WHERE unit = $unit)}",
+                Map.of("payload", new RecordId(Units.PAYLOADS, id.keyText()), "unit", id)).get(0);
+        return new Snapshot(unit, more.get("payload"), (List<?>) more.get("slices"));
+    }
+
+    /**
+     * The filter of {@link #list(TaskFilter, int, int)} and {@link #count}, each field bound (NONE
+     * for any): rows by their fields, units by whether they may hold a matching member.
+     */
+    private static final String MATCHES_FILTER = "($queue = NONE OR queue = $queue) AND ((unit = NONE"
+            + " AND ($status = NONE OR status = $status) AND ($handler = NONE OR handler = $handler) AND ($name = NONE OR name = $name))"
+            + " OR (unit = true AND ($handler = NONE OR handlers CONTAINS $handler) AND ($name = NONE OR names = NONE OR names CONTAINS $name)"
+            + " AND ($status = NONE OR ($status = 'Waiting' AND status = 'Waiting') OR ($status = 'InProgress' AND status != 'Done' AND next > 0)"
+            + " OR ($status = 'Completed' AND completed > 0))))";
 
     private static Map<String, Object> filterVars(TaskFilter filter) {
         Map<String, Object> vars = new LinkedHashMap<>();
@@ -846,9 +1291,79 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return vars;
     }
 
+    /**
+     * Takes a unit's member out into a row of its own built by {@code rowFor} from the member as it
+     * is (null: it is removed), unless {@code allowed} refuses its status; returns the member as it
+     * was, or empty when there is no such member (or {@code allowed} refused). Read, then written
+     * with a check that the member is still what was read; tried again when it changed meanwhile.
+     */
+    private Optional<Task> moveMember(Member member, java.util.function.Predicate<TaskStatus> allowed,
+                                      Function<Task, Map<String, Object>> rowFor) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Task> current = get(member.key());
+            if (current.isEmpty() || !allowed.test(current.get().status())) {
+                return Optional.empty();
+            }
+            Task task = current.get();
+            if (!Units.member(task.id()).equals(member)) {
+                return Optional.empty(); // already a row of its own
+            }
+            Map<String, Object> vars = new LinkedHashMap<>();
+            vars.put("unit", member.unitId());
+            vars.put("slot", (long) member.slot());
+            vars.put("expected", task.status().name());
+            vars.put("id", member.rowId());
+            Map<String, Object> row = rowFor.apply(task);
+            vars.put("row", row == null ? None.NONE : row);
+            try {
+                ConflictRetry.run(() -> db().query(MOVE_MEMBER, vars));
+                return current;
+            } catch (SurrealException e) {
+                if (e.getMessage() == null || !e.getMessage().contains(MEMBER_CHANGED) || attempt >= MOVE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The row a member becomes when it leaves its unit as it is (its times kept), with {@code changes} applied. */
+    private static Map<String, Object> rowOf(Task task, TaskRequest changes) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        TaskRequest r = changes;
+        row.put("name", r == null ? task.name() : r.name());
+        row.put("queue", r == null ? task.queue() : r.queue());
+        row.put("handler", r == null ? task.handler() : r.handler());
+        row.put("parameters", r == null ? task.parameters() : r.parameters());
+        int priority = r == null ? task.priority() : r.priority();
+        row.put("priority", (long) priority);
+        row.put("max_attempts", (long) (r == null ? task.maxAttempts() : r.maxAttempts()));
+        row.put("status", task.status().name());
+        row.put("attempts", (long) task.attempts());
+        Instant runAt = r != null && r.runAt() != null ? r.runAt() : task.runAt();
+        row.put("run_at", runAt);
+        row.put("rank", task.status() == TaskStatus.Waiting ? -(long) priority : 0L);
+        row.put("due", task.finishedAt() == null ? TaskRepository.nanos(runAt) : TaskRepository.nanos(task.finishedAt()));
+        row.put("date_created", task.dateCreated());
+        putIfSet(row, "owner", task.owner());
+        putIfSet(row, "started_at", task.startedAt());
+        putIfSet(row, "finished_at", task.finishedAt());
+        return row;
+    }
+
+    private static void putIfSet(Map<String, Object> row, String field, Object value) {
+        if (value != null) {
+            row.put(field, value);
+        }
+    }
+
     /** Replaces the changeable fields of a task that is not running; empty when there is no such task. */
     @Override
     public Optional<Task> update(String key, TaskRequest changes) {
+        Member member = Units.member(String.valueOf(id(key).key()));
+        if (member != null && !rowExists(id(key))) {
+            Optional<Task> before = moveMember(member, s -> s != TaskStatus.InProgress, task -> rowOf(task, changes));
+            return before.isEmpty() ? Optional.empty() : get(key);
+        }
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("name", changes.name());
         set.put("queue", changes.queue());
@@ -864,23 +1379,36 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $now = time::now();
+                LET $before = (SELECT queue, status FROM ONLY $id);
                 LET $after = (UPDATE $id SET name = $set.name, queue = $set.queue, handler = $set.handler,
                         parameters = $set.parameters, priority = $set.priority, max_attempts = $set.max_attempts,
                         date_modified = $now, run_at = $runAt ?? run_at,
                         rank = IF status = 'Waiting' THEN $rank ELSE rank END,
                         due = IF status = 'Waiting' THEN time::nano($runAt ?? run_at) ELSE due END
-                    WHERE status != 'InProgress' RETURN AFTER);
+                    WHERE status != 'InProgress' AND unit = NONE RETURN AFTER);
                 IF array::len($after) > 0 AND $after[0].status = 'Waiting' {
                     INSERT INTO kafru_signals {queue: $after[0].queue, created: 0, earliest: $after[0].run_at, at: time::nano($now)} RETURN NONE;
+                };
+                IF array::len($after) > 0 AND $before.queue != $after[0].queue {
+                    LET $s = $after[0].status;
+                """ + delta("$before.queue", "IF $s = 'Waiting' THEN -1 ELSE 0 END", "0", "IF $s = 'Completed' THEN -1 ELSE 0 END",
+                        "IF $s = 'Error' THEN -1 ELSE 0 END")
+                    + delta("$after[0].queue", "IF $s = 'Waiting' THEN 1 ELSE 0 END", "0", "IF $s = 'Completed' THEN 1 ELSE 0 END",
+                        "IF $s = 'Error' THEN 1 ELSE 0 END") + """
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", vars));
         return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
+    private boolean rowExists(RecordId id) {
+        return db().query("RETURN (SELECT VALUE id FROM ONLY $id) != NONE", Map.of("id", id)).get(0) == Boolean.TRUE;
+    }
+
     /**
      * Puts an Error task back to Waiting, due now, with its attempts counted from zero again;
-     * empty when there is no such task or it is not in Error.
+     * empty when there is no such task or it is not in Error. (A unit's member that failed is a
+     * row of its own.)
      */
     @Override
     public Optional<Task> retry(String key) {
@@ -893,6 +1421,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     WHERE status = 'Error' RETURN AFTER);
                 IF array::len($after) > 0 {
                     INSERT INTO kafru_signals {queue: $after[0].queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
+                """ + delta("$after[0].queue", "1", "0", "0", "-1") + """
                 };
                 RETURN $after;
                 COMMIT TRANSACTION;""", Map.of("id", id(key))));
@@ -902,28 +1431,131 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     /** Removes a task unless it is running; true when it was removed. */
     @Override
     public boolean removeIdle(String key) {
-        return !((List<?>) ConflictRetry.run(() -> db().query("DELETE $id WHERE status != 'InProgress' RETURN BEFORE",
-                Map.of("id", id(key)))).get(0)).isEmpty();
+        return remove(key, false);
     }
 
     /** True when a task was removed. */
     @Override
     public boolean remove(String key) {
-        return !((List<?>) db().query("DELETE $id RETURN BEFORE", Map.of("id", id(key))).get(0)).isEmpty();
+        return remove(key, true);
     }
 
-    /** Removes the tasks matching the filters; returns how many. */
+    private boolean remove(String key, boolean evenRunning) {
+        RecordId id = id(key);
+        Member member = Units.member(String.valueOf(id.key()));
+        if (member != null && !rowExists(id)) {
+            return moveMember(member, s -> evenRunning || s != TaskStatus.InProgress, task -> null).isPresent();
+        }
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $gone = (DELETE $id WHERE unit = NONE AND ($evenRunning OR status != 'InProgress') RETURN BEFORE);
+                IF array::len($gone) > 0 {
+                    LET $s = $gone[0].status;
+                """ + delta("$gone[0].queue", "IF $s = 'Waiting' THEN -1 ELSE 0 END", "IF $s = 'InProgress' THEN -1 ELSE 0 END",
+                        "IF $s = 'Completed' THEN -1 ELSE 0 END", "IF $s = 'Error' THEN -1 ELSE 0 END") + """
+                };
+                RETURN array::len($gone);
+                COMMIT TRANSACTION;""", Map.of("id", id, "evenRunning", evenRunning)));
+        return ((Number) result.get(result.size() - 2)).intValue() > 0;
+    }
+
+    /**
+     * Removes the tasks matching the filters (null: any); returns how many. A unit goes whole when
+     * every member matches; otherwise its matching members leave it (Waiting ones by shortening it,
+     * the others by being marked as gone).
+     */
     @Override
     public long purge(TaskStatus status, String queue) {
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("status", status == null ? None.NONE : status.name());
         vars.put("queue", queue == null ? None.NONE : queue);
-        // the push batches of purged Waiting tasks go with them (a stale one would only cost a claim a round trip)
-        List<Object> results = ConflictRetry.run(() -> db().query("DELETE kafru_queues WHERE ($status = NONE OR status = $status)"
-                + " AND ($queue = NONE OR queue = $queue) RETURN VALUE id;"
-                + " IF $status = NONE OR $status = 'Waiting' THEN { DELETE kafru_batches WHERE $queue = NONE OR queue = $queue RETURN NONE; } END;",
-                vars));
-        return ((List<?>) results.get(0)).size();
+        List<Object> results = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $gone = (DELETE kafru_queues WHERE unit = NONE AND ($status = NONE OR status = $status)
+                    AND ($queue = NONE OR queue = $queue) RETURN BEFORE);
+                FOR $q IN array::distinct($gone.queue) {
+                    LET $mine = $gone.filter(|$x| $x.queue = $q).status;
+                """ + delta("$q", "0 - array::len($mine.filter(|$s| $s = 'Waiting'))", "0 - array::len($mine.filter(|$s| $s = 'InProgress'))",
+                        "0 - array::len($mine.filter(|$s| $s = 'Completed'))", "0 - array::len($mine.filter(|$s| $s = 'Error'))") + """
+                };
+                LET $units = (SELECT * FROM kafru_queues WHERE unit = true AND ($queue = NONE OR queue = $queue) AND status != 'Done'
+                    OR unit = true AND ($queue = NONE OR queue = $queue) AND ($status = NONE OR $status = 'Completed'));
+                RETURN {rows: array::len($gone), units: $units};
+                COMMIT TRANSACTION;""", vars));
+        Map<?, ?> r = (Map<?, ?>) results.get(results.size() - 2);
+        long removed = number(r.get("rows"));
+        for (Object u : (List<?>) r.get("units")) {
+            removed += purgeUnit((Map<?, ?>) u, status);
+        }
+        return removed;
+    }
+
+    /**
+     * Purges the members of one unit that have {@code status} (any when null); returns how many.
+     * Written only if the unit is still as read; read again when it changed meanwhile.
+     */
+    private long purgeUnit(Map<?, ?> unit, TaskStatus status) {
+        Map<?, ?> current = unit;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return purgeUnitAsRead(current, status);
+            } catch (SurrealException e) {
+                if (e.getMessage() == null || !e.getMessage().contains(MEMBER_CHANGED) || attempt >= MOVE_ATTEMPTS) {
+                    throw e;
+                }
+                Object again = db().query("SELECT * FROM ONLY $unit", Map.of("unit", unit.get("id"))).get(0);
+                if (!(again instanceof Map<?, ?> m)) {
+                    return 0;
+                }
+                current = m;
+            }
+        }
+    }
+
+    private long purgeUnitAsRead(Map<?, ?> unit, TaskStatus status) {
+        Snapshot s = new Snapshot(unit, null, null);
+        List<Integer> slots = s.slots(status);
+        if (slots.isEmpty()) {
+            return 0;
+        }
+        long w = 0;
+        long p = 0;
+        long c = 0;
+        for (int slot : slots) {
+            switch (s.status(slot)) {
+                case Waiting -> w++;
+                case InProgress -> p++;
+                default -> c++;
+            }
+        }
+        RecordId id = (RecordId) unit.get("id");
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("unit", id);
+        vars.put("payload", new RecordId(Units.PAYLOADS, id.keyText()));
+        vars.put("slots", slots.stream().map(Long::valueOf).toList());
+        vars.put("all", slots.size() == s.slots(null).size());
+        vars.put("dateModified", unit.get("date_modified"));
+        vars.put("queue", s.queue);
+        vars.put("w", w);
+        vars.put("p", p);
+        vars.put("c", c);
+        ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $now = time::now();
+                LET $u = (SELECT * FROM ONLY $unit);
+                IF $u = NONE OR $u.date_modified != $dateModified { THROW 'kafru: member changed' };
+                IF $all {
+                    DELETE $unit, $payload RETURN NONE;
+                    DELETE kafru_slices WHERE unit = $unit RETURN NONE;
+                } ELSE {
+                    LET $end = ($u.done + array::len($slots) >= $u.n);
+                    UPDATE $unit SET moved += $slots, done += array::len($slots), completed -= $c,
+                        status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
+                        due = IF $end THEN time::nano($now) ELSE due END, date_modified = $now RETURN NONE;
+                };
+                """ + delta("$queue", "0 - $w", "0 - $p", "0 - $c", "0") + """
+                COMMIT TRANSACTION;""", vars));
+        return slots.size();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -932,10 +1564,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     static RecordId id(String key) {
         return RecordId.parse(Schema.QUEUES, key);
-    }
-
-    private static List<RecordId> ids(List<String> keys) {
-        return keys.stream().map(SurrealTaskRepository::id).toList();
     }
 
     private static String truncate(String message) {

@@ -58,70 +58,167 @@ class SurrealTaskRepositoryTest {
         return tasks.stream().map(Task::id).toList();
     }
 
-    /** A claimer's floors as they are during a flood in which it met another claimer: claims go by push batch. */
-    private static ClaimFloors inAFlood() {
-        ClaimFloors floors = new ClaimFloors();
-        floors.claimed(true);
-        floors.met();
-        return floors;
+    private List<?> unitRows() {
+        return (List<?>) db.query("SELECT id, queue, rank, n, next, done, completed, status FROM kafru_queues WHERE unit = true"
+                + " ORDER BY queue, rank", Map.of()).get(0);
     }
 
-    private List<?> batchRows() {
-        return (List<?>) db.query("SELECT queue, rank, first, last FROM kafru_batches ORDER BY queue, rank", Map.of()).get(0);
+    private long rowsOf(String table) {
+        return ((List<?>) db.query("SELECT VALUE id FROM type::table($t)", Map.of("t", table)).get(0)).size();
+    }
+
+    private static Map<TaskStatus, Long> counts(long w, long p, long c, long e) {
+        return Map.of(TaskStatus.Waiting, w, TaskStatus.InProgress, p, TaskStatus.Completed, c, TaskStatus.Error, e);
     }
 
     @Test
-    void aPushRecordsOneBatchPerQueueAndPriorityOfItsTasksDueAtOnceAndNoneForAFewOrForDelayedOnes() {
-        List<TaskRequest> requests = new ArrayList<>(requests(40, "big"));
+    void aPushStoresTheTasksOfOneQueuePriorityAndDueTimeAsOneUnitAndAFewAsRows() {
+        Instant later = Instant.now().plusSeconds(60);
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            requests.add(TaskRequest.of("h").queue("big").name("n" + i).parameters(Map.of("i", (long) i)));
+        }
         for (int i = 0; i < 35; i++) {
             requests.add(TaskRequest.of("h").queue("big").priority(3));
         }
-        requests.addAll(requests(BATCH_FEW, "few"));
+        requests.addAll(requests(Units.AT_LEAST - 1, "few"));
         for (int i = 0; i < 50; i++) {
-            requests.add(TaskRequest.of("h").queue("later").runAt(Instant.now().plusSeconds(60)));
+            requests.add(TaskRequest.of("h").queue("later").runAt(later));
         }
-        store.insert(requests);
-        List<?> rows = batchRows();
-        assertEquals(2, rows.size(), "one batch per queue and priority of 32 or more tasks due at once: " + rows);
-        Map<?, ?> urgent = (Map<?, ?>) rows.get(0);
-        Map<?, ?> plain = (Map<?, ?>) rows.get(1);
-        assertEquals(List.of("big", -3L, "big", 0L), List.of(urgent.get("queue"), urgent.get("rank"), plain.get("queue"), plain.get("rank")));
-        // each batch's due range spans exactly its own tasks' dues
-        List<?> dues = (List<?>) db.query("SELECT VALUE due FROM kafru_queues WHERE queue = 'big' AND rank = 0", Map.of()).get(0);
-        assertEquals(dues.stream().mapToLong(d -> ((Number) d).longValue()).min().orElseThrow(), ((Number) plain.get("first")).longValue());
-        assertEquals(dues.stream().mapToLong(d -> ((Number) d).longValue()).max().orElseThrow(), ((Number) plain.get("last")).longValue());
+        List<Task> pushed = store.insert(requests);
+        List<?> units = unitRows();
+        assertEquals(3, units.size(), "a unit per queue, priority and due time: " + units);
+        assertEquals(List.of(35L, 40L, 50L), units.stream().map(u -> ((Map<?, ?>) u).get("n")).sorted().toList());
+        assertEquals(3, rowsOf("kafru_payloads"), "one payload per unit");
+        assertEquals(3 + Units.AT_LEAST - 1, rowsOf("kafru_queues"), "three units and the few as rows");
+        for (int i = 0; i < requests.size(); i++) {
+            Task read = store.get(pushed.get(i).id()).orElseThrow();
+            assertEquals(List.of(requests.get(i).queue(), requests.get(i).name(), requests.get(i).priority(), requests.get(i).parameters(),
+                    TaskStatus.Waiting), List.of(read.queue(), read.name(), read.priority(), read.parameters(), read.status()), "task " + i);
+        }
+        assertEquals(later, store.get(pushed.get(requests.size() - 1).id()).orElseThrow().runAt());
+        assertTrue(pushed.get(0).id().matches("[a-z0-9]{20}-0"), pushed.get(0).id());
+        assertEquals(Optional.empty(), store.get(pushed.get(0).id().substring(0, 20)), "a unit is not a task");
+        assertEquals(counts(75, 0, 0, 0), store.counts("big", 0));
+        assertEquals(counts(50, 0, 0, 0), store.counts("later", 0));
     }
 
-    static final int BATCH_FEW = SurrealTaskRepository.BATCH_AT_LEAST - 1;
-
     @Test
-    void inAFloodTwoClaimersTakeWholePushBatchesInPushOrderAndNeverTheSameOnes() {
+    void twoClaimersTakeDifferentSlotsOfUnitsInPushOrder() {
         List<List<Task>> pushes = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             pushes.add(store.insert(requests(100, "flood")));
         }
-        ClaimFloors a = inAFlood();
-        ClaimFloors b = inAFlood();
-        List<Task> first = store.claim("flood", "a/flood", 100, Duration.ofMinutes(1), List.of(), a).tasks();
+        ClaimFloors a = new ClaimFloors();
+        ClaimFloors b = new ClaimFloors();
+        List<Task> first = store.claim("flood", "a/flood", 60, Duration.ofMinutes(1), List.of(), a).tasks();
         List<Task> second = store.claim("flood", "b/flood", 100, Duration.ofMinutes(1), List.of(), b).tasks();
         List<Task> third = store.claim("flood", "a/flood", 100, Duration.ofMinutes(1), List.of(), a).tasks();
-        assertEquals(ids(pushes.get(0)), ids(first));
-        assertEquals(ids(pushes.get(1)), ids(second), "the second batch, put back whole by the first claim, comes next");
-        assertEquals(ids(pushes.get(2)), ids(third));
-        assertTrue(a.flood() && b.flood(), "full claims: the flood goes on");
+        List<String> taken = new ArrayList<>(ids(first));
+        taken.addAll(ids(second));
+        taken.addAll(ids(third));
+        List<String> pushed = pushes.stream().flatMap(p -> ids(p).stream()).toList();
+        assertEquals(pushed.subList(0, 260), taken, "slots in push order, each once");
+        assertTrue(first.stream().allMatch(t -> t.owner().equals("a/flood")) && second.stream().allMatch(t -> t.owner().equals("b/flood")));
+        assertEquals(counts(140, 260, 0, 0), store.counts("flood", 0));
+        assertEquals(TaskStatus.InProgress, store.get(second.get(0).id()).orElseThrow().status());
+        assertEquals("b/flood", store.get(second.get(0).id()).orElseThrow().owner());
+        assertEquals(5, rowsOf("kafru_slices"), "a slice per unit and claim: [0,60); [60,100) and [0,60) of the second; [60,100) and [0,60)");
     }
 
     @Test
-    void aBatchLargerThanTheClaimIsTakenInPiecesInOrderAndTheQueueDrainsToTheHead() {
-        List<Task> pushed = store.insert(requests(150, "pieces"));
-        ClaimFloors floors = inAFlood();
-        List<String> taken = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            taken.addAll(ids(store.claim("pieces", "me/pieces", 40, Duration.ofMinutes(1), List.of(), floors).tasks()));
+    void membersReportedCompleteStayInTheirUnitRetriedAndFailedOnesBecomeRowsAndTheUnitEndsDone() {
+        List<Task> pushed = store.insert(requests(10, "done"));
+        List<Task> claimed = store.claim("done", "me/done", 10, Duration.ofMinutes(1));
+        assertEquals(ids(pushed), ids(claimed));
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            outcomes.add(Outcome.completed(claimed.get(i).id()));
         }
-        assertEquals(ids(pushed), taken);
-        assertTrue(!floors.flood(), "the last claim came back short: the next one claims from the head");
-        assertEquals(List.of(), batchRows(), "no batch left behind");
+        outcomes.add(Outcome.retry(claimed.get(6).id(), "done", "again", Duration.ZERO));
+        outcomes.add(Outcome.retry(claimed.get(7).id(), "done", "again", Duration.ofHours(1)));
+        outcomes.add(Outcome.failed(claimed.get(8).id(), "boom"));
+        store.finish("stranger/done", outcomes).join();
+        assertEquals(counts(0, 10, 0, 0), store.counts("done", 0), "a stranger's outcomes change nothing");
+        store.finish("me/done", outcomes).join();
+        Task completed = store.get(claimed.get(0).id()).orElseThrow();
+        assertEquals(List.of(TaskStatus.Completed, "me/done", 1), List.of(completed.status(), completed.owner(), completed.attempts()));
+        assertTrue(completed.finishedAt() != null && completed.startedAt() != null, completed.toString());
+        Task retried = store.get(claimed.get(6).id()).orElseThrow();
+        assertEquals(List.of(TaskStatus.Waiting, "again", 1), List.of(retried.status(), retried.message(), retried.attempts()));
+        Task failed = store.get(claimed.get(8).id()).orElseThrow();
+        assertEquals(List.of(TaskStatus.Error, "boom", 1), List.of(failed.status(), failed.message(), failed.attempts()));
+        assertEquals(counts(2, 1, 6, 1), store.counts("done", 0));
+        assertEquals(1, rowsOf("kafru_slices"), "one member is still out");
+        store.finish("me/done", List.of(Outcome.completed(claimed.get(9).id()))).join();
+        assertEquals(0, rowsOf("kafru_slices"), "the slice closes with its last member");
+        assertEquals("Done", ((Map<?, ?>) unitRows().get(0)).get("status"));
+        List<Task> again = store.claim("done", "other/done", 10, Duration.ofMinutes(1));
+        assertEquals(List.of(claimed.get(6).id()), ids(again), "the retried member is claimed again as a row of its own; the delayed one later");
+        assertEquals(2, again.get(0).attempts());
+        assertEquals(counts(1, 1, 7, 1), store.counts("done", 0));
+    }
+
+    @Test
+    void aLapsedSliceGivesItsUnreportedMembersBackAsRowsAndItsOwnersLateOutcomesAreDropped() {
+        List<TaskRequest> requests = new ArrayList<>(requests(5, "lapse"));
+        requests.set(4, TaskRequest.of("h").queue("lapse").maxAttempts(1));
+        store.insert(requests.subList(0, 4));
+        store.insert(List.of(requests.get(4)));
+        List<Task> claimed = store.claim("lapse", "dead/lapse", 5, Duration.ofMillis(100));
+        store.finish("dead/lapse", List.of(Outcome.completed(claimed.get(0).id()))).join();
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.recoverExpiredLeases("lapse", 10) > 0);
+        assertEquals(TaskStatus.Completed, store.get(claimed.get(0).id()).orElseThrow().status(), "a reported member stays done");
+        for (int i = 1; i < 4; i++) {
+            Task back = store.get(claimed.get(i).id()).orElseThrow();
+            assertEquals(List.of(TaskStatus.Waiting, 1), List.of(back.status(), back.attempts()), "member " + i);
+            assertTrue(back.message().contains("lease of dead/lapse expired"), back.message());
+        }
+        assertEquals(TaskStatus.Error, store.get(claimed.get(4).id()).orElseThrow().status(), "its last attempt lapsed");
+        assertEquals(counts(3, 0, 1, 1), store.counts("lapse", 0));
+        store.finish("dead/lapse", List.of(Outcome.completed(claimed.get(1).id()))).join();
+        assertEquals(TaskStatus.Waiting, store.get(claimed.get(1).id()).orElseThrow().status(), "the dead owner's late outcome is dropped");
+        assertEquals(3, store.claim("lapse", "alive/lapse", 10, Duration.ofMinutes(1)).size());
+        assertEquals(counts(0, 3, 1, 1), store.counts("lapse", 0));
+    }
+
+    @Test
+    void editingOrRemovingAWaitingMemberTakesItOutOfItsUnitAndARunningOneIsNotRemovedIdle() {
+        List<Task> pushed = store.insert(requests(6, "edit"));
+        Task edited = store.update(pushed.get(2).id(), TaskRequest.of("h").queue("edit").name("urgent").priority(9)).orElseThrow();
+        assertEquals(List.of(pushed.get(2).id(), "urgent", 9, TaskStatus.Waiting), List.of(edited.id(), edited.name(), edited.priority(), edited.status()));
+        assertTrue(store.removeIdle(pushed.get(3).id()));
+        assertEquals(Optional.empty(), store.get(pushed.get(3).id()));
+        assertEquals(counts(5, 0, 0, 0), store.counts("edit", 0));
+        List<Task> claimed = store.claim("edit", "me/edit", 10, Duration.ofMinutes(1));
+        assertEquals(List.of(pushed.get(2).id(), pushed.get(0).id(), pushed.get(1).id(), pushed.get(4).id(), pushed.get(5).id()), ids(claimed),
+                "the edited one first (priority 9), the removed one never");
+        assertTrue(!store.removeIdle(pushed.get(4).id()), "a running member is not removed idle");
+        assertTrue(store.update(pushed.get(4).id(), TaskRequest.of("h").queue("edit")).isEmpty(), "nor edited");
+        assertTrue(store.remove(pushed.get(4).id()));
+        assertEquals(counts(0, 4, 0, 0), store.counts("edit", 0));
+        store.finish("me/edit", claimed.stream().map(t -> Outcome.completed(t.id())).toList()).join();
+        assertEquals(counts(0, 0, 4, 0), store.counts("edit", 0), "a removed member's outcome is not counted");
+        assertEquals(Optional.empty(), store.get(pushed.get(4).id()));
+    }
+
+    @Test
+    void purgingWaitingTasksShortensUnitsAndEmptiesUntouchedOnesAndCountsFollow() {
+        store.insert(requests(50, "gone"));
+        List<Task> partly = store.insert(requests(50, "gone"));
+        store.insert(requests(50, "kept"));
+        List<Task> claimed = store.claim("gone", "me/gone", 70, Duration.ofMinutes(1));
+        assertEquals(70, claimed.size());
+        assertEquals(30L, store.purge(TaskStatus.Waiting, "gone"));
+        assertEquals(counts(0, 70, 0, 0), store.counts("gone", 0));
+        assertEquals(TaskStatus.InProgress, store.get(partly.get(10).id()).orElseThrow().status());
+        assertEquals(Optional.empty(), store.get(partly.get(30).id()));
+        assertEquals(counts(50, 0, 0, 0), store.counts("kept", 0));
+        store.finish("me/gone", claimed.stream().map(t -> Outcome.completed(t.id())).toList()).join();
+        assertEquals(70L, store.purge(TaskStatus.Completed, "gone"));
+        assertEquals(counts(0, 0, 0, 0), store.counts("gone", 0));
+        assertEquals(50L, store.purge(null, null));
+        assertEquals(0, rowsOf("kafru_queues") + rowsOf("kafru_payloads") + rowsOf("kafru_slices"));
     }
 
     @Test
@@ -132,14 +229,14 @@ class SurrealTaskRepositoryTest {
             urgent.add(TaskRequest.of("h").queue("prio").priority(5));
         }
         List<Task> high = store.insert(urgent);
-        List<Task> got = store.claim("prio", "me/prio", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks();
+        List<Task> got = store.claim("prio", "me/prio", 50, Duration.ofMinutes(1), List.of(), new ClaimFloors()).tasks();
         assertEquals(50, got.size());
         assertEquals(ids(high), ids(got.subList(0, 40)), "all 40 of priority 5 before any of priority 0");
         assertTrue(got.subList(40, 50).stream().allMatch(t -> t.priority() == 0));
     }
 
     @Test
-    void whenTheHighestPriorityRunsOutMidFloodTheNextOnesBatchesAreTaken() {
+    void whenTheHighestPriorityRunsOutTheNextOneIsTakenInPushOrder() {
         List<TaskRequest> urgent = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             urgent.add(TaskRequest.of("h").queue("mixed").priority(5));
@@ -150,48 +247,10 @@ class SurrealTaskRepositoryTest {
         // a claim from the head: it learns the highest priority and finds a flood (it came back full)
         assertEquals(ids(high.subList(0, 20)), ids(store.claim("mixed", "me/mixed", 20, Duration.ofMinutes(1), List.of(), floors).tasks()));
         assertTrue(floors.flood());
-        assertTrue(!floors.byBatch(), "alone so far: still from the head");
-        floors.met();
         List<Task> got = store.claim("mixed", "me/mixed", 50, Duration.ofMinutes(1), List.of(), floors).tasks();
         assertEquals(ids(high.subList(20, 40)), ids(got.subList(0, 20)), "the rest of priority 5 first");
-        assertEquals(ids(low.subList(0, 30)), ids(got.subList(20, 50)), "then priority 0's batch, in push order");
-        assertEquals(1, batchRows().size(), "what is left of priority 0's batch went back as one");
-    }
-
-    @Test
-    void tasksOfABatchNobodyClaimedAndOfAStaleBatchAreFoundByTheHeadClaim() {
-        List<Task> orphaned = store.insert(requests(50, "orphan"));
-        // a claimer reserved the batch (deleted its row) and died before claiming it
-        db.query("DELETE kafru_batches", Map.of());
-        ClaimFloors floors = new ClaimFloors();
-        assertEquals(ids(orphaned), ids(store.claim("orphan", "me/orphan", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks()));
-
-        // a batch whose tasks a head claim took stays behind until a flood's claim reserves it: it yields nothing, the next batch does
-        List<Task> early = store.insert(requests(50, "stale"));
-        assertEquals(ids(early), ids(store.claim("stale", "me/stale", 50, Duration.ofMinutes(1), List.of(), floors).tasks()));
-        List<Task> later = store.insert(requests(50, "stale"));
-        assertEquals(ids(later), ids(store.claim("stale", "me/stale", 50, Duration.ofMinutes(1), List.of(), inAFlood()).tasks()));
-        assertEquals(List.of(), batchRows());
-    }
-
-    @Test
-    void purgingAQueuesWaitingTasksTakesTheirPushBatchesAlongAndLeavesOtherQueuesBatches() {
-        store.insert(requests(50, "gone"));
-        store.insert(requests(50, "kept"));
-        assertEquals(50L, store.purge(TaskStatus.Waiting, "gone"));
-        assertEquals(List.of("kept"), batchRows().stream().map(r -> ((Map<?, ?>) r).get("queue")).toList());
-        assertEquals(0L, store.purge(TaskStatus.Completed, "kept"));
-        assertEquals(1, batchRows().size(), "purging finished tasks leaves the Waiting ones' batches");
-    }
-
-    @Test
-    void pushBatchesNobodyReservedAreForgottenOnceOlderThanTheirAgeAndNewerOnesKept() {
-        store.insert(requests(40, "old"));
-        assertEquals(0, store.forgetBatches(Duration.ofMinutes(1), 100), "a batch younger than the age stays");
-        assertEquals(1, batchRows().size());
-        assertEquals(1, store.forgetBatches(Duration.ZERO, 100));
-        assertEquals(List.of(), batchRows());
-        assertEquals(40L, store.counts("old", 1_000).get(TaskStatus.Waiting), "its tasks stay, for the head claim");
+        assertEquals(ids(low.subList(0, 30)), ids(got.subList(20, 50)), "then priority 0's unit, in push order");
+        assertEquals(counts(70, 70, 0, 0), store.counts("mixed", 0));
     }
 
     @Test
@@ -229,7 +288,7 @@ class SurrealTaskRepositoryTest {
     }
 
     @Test
-    void queueNamesAreRecordedOnceAndCountsStopAtTheCap() {
+    void queueNamesAreRecordedOnceAndCountsAreExactPastAnyCapAndThroughFolding() {
         store.registerQueues(List.of("a", "b"));
         store.registerQueues(List.of("b", "c"));
         assertEquals(List.of("a", "b", "c"), store.queueNames().stream().sorted().toList());
@@ -238,15 +297,24 @@ class SurrealTaskRepositoryTest {
         }
         store.insert(requests(3, "small"));
         store.claim("small", "me/small", 1, Duration.ofMinutes(1));
-        assertEquals(TaskRepository.COUNT_CAP, store.waiting("big"), "counted up to the cap, not past it");
-        assertEquals(Map.of(TaskStatus.Waiting, 2L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
-                store.counts("small", 10));
+        assertEquals(TaskRepository.COUNT_CAP + 300, store.waiting("big"), "exact, past the old cap");
+        assertEquals(counts(2, 1, 0, 0), store.counts("small", 10));
+        assertEquals(3, store.foldCounts(Duration.ZERO, 3), "folded in bounded batches");
+        while (store.foldCounts(Duration.ZERO, 5) > 0) {
+            assertEquals(TaskRepository.COUNT_CAP + 300, store.waiting("big"), "the same while folding");
+        }
+        assertEquals(0, rowsOf("kafru_count_deltas"));
+        assertEquals(TaskRepository.COUNT_CAP + 300, store.waiting("big"));
+        assertEquals(counts(2, 1, 0, 0), store.counts("small", 10));
     }
 
     @Test
     void retentionDeletesFinishedTasksOlderThanItsAgeAndNothingElse() {
         store.registerQueues(List.of("r"));
-        List<Task> tasks = store.insert(requests(5, "r"));
+        List<Task> tasks = new ArrayList<>();
+        for (TaskRequest request : requests(5, "r")) {
+            tasks.addAll(store.insert(List.of(request))); // rows, each pushed on its own
+        }
         List<Task> claimed = store.claim("r", "me/r", 4, Duration.ofMinutes(1));
         store.finish("me/r", List.of(Outcome.completed(claimed.get(0).id()), Outcome.completed(claimed.get(1).id()),
                 Outcome.failed(claimed.get(2).id(), "boom"))).join();
@@ -263,6 +331,27 @@ class SurrealTaskRepositoryTest {
         Task unclaimed = tasks.stream().filter(t -> claimed.stream().noneMatch(c -> c.id().equals(t.id()))).findFirst().orElseThrow();
         assertEquals(TaskStatus.Waiting, store.get(unclaimed.id()).orElseThrow().status());
         assertEquals(TaskStatus.InProgress, store.get(claimed.get(3).id()).orElseThrow().status());
+    }
+
+    @Test
+    void retentionDeletesAUnitWithItsPayloadOnceEveryMemberFinishedBeforeTheCutoff() {
+        store.registerQueues(List.of("u"));
+        List<Task> pushed = store.insert(requests(6, "u"));
+        List<Task> claimed = store.claim("u", "me/u", 5, Duration.ofMinutes(1));
+        store.finish("me/u", List.of(Outcome.completed(claimed.get(0).id()), Outcome.completed(claimed.get(1).id()),
+                Outcome.failed(claimed.get(2).id(), "boom"))).join();
+        Retention atOnce = new Retention(store, Optional.of(Duration.ZERO), Optional.empty(), Clock.systemUTC(), 0);
+        assertEquals(0, atOnce.pass(), "a unit whose members are not all finished is kept whole");
+        store.finish("me/u", List.of(Outcome.completed(claimed.get(3).id()), Outcome.completed(claimed.get(4).id()))).join();
+        List<Task> last = store.claim("u", "me/u", 5, Duration.ofMinutes(1));
+        assertEquals(List.of(pushed.get(5).id()), ids(last));
+        store.finish("me/u", List.of(Outcome.completed(last.get(0).id()))).join();
+        assertEquals(counts(0, 0, 5, 1), store.counts("u", 0));
+        assertEquals(5, atOnce.pass(), "its five Completed members go with it; the failed one is a row of its own");
+        assertEquals(0, rowsOf("kafru_payloads"));
+        assertEquals(Optional.empty(), store.get(pushed.get(0).id()));
+        assertEquals(TaskStatus.Error, store.get(pushed.get(2).id()).orElseThrow().status());
+        assertEquals(counts(0, 0, 0, 1), store.counts("u", 0));
     }
 
     @Test
