@@ -93,8 +93,8 @@ public final class Bench {
      */
     static void plain(Options o, SurrealLauncher launcher) throws Exception {
         o.tasks = o.tasksOr(100_000);
-        System.out.printf(Locale.ROOT, "warm-up, the same for every system in its own JVM: rounds of %,d tasks until at least %,d ran and two "
-                + "rounds in a row are within %.0f%% (at most %,d), then %,d timed (JobRunr %,d); cold = the first round%n",
+        System.out.printf(Locale.ROOT, "warm-up, the same for every system in its own JVM: untimed rounds of %,d tasks until at least %,d ran "
+                + "and a round is no more than %.0f%% faster than the one before (at most %,d), then %,d timed (JobRunr %,d); cold = the first round%n",
                 o.round, o.warmup, 100 * Measure.SETTLED, Measure.WARMUP_CAP_FACTOR * o.warmup, o.tasks, o.jobrunrTasks());
         List<String> systems = new ArrayList<>(o.systems);
         Map<String, Integer> dbPorts = new LinkedHashMap<>();
@@ -115,10 +115,12 @@ public final class Bench {
             Map<String, List<Map<String, Double>>> results = new LinkedHashMap<>();
             for (int run = 1; run <= o.runs; run++) {
                 for (String system : systems) {
+                    long t0 = System.nanoTime();
                     Map<String, Double> r = child(o, system, dbPorts.get(system));
                     results.computeIfAbsent(system, k -> new ArrayList<>()).add(r);
-                    System.out.printf(Locale.ROOT, "  run %d %-16s %,7.0f tasks/s  (%,.0f timed, push %.2f s; warm-up rounds %s tasks/s%s)%n",
-                            run, system, r.get("rate"), r.get("tasks"), r.get("push"), rounds(r), r.get("settled") > 0 ? "" : ", not settled");
+                    System.out.printf(Locale.ROOT, "  run %d %-16s %,7.0f tasks/s  (%,.0f timed, push %.2f s; warm-up rounds %s tasks/s%s; %.0f s in all)%n",
+                            run, system, r.get("rate"), r.get("tasks"), r.get("push"), rounds(r), r.get("settled") > 0 ? "" : ", not settled",
+                            (System.nanoTime() - t0) / 1e9);
                 }
             }
             Map<String, Map<String, Double>> latency = new LinkedHashMap<>();
@@ -191,9 +193,11 @@ public final class Bench {
                 lat += String.format(Locale.ROOT, "; from another server %.1f / %.1f ms", l.get("remoteP50"), l.get("remoteP99"));
             }
             double timed = results.get(system).get(0).get("tasks");
-            String label = label(o, system) + (timed == o.tasks ? "" : String.format(Locale.ROOT, " — %,.0f timed", timed));
+            long unsettled = values(results, system, "settled").stream().filter(settled -> settled == 0).count();
+            String label = label(o, system) + (timed == o.tasks ? "" : String.format(Locale.ROOT, " — %,.0f timed, not %,d", timed, o.tasks))
+                    + (unsettled == 0 ? "" : String.format(Locale.ROOT, " — warm-up still rising at its cap in %d of %d runs", unsettled, o.runs));
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", label, spread(values(results, system, "rate")),
-                    String.format(Locale.ROOT, "%,.0f", median(values(results, system, "cold"))), lat);
+                    spread(values(results, system, "cold")), lat);
         }
         System.out.println();
         System.out.println(ratio(results, "db-scheduler(pg)", "db-scheduler-pg") + ", " + ratio(results, "db-scheduler(h2)", "db-scheduler-h2"));
@@ -365,8 +369,9 @@ public final class Bench {
                                      [--jobrunr-tasks J] [--threads T] [--samples S] [--systems a,b,...]
                   plain      (default) kafru (its store and workers, no container) against db-scheduler and JobRunr:
                              every system in a JVM of its own, in turns, warmed by the same rule — untimed rounds of K
-                             tasks until at least W ran and two rounds in a row are within 10% (at most 4 × W) — then
-                             N timed (JobRunr min(J, N): it runs ~1,000/s); the first round is the cold column.
+                             tasks until at least W ran and the rate stopped rising (a round at most 10% faster than the
+                             one before; at most 4 × W) — then N timed (JobRunr min(J, N): it runs ~1,000/s); the first
+                             round is the cold column.
                              Systems: kafru, kafru-sync-never (the engine's deferred sync, an extra row on a second
                              launcher), db-scheduler-h2, db-scheduler-pg, jobrunr-mem, jobrunr-pg (PostgreSQL: a
                              throw-away cluster of Debian's server on 127.0.0.1, fsync on; its rows are skipped, with the
@@ -379,7 +384,7 @@ public final class Bench {
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
                   all        plain, container and timing
                 defaults: --mode plain --runs 3 --tasks 100000 (container, scale: 20000) --warmup 20000 --round 10000
-                          --jobrunr-tasks 20000 --threads 8 --samples 200""";
+                          --jobrunr-tasks 10000 --threads 8 --samples 200""";
     }
 
     /** The command line. */
@@ -391,7 +396,7 @@ public final class Bench {
         int tasksGiven;
         int warmup = 20_000;
         int round = 10_000;
-        int jobrunrTasks = 20_000;
+        int jobrunrTasks = 10_000;
         int threads = 8;
         int runs = 3;
         int samples = 200;

@@ -83,8 +83,8 @@ public final class JobRunrPeer {
     static Map<String, Double> latency(Bench.Options o, Pools.Store store) throws Exception {
         start(o, store, 4);
         try {
-            // each waits for a poll, about half of it: at most 100 samples, 10 on SQL (5 s each)
-            int samples = Math.min(o.samples, store == Pools.Store.IN_MEMORY ? 100 : 10);
+            // each waits for the next poll (the samples follow each other): at most 100, 5 on SQL (5 s each)
+            int samples = Math.min(o.samples, store == Pools.Store.IN_MEMORY ? 100 : 5);
             return Measure.percentiles(Measure.samples(samples, 0, 20, () -> {
                 START.reset();
                 long t0 = System.nanoTime();

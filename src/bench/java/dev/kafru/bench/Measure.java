@@ -66,10 +66,12 @@ final class Measure {
 
     /**
      * The same rule for every system, in the JVM it has to itself: untimed rounds of {@code --round}
-     * tasks until at least {@code --warmup} ran and two rounds in a row are within
-     * 10% of each other (at most {@value #WARMUP_CAP_FACTOR} × {@code --warmup} tasks), then
-     * one timed flood of {@code timed} tasks. The first round is the cold figure: a fresh JVM's
-     * first tasks, as the benchmark measured before it warmed anything.
+     * tasks until at least {@code --warmup} ran and the rate has stopped rising — a round no more
+     * than 10% faster than the one before (at most {@value #WARMUP_CAP_FACTOR} × {@code --warmup}
+     * tasks) — then one timed flood of {@code timed} tasks. A round slower than the one before
+     * ends it too: the JIT has warmed, and a store that slows as its history grows (JobRunr's
+     * in-memory one keeps its succeeded jobs for 36 hours) would never settle otherwise. The
+     * first round is the cold figure: a fresh JVM's first tasks.
      */
     static Map<String, Double> warmThenTime(Bench.Options o, int timed, Runs runs, Flood flood) throws Exception {
         List<Double> rounds = new ArrayList<>();
@@ -80,7 +82,7 @@ final class Measure {
             total += o.round;
             if (!rounds.isEmpty() && total >= o.warmup) {
                 double last = rounds.get(rounds.size() - 1);
-                settled = Math.abs(rate - last) <= SETTLED * last;
+                settled = rate <= (1 + SETTLED) * last;
             }
             rounds.add(rate);
         }
@@ -95,7 +97,7 @@ final class Measure {
         return r;
     }
 
-    /** Two warm-up rounds in a row this close (relative) count as settled. */
+    /** A warm-up round at most this much faster than the one before (relative) ends the warm-up. */
     static final double SETTLED = 0.10;
     static final int WARMUP_CAP_FACTOR = 4;
 
