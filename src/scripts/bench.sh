@@ -21,11 +21,13 @@ if [[ "${1:-}" != -h && "${1:-}" != --help ]] && ! compgen -G '/usr/lib/postgres
   { apt-get install -y -q postgresql || { apt-get update -q && apt-get install -y -q postgresql; }; } >target/apt-postgresql.log 2>&1 \
     || echo "bench.sh: could not install postgresql (see target/apt-postgresql.log); its rows will be skipped"
 fi
+# Maven 3.8 writes colour resets even with -B -q: keep them out of the benchmark's output
+mvn_quiet() { mvn -B -q "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'; }
 [ -d src/surrealdb/node_modules ] || npm ci --prefix src/surrealdb --no-audit --no-fund
-mvn -B -q -Pbench package -DskipTests
-mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+mvn_quiet -Pbench package -DskipTests
+mvn_quiet -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 if [ ! -f target/payara-micro.jar ]; then
-  mvn -B -q dependency:copy -Dartifact=fish.payara.extras:payara-micro:6.2025.10 -DoutputDirectory=target -Dmdep.stripVersion=true
+  mvn_quiet dependency:copy -Dartifact=fish.payara.extras:payara-micro:6.2025.10 -DoutputDirectory=target -Dmdep.stripVersion=true
 fi
 exec java -Djava.io.tmpdir=target -Dkafru.bench.command="$command_line" -Dkafru.launcher.dir=src/surrealdb -Dpayara.microJar=target/payara-micro.jar \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.kafru.bench.Bench "$@"

@@ -29,7 +29,14 @@ public final class Bench {
     static final String SYNC_DATA = "SURREAL_DATASTORE_SYNC_DATA";
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (o.child != null) {
             Map<String, Double> result = switch (o.child) {
                 case "kafru", "kafru-sync-never" -> KafruPlain.throughput(o);
