@@ -2,6 +2,7 @@ package dev.kafru.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.kafru.testing.SurrealLauncher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class Pools {
         switch (store) {
             case H2_FILE -> {
                 Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "h2-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> SurrealLauncher.deleteQuietly(dir))); // the child JVM's own
                 config.setJdbcUrl("jdbc:h2:file:" + dir.resolve(name).toAbsolutePath());
                 config.setUsername("sa");
             }
