@@ -4,10 +4,8 @@ import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import org.h2.jdbcx.JdbcConnectionPool;
+import com.zaxxer.hikari.HikariDataSource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -18,21 +16,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** db-scheduler 16.12.0 on an H2 file database: poll 100 ms, {@code threads} threads, a no-op one-time task. */
+/**
+ * db-scheduler 16.12.0 on an H2 file or PostgreSQL through HikariCP: poll 100 ms, its default
+ * {@code fetch} strategy, {@code threads} threads, a no-op one-time task.
+ */
 final class DbSchedulerPeer {
 
     private DbSchedulerPeer() {
     }
 
-    /** db-scheduler's table, as its README gives it for H2 / PostgreSQL. */
+    /**
+     * db-scheduler's table, as its DDL files give it per database: names are {@code text} and
+     * the data {@code bytea} on PostgreSQL, {@code varchar} and {@code blob} on H2.
+     */
     private static final String DDL = """
             create table scheduled_tasks (
-              task_name varchar(100) not null,
-              task_instance varchar(100) not null,
-              task_data blob,
+              task_name %1$s not null,
+              task_instance %1$s not null,
+              task_data %2$s,
               execution_time timestamp with time zone not null,
               picked boolean not null,
-              picked_by varchar(50),
+              picked_by %1$s,
               last_success timestamp with time zone,
               last_failure timestamp with time zone,
               consecutive_failures int,
@@ -45,13 +49,12 @@ final class DbSchedulerPeer {
             create index priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc);
             """;
 
-    /** A pooled H2 file database (as an application would give db-scheduler a pooled DataSource). */
-    static JdbcConnectionPool database(String name) throws Exception {
-        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "db-scheduler-");
-        JdbcConnectionPool ds = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve(name).toAbsolutePath(), "sa", "");
-        ds.setMaxConnections(32);
+    /** A pool of {@code threads + 4} connections (the executing threads, the poller, the pushes) with db-scheduler's table. */
+    static HikariDataSource database(Bench.Options o, Pools.Store store, String name) throws Exception {
+        HikariDataSource ds = Pools.open(o, store, name, o.threads + 4);
+        String ddl = store == Pools.Store.POSTGRES ? DDL.formatted("text", "bytea") : DDL.formatted("varchar(100)", "blob");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : DDL.split(";")) {
+            for (String sql : ddl.split(";")) {
                 if (!sql.isBlank()) {
                     s.execute(sql);
                 }
@@ -60,40 +63,45 @@ final class DbSchedulerPeer {
         return ds;
     }
 
-    static Map<String, Double> throughput(Bench.Options o, boolean batch) throws Exception {
-        JdbcConnectionPool ds = database("throughput");
-        Measure.Runs runs = new Measure.Runs(o.tasks);
-        OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> runs.ran());
-        Scheduler scheduler = Scheduler.create(ds, noop).threads(o.threads).pollingInterval(Duration.ofMillis(100)).build();
-        scheduler.start();
-        try {
-            long start = System.nanoTime();
-            if (batch) {
-                for (int from = 0; from < o.tasks; from += 500) {
-                    List<TaskInstance<?>> chunk = new ArrayList<>();
-                    for (int i = from; i < Math.min(o.tasks, from + 500); i++) {
-                        chunk.add(noop.instance("t" + i));
+    /** The warm-up and the timed flood, pushed with {@code scheduleBatch} in 500s, or one {@code schedule} at a time. */
+    static Map<String, Double> throughput(Bench.Options o, Pools.Store store, boolean batch) throws Exception {
+        try (HikariDataSource ds = database(o, store, "db_scheduler")) {
+            Measure.Runs runs = new Measure.Runs(0);
+            OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> runs.ran());
+            Scheduler scheduler = Scheduler.create(ds, noop).threads(o.threads).pollingInterval(Duration.ofMillis(100)).build();
+            scheduler.start();
+            try {
+                return Measure.warmThenTime(o, o.tasks, runs, new Measure.Flood() {
+                    @Override
+                    public void push(long first, int tasks) {
+                        if (batch) {
+                            for (long from = first; from < first + tasks; from += 500) {
+                                List<TaskInstance<?>> chunk = new ArrayList<>();
+                                for (long i = from; i < Math.min(first + tasks, from + 500); i++) {
+                                    chunk.add(noop.instance("t" + i));
+                                }
+                                scheduler.scheduleBatch(chunk, Instant.now());
+                            }
+                        } else {
+                            for (long i = first; i < first + tasks; i++) {
+                                scheduler.schedule(noop.instance("t" + i), Instant.now());
+                            }
+                        }
                     }
-                    scheduler.scheduleBatch(chunk, Instant.now());
-                }
-            } else {
-                for (int i = 0; i < o.tasks; i++) {
-                    scheduler.schedule(noop.instance("t" + i), Instant.now());
-                }
+
+                    @Override
+                    public void confirm(long total) throws Exception {
+                        awaitEmpty(ds);
+                    }
+                });
+            } finally {
+                scheduler.stop();
             }
-            double pushed = (System.nanoTime() - start) / 1e9;
-            runs.awaitAll();
-            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
-            awaitEmpty(ds);
-            return r;
-        } finally {
-            scheduler.stop();
-            ds.dispose();
         }
     }
 
     /** One-time tasks are deleted when they complete: the table empties. */
-    private static void awaitEmpty(JdbcConnectionPool ds) throws Exception {
+    private static void awaitEmpty(HikariDataSource ds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement();
@@ -110,24 +118,24 @@ final class DbSchedulerPeer {
         }
     }
 
-    static Map<String, Double> latency(Bench.Options o) throws Exception {
-        JdbcConnectionPool ds = database("latency");
-        Measure.Start start = new Measure.Start();
-        OneTimeTask<Void> mark = Tasks.oneTime("mark").execute((instance, context) -> start.mark());
-        Scheduler scheduler = Scheduler.create(ds, mark).threads(4).pollingInterval(Duration.ofMillis(100)).build();
-        scheduler.start();
-        try {
-            int[] i = {0};
-            // each waits for a poll (about 50 ms): at most 100 samples
-            return Measure.percentiles(Measure.samples(Math.min(o.samples, 100), 0, 20, () -> {
-                start.reset();
-                long t0 = System.nanoTime();
-                scheduler.schedule(mark.instance("m" + i[0]++), Instant.now());
-                return start.msAfter(t0);
-            }), null);
-        } finally {
-            scheduler.stop();
-            ds.dispose();
+    static Map<String, Double> latency(Bench.Options o, Pools.Store store) throws Exception {
+        try (HikariDataSource ds = database(o, store, "db_scheduler_latency")) {
+            Measure.Start start = new Measure.Start();
+            OneTimeTask<Void> mark = Tasks.oneTime("mark").execute((instance, context) -> start.mark());
+            Scheduler scheduler = Scheduler.create(ds, mark).threads(4).pollingInterval(Duration.ofMillis(100)).build();
+            scheduler.start();
+            try {
+                int[] i = {0};
+                // each waits for a poll (about 50 ms): at most 100 samples
+                return Measure.percentiles(Measure.samples(Math.min(o.samples, 100), 0, 20, () -> {
+                    start.reset();
+                    long t0 = System.nanoTime();
+                    scheduler.schedule(mark.instance("m" + i[0]++), Instant.now());
+                    return start.msAfter(t0);
+                }), null);
+            } finally {
+                scheduler.stop();
+            }
         }
     }
 }

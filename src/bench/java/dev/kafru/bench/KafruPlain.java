@@ -40,94 +40,86 @@ final class KafruPlain {
                 "kafru_bench", name + "_" + System.nanoTime());
     }
 
+    /** The warm-up and the timed flood ({@link Measure#warmThenTime}) on a database of its own. */
     static Map<String, Double> throughput(Bench.Options o) throws Exception {
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain"))) {
             Schema.apply(db);
-            int churn = Integer.parseInt(o.extra.getOrDefault("churn", "0"));
-            if (churn > 0) { // --churn=N: first run N tasks through, untimed, as a server that has been running
-                throughput(o, churn, db, "bench");
+            Measure.Runs runs = new Measure.Runs(0);
+            try (Worker worker = new Worker(o, db, "bench", "bench-server", runs)) {
+                return Measure.warmThenTime(o, o.tasks, runs, worker);
             }
-            return throughput(o, db, "bench");
+        }
+    }
+
+    /** One flood of {@code o.tasks} on {@code queue}, no warm-up (the scale mode's claim throughput at each size). */
+    static Map<String, Double> throughput(Bench.Options o, SurrealConnection db, String queue) throws Exception {
+        Measure.Runs runs = new Measure.Runs(0);
+        try (Worker worker = new Worker(o, db, queue, "bench-server", runs)) {
+            return Measure.flood(runs, worker, 0, o.tasks);
+        }
+    }
+
+    /**
+     * One queue worker with default settings on pools of its own, woken by each push and by the
+     * signals' live query, as {@code Workers} runs it; it serves every flood of the JVM.
+     */
+    private static final class Worker implements Measure.Flood, AutoCloseable {
+        private final ExecutorService executor;
+        private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+        private final SurrealConnection db;
+        private final String queue;
+        private final SurrealTaskRepository store;
+        private final QueueDispatcher dispatcher;
+        private final Subscription signals;
+        private final long completedBefore;
+
+        Worker(Bench.Options o, SurrealConnection db, String queue, String server, Measure.Runs runs) {
+            this.executor = Executors.newFixedThreadPool(o.threads + 2);
+            this.db = db;
+            this.queue = queue;
+            this.store = new SurrealTaskRepository(db);
+            WorkerSettings settings = WorkerSettings.defaults();
+            if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
+                settings = settings.toBuilder().batchSize(Integer.parseInt(o.extra.get("batch-size"))).build();
+            }
+            this.dispatcher = new QueueDispatcher(queue, o.threads, settings, store,
+                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, server + "/" + queue);
+            this.signals = store.onSignal(s -> dispatcher.wake());
+            this.completedBefore = completed(db, queue);
+            dispatcher.start();
+        }
+
+        @Override
+        public void push(long first, int tasks) {
+            KafruPlain.push(store, tasks, dispatcher, queue);
+        }
+
+        @Override
+        public void confirm(long total) throws InterruptedException {
+            awaitCompletedInStore(db, queue, completedBefore + total);
+        }
+
+        @Override
+        public void close() {
+            dispatcher.stop(Duration.ofSeconds(5));
+            signals.close();
+            executor.shutdownNow();
+            timer.shutdownNow();
         }
     }
 
     /** Two workers on the queue, each with its own connection, as two servers: how claims contend. */
     static Map<String, Double> twoServers(Bench.Options o) throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(2 * o.threads + 4);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
-        Measure.Runs runs = new Measure.Runs(o.tasks);
         try (RpcSurrealConnection db = RpcSurrealConnection.open(database(o, "plain2"));
              RpcSurrealConnection second = RpcSurrealConnection.open(db.settings())) {
             Schema.apply(db);
-            SurrealTaskRepository store = new SurrealTaskRepository(db);
-            List<QueueDispatcher> workers = new ArrayList<>();
-            List<Subscription> signals = new ArrayList<>();
-            for (RpcSurrealConnection connection : List.of(db, second)) {
-                SurrealTaskRepository server = new SurrealTaskRepository(connection);
-                QueueDispatcher worker = new QueueDispatcher("bench", o.threads, WorkerSettings.defaults(), server,
-                        TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer,
-                        "bench-server-" + workers.size() + "/bench");
-                signals.add(server.onSignal(s -> worker.wake()));
-                workers.add(worker);
-                worker.start();
+            Measure.Runs runs = new Measure.Runs(0);
+            try (Worker pushing = new Worker(o, db, "bench", "bench-server-0", runs);
+                 Worker other = new Worker(o, second, "bench", "bench-server-1", runs)) {
+                Map<String, Double> r = Measure.warmThenTime(o, o.tasks, runs, pushing);
+                System.out.println("  write conflicts retried (both workers, warm-up included): " + ConflictRetry.retried());
+                return r;
             }
-            long start = System.nanoTime();
-            push(store, o.tasks, workers.get(0), "bench");
-            double pushed = (System.nanoTime() - start) / 1e9;
-            runs.awaitAll();
-            Map<String, Double> r = Measure.rate(o.tasks, start, pushed);
-            awaitCompletedInStore(db, "bench", o.tasks);
-            System.out.println("  write conflicts retried (both workers): " + ConflictRetry.retried());
-            for (QueueDispatcher worker : workers) {
-                worker.stop(Duration.ofSeconds(5));
-            }
-            signals.forEach(Subscription::close);
-            return r;
-        } finally {
-            executor.shutdownNow();
-            timer.shutdownNow();
-        }
-    }
-
-    /**
-     * Pushes {@code o.tasks} no-op tasks to {@code queue} while one worker with default settings
-     * runs them; the time is from the first push to the last run counted by the task.
-     */
-    static Map<String, Double> throughput(Bench.Options o, SurrealConnection db, String queue) throws Exception {
-        return throughput(o, o.tasks, db, queue);
-    }
-
-    /** {@link #throughput(Bench.Options, SurrealConnection, String)} with {@code tasks} tasks instead of {@code o.tasks}. */
-    static Map<String, Double> throughput(Bench.Options o, int tasks, SurrealConnection db, String queue) throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(o.threads + 2);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        Measure.Runs runs = new Measure.Runs(tasks);
-        try {
-            SurrealTaskRepository store = new SurrealTaskRepository(db);
-            WorkerSettings settings = WorkerSettings.defaults();
-            if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
-                settings = settings.toBuilder().batchSize(Integer.parseInt(o.extra.get("batch-size"))).build();
-            }
-            QueueDispatcher worker = new QueueDispatcher(queue, o.threads, settings, store,
-                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, "bench-server/" + queue);
-            Subscription signals = store.onSignal(s -> worker.wake());
-            long completedBefore = completed(db, queue);
-            worker.start();
-            long start = System.nanoTime();
-            push(store, tasks, worker, queue);
-            double pushed = (System.nanoTime() - start) / 1e9;
-            runs.awaitAll();
-            Map<String, Double> r = Measure.rate(tasks, start, pushed);
-            awaitCompletedInStore(db, queue, completedBefore + tasks);
-            worker.stop(Duration.ofSeconds(5));
-            signals.close();
-            if (runs.count() != tasks) {
-                throw new IllegalStateException("ran " + runs.count() + " of " + tasks);
-            }
-            return r;
-        } finally {
-            executor.shutdownNow();
-            timer.shutdownNow();
         }
     }
 

@@ -8,7 +8,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every system's measurement shares: counting runs, timing one start, the RESULT figures. */
+/**
+ * What every system's measurement shares: counting runs, the warm-up and timing of floods,
+ * timing one start, the RESULT figures.
+ */
 final class Measure {
 
     private Measure() {
@@ -17,10 +20,16 @@ final class Measure {
     /** Runs of the benchmark's task, counted by the task; the timing thread waits (does not spin) for the last. */
     static final class Runs {
         private final AtomicInteger ran = new AtomicInteger();
-        private final int expected;
+        private volatile int expected;
 
         Runs(int expected) {
             this.expected = expected;
+        }
+
+        /** Starts counting again, for the next flood (the last one's tasks have all run). */
+        void expect(int tasks) {
+            ran.set(0);
+            expected = tasks;
         }
 
         /** Called by the task. */
@@ -41,6 +50,73 @@ final class Measure {
                 wait(1000);
             }
         }
+    }
+
+    /**
+     * A system under the flood: its task counts each run on the {@link Runs} it was given, and
+     * the same instance (scheduler, worker, pool) serves every flood of the JVM.
+     */
+    interface Flood {
+        /** Pushes {@code tasks} no-op tasks with the system's batch API; {@code first} numbers them apart from earlier floods. */
+        void push(long first, int tasks) throws Exception;
+
+        /** After the clock stopped: waits until the store agrees that all {@code total} tasks pushed so far completed. */
+        void confirm(long total) throws Exception;
+    }
+
+    /**
+     * The same rule for every system, in the JVM it has to itself: untimed rounds of {@code --round}
+     * tasks until at least {@code --warmup} ran and the rate has stopped rising — a round no more
+     * than 10% faster than the one before (at most {@value #WARMUP_CAP_FACTOR} × {@code --warmup}
+     * tasks) — then one timed flood of {@code timed} tasks. A round slower than the one before
+     * ends it too: the JIT has warmed, and a store that slows as its history grows (JobRunr's
+     * in-memory one keeps its succeeded jobs for 36 hours) would never settle otherwise. The
+     * first round is the cold figure: a fresh JVM's first tasks.
+     */
+    static Map<String, Double> warmThenTime(Bench.Options o, int timed, Runs runs, Flood flood) throws Exception {
+        List<Double> rounds = new ArrayList<>();
+        long total = 0;
+        boolean settled = false;
+        while (!settled && total < (long) WARMUP_CAP_FACTOR * o.warmup) {
+            double rate = flood(runs, flood, total, o.round).get("rate");
+            total += o.round;
+            if (!rounds.isEmpty() && total >= o.warmup) {
+                double last = rounds.get(rounds.size() - 1);
+                settled = rate <= (1 + SETTLED) * last;
+            }
+            rounds.add(rate);
+        }
+        Map<String, Double> r = flood(runs, flood, total, timed);
+        r.put("tasks", (double) timed);
+        r.put("cold", rounds.get(0));
+        r.put("warmup", (double) total);
+        r.put("settled", settled ? 1.0 : 0.0);
+        for (int i = 0; i < rounds.size(); i++) {
+            r.put("round" + (i + 1), rounds.get(i));
+        }
+        return r;
+    }
+
+    /** A warm-up round at most this much faster than the one before (relative) ends the warm-up. */
+    static final double SETTLED = 0.10;
+    static final int WARMUP_CAP_FACTOR = 4;
+
+    /**
+     * One flood, timed from the first push until the task has counted the last run; then, off
+     * the clock, the store confirms every task completed, and none ran twice.
+     */
+    static Map<String, Double> flood(Runs runs, Flood flood, long first, int tasks) throws Exception {
+        runs.expect(tasks);
+        long start = System.nanoTime();
+        flood.push(first, tasks);
+        double pushed = (System.nanoTime() - start) / 1e9;
+        runs.awaitAll();
+        Map<String, Double> r = rate(tasks, start, pushed);
+        flood.confirm(first + tasks);
+        if (runs.count() != tasks) {
+            throw new IllegalStateException("ran " + runs.count() + " times for " + tasks + " tasks");
+        }
+        return r;
     }
 
     /** When the one task being timed started, set by that task. */
