@@ -153,9 +153,9 @@ final class KafruPlain {
         }
     }
 
+    /** Completed tasks of the queue, as the store counts them (exactly, rows and push units alike). */
     static long completed(SurrealConnection db, String queue) {
-        return ((Number) db.query("RETURN count(SELECT VALUE id FROM kafru_queues WHERE queue = $q AND status = 'Completed')",
-                Map.of("q", queue)).get(0)).longValue();
+        return new SurrealTaskRepository(db).counts(queue, 0).get(dev.kafru.TaskStatus.Completed);
     }
 
     /**
