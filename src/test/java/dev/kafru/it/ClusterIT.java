@@ -66,7 +66,14 @@ class ClusterIT {
             // 1,200 tasks of 40 ms on 4 + 4 threads; B is killed with SIGKILL a third of the way
             List<String> ids = push(a, "cluster", 1200, 40);
             assertEquals(1200, new HashSet<>(ids).size());
-            await().atMost(Duration.ofSeconds(60)).until(() -> executionsBy(db, "server-b") >= 100);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> executionsBy(db, "server-b") >= 100);
+            } catch (RuntimeException e) {
+                System.out.println("DEBUG A:\n" + String.join("\n", a.lines().subList(Math.max(0, a.lines().size() - 80), a.lines().size())));
+                System.out.println("DEBUG B:\n" + String.join("\n", b.lines().subList(Math.max(0, b.lines().size() - 80), b.lines().size())));
+                System.out.println("DEBUG executions A " + executionsBy(db, "server-a") + " B " + executionsBy(db, "server-b"));
+                throw e;
+            }
             b.kill();
             await().atMost(Duration.ofSeconds(120)).until(() -> completed(db, ids) == 1200);
 
