@@ -29,7 +29,7 @@ final class RefusedDeployments {
     static Outcome deploy(WebArchive archive, String marker) throws Exception {
         File war = new File(System.getProperty("java.io.tmpdir"), archive.getName());
         archive.as(ZipExporter.class).exportTo(war, true);
-        List<String> command = List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
+        List<String> command = List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
                 System.getProperty("payara.microJar"), "--deploy", war.getAbsolutePath(), "--port",
                 String.valueOf(SurrealLauncher.freePort()), "--nocluster", "--nohazelcast");
         Process payara = new ProcessBuilder(command).redirectErrorStream(true).start();
