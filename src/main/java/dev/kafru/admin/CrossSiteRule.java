@@ -24,7 +24,7 @@ import java.util.Set;
  *
  * <p>Example: {@code curl -u admin:PW -H 'X-Requested-By: kafru' -X POST .../kafru/api/queues/default/pause}
  */
-final class CrossSiteRule {
+public final class CrossSiteRule {
 
     static final String HEADER = "X-Requested-By";
     static final String ALLOWED_ORIGINS = "kafru.admin.allowed-origins";
@@ -37,7 +37,7 @@ final class CrossSiteRule {
      *
      * @throws IllegalArgumentException naming an entry that is not an origin
      */
-    static Set<String> allowedOrigins(String value) {
+    public static Set<String> allowedOrigins(String value) {
         Set<String> origins = new java.util.LinkedHashSet<>();
         for (String entry : value.split(",")) {
             String e = entry.trim();

@@ -351,7 +351,8 @@ public class Workers extends StopsWithTheApplication {
         }
     }
 
-    static WorkerSettings readSettings(Config config) {
+    /** Reads the {@code kafru.worker.*} durations and sizes; a bad value throws naming its key. */
+    public static WorkerSettings readSettings(Config config) {
         WorkerSettings d = WorkerSettings.defaults();
         return WorkerSettings.builder()
                 .pollInterval(Durations.read(config, "kafru.worker.poll-interval", d.pollInterval()))
