@@ -67,6 +67,7 @@ public final class Settings {
                     WorkerSettings::parseQueues),
             bool("kafru.worker.enabled", "true", "false"),
             duration("kafru.worker.poll-interval", "15s", "15s", Duration.ofMillis(1)),
+            bool("kafru.worker.live-wakeups", "true", "false"),
             duration("kafru.worker.lease", "30s", "30s", Duration.ofMillis(300)),
             duration("kafru.worker.shutdown-timeout", "30s", "30s", Duration.ZERO),
             duration("kafru.worker.retry-base", "1s", "1s", Duration.ofMillis(1)),
