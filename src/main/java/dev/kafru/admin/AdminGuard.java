@@ -9,6 +9,7 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.security.Principal;
@@ -21,7 +22,9 @@ import java.util.logging.Logger;
 /**
  * The admin API's gate, as a CDI interceptor so that it holds in whatever JAX-RS application
  * serves kafru's resources (an embedding WAR's own application may pick them up too) and needs
- * no EJB: it checks the caller's role before the call, and maps what the call throws to a
+ * no EJB: it refuses a write a hostile page could make ({@link CrossSiteRule}, 403) and a login
+ * held back after repeated failures ({@link LoginThrottle}, 429 with Retry-After), checks the
+ * caller's role before the call, and maps what the call throws to a
  * problem — 400 for bad input naming the field, 404, 409 for a state that forbids the change,
  * 503 when SurrealDB cannot be reached, 500 (logged with a reference) for anything else.
  */
@@ -40,6 +43,12 @@ public class AdminGuard {
     @Inject
     @ConfigProperty(name = AuthenticationChoice.KEY, defaultValue = "basic")
     String authentication;
+
+    @Inject
+    Config config;
+
+    /** Origins besides the server's own whose pages may write (behind a proxy that rewrites Host). */
+    private volatile Set<String> origins;
 
     @AroundInvoke
     public Object guard(InvocationContext call) throws Exception {
@@ -85,6 +94,14 @@ public class AdminGuard {
 
     private void allow(boolean write) {
         boolean basic = !"container".equals(authentication.trim());
+        if (write) {
+            CrossSiteRule.refusal(request, origins()).ifPresent(reason -> {
+                throw ProblemException.crossSite(reason);
+            });
+        }
+        if (request.getAttribute(KafruAuthentication.LOCKED_ATTRIBUTE) instanceof Long seconds) {
+            throw ProblemException.tooManyLogins(seconds);
+        }
         if (request.getAttribute(KafruAuthentication.REFUSED_ATTRIBUTE) != null) {
             throw ProblemException.unauthorized("the user name or password is wrong, or the Authorization header is not"
                     + " HTTP Basic", true);
@@ -100,6 +117,15 @@ public class AdminGuard {
                     + (write ? "change anything here: that needs role " + KafruUsers.ADMIN
                     : "read this: that needs role " + KafruUsers.VIEWER + " or " + KafruUsers.ADMIN));
         }
+    }
+
+    private Set<String> origins() {
+        Set<String> o = origins;
+        if (o == null) {
+            o = CrossSiteRule.allowedOrigins(config.getOptionalValue(CrossSiteRule.ALLOWED_ORIGINS, String.class).orElse(""));
+            origins = o;
+        }
+        return o;
     }
 
     private boolean hasRole(String role) {

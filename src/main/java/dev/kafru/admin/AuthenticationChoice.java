@@ -43,10 +43,8 @@ public class AuthenticationChoice implements Extension {
     }
 
     void check(@Observes AfterDeploymentValidation validation) {
-        if (mode != null && !mode.equals("basic") && !mode.equals("container")) {
-            validation.addDeploymentProblem(new IllegalStateException(KEY + " is '" + mode
-                    + "': use basic (kafru's own users) or container (the application's own authentication)"));
-        } else if ("container".equals(mode) && others.isEmpty()) {
+        // a value other than basic or container fails the deployment in dev.kafru.config.SettingsCheck
+        if ("container".equals(mode) && others.isEmpty()) {
             LOG.warning(KEY + "=container, but this application has no HttpAuthenticationMechanism bean: unless the"
                     + " container authenticates callers some other way, nobody can log in to kafru's admin API");
         } else if ("basic".equals(mode) && !others.isEmpty()) {

@@ -44,6 +44,15 @@ final class Examples {
              "detail": "user 'viewer' may not change anything here: that needs role kafru-admin", "instance": "/kafru/api/tasks",
              "invalidFields": null}""";
 
+    static final String CROSS_SITE = """
+            {"type": "urn:kafru:problem:cross-site", "title": "Forbidden", "status": 403,
+             "detail": "the Origin 'http://evil.example' is not this server (kafru.example:8080): kafru takes writes from a browser only from its own pages (list other origins in kafru.admin.allowed-origins)",
+             "instance": "/kafru/api/queues/default/pause", "invalidFields": null}""";
+    static final String TOO_MANY_LOGINS = """
+            {"type": "urn:kafru:problem:too-many-logins", "title": "Too Many Requests", "status": 429,
+             "detail": "too many failed logins for this user or from this address: logins are not checked for 4 s more (Retry-After); the right password works again after that",
+             "instance": "/kafru/api/tasks", "invalidFields": null}""";
+
     private Examples() {
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
  * HTTP Basic for kafru's paths ({@code /kafru/…}) only: any other path of the application is
  * left alone, so embedding kafru puts no authentication on the host application. A request
  * without credentials, or with wrong ones, goes on anonymous: the admin API then answers 401
- * ({@link AdminGuard}). Answering wrong credentials here instead would need a committed
+ * ({@link AdminGuard}), or 429 while {@link LoginThrottle} holds the user or the address back
+ * after repeated failures. Answering wrong credentials here instead would need a committed
  * response, which WildFly's JASPI bridge then tries to change ("Response already committed").
  */
 @ApplicationScoped
@@ -28,9 +29,14 @@ public class KafruAuthentication implements HttpAuthenticationMechanism {
     static final String ROLES_ATTRIBUTE = KafruAuthentication.class.getName() + ".roles";
     /** Set when the request carried credentials that did not check out. */
     static final String REFUSED_ATTRIBUTE = KafruAuthentication.class.getName() + ".refused";
+    /** Set (to the seconds left, a Long) when the credentials were not checked: too many failed logins. */
+    static final String LOCKED_ATTRIBUTE = KafruAuthentication.class.getName() + ".locked";
 
     @Inject
     KafruUsers users;
+
+    @Inject
+    LoginThrottle throttle;
 
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
@@ -42,11 +48,22 @@ public class KafruAuthentication implements HttpAuthenticationMechanism {
         if (header == null) {
             return context.doNothing();
         }
-        Optional<KafruUsers.Caller> caller = basic(header).flatMap(c -> users.authenticate(c[0], c[1]));
+        Optional<String[]> credentials = basic(header);
+        String name = credentials.map(c -> c[0]).orElse(null);
+        String address = request.getRemoteAddr();
+        Optional<java.time.Duration> locked = throttle.lockedFor(name, address);
+        if (locked.isPresent()) {
+            // not checked at all while locked: a guess then tells nothing, right or wrong
+            request.setAttribute(LOCKED_ATTRIBUTE, Math.max(1, (locked.get().toMillis() + 999) / 1000));
+            return context.doNothing();
+        }
+        Optional<KafruUsers.Caller> caller = credentials.flatMap(c -> users.authenticate(c[0], c[1]));
         if (caller.isEmpty()) {
+            throttle.failed(name, address);
             request.setAttribute(REFUSED_ATTRIBUTE, Boolean.TRUE);
             return context.doNothing();
         }
+        throttle.succeeded(name, address);
         request.setAttribute(ROLES_ATTRIBUTE, Set.of(caller.get().role()));
         return context.notifyContainerAboutLogin(caller.get().name(), Set.of(caller.get().role()));
     }

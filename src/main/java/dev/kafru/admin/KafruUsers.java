@@ -144,6 +144,20 @@ public class KafruUsers {
         return new Account(name, role, null, sha256(password.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Checks {@code kafru.admin.username}, {@code kafru.admin.password} and {@code kafru.users} as
+     * {@link #accounts} reads them, without logging a generated password.
+     *
+     * @return the user names
+     * @throws IllegalStateException naming the entry at fault and the fix (never a password)
+     */
+    public static Set<String> check(org.eclipse.microprofile.config.Config config) {
+        return accounts(config.getOptionalValue("kafru.admin.username", String.class).orElse("admin"),
+                config.getOptionalValue("kafru.admin.password", String.class).orElse(null),
+                config.getOptionalValue("kafru.users", String.class).orElse(null), generated -> {
+                }).keySet();
+    }
+
     /** Splits an MP Config list value on commas that are not escaped with a backslash. */
     static List<String> splitList(String value) {
         List<String> items = new ArrayList<>();

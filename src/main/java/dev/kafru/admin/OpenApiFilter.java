@@ -26,7 +26,8 @@ import java.util.Map;
 
 /**
  * Completes the generated OpenAPI document for kafru's paths: the answers every operation may
- * give (401, 403, 500, 503, and 415 where a body is read) as problem+json with examples, path
+ * give (401, 403, 429, 500, 503, and 415 where a body is read) as problem+json with examples,
+ * the header {@code X-Requested-By} every write needs ({@link CrossSiteRule}), path
  * parameters marked required, and JSON examples as JSON rather than as strings. A response that
  * refers to a shared one ({@link ProblemResponses}) is completed there, under the status code the
  * operation gives it, so that the document says the same as if it were written inline. Registered in
@@ -59,8 +60,30 @@ public class OpenApiFilter implements OASFilter {
         }
         boolean write = method != PathItem.HttpMethod.GET && method != PathItem.HttpMethod.HEAD;
         add(responses, "401", "no or wrong credentials (HTTP Basic)", Examples.UNAUTHORIZED);
-        add(responses, "403", write ? "the user lacks role kafru-admin" : "the user lacks role kafru-viewer or kafru-admin",
-                Examples.FORBIDDEN);
+        add(responses, "403", write ? "the user lacks role kafru-admin, or the write could come from a page on another site:"
+                + " it lacks the header " + CrossSiteRule.HEADER + ", or its Origin (Referer) is not this server"
+                : "the user lacks role kafru-viewer or kafru-admin", Examples.FORBIDDEN);
+        if (write) {
+            APIResponse forbidden = responses.getAPIResponse("403");
+            MediaType problem = forbidden.getContent() == null ? null : forbidden.getContent().getMediaType(Problem.MEDIA_TYPE);
+            if (problem != null) {
+                problem.addExample("cross-site", OASFactory.createExample().value(json(Examples.CROSS_SITE)));
+            }
+            if (operation.getParameters() == null || operation.getParameters().stream()
+                    .noneMatch(p -> CrossSiteRule.HEADER.equalsIgnoreCase(p.getName()))) {
+                operation.addParameter(OASFactory.createParameter().name(CrossSiteRule.HEADER).in(Parameter.In.HEADER)
+                        .required(true).description("any value (the dashboard sends kafru): a header no cross-site HTML form"
+                                + " can send, so that a hostile page cannot write with an operator's cached credentials")
+                        // no Schema.type: it changed signature between MP OpenAPI 3.1 (Payara) and 4 (WildFly 39)
+                        .schema(OASFactory.createSchema().description("any text"))
+                        .example("kafru"));
+            }
+        }
+        add(responses, "429", "too many failed logins for this user or from this address: the credentials were not checked;"
+                + " try again after Retry-After seconds", Examples.TOO_MANY_LOGINS);
+        responses.getAPIResponse("429").addHeader("Retry-After", OASFactory.createHeader()
+                .description("seconds until logins are checked again")
+                .schema(OASFactory.createSchema().description("whole seconds")));
         if (operation.getRequestBody() != null) {
             add(responses, "415", "the body is not sent as application/json", null);
         }

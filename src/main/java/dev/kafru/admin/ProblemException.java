@@ -17,15 +17,21 @@ public final class ProblemException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient Problem problem;
     private final boolean challenge;
+    private final long retryAfter;
 
     private ProblemException(Problem problem) {
         this(problem, false);
     }
 
     private ProblemException(Problem problem, boolean challenge) {
+        this(problem, challenge, 0);
+    }
+
+    private ProblemException(Problem problem, boolean challenge, long retryAfter) {
         super(problem.detail());
         this.problem = problem;
         this.challenge = challenge;
+        this.retryAfter = retryAfter;
     }
 
     public static ProblemException of(int status, String kind, String title, String detail) {
@@ -54,6 +60,18 @@ public final class ProblemException extends RuntimeException {
                 challenge);
     }
 
+    /** 403 for a write a page on another site could have made; {@code reason} names what gives it away. */
+    public static ProblemException crossSite(String reason) {
+        return of(403, "cross-site", "Forbidden", reason);
+    }
+
+    /** 429 with Retry-After: the credentials were not checked after repeated failed logins. */
+    public static ProblemException tooManyLogins(long seconds) {
+        return new ProblemException(new Problem("urn:kafru:problem:too-many-logins", "Too Many Requests", 429,
+                "too many failed logins for this user or from this address: logins are not checked for " + seconds
+                        + " s more (Retry-After); the right password works again after that", null, null), false, seconds);
+    }
+
     public Problem problem() {
         return problem;
     }
@@ -64,7 +82,7 @@ public final class ProblemException extends RuntimeException {
             return this;
         }
         return new ProblemException(new Problem(problem.type(), problem.title(), problem.status(), problem.detail(), path,
-                problem.invalidFields()), challenge);
+                problem.invalidFields()), challenge, retryAfter);
     }
 
     /** The whole answer. */
@@ -72,6 +90,9 @@ public final class ProblemException extends RuntimeException {
         Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(JsonText.write(problem));
         if (challenge) {
             builder.header(HttpHeaders.WWW_AUTHENTICATE, KafruAuthentication.CHALLENGE);
+        }
+        if (retryAfter > 0) {
+            builder.header(HttpHeaders.RETRY_AFTER, retryAfter);
         }
         return builder.build();
     }

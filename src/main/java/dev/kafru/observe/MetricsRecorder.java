@@ -21,6 +21,10 @@ interface MetricsRecorder {
     default void count(String name, String queue, long n) {
     }
 
+    /** Adds {@code n} (0 registers it) to a counter with one tag, or none when {@code tag} is null. */
+    default void countTagged(String name, String tag, String value, long n) {
+    }
+
     /** Registers a counter tagged with its queue, at 0 if it is new. */
     default void declareCounter(String name, String queue) {
     }

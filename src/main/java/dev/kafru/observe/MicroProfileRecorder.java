@@ -40,6 +40,15 @@ final class MicroProfileRecorder implements MetricsRecorder {
         counter(name, queue);
     }
 
+    @Override
+    public void countTagged(String name, String tag, String value, long n) {
+        Counter counter = counters.computeIfAbsent(name + "\u0000" + tag + "\u0000" + value,
+                k -> tag == null ? registry.counter(name) : registry.counter(name, new Tag(tag, value)));
+        if (n > 0) {
+            counter.inc(n);
+        }
+    }
+
     private Counter counter(String name, String queue) {
         return counters.computeIfAbsent(name + "\u0000" + queue, k -> registry.counter(name, new Tag("queue", queue)));
     }

@@ -16,8 +16,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The README's sample component: when kafru.war starts (and {@code kafru.sample.enabled} is
- * true, as kafru.war's own configuration sets it), it pushes one {@code hello} task.
+ * The README's sample component: when kafru.war starts with {@code kafru.sample.enabled=true}
+ * (src/scripts/run.sh sets it; off by default, so that kafru.war on a user's server pushes
+ * nothing of its own), it pushes one {@code hello} task.
  */
 @ApplicationScoped
 public class SamplePush {

@@ -74,9 +74,27 @@ final class TaskExecution {
         }
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
         if (retryPolicy.onFailure(task, e) instanceof RetryAfter retry) {
+            logFailure(e, "will run again in " + retry.pause().toMillis() + " ms", false);
             return Outcome.retry(task.id(), task.queue(), message, retry.pause());
         }
+        logFailure(e, "it ends Error", true);
         return Outcome.failed(task.id(), message);
+    }
+
+    /**
+     * One WARNING per failed attempt: task id, handler, attempt n of max, the exception's class and
+     * message, and what follows; the stack trace with it on the final failure, and at FINE before.
+     */
+    private void logFailure(Throwable e, String then, boolean last) {
+        String line = "task " + task.id() + " (handler " + task.handler() + ", queue " + task.queue() + ") failed attempt "
+                + task.attempts() + " of " + task.maxAttempts() + ": " + e.getClass().getName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "; " + then;
+        if (last) {
+            LOG.log(Level.WARNING, line, e);
+        } else {
+            LOG.warning(line);
+            LOG.log(Level.FINE, "the stack trace of task " + task.id() + "'s attempt " + task.attempts(), e);
+        }
     }
 
     /** True for the one caller that gets to report how this execution ended. */

@@ -108,15 +108,20 @@ public class Workers extends StopsWithTheApplication {
             return;
         }
         ready = true;
-        try {
-            signals = tasks.onSignal(signal -> {
-                if (signal.wake()) {
-                    wake(signal.queue(), signal.earliest());
-                }
-            });
-        } catch (StoreException e) {
-            LOG.log(Level.WARNING, "no live query for new tasks; workers fall back to polling every "
-                    + settings.pollInterval().toSeconds() + " s", e);
+        if (liveWakeups(config)) {
+            try {
+                signals = tasks.onSignal(signal -> {
+                    if (signal.wake()) {
+                        wake(signal.queue(), signal.earliest());
+                    }
+                });
+            } catch (StoreException e) {
+                LOG.log(Level.WARNING, "no live query for new tasks; workers fall back to polling every "
+                        + settings.pollInterval().toSeconds() + " s", e);
+            }
+        } else {
+            LOG.info(LIVE_WAKEUPS + "=false: tasks pushed on other servers start within kafru.worker.poll-interval ("
+                    + settings.pollInterval().toMillis() + " ms); this server's own pushes still start at once");
         }
         queues.forEach(this::startWorker);
         long every = Math.max(250, settings.lease().toMillis() / 2);
@@ -351,7 +356,8 @@ public class Workers extends StopsWithTheApplication {
         }
     }
 
-    static WorkerSettings readSettings(Config config) {
+    /** Reads the {@code kafru.worker.*} durations and sizes; a bad value throws naming its key. */
+    public static WorkerSettings readSettings(Config config) {
         WorkerSettings d = WorkerSettings.defaults();
         return WorkerSettings.builder()
                 .pollInterval(Durations.read(config, "kafru.worker.poll-interval", d.pollInterval()))
@@ -362,6 +368,18 @@ public class Workers extends StopsWithTheApplication {
                 .batchSize(config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()))
                 .prefetch(config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1))
                 .build();
+    }
+
+    static final String LIVE_WAKEUPS = "kafru.worker.live-wakeups";
+
+    /**
+     * Whether another server's push wakes this server's workers through a live query
+     * ({@code kafru.worker.live-wakeups}, default true). On a multi-node SurrealDB (TiKV) a live
+     * query hears only the writes of the node its connection is on, so there the wake-ups are
+     * switched off and workers find other servers' tasks by polling ({@code kafru.worker.poll-interval}).
+     */
+    static boolean liveWakeups(Config config) {
+        return config.getOptionalValue(LIVE_WAKEUPS, String.class).map(dev.kafru.config.Settings::parseBoolean).orElse(true);
     }
 
     static String defaultServerName() {

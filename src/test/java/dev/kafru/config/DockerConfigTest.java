@@ -21,10 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * docker/ (and the README's tables) configure kafru by environment variables, which nothing else
- * checks: a misspelt or renamed one is silently ignored and the server runs on a default. So every
- * {@code KAFRU_*} name there must be what MicroProfile Config maps a key kafru reads to, and the
- * compose file's servers must point at its SurrealDB with its credentials.
+ * docker/ cannot be run here (no Docker engine), so its files are checked: every {@code KAFRU_*}
+ * name there and in the README is one kafru reads ({@link Settings}: a misspelt one would be
+ * ignored, the server running on a default); every image is pinned to a version; the Dockerfile
+ * builds the WAR in a first stage and checks readiness; every service that keeps running restarts,
+ * has a health check, and starts only once what it depends on is healthy (or, for the one-off
+ * that hands SurrealDB's volume to the image's user, done); the compose file's servers point at its
+ * SurrealDB with its credentials.
  */
 class DockerConfigTest {
 
@@ -34,18 +37,105 @@ class DockerConfigTest {
     private static final Pattern KEY = Pattern.compile("\"(kafru\\.[a-z0-9.-]+)\"");
     private static final Pattern VARIABLE = Pattern.compile("\\bKAFRU_[A-Z0-9_]*[A-Z0-9]\\b");
     private static final Path COMPOSE = Path.of("docker/compose.yaml");
+    private static final Path DOCKERFILE = Path.of("docker/Dockerfile");
 
     @Test
     void everyKafruVariableInDockerAndTheReadmeNamesAKeyKafruReads() throws IOException {
         Map<String, String> keyOfVariable = new TreeMap<>();
-        keysKafruReads().forEach(key -> keyOfVariable.put(environmentName(key), key));
-        assertTrue(keyOfVariable.containsKey("KAFRU_DB_URL"), "the key scan found kafru.db.url: " + keyOfVariable);
-        for (Path file : List.of(Path.of("docker/Dockerfile"), COMPOSE, Path.of("README.md"))) {
+        Settings.ALL.forEach(s -> keyOfVariable.put(s.envName(), s.key()));
+        for (Path file : List.of(DOCKERFILE, COMPOSE, Path.of("README.md"))) {
             Set<String> unknown = variablesIn(Files.readString(file)).stream()
-                    .filter(name -> !keyOfVariable.containsKey(name)).collect(Collectors.toCollection(TreeSet::new));
+                    .filter(name -> !Settings.readsEnv(name) && !Settings.SCRIPT_VARIABLES.contains(name))
+                    .collect(Collectors.toCollection(TreeSet::new));
             assertTrue(unknown.isEmpty(), file + " names " + unknown + ", which no key kafru reads maps to: rename them to one of "
-                    + keyOfVariable.keySet() + ", or read the key in the code");
+                    + keyOfVariable.keySet() + ", or add the key to dev.kafru.config.Settings");
         }
+    }
+
+    /** An image reference with a version tag: v3.0.2, 6.2025.10-jdk17, 1.37.0 — never latest, never a bare major like v3. */
+    private static final Pattern PINNED = Pattern.compile("[^\\s:]+:v?\\d+\\.\\d+(\\.\\d+)?[-.\\w]*");
+
+    @Test
+    void everyImageIsPinnedToAVersion() throws IOException {
+        List<String> images = new ArrayList<>(all(Pattern.compile("(?m)^FROM (\\S+)"), Files.readString(DOCKERFILE)));
+        List<String> fromCompose = all(Pattern.compile("(?m)^\\s+image: (\\S+)$"), Files.readString(COMPOSE));
+        fromCompose.remove("kafru:local"); // built from docker/Dockerfile by compose itself
+        images.addAll(fromCompose);
+        assertTrue(images.containsAll(List.of("surrealdb/surrealdb:v3.0.2", "payara/micro:6.2025.10-jdk17")), images.toString());
+        for (String image : images) {
+            assertTrue(PINNED.matcher(image).matches(), image + " is not pinned to a version");
+        }
+    }
+
+    @Test
+    void theDockerfileBuildsTheWarInItsFirstStageAndChecksReadiness() throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE);
+        assertEquals(2, all(Pattern.compile("(?m)^(FROM) "), dockerfile).size(), "two stages: build, run");
+        assertTrue(dockerfile.contains(" AS build") && dockerfile.contains("mvn -B -q package")
+                && dockerfile.contains("COPY --from=build --chown=payara:payara /build/target/kafru.war"), dockerfile);
+        String probe = one(Pattern.compile("(?m)^  CMD (\\[\"java\", \"/opt/payara/HealthCheck.java\".*)$"), dockerfile);
+        assertTrue(probe.contains("/health/ready"), probe);
+        assertTrue(Files.isRegularFile(Path.of("docker/HealthCheck.java")), "the probe the image copies");
+    }
+
+    @Test
+    void everyServiceRestartsWaitsForHealthyDependenciesAndHasAHealthCheck() throws IOException {
+        Map<String, String> services = services(Files.readString(COMPOSE));
+        assertEquals(Set.of("surrealdb-data-owner", "surrealdb", "kafru-1", "kafru-2"), services.keySet());
+        for (Map.Entry<String, String> service : services.entrySet()) {
+            String name = service.getKey();
+            String block = service.getValue();
+            String restart = one(Pattern.compile("(?m)^    restart: (.+)$"), block);
+            boolean oneOff = restart.equals("\"no\"");
+            if (!oneOff) {
+                assertEquals("unless-stopped", restart, name);
+                assertTrue(Pattern.compile("(?m)^    healthcheck:\\n      test: \\[\"CMD\"").matcher(block).find(),
+                        name + " has a health check:\n" + block);
+            }
+            List<String> dependencies = all(Pattern.compile("(?m)^      ([a-z0-9-]+):$"), section(block, "depends_on"));
+            List<String> conditions = all(Pattern.compile("(?m)^        condition: (\\S+)$"), section(block, "depends_on"));
+            assertEquals(dependencies.size(), conditions.size(), name + ": every dependency has a condition");
+            for (int i = 0; i < dependencies.size(); i++) {
+                boolean dependencyRunsOnce = one(Pattern.compile("(?m)^    restart: (.+)$"), services.get(dependencies.get(i))).equals("\"no\"");
+                assertEquals(dependencyRunsOnce ? "service_completed_successfully" : "service_healthy", conditions.get(i),
+                        name + " waits for " + dependencies.get(i));
+            }
+        }
+        assertTrue(services.get("kafru-1").contains("surrealdb:\n        condition: service_healthy"));
+        assertTrue(services.get("surrealdb").contains("user: \"65532:65532\""), "SurrealDB runs as its image's user");
+        assertTrue(services.get("surrealdb-data-owner").contains("chown\", \"-R\", \"65532:65532\", \"/data\""),
+                "the data volume is handed to that user first");
+    }
+
+    /**
+     * The compose file's services, each as its own lines plus those of the blocks it merges
+     * ({@code <<: *kafru}), re-indented as if written in the service.
+     */
+    static Map<String, String> services(String compose) {
+        Map<String, String> anchors = new TreeMap<>();
+        Matcher anchor = Pattern.compile("(?m)^x-[a-z-]+: &([a-z-]+)\\n((?: {2}.*\\n|\\n)*)").matcher(compose);
+        while (anchor.find()) {
+            anchors.put(anchor.group(1), anchor.group(2).replaceAll("(?m)^  ", "    "));
+        }
+        String body = compose.substring(compose.indexOf("\nservices:\n") + "\nservices:\n".length());
+        body = body.substring(0, body.indexOf("\n\nvolumes:"));
+        Map<String, String> services = new TreeMap<>();
+        Matcher service = Pattern.compile("(?m)^  ([a-z0-9-]+):\\n((?: {4}.*\\n| {2}#.*\\n)*)").matcher(body + "\n");
+        while (service.find()) {
+            String block = service.group(2);
+            Matcher merge = Pattern.compile("(?m)^    <<: \\*([a-z-]+)$").matcher(block);
+            if (merge.find()) {
+                block = anchors.get(merge.group(1)) + block;
+            }
+            services.put(service.group(1), block);
+        }
+        return services;
+    }
+
+    /** The lines under {@code    key:} of a service block, "" when it has none. */
+    private static String section(String block, String key) {
+        Matcher m = Pattern.compile("(?m)^    " + key + ":\\n((?: {6}.*\\n)*)").matcher(block);
+        return m.find() ? m.group(1) : "";
     }
 
     @Test

@@ -26,8 +26,14 @@ final class AdminClient {
     private final String authorization;
     private final java.util.Map<String, String> headers;
 
+    /**
+     * Sent with every request unless left out ({@link #withoutRequestedBy()}): the admin API takes
+     * writes only with it, as a script does (a cross-site form cannot send it).
+     */
+    static final java.util.Map<String, String> REQUESTED_BY = java.util.Map.of("X-Requested-By", "kafru-it");
+
     private AdminClient(URI base, String authorization) {
-        this(base, authorization, java.util.Map.of());
+        this(base, authorization, REQUESTED_BY);
     }
 
     private AdminClient(URI base, String authorization, java.util.Map<String, String> headers) {
@@ -38,7 +44,16 @@ final class AdminClient {
 
     /** The same client, sending these headers too. */
     AdminClient withHeaders(java.util.Map<String, String> more) {
-        return new AdminClient(base, authorization, more);
+        java.util.Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putAll(more);
+        return new AdminClient(base, authorization, java.util.Map.copyOf(all));
+    }
+
+    /** The same client without X-Requested-By, as an HTML form posts. */
+    AdminClient withoutRequestedBy() {
+        java.util.Map<String, String> all = new java.util.HashMap<>(headers);
+        all.remove("X-Requested-By");
+        return new AdminClient(base, authorization, java.util.Map.copyOf(all));
     }
 
     /** The client for {@code /kafru/api} of the deployment at {@code root}. */
@@ -52,15 +67,15 @@ final class AdminClient {
     }
 
     AdminClient as(String user, String password) {
-        return new AdminClient(base, basic(user, password));
+        return new AdminClient(base, basic(user, password), headers);
     }
 
     AdminClient anonymous() {
-        return new AdminClient(base, null);
+        return new AdminClient(base, null, headers);
     }
 
     AdminClient withAuthorization(String header) {
-        return new AdminClient(base, header);
+        return new AdminClient(base, header, headers);
     }
 
     static String basic(String user, String password) {

@@ -44,7 +44,8 @@ class AdminIT {
                         "kafru.admin.username=" + ADMIN,
                         "kafru.admin.password=" + ADMIN_PASSWORD,
                         "kafru.users=viewer:kafru-viewer:" + PasswordHash.of(VIEWER_PASSWORD) + ",ops:kafru-admin:" + OPS_PASSWORD,
-                        "kafru.db.request-timeout=3s"),
+                        "kafru.db.request-timeout=3s",
+                        "kafru.admin.allowed-origins=https://ops.example"),
                 CountingTask.class, FailingTask.class, BlockingTask.class);
     }
 
@@ -377,6 +378,82 @@ class AdminIT {
     }
 
     @Test
+    void writesThatAPageOnAnotherSiteCouldMakeAreRefusedAndScriptsWriteWithTheHeader() {
+        String own = "http://" + root.getHost() + ":" + root.getPort();
+        AdminClient form = api.withoutRequestedBy().withHeaders(java.util.Map.of("Origin", HostileRequests.EVIL));
+        AdminClient.Answer posted = form.send("POST", "kafru/api/queues/default/pause",
+                "x=1".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/x-www-form-urlencoded");
+        assertProblem(posted, 403, null);
+        assertTrue(posted.object().getString("detail").contains("X-Requested-By"), posted.toString());
+        AdminClient.Answer foreign = api.withHeaders(java.util.Map.of("Origin", HostileRequests.EVIL)).post("kafru/api/queues/default/pause", null);
+        assertProblem(foreign, 403, null);
+        assertTrue(foreign.object().getString("detail").contains("Origin 'http://evil.example' is not this server"), foreign.toString());
+        AdminClient.Answer curlWithoutHeader = api.withoutRequestedBy().post("kafru/api/queues/default/pause", null);
+        assertProblem(curlWithoutHeader, 403, null);
+        assertFalse(paused("default"), "no refused write paused the queue");
+        assertEquals(200, api.withHeaders(java.util.Map.of("Origin", HostileRequests.EVIL)).get("kafru/api/queues").status(),
+                "reads are not refused (a foreign page cannot read the answer: no CORS)");
+
+        // a script: Basic credentials and the header, no Origin
+        assertEquals(200, api.post("kafru/api/queues/default/pause", null).status());
+        assertTrue(paused("default"));
+        // the dashboard: the header, and its own Origin (or a Referer of its own, or an allowed origin)
+        assertEquals(200, api.withHeaders(java.util.Map.of("Origin", own)).post("kafru/api/queues/default/resume", null).status());
+        assertFalse(paused("default"));
+        assertEquals(200, api.withHeaders(java.util.Map.of("Referer", own + "/kafru/")).post("kafru/api/queues/default/pause", null).status());
+        assertEquals(200, api.withHeaders(java.util.Map.of("Origin", "https://ops.example")).post("kafru/api/queues/default/resume", null)
+                .status(), "kafru.admin.allowed-origins");
+        assertFalse(paused("default"));
+        assertProblem(api.withHeaders(java.util.Map.of("Referer", HostileRequests.EVIL + "/")).delete("kafru/api/tasks?status=Completed"),
+                403, null);
+    }
+
+    private boolean paused(String queue) {
+        return api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
+                .filter(q -> q.getString("queue").equals(queue)).findFirst()
+                .orElseThrow(() -> new AssertionError("no queue " + queue)).getBoolean("paused");
+    }
+
+    /**
+     * Password guessing, from several loopback addresses (127.0.0.x are all this machine): five
+     * wrong passwords for one user, from five addresses, hold that user back (429 with
+     * Retry-After, the right password not even checked) while others log in; five failures from
+     * one address hold that address back, whatever the user; both pass after the first lock (1 s),
+     * and the metrics count them.
+     */
+    @Test
+    void guessingPasswordsLocksTheUserAndTheAddressForAWhileNotForever() throws Exception {
+        java.net.URI metrics = java.net.URI.create(root.getProtocol() + "://" + root.getHost() + ":" + root.getPort()
+                + "/metrics?scope=application");
+        String metricsBefore = AdminClient.getAnonymously(metrics).body();
+        String ops = AdminClient.basic("ops", OPS_PASSWORD);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, RawHttp.get(root, "127.0.0." + (11 + i), "kafru/api/me", AdminClient.basic("ops", "guess-" + i)).status());
+        }
+        RawHttp.Answer held = RawHttp.get(root, "127.0.0.20", "kafru/api/me", ops);
+        assertEquals(429, held.status(), "the user is held back, even with the right password: " + held);
+        assertTrue(Integer.parseInt(held.header("Retry-After")) >= 1, held.toString());
+        assertTrue(held.body().contains("too many failed logins"), held.body());
+        assertEquals(200, api.get("kafru/api/me").status(), "another user, from an address without failures, logs in");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> RawHttp.get(root, "127.0.0.20", "kafru/api/me", ops).status() == 200);
+
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, RawHttp.get(root, "127.0.0.30", "kafru/api/me", AdminClient.basic("user" + i, "guess")).status());
+        }
+        assertEquals(429, RawHttp.get(root, "127.0.0.30", "kafru/api/me", AdminClient.basic(ADMIN, ADMIN_PASSWORD)).status(),
+                "the address is held back, whatever the user");
+        assertEquals(200, api.get("kafru/api/me").status(), "the same user from another address logs in");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> RawHttp.get(root, "127.0.0.30", "kafru/api/me", AdminClient.basic(ADMIN, ADMIN_PASSWORD)).status() == 200);
+
+        String metricsAfter = AdminClient.getAnonymously(metrics).body();
+        assertTrue(AgentIT.increase(metricsBefore, metricsAfter, "kafru_admin_login_failures_total", "") >= 10, metricsAfter);
+        assertTrue(AgentIT.increase(metricsBefore, metricsAfter, "kafru_admin_login_lockouts_total", "by=\"user\"") >= 1, metricsAfter);
+        assertTrue(AgentIT.increase(metricsBefore, metricsAfter, "kafru_admin_login_lockouts_total", "by=\"address\"") >= 1, metricsAfter);
+    }
+
+    @Test
     void theOpenApiDocumentDescribesEveryEndpointBodyAndError() {
         AdminClient.Answer answer = api.anonymous().send("GET", "/openapi?format=JSON", null);
         assertEquals(200, answer.status(), answer.toString());
@@ -401,8 +478,17 @@ class AdminIT {
                 assertFalse(operation.getString("summary", "").isBlank(), verb + " " + path + " has a summary");
                 JsonObject responses = operation.getJsonObject("responses");
                 assertTrue(responses.keySet().stream().anyMatch(code -> code.startsWith("2")), verb + " " + path);
-                for (String code : List.of("401", "403", "500", "503")) {
+                for (String code : List.of("401", "403", "429", "500", "503")) {
                     assertTrue(responses.containsKey(code), verb + " " + path + " documents " + code);
+                }
+                assertTrue(responses.getJsonObject("429").getJsonObject("headers").containsKey("Retry-After"), verb + " " + path);
+                boolean needsHeader = operation.getJsonArray("parameters") != null && operation.getJsonArray("parameters").stream()
+                        .map(JsonValue::asJsonObject).anyMatch(p -> p.getString("name").equals("X-Requested-By")
+                                && p.getString("in").equals("header") && p.getBoolean("required", false));
+                assertEquals(!verb.equals("get"), needsHeader, verb + " " + path + ": writes, and only writes, need X-Requested-By");
+                if (!verb.equals("get")) {
+                    assertTrue(responses.getJsonObject("403").getJsonObject("content").getJsonObject("application/problem+json")
+                            .getJsonObject("examples").containsKey("cross-site"), verb + " " + path + " shows the cross-site 403");
                 }
                 for (String code : responses.keySet()) {
                     JsonObject content = resolved(document, responses.getJsonObject(code)).getJsonObject("content");
@@ -487,6 +573,7 @@ class AdminIT {
                     case NONE -> api.anonymous();
                     case WRONG -> api.as(ADMIN, "not-the-password");
                 };
+                client = (h.requestedBy() ? client : client.withoutRequestedBy()).withHeaders(h.headers());
                 long started = System.nanoTime();
                 try {
                     AdminClient.Answer answer = client.send(h.method(), h.path(), h.body(), h.contentType());
@@ -495,11 +582,17 @@ class AdminIT {
                     if (answer.status() < 400 || answer.status() > 499 || !answer.isProblem()
                             || answer.object().getInt("status") != answer.status()) {
                         wrong.add(h + " -> " + answer);
+                    } else if (h.kind().startsWith("cross-site") && (answer.status() != 403
+                            || !answer.object().getString("detail").matches(".*(X-Requested-By|Origin|Referer).*"))) {
+                        wrong.add(h + " -> " + answer + " (a cross-site write is a 403 naming what gives it away)");
                     }
                 } catch (RuntimeException e) {
                     wrong.add(h + " -> " + e);
                 }
             }
+            // the wrong passwords among them locked user root for a second or two (LoginThrottle): wait that out
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> api.get("kafru/api/me").status() == 200);
             java.nio.file.Files.write(java.nio.file.Path.of("target", "hostile-requests.txt"),
                     (statuses + "\n" + millis + "\n" + String.join("\n", wrong)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertEquals(List.of(), wrong, wrong.size() + " of " + requests.size() + " hostile requests were not a 4xx problem");

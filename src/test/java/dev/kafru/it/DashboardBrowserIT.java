@@ -27,7 +27,7 @@ class DashboardBrowserIT {
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("KAFRU_CHROMIUM", "/usr/bin/chromium"));
     static final Path SCRIPT = Path.of("src/test/js/browser/scenarios.mjs");
     static final List<String> SCENARIOS = List.of("signs in", "enqueues through the form", "pages through 250 tasks",
-            "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue", "purges after a confirmation",
+            "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue", "a page on another site cannot write", "purges after a confirmation",
             "throughput of the last hour", "as a viewer finds no write controls", "writes screenshots",
             "the pages logged no console error");
 

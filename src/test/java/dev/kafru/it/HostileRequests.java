@@ -8,18 +8,29 @@ import java.util.Random;
 /**
  * Generates malformed and hostile admin API requests, none of which may change anything:
  * broken JSON, huge and deeply nested bodies, wrong types, SurrealQL fragments in ids and
- * filters, unknown fields, unknown handlers, missing or wrong credentials.
+ * filters, unknown fields, unknown handlers, missing or wrong credentials, and writes a page on
+ * another site makes with the operator's cached credentials (a form post, a script's request).
  */
 final class HostileRequests {
 
     /** How a request authenticates. */
     enum Auth { ADMIN, VIEWER, NONE, WRONG }
 
-    record Hostile(String kind, Auth auth, String method, String path, byte[] body, String contentType) {
+    /**
+     * @param requestedBy whether it carries X-Requested-By (as scripts and the dashboard do; an HTML form cannot)
+     * @param headers more headers, such as the Origin of a hostile page
+     */
+    record Hostile(String kind, Auth auth, String method, String path, byte[] body, String contentType, boolean requestedBy,
+                   java.util.Map<String, String> headers) {
+        Hostile(String kind, Auth auth, String method, String path, byte[] body, String contentType) {
+            this(kind, auth, method, path, body, contentType, true, java.util.Map.of());
+        }
+
         @Override
         public String toString() {
             String text = body == null ? "" : new String(body, 0, Math.min(body.length, 160), StandardCharsets.UTF_8);
-            return kind + " " + auth + " " + method + " " + path + " " + text;
+            return kind + " " + auth + " " + method + " " + path + (requestedBy ? "" : " (no X-Requested-By)")
+                    + (headers.isEmpty() ? "" : " " + headers) + " " + text;
         }
     }
 
@@ -71,6 +82,7 @@ final class HostileRequests {
         unknownFields();
         unknownHandlersAndBadValues();
         credentials();
+        crossSite();
         return out;
     }
 
@@ -330,6 +342,42 @@ final class HostileRequests {
         for (String command : List.of("TaskTerminate", "TaskRemove", "SchedulerGracefulShutdown", "SchedulerForceShutdown")) {
             add("wrong-kind-command", Auth.ADMIN, "POST", "kafru/api/agents/" + queueAgentId + "/commands",
                     replace(COMMAND, "command", quote(command)));
+        }
+    }
+
+    /** A hostile page's origin, and kafru's own pages' header that a form cannot send. */
+    static final String EVIL = "http://evil.example";
+
+    /**
+     * Every kind of write, as a page on another site makes it with the operator's cached admin
+     * credentials: an HTML form (form-encoded, no X-Requested-By, its Origin), a script whose
+     * request somehow carries the header (its Origin or Referer still gives it away), a sandboxed
+     * frame (Origin "null"), and a request with no Origin but no header either. Each must be a 403.
+     */
+    private void crossSite() {
+        List<String[]> writes = new ArrayList<>(bodyEndpoints());
+        for (String path : List.of("kafru/api/queues/default/pause", "kafru/api/queues/frozen/resume",
+                "kafru/api/tasks/some-task/retry", "kafru/api/tasks/some-task/terminate")) {
+            writes.add(new String[]{"POST", path, null});
+        }
+        writes.add(new String[]{"DELETE", "kafru/api/tasks?status=Waiting", null});
+        writes.add(new String[]{"DELETE", "kafru/api/schedules/" + scheduleId, null});
+        byte[] form = "handler=it-count&queue=default".getBytes(StandardCharsets.UTF_8);
+        for (String[] w : writes) {
+            byte[] json = w[2] == null ? null : w[2].getBytes(StandardCharsets.UTF_8);
+            out.add(new Hostile("cross-site-form", Auth.ADMIN, w[0], w[1], form, "application/x-www-form-urlencoded", false,
+                    java.util.Map.of("Origin", EVIL)));
+            out.add(new Hostile("cross-site-form-text", Auth.ADMIN, w[0], w[1], json, "text/plain", false,
+                    java.util.Map.of("Origin", EVIL, "Referer", EVIL + "/page")));
+            out.add(new Hostile("cross-site-origin", Auth.ADMIN, w[0], w[1], json, "application/json", true,
+                    java.util.Map.of("Origin", EVIL)));
+            out.add(new Hostile("cross-site-null-origin", Auth.ADMIN, w[0], w[1], json, "application/json", true,
+                    java.util.Map.of("Origin", "null")));
+            out.add(new Hostile("cross-site-referer", Auth.ADMIN, w[0], w[1], json, "application/json", true,
+                    java.util.Map.of("Referer", EVIL + "/kafru/")));
+            out.add(new Hostile("cross-site-lookalike", Auth.ADMIN, w[0], w[1], json, "application/json", true,
+                    java.util.Map.of("Origin", "http://localhost.evil.example")));
+            out.add(new Hostile("cross-site-no-header", Auth.ADMIN, w[0], w[1], json, "application/json", false, java.util.Map.of()));
         }
     }
 

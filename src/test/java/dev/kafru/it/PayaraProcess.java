@@ -37,10 +37,15 @@ public final class PayaraProcess implements AutoCloseable {
         reader.start();
     }
 
+    /** The java of the JVM running the tests, so that Payara Micro runs on the Java under test (17, 21, 25), as Arquillian's does. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /** Starts Payara Micro deploying {@code deployment} (a WAR or an exploded directory) at context root /. */
     public static PayaraProcess start(Path deployment, String... moreArgs) {
         int port = SurrealLauncher.freePort();
-        List<String> command = new ArrayList<>(List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        List<String> command = new ArrayList<>(List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-jar", System.getProperty("payara.microJar"), "--deploy", deployment.toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nocluster", "--nohazelcast", "--disablephonehome"));
         command.addAll(List.of(moreArgs));

@@ -19,6 +19,40 @@ class RefusedDeploymentIT {
                 + String.join("\n", outcome.lines()));
     }
 
+    /**
+     * One deployment with a bad value of every kind — a boolean, a duration, a retention, an
+     * integer, a queue list, a @Recurring cron — and a misspelt key: it fails naming each bad key,
+     * its value and an example (all at once, not the first alone), and warns of the misspelling
+     * with the key meant. One Payara Micro boot for all of them.
+     */
+    @Test
+    void badValuesOfEveryKindFailDeploymentNamingEachKeyValueAndAnExample() throws Exception {
+        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(Deployments.kafru("bad_config_it", List.of(
+                        "kafru.worker.enabled=ture",
+                        "kafru.worker.poll-interval=15",
+                        "kafru.retention.completed=3 days",
+                        "kafru.worker.batch-size=lots",
+                        "kafru.queues=default:5,mail:two",
+                        "kafru.scheduler.enbled=false"), BadCronTask.class),
+                "kafru's configuration has");
+        String log = String.join("\n", outcome.lines());
+        assertTrue(outcome.refusal().contains("kafru's configuration has 5 bad values"), "no refusal in:\n" + log);
+        for (String expected : List.of(
+                "kafru.worker.enabled is 'ture': not a boolean, write true or false; for example kafru.worker.enabled=false"
+                        + " (environment: KAFRU_WORKER_ENABLED=false)",
+                "kafru.worker.poll-interval is '15': '15' is not a duration; write it like 30s",
+                "kafru.retention.completed is '3 days': not a retention",
+                "kafru.worker.batch-size is 'lots': not a whole number, write one from 1 to 1000",
+                "kafru.queues is 'default:5,mail:two': kafru.queues entry 'mail:two' has no thread count",
+                "@Recurring(cron = \"0 61 * * * ?\", timeZone = \"UTC\", queue = \"default\") on " + BadCronTask.class.getName()
+                        + " is not usable",
+                "'kafru.scheduler.enbled' is not a kafru setting; did you mean kafru.scheduler.enabled?")) {
+            assertTrue(log.contains(expected), "no '" + expected + "' in:\n" + log);
+        }
+        assertTrue(outcome.lines().stream().anyMatch(l -> l.contains("WARNING") && l.contains("kafru.scheduler.enbled")),
+                "the misspelt key is a WARNING:\n" + log);
+    }
+
     @Test
     void anApplicationWithItsOwnMechanismIsToldToLetItAuthenticateKafrusCallers() throws Exception {
         RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(EmbeddedAdminIT.host("conflict_it", List.of(),

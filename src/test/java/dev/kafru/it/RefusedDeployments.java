@@ -29,30 +29,43 @@ final class RefusedDeployments {
     static Outcome deploy(WebArchive archive, String marker) throws Exception {
         File war = new File(System.getProperty("java.io.tmpdir"), archive.getName());
         archive.as(ZipExporter.class).exportTo(war, true);
-        List<String> command = List.of("java", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
+        List<String> command = List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar",
                 System.getProperty("payara.microJar"), "--deploy", war.getAbsolutePath(), "--port",
                 String.valueOf(SurrealLauncher.freePort()), "--nocluster", "--nohazelcast");
         Process payara = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<String> verdict = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> verdict = new CompletableFuture<>();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(payara.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     lines.add(line);
                     if (line.contains(marker)) {
-                        return line;
+                        verdict.complete(line);
                     }
                     if (line.contains("ready in")) {
-                        return "";
+                        verdict.complete("");
+                        ready.complete(null);
                     }
                 }
             } catch (java.io.IOException e) {
-                return "";
+                // the process ended
             }
-            return "";
-        });
+            verdict.complete("");
+            ready.complete(null);
+        }, "refused-deployment-output");
+        reader.setDaemon(true);
+        reader.start();
         try {
-            return new Outcome(verdict.get(180, TimeUnit.SECONDS), List.copyOf(lines));
+            String refusal = verdict.get(180, TimeUnit.SECONDS);
+            // a refusal's further problems (and warnings) are printed before the server says it is ready
+            try {
+                ready.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // the lines so far, then
+            }
+            return new Outcome(refusal, List.copyOf(lines));
         } finally {
             payara.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }

@@ -70,6 +70,10 @@ final class ServerSmoke {
 
     /** A task pushed through the admin API runs to Completed on the server's executor. */
     void aPushedTaskRuns() {
+        // kafru.war's sample pushes a hello task for "kafru" at start, only with kafru.sample.enabled=true
+        assertTrue(admin.get("kafru/api/tasks?handler=hello").array().stream()
+                .noneMatch(t -> t.asJsonObject().getJsonObject("parameters").getString("name", "").equals("kafru")),
+                "kafru.war pushed its sample task unasked");
         AdminClient.Answer pushed = admin.post("kafru/api/tasks", "{\"handler\": \"hello\", \"parameters\": {\"name\": \"smoke\"}}");
         assertEquals(201, pushed.status(), pushed.toString());
         String id = pushed.object().getString("id");
