@@ -1,6 +1,5 @@
 package dev.kafru.bench;
 
-import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.store.TaskRepository;
 import dev.kafru.store.surreal.Schema;
@@ -148,8 +147,7 @@ final class ScaleBench {
         SurrealMetricRepository metrics = new SurrealMetricRepository(db);
         Retention retention = new Retention(store, Optional.of(Duration.ofHours(24)), Optional.of(Duration.ofDays(7)), Clock.systemUTC());
         Map<String, Double> times = new LinkedHashMap<>();
-        ClaimFloors floors = new ClaimFloors();
-        times.put("idle claim", median(() -> store.claim("busy", "scale/busy", 100, Duration.ofSeconds(30), List.of(), floors)));
+        times.put("idle claim", median(() -> store.claim("busy", "scale/busy", 100, Duration.ofSeconds(30), List.of())));
         times.put("next due", median(() -> store.nextRunAt("busy")));
         times.put("waiting gauge", median(() -> store.waiting("busy") + store.waiting("other-1")));
         times.put("queue counts", median(() -> {

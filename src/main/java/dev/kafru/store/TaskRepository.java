@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * Error on its last attempt; a hand-back may uncount the attempt.
  *
  * <pre>{@code
- * Claimed claimed = tasks.claim("mail", "node-1/mail", 10, Duration.ofSeconds(30), List.of(), floors);
+ * Claimed claimed = tasks.claim("mail", "node-1/mail", 10, Duration.ofSeconds(30), List.of());
  * tasks.finish("node-1/mail", List.of(Outcome.completed(claimed.tasks().get(0).id()))).join();
  * }</pre>
  */
@@ -39,7 +39,7 @@ public interface TaskRepository {
     /** Kept for callers of {@link #counts(String, int)}; counts by queue and status are exact. */
     int LIST_COUNT_CAP = 1_000;
 
-    /** Epoch nanoseconds: the unit of a due in {@link ClaimFloors} and {@link Claimed}. */
+    /** Epoch nanoseconds, as the store compares times. */
     static long nanos(Instant instant) {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
@@ -67,18 +67,20 @@ public interface TaskRepository {
      * Moves up to {@code n} due Waiting tasks of a queue to InProgress for {@code owner}, with a
      * lease — highest priority first, then oldest due; never a task another claimer took.
      * {@code outcomes} of earlier attempts are written first, in the same round trip.
-     * {@code floors} (may be null) remembers where this claimer's ranges continue.
      */
-    Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors);
-
-    /** {@link #claim(String, String, int, Duration, List, ClaimFloors)} without floors. */
-    default Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes) {
-        return claim(queue, owner, n, lease, outcomes, null);
-    }
+    Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes);
 
     /** Moves up to {@code n} due tasks to InProgress: {@link #claim(String, String, int, Duration, List)} without outcomes. */
     default List<Task> claim(String queue, String owner, int n, Duration lease) {
         return claim(queue, owner, n, lease, List.of()).tasks();
+    }
+
+    /**
+     * A task of the owner's queue is Waiting from {@code due}, maybe earlier than the tasks the
+     * owner's claims took last (a run_at given in the past, a hand-back): its next claim must
+     * still find it. A store that keeps no such position does nothing.
+     */
+    default void waitingFrom(String owner, Instant due) {
     }
 
     /**

@@ -1,17 +1,17 @@
 package dev.kafru.worker;
 
-import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.TaskRepository;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * What a dispatcher knows of when its queue's next task comes due, so that its timer fires then
- * rather than at the next poll, and where its claims continue ({@link ClaimFloors}).
+ * rather than at the next poll.
  *
  * <p>Pushes and retries announce their due times ({@link #noteDue}); asking the store for the
  * earliest one is only a fallback, at most once per poll interval unless something written
@@ -27,9 +27,8 @@ final class DueTimes {
     private final Duration pollInterval;
     private final Supplier<Optional<Instant>> earliestStored;
     private final Clock clock;
-    /** Where this dispatcher's claims continue, per priority. */
-    private final ClaimFloors floors = new ClaimFloors();
-    private volatile Instant floorsReset = Instant.EPOCH;
+    /** Told of a task due before now: the store's claims may have passed where it waits. */
+    private final Consumer<Instant> dueBehind;
     /** The earliest run_at of a not-yet-due task this dispatcher knows of (null: none known). */
     private volatile Instant knownNextDue;
     /** When the store was last asked for the next run_at (a fallback: pushes and retries announce theirs). */
@@ -39,9 +38,10 @@ final class DueTimes {
      * @param earliestStored asks the store for the earliest run_at of the queue's Waiting tasks
      *                       (see {@link TaskRepository#nextRunAt(String)})
      */
-    DueTimes(Duration pollInterval, Supplier<Optional<Instant>> earliestStored, Clock clock) {
+    DueTimes(Duration pollInterval, Supplier<Optional<Instant>> earliestStored, Consumer<Instant> dueBehind, Clock clock) {
         this.pollInterval = pollInterval;
         this.earliestStored = earliestStored;
+        this.dueBehind = dueBehind;
         this.clock = clock;
     }
 
@@ -52,25 +52,12 @@ final class DueTimes {
         }
         Instant now = clock.instant();
         if (runAt.isBefore(now)) {
-            floors.lowerTo(TaskRepository.nanos(runAt)); // behind where the claims had got to
+            dueBehind.accept(runAt); // behind where the claims may have got to
         }
         Instant known = knownNextDue;
         if (known == null || runAt.isBefore(known) || !known.isAfter(now)) {
             knownNextDue = runAt;
         }
-    }
-
-    /**
-     * The floors for the next claim. Once per poll interval they are forgotten, so that the claim
-     * reads every range from its start and finds whatever a floor's margin missed.
-     */
-    ClaimFloors floorsForClaim() {
-        Instant now = clock.instant();
-        if (Duration.between(floorsReset, now).compareTo(pollInterval) >= 0) {
-            floorsReset = now;
-            floors.forget();
-        }
-        return floors;
     }
 
     /** A due time only the database knows was written (a retry's run_at): read it at the next short claim. */

@@ -115,7 +115,7 @@ public final class QueueDispatcher {
         this.retryPolicy = retryPolicy;
         this.lastCycleAt = clock.instant();
         this.sizer = new ClaimSizer(threads, settings);
-        this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), clock);
+        this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), due -> store.waitingFrom(owner, due), clock);
         this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
         this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon);
     }
@@ -279,8 +279,8 @@ public final class QueueDispatcher {
             int wanted = Math.min(capacity, settings.batchSize());
             // few outcomes and no write in flight: they ride in the claim's own round trip
             Claimed claimed = outcomes.foldInto(finished ->
-                    store.claim(queue, owner, wanted, settings.lease(), finished, dueTimes.floorsForClaim()));
-            backlog = claimed.tasks().size() == wanted || claimed.more() != null;
+                    store.claim(queue, owner, wanted, settings.lease(), finished));
+            backlog = claimed.tasks().size() == wanted || claimed.more();
             claimedAhead.addAll(claimed.tasks());
             launchClaimedAhead();
             if (backlog) {

@@ -69,13 +69,12 @@ class ClaimTest {
                     RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
                     connections.add(connection);
                     SurrealTaskRepository server = new SurrealTaskRepository(connection);
-                    ClaimFloors floors = new ClaimFloors();
                     String owner = "server-" + c + "/contested";
                     claimed.add(threads.submit(() -> {
                         go.await();
                         int mine = 0;
                         while (true) {
-                            List<Task> got = server.claim("contested", owner, perClaim, Duration.ofMinutes(5), List.of(), floors).tasks();
+                            List<Task> got = server.claim("contested", owner, perClaim, Duration.ofMinutes(5), List.of()).tasks();
                             if (got.isEmpty()) {
                                 return mine;
                             }

@@ -71,12 +71,11 @@ public abstract class TaskRepositoryContract {
             for (int c = 0; c < claimers; c++) {
                 TaskRepository server = repository();
                 String owner = "server-" + c + "/contested";
-                ClaimFloors floors = new ClaimFloors();
                 counted.add(threads.submit(() -> {
                     go.await();
                     int mine = 0;
                     while (true) {
-                        List<Task> got = server.claim("contested", owner, 10, LONG_LEASE, List.of(), floors).tasks();
+                        List<Task> got = server.claim("contested", owner, 10, LONG_LEASE, List.of()).tasks();
                         if (got.isEmpty()) {
                             return mine;
                         }

@@ -22,10 +22,18 @@ class DueTimesTest {
 
     final AtomicInteger scans = new AtomicInteger();
     Optional<Instant> stored = Optional.empty();
+    final java.util.List<Instant> behind = new java.util.ArrayList<>();
     final DueTimes dueTimes = new DueTimes(POLL, () -> {
         scans.incrementAndGet();
         return stored;
-    }, Clock.fixed(NOW, ZoneOffset.UTC));
+    }, behind::add, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @Test
+    void aTaskDueBeforeNowIsReportedToTheStoreAndOneDueLaterIsNot() {
+        dueTimes.noteDue(NOW.plusSeconds(5));
+        dueTimes.noteDue(NOW.minusSeconds(30));
+        assertEquals(java.util.List.of(NOW.minusSeconds(30)), behind, "only the one behind where claims may have got to");
+    }
 
     @Test
     void withNothingKnownTheDispatcherWaitsForThePoll() {

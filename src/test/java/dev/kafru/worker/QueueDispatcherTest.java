@@ -107,6 +107,10 @@ class QueueDispatcherTest {
         assertEquals(5_000, executions.size(), "distinct tasks executed");
         tasks.forEach(t -> assertEquals(1, executions.get(t.id()).get(), "executions of " + t.id()));
         assertEquals(0, count(TaskStatus.Waiting) + count(TaskStatus.InProgress) + count(TaskStatus.Error));
+        // the kept counts agree with the tasks read one by one
+        assertEquals(5_000, store.list(new dev.kafru.TaskFilter(TaskStatus.Completed, "shared", null, null), 10_000, 0).size());
+        assertEquals(0, store.list(new dev.kafru.TaskFilter(null, "shared", null, null), 10_000, 0).stream()
+                .filter(t -> t.status() != TaskStatus.Completed).count());
     }
 
     @Test

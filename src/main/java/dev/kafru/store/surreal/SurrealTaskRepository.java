@@ -4,7 +4,6 @@ import dev.kafru.Task;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.Claimed;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
@@ -337,6 +336,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /** Members held by this server's claims: what the engine cannot read of them (see {@link HeldMembers}). */
     private final HeldMembers held = new HeldMembers();
+    /** Where each owner's claims continue, per priority (see {@link ClaimFloors}). */
+    private final Map<String, ClaimFloors> floorsByOwner = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A repository on the connection {@code connection} gives at each call (see {@link SurrealRepository}). */
     public SurrealTaskRepository(Supplier<SurrealConnection> connection) {
@@ -484,7 +485,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     /**
      * One signal per queue: how many tasks, and the earliest run_at among them — null for "now"
      * unless one was given a run_at already past (a worker then looks behind where its claims
-     * had got to, see {@link ClaimFloors#lowerTo}).
+     * had got to, see {@link #waitingFrom}).
      */
     private static List<Map<String, Object>> signals(List<TaskRequest> requests) {
         Map<String, int[]> counts = new LinkedHashMap<>();
@@ -533,11 +534,25 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * Moves up to {@code n} due Waiting tasks of a queue to InProgress for {@code owner}, with a
      * lease, in one transaction — highest priority first, then oldest due; a write conflict with
      * another claimer is retried. {@code outcomes} of earlier attempts are written in the same
-     * round trip, before the claim. {@code floors} (may be null) remembers where this claimer's
-     * ranges continue.
+     * round trip, before the claim. Each owner's claims continue where its last ones ended
+     * ({@link ClaimFloors}).
      */
     @Override
-    public Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors) {
+    public Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes) {
+        return claim(queue, owner, n, lease, outcomes, floorsByOwner.computeIfAbsent(owner, o -> new ClaimFloors()).forNextClaim());
+    }
+
+    /** A task due at {@code due} may lie behind where the owner's claims had got to: its next claim reads from there. */
+    @Override
+    public void waitingFrom(String owner, Instant due) {
+        ClaimFloors floors = floorsByOwner.get(owner);
+        if (floors != null) {
+            floors.lowerTo(TaskRepository.nanos(due));
+        }
+    }
+
+    /** {@link #claim(String, String, int, Duration, List)} with the floors given (null: read every range from its start). */
+    Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors) {
         List<Task> tasks = new ArrayList<>();
         Map<Long, Long> latest = new LinkedHashMap<>();
         Long from = null;
@@ -607,7 +622,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             floors.claimed(slots >= n);
         }
         // slots taken that left their unit meanwhile are no tasks: the queue may still hold as many as asked for
-        return new Claimed(tasks, slots >= n && tasks.size() < n && from == null ? Long.valueOf(0) : from, latest);
+        return new Claimed(tasks, slots >= n || from != null);
     }
 
     /** The members a claim took from units (by unit id), registered as held by {@code owner}. */
@@ -1094,6 +1109,23 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return counts;
     }
 
+    /** {@link #counts} summed over every queue, in one read transaction. */
+    private Map<TaskStatus, Long> countsOfEveryQueue() {
+        List<Object> result = db().query("""
+                BEGIN TRANSACTION;
+                LET $base = (SELECT w, p, c, e FROM kafru_counts);
+                LET $d = (SELECT w, p, c, e FROM kafru_count_deltas);
+                RETURN {Waiting: math::sum($base.w) + math::sum($d.w), InProgress: math::sum($base.p) + math::sum($d.p),
+                        Completed: math::sum($base.c) + math::sum($d.c), Error: math::sum($base.e) + math::sum($d.e)};
+                COMMIT TRANSACTION;""", Map.of());
+        Map<?, ?> row = (Map<?, ?>) result.get(result.size() - 2);
+        Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+        for (TaskStatus status : TaskStatus.values()) {
+            counts.put(status, number(row.get(status.name())));
+        }
+        return counts;
+    }
+
     /** Waiting tasks of the queue, exactly. */
     @Override
     public long waiting(String queue) {
@@ -1192,9 +1224,17 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return page;
     }
 
-    /** How many tasks match the filter, counted up to {@code cap}. */
+    /**
+     * How many tasks match the filter: exactly, from the kept counts, when it filters by status
+     * and queue only; otherwise counted up to {@code cap}.
+     */
     @Override
     public long count(TaskFilter filter, int cap) {
+        if (filter.handler() == null && filter.name() == null) {
+            Map<TaskStatus, Long> counts = filter.queue() != null ? counts(filter.queue(), 0) : countsOfEveryQueue();
+            return filter.status() != null ? counts.getOrDefault(filter.status(), 0L)
+                    : counts.values().stream().mapToLong(Long::longValue).sum();
+        }
         return walk(filter, 0, cap, null);
     }
 

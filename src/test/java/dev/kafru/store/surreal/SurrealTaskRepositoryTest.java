@@ -3,7 +3,6 @@ package dev.kafru.store.surreal;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
-import dev.kafru.store.ClaimFloors;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
 import dev.kafru.store.TaskRepository;

@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
 import org.junit.jupiter.api.Test;
 

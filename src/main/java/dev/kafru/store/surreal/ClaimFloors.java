@@ -1,4 +1,4 @@
-package dev.kafru.store;
+package dev.kafru.store.surreal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,10 +10,10 @@ import java.util.TreeMap;
  * A repository's claim reads each rank's range from here on, instead of stepping again over
  * every task claimed since (on SurrealDB, tombstones of deleted index entries). A task made
  * Waiting with an older due lowers it ({@link #lowerTo}, from the push's signal); {@link #forget()}
- * (once per poll interval) makes the next claim read each range from its start, which also finds
+ * (every {@link #FORGET_EVERY_NANOS}) makes the next claim read each range from its start, which also finds
  * anything else a floor passed over. Dues are epoch nanoseconds ({@link TaskRepository#nanos}).
  */
-public final class ClaimFloors {
+final class ClaimFloors {
 
     /** A push's due is its database time; one that committed this much after a later one is still found. */
     static final long MARGIN_NANOS = 2_000_000_000L;
@@ -21,7 +21,7 @@ public final class ClaimFloors {
     /** The last claim came back full: a flood is on. */
     private volatile boolean flood;
 
-    /** Takes in what a claim took: per rank, the latest due ({@link Claimed#latestDue()}). */
+    /** Takes in what a claim took: per rank (the negated priority), the latest due it took. */
     public synchronized void record(Map<Long, Long> latestDue) {
         latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
     }
@@ -36,9 +36,22 @@ public final class ClaimFloors {
         flood = full;
     }
 
+    /** How often the floors are forgotten, so that a claim reads every range from its start again. */
+    static final long FORGET_EVERY_NANOS = 15_000_000_000L;
+    private long lastForgotten = System.nanoTime();
+
     /** Reads every range from its start on the next claim. */
     public synchronized void forget() {
         floors.clear();
+        lastForgotten = System.nanoTime();
+    }
+
+    /** The floors for the next claim: forgotten when {@link #FORGET_EVERY_NANOS} passed since the last time. */
+    synchronized ClaimFloors forNextClaim() {
+        if (System.nanoTime() - lastForgotten >= FORGET_EVERY_NANOS) {
+            forget();
+        }
+        return this;
     }
 
     /**
