@@ -33,6 +33,12 @@ const answers = {
   'POST api/tasks/t1/retry': [200, { id: 't1', status: 'Waiting' }],
   'POST api/tasks': [201, { id: 't3', status: 'Waiting' }],
   'PUT api/schedules/s1': [200, { id: 's1' }],
+  'GET api/tasks/count?status=Error&queue=default': [200, { count: 1, cap: 10000, capped: false }],
+  'POST api/queues/default/retry-failed': [200, { retried: 1 }],
+  'POST api/schedules/s1/run': [201, { id: 't7', name: 'nightly', handler: 'report', queue: 'default', status: 'Waiting' }],
+  'DELETE api/tasks/t1': [204, null],
+  'DELETE api/schedules/s1': [204, null],
+  'POST api/tasks/t2/terminate': [202, { id: 't2', status: 'InProgress' }],
   'POST api/queues/default/pause': [403, { type: 'urn:kafru:problem:forbidden', title: 'Forbidden', status: 403,
     detail: "user 'viewer' may not change anything here: that needs role kafru-admin" }],
 };
@@ -60,12 +66,15 @@ async function openDashboard({ answered = answers, timers = false, hash = '#queu
   return { doc, window: dom.window, sent };
 }
 
+/** Waits for a condition to hold, and returns what it gave. */
 async function until(condition) {
   const deadline = Date.now() + 3000;
-  while (!condition()) {
+  let value;
+  while (!(value = condition())) {
     if (Date.now() > deadline) throw new Error(`not within 3 s: ${condition}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  return value;
 }
 
 const texts = (row) => [...row.querySelectorAll('td')].map((td) => td.textContent);
@@ -75,7 +84,8 @@ test('the queues page shows counts, running per server, a chart of the last hour
   assert.equal(doc.querySelector('#page-queues').hidden, false);
   assert.equal(doc.querySelector('#page-tasks').hidden, true, 'one page at a time');
   assert.deepEqual([...doc.querySelectorAll('#handler option')].map((o) => o.value), ['hello', 'report']);
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1 1/5', 'Pause']);
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1 1/5',
+    'PauseRetry failed']);
   assert.equal(doc.querySelectorAll('#chart-svg rect.completed').length, 1);
   assert.equal(doc.querySelectorAll('#chart-svg rect.failed').length, 1);
   assert.equal(doc.querySelector('#chart-total').textContent, 'last hour: 40 completed, 2 failed');
@@ -101,6 +111,10 @@ test('the tasks page pages with a total, outside text stays text, and the detail
   await until(() => doc.querySelector('#task-detail [data-field="owner"]')?.textContent === 'n1/default');
   assert.equal(doc.querySelector('#page-task').hidden, false);
   assert.equal(doc.querySelector('#task-detail [data-field="parameters"]').textContent, JSON.stringify({ who: hostile }, null, 2));
+  assert.equal(doc.querySelector('#task-error').hidden, false, 'the error is shown above the fields');
+  assert.equal(doc.querySelector('#task-error-title').textContent, 'Error');
+  assert.equal(doc.querySelector('#task-message').textContent, hostile);
+  assert.equal(doc.querySelector('#task-history').hidden, true, 'no attempt history on this task');
   assert.equal(doc.querySelector('img'), null);
   assert.deepEqual([...doc.querySelectorAll('#task-actions button')].map((b) => b.textContent), ['Retry', 'Remove']);
 });
@@ -180,10 +194,182 @@ test('the page refreshes every 3 s with one read of what it shows, and shows wha
   t.mock.timers.tick(1);
   await until(() => reads.every((key) => count(key) === 2));
   await until(() => texts(doc.querySelector('#queues tbody tr'))[1] === '4');
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1 1/5', 'Resume']);
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1 1/5',
+    'ResumeRetry failed']);
   assert.equal(count('GET api/handlers'), 1, 'the handlers are read once, at start');
 
   t.mock.timers.tick(3000);
   await until(() => reads.every((key) => count(key) === 3));
   assert.equal(sent.filter((s) => !s.key.startsWith('GET ')).length, 0, 'a refresh only reads');
+});
+
+/** The fake API's answers with a confirm() that records each question and answers `yes`. */
+function confirming(window, yes) {
+  const asked = [];
+  window.confirm = (question) => {
+    asked.push(question);
+    return yes;
+  };
+  return asked;
+}
+
+test('Remove and Terminate ask first, name the task, and send nothing when the question is cancelled', async () => {
+  const { doc, window, sent } = await openDashboard({ hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2);
+  const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
+  const remove = [...failed.querySelectorAll('button')].find((b) => b.textContent === 'Remove');
+  assert.equal(remove.getAttribute('aria-label'), 'Remove: task hello (t1)', 'named for a screen reader, with the task');
+  assert.equal(failed.querySelector('button').getAttribute('aria-label'), 'Retry: task hello (t1)');
+  let asked = confirming(window, false);
+  remove.click();
+  await until(() => /cancelled/.test(doc.querySelector('#message').textContent));
+  assert.deepEqual(asked, [`Remove task hello (t1), Error? It cannot be brought back.`]);
+  assert.equal(sent.filter((s) => s.key === 'DELETE api/tasks/t1').length, 0, 'a cancelled Remove sends nothing');
+
+  asked = confirming(window, true);
+  remove.click();
+  await until(() => sent.some((s) => s.key === 'DELETE api/tasks/t1'));
+  await until(() => doc.querySelector('#message').textContent === 'Remove t1: done');
+
+  const terminate = running.querySelector('button');
+  assert.equal(terminate.getAttribute('aria-label'), 'Terminate: task report (t2)');
+  terminate.click();
+  await until(() => sent.some((s) => s.key === 'POST api/tasks/t2/terminate'));
+  assert.match(asked.at(-1), /^Terminate task report \(t2\)\? It is interrupted where it runs and ends Error\.$/);
+  assert.ok(sent.filter((s) => !s.key.startsWith('GET ')).every((s) => s.requestedBy === 'kafru'));
+});
+
+test("a queue's failed tasks are retried after a question that names how many", async () => {
+  const { doc, window, sent } = await openDashboard();
+  const retry = await until(() => [...doc.querySelectorAll('#queues tbody button')].find((b) => b.textContent === 'Retry failed'));
+  assert.equal(retry.getAttribute('aria-label'), 'Retry failed: queue default');
+  let asked = confirming(window, false);
+  retry.click();
+  await until(() => asked.length === 1);
+  assert.equal(asked[0], 'Retry 1 failed task of queue default? It goes back to Waiting, due now, with fresh attempts.');
+  assert.ok(sent.some((s) => s.key === 'GET api/tasks/count?status=Error&queue=default'), 'counted just before asking');
+  await until(() => /cancelled/.test(doc.querySelector('#message').textContent));
+  assert.equal(sent.filter((s) => s.key === 'POST api/queues/default/retry-failed').length, 0);
+
+  asked = confirming(window, true);
+  retry.click();
+  await until(() => doc.querySelector('#message').textContent === 'retried 1 failed task of queue default');
+  assert.equal(sent.filter((s) => s.key === 'POST api/queues/default/retry-failed').length, 1);
+  assert.equal(sent.find((s) => s.key === 'POST api/queues/default/retry-failed').requestedBy, 'kafru');
+});
+
+test('a schedule runs now, and is removed, only after a question', async () => {
+  const { doc, window, sent } = await openDashboard({ hash: '#schedules' });
+  await until(() => doc.querySelector('#schedules tbody tr'));
+  const button = (label) => [...doc.querySelectorAll('#schedules tbody button')].find((b) => b.textContent === label);
+  assert.deepEqual([...doc.querySelectorAll('#schedules tbody button')].map((b) => b.getAttribute('aria-label')),
+    ['Disable: schedule nightly', 'Run now: schedule nightly', 'Edit: schedule nightly', 'Remove: schedule nightly']);
+  let asked = confirming(window, false);
+  button('Remove').click();
+  button('Run now').click();
+  await until(() => asked.length === 2);
+  assert.deepEqual(asked, ['Remove schedule nightly? The tasks it pushed stay.',
+    'Run schedule nightly now? It pushes one report task into queue default. Its next run stays at 2026-11-29 01:00:00Z.']);
+  assert.equal(sent.filter((s) => /^(DELETE|POST) api\/schedules/.test(s.key)).length, 0, 'nothing sent when cancelled');
+  asked = confirming(window, true);
+  button('Run now').click();
+  await until(() => doc.querySelector('#message').textContent === 'run nightly now: task t7 pushed into queue default');
+  button('Remove').click();
+  await until(() => sent.some((s) => s.key === 'DELETE api/schedules/s1'));
+});
+
+test('the navigation marks the page shown with aria-current', async () => {
+  const { doc, window } = await openDashboard({ hash: '#schedules' });
+  const current = () => [...doc.querySelectorAll('nav a')].map((a) => `${a.dataset.page}=${a.getAttribute('aria-current')}`);
+  assert.deepEqual(current(), ['queues=null', 'tasks=null', 'schedules=page', 'agents=null']);
+  window.location.hash = '#task/t1';
+  await until(() => doc.querySelector('#page-task').hidden === false);
+  assert.deepEqual(current(), ['queues=null', 'tasks=true', 'schedules=null', 'agents=null'], 'Tasks, while one task is shown');
+});
+
+test('a refresh keeps keyboard focus on the same button, also when the row around it changes', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const changing = { ...answers };
+  const { doc, sent } = await openDashboard({ answered: changing, timers: true, hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2);
+  const remove = [...doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('button')].find((b) => b.textContent === 'Remove');
+  remove.focus();
+  assert.equal(doc.activeElement, remove);
+  const [t1, t2] = changing['GET api/tasks?limit=100'][1];
+  changing['GET api/tasks?limit=100'] = [200, [{ ...t1, message: 'changed meanwhile' }, t2,
+    { id: 't3', name: 'later', handler: 'hello', queue: 'default', status: 'Waiting', attempts: 0, maxAttempts: 3 }]];
+  const reads = () => sent.filter((s) => s.key === 'GET api/tasks?limit=100').length;
+  const before = reads();
+  t.mock.timers.tick(3000);
+  await until(() => reads() > before && doc.querySelectorAll('#tasks tbody tr').length === 3);
+  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[7].textContent, 'changed meanwhile');
+  assert.equal(remove.isConnected, true, 'the button was kept, not rebuilt');
+  assert.equal(doc.activeElement, remove, 'focus stays where the keyboard user left it');
+
+  // a row that leaves and a button whose label changes
+  changing['GET api/tasks?limit=100'] = [200, [t2, { ...t1, message: 'again' }]];
+  t.mock.timers.tick(3000);
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 2 && doc.querySelector('#tasks tbody tr').dataset.key === 't2');
+  assert.equal(doc.activeElement, remove, 'kept when the rows before it move');
+
+  // a button that goes (Retry, once the task waits again) hands focus to its row's next control
+  const retry = [...remove.parentElement.querySelectorAll('button')].find((b) => b.textContent === 'Retry');
+  retry.focus();
+  changing['GET api/tasks?limit=100'] = [200, [t2, { ...t1, status: 'Waiting', attempts: 0 }]];
+  t.mock.timers.tick(3000);
+  await until(() => !retry.isConnected);
+  assert.equal(doc.activeElement, remove, "focus went to the row's Remove, not to the top of the page");
+});
+
+test('the queue toggle keeps focus when Pause becomes Resume', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const changing = { ...answers };
+  const { doc } = await openDashboard({ answered: changing, timers: true });
+  const toggle = doc.querySelector('#queues tbody button');
+  toggle.focus();
+  changing['GET api/queues'] = [200, [{ ...answers['GET api/queues'][1][0], paused: true }]];
+  t.mock.timers.tick(3000);
+  await until(() => toggle.textContent === 'Resume');
+  assert.equal(toggle.getAttribute('aria-label'), 'Resume: queue default');
+  assert.equal(doc.activeElement, toggle);
+});
+
+test("a task's detail shows its error and, when the task carries one, its attempt history as a list of text", async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const history = [
+    { attempt: 1, at: '2026-11-28T18:00:01.5Z', server: 'n1', exceptionClass: 'java.io.IOException', message: hostile,
+      stackTrace: 'java.io.IOException: <b>x</b>\n\tat com.example.Mailer.send(Mailer.java:42)' },
+    { attempt: 2, at: '2026-11-28T18:00:03Z', server: 'n2', exceptionClass: 'java.lang.IllegalStateException', message: 'boom',
+      stackTrace: null },
+  ];
+  const failed = { id: 't9', name: 'mail', handler: 'hello', queue: 'default', status: 'Error', attempts: history, maxAttempts: 2,
+    message: 'boom', parameters: {} };
+  const changing = { ...answers, 'GET api/tasks/t9': [200, failed] };
+  const { doc } = await openDashboard({ answered: changing, timers: true, hash: '#task/t9' });
+  await until(() => doc.querySelectorAll('#task-attempts li').length === 2);
+  assert.equal(doc.querySelector('#task-history').hidden, false);
+  assert.equal(doc.querySelector('#task-error-title').textContent, 'Error');
+  assert.equal(doc.querySelector('#task-message').textContent, 'boom');
+  assert.equal(doc.querySelector('#task-detail [data-field="attempts"]').textContent, '2/2');
+  const [first, second] = doc.querySelectorAll('#task-attempts li');
+  assert.equal(first.querySelector('p.attempt').textContent, 'attempt 1 · 2026-11-28 18:00:01Z · server n1 · java.io.IOException');
+  assert.equal(first.querySelector('pre.attempt-message').textContent, hostile);
+  assert.equal(first.querySelector('details pre.stack').textContent, history[0].stackTrace);
+  assert.equal(second.querySelector('p.attempt').textContent, 'attempt 2 · 2026-11-28 18:00:03Z · server n2 · java.lang.IllegalStateException');
+  assert.equal(second.querySelector('details'), null, 'no stack trace, no fold');
+  assert.equal(doc.querySelector('#page-task img, #page-task b'), null, 'everything from the store is text');
+
+  const details = first.querySelector('details');
+  details.open = true;
+  changing['GET api/tasks/t9'] = [200, { ...failed, attemptHistory: [...history, { attempt: 3, at: '2026-11-28T18:00:09Z', server: 'n1',
+    exceptionClass: 'java.lang.RuntimeException', message: 'third' }], attempts: 3, maxAttempts: 3 }];
+  t.mock.timers.tick(3000);
+  await until(() => doc.querySelectorAll('#task-attempts li').length === 3);
+  assert.equal(doc.querySelector('#task-detail [data-field="attempts"]').textContent, '3/3', 'attemptHistory beside the count');
+  assert.equal(details.isConnected && details.open, true, 'an opened stack trace stays open across the refresh');
+
+  changing['GET api/tasks/t9'] = [200, { ...failed, status: 'Completed', message: null, attempts: 1 }];
+  t.mock.timers.tick(3000);
+  await until(() => doc.querySelector('#task-history').hidden);
+  assert.equal(doc.querySelector('#task-error').hidden, true, 'no message, no error block');
 });

@@ -2,8 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  age, agentsByServer, chartBars, countPath, cronPath, enqueueBody, health, inZone, minuteSeries, pageText, problemText,
-  purgePath, purgeQuestion, queueRows, route, scheduleBody, scheduleWith, taskActions, tasksPath, when,
+  age, agentName, agentsByServer, attemptHistory, attemptLine, chartBars, commandQuestion, countPath, cronPath, enqueueBody, health,
+  inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
+  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
 
 test('the task list asks only for the filters given', () => {
@@ -27,6 +28,7 @@ test('queue rows show every status count and the pause or resume action', () => 
   assert.deepEqual(paused.cells, ['mail', '3', '0', '0', '1', '2/5', 'paused', 'n1, n2']);
   assert.deepEqual(paused.action, ['Resume', 'POST', '/queues/mail/resume']);
   assert.deepEqual(running.action, ['Pause', 'POST', '/queues/default/pause']);
+  assert.deepEqual([paused.queue, paused.failed, running.failed], ['mail', true, false], 'Retry failed only where some failed');
 });
 
 test('the enqueue form becomes a request body, or an error naming the field', () => {
@@ -108,4 +110,43 @@ test('health: the database is up while reads answer; a server is alive with a fr
   assert.equal(age('2026-11-28T17:59:58Z', now), '2 s');
   assert.deepEqual(agentsByServer([{ server: 'b', id: 1 }, { server: 'a', id: 2 }, { server: 'b', id: 3 }])
     .map(([s, l]) => [s, l.length]), [['a', 1], ['b', 2]]);
+});
+
+test('questions before a destructive action name what it acts on and how many', () => {
+  assert.equal(retryFailedQuestion('mail', { count: 3, capped: false }),
+    'Retry 3 failed tasks of queue mail? They go back to Waiting, due now, with fresh attempts.');
+  assert.match(retryFailedQuestion('mail', { count: 10000, capped: true }), /^Retry at least 10000 failed tasks of queue mail\?/);
+  const task = { id: 'k1', name: 'invoice', handler: 'send', status: 'Waiting' };
+  assert.equal(taskName(task), 'task invoice (k1)');
+  assert.equal(taskName({ id: 'k2', handler: 'send' }), 'task send (k2)', 'the handler when it has no name');
+  assert.equal(taskQuestion('Remove', task), 'Remove task invoice (k1), Waiting? It cannot be brought back.');
+  assert.match(taskQuestion('Terminate', task), /^Terminate task invoice \(k1\)\?/);
+  assert.equal(taskQuestion('Retry', task), null, 'a retry of one task asks nothing');
+  const schedule = { name: 'nightly', handler: 'report', queue: 'reports', nextSchedule: '2026-12-02T01:00:00Z' };
+  assert.equal(runNowQuestion(schedule),
+    'Run schedule nightly now? It pushes one report task into queue reports. Its next run stays at 2026-12-02 01:00:00Z.');
+  assert.equal(runNowQuestion({ ...schedule, nextSchedule: null }), 'Run schedule nightly now? It pushes one report task into queue reports.');
+  assert.equal(removeScheduleQuestion(schedule), 'Remove schedule nightly? The tasks it pushed stay.');
+  const worker = { kind: 'Queue', name: 'mail', server: 'n1' };
+  assert.equal(agentName(worker), 'queue worker mail on server n1');
+  assert.equal(agentName({ kind: 'Task', queueId: 'k1', server: 'n2' }), 'task k1 on server n2');
+  assert.equal(commandQuestion(worker, 'QueueForceShutdown'), 'Send QueueForceShutdown to the queue worker mail on server n1?');
+});
+
+test('a task detail takes an attempt history when the task carries one, and shows the error apart', () => {
+  const entry = { attempt: 2, at: '2026-11-28T18:00:01.25Z', server: 'n1', exceptionClass: 'java.io.IOException', message: 'm',
+    stackTrace: 's' };
+  assert.deepEqual(attemptHistory({ attempts: [entry] }), [entry]);
+  assert.deepEqual(attemptHistory({ attempts: 3, attemptHistory: [entry] }), [entry]);
+  assert.deepEqual(attemptHistory({ attempts: 3 }), [], 'a count is no history');
+  assert.deepEqual(attemptHistory({ attempts: [{ message: 'no number' }, null] }),
+    [{ attempt: 1, at: null, server: null, exceptionClass: null, message: 'no number', stackTrace: null }]);
+  assert.equal(attemptLine(entry), 'attempt 2 · 2026-11-28 18:00:01Z · server n1 · java.io.IOException');
+  assert.equal(attemptLine({ attempt: 1 }), 'attempt 1');
+  assert.deepEqual(taskError({ status: 'Error', message: 'boom' }), { title: 'Error', text: 'boom' });
+  assert.deepEqual(taskError({ status: 'Waiting', message: 'timeout' }), { title: 'Last failed attempt', text: 'timeout' });
+  assert.equal(taskError({ status: 'Completed', message: null }), null);
+  const fields = Object.fromEntries(taskDetail({ id: 'k', attempts: [entry, entry], maxAttempts: 3 }));
+  assert.equal(fields.attempts, '2/3');
+  assert.equal(fields.message, undefined, 'the message is shown apart, as the error');
 });

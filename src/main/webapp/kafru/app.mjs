@@ -1,10 +1,13 @@
 // kafru dashboard: puts dashboard.mjs on the page. Values are only ever set as text (never as
 // HTML), because task messages and parameters come from outside. One page shows at a time
-// (the location hash names it); every 3 s the page shown and the header are read again.
+// (the location hash names it); every 3 s the page shown and the header are read again, and
+// patched into the page rather than rebuilt, so that a focused button, an open stack trace and
+// the place a keyboard user was at survive the refresh.
 import {
-  API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentsByServer, chartBars, countPath, cronPath, enqueueBody, health,
-  inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, route, scheduleBody, scheduleWith,
-  taskActions, taskDetail, tasksPath, when,
+  API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, chartBars, commandQuestion,
+  countPath, cronPath, enqueueBody, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows,
+  removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError,
+  taskName, taskQuestion, tasksPath, when,
 } from './dashboard.mjs';
 
 const $ = (selector) => document.querySelector(selector);
@@ -37,10 +40,18 @@ function say(text, failed) {
   line.className = failed ? 'failed' : 'ok';
 }
 
-async function act(method, path, body, done) {
+/**
+ * Sends a write and shows how it went: "<what>: done", or the line `said` makes from the answer.
+ * With a question, nothing is sent unless the user confirms it ("<what>: cancelled").
+ */
+async function act(method, path, body, what, question, said) {
+  if (question && !window.confirm(question)) {
+    say(`${what}: cancelled`, false);
+    return false;
+  }
   try {
-    await api(method, path, body);
-    say(`${done || `${method} ${path}`}: done`, false);
+    const answer = await api(method, path, body);
+    say(said ? said(answer) : `${what}: done`, false);
     await refresh();
     return true;
   } catch (e) {
@@ -49,30 +60,119 @@ async function act(method, path, body, done) {
   }
 }
 
-function cell(row, text) {
+function cell(row, text, className) {
   const td = document.createElement('td');
   td.textContent = text ?? '';
+  if (className) td.className = className;
   row.append(td);
   return td;
 }
 
-/** A button that changes something: never made for a viewer. */
-function writeButton(parent, label, onClick) {
-  if (!state.admin) return;
+/**
+ * A button that changes something: never made for a viewer. `name` completes its accessible
+ * name ("Remove: task hello (k1)"); `focus` names it among the page's buttons ("tasks/k1/Remove"):
+ * a refresh keeps the button of that name (a toggle keeps one name for both labels), and gives
+ * focus back by it.
+ */
+function writeButton(parent, label, onClick, { name, focus } = {}) {
+  if (!state.admin) return null;
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = label;
   b.className = 'write';
-  b.addEventListener('click', onClick);
+  if (name) b.setAttribute('aria-label', `${label}: ${name}`);
+  if (focus) {
+    b.dataset.focus = focus;
+    b.dataset.key = focus;
+  }
+  // a property, not a listener: a refresh that keeps this button hands it the new row's handler
+  b.onclick = onClick;
   parent.append(b);
+  return b;
 }
 
-function fill(tbody, items, render) {
-  tbody.replaceChildren(...items.map((item) => {
+const TEXT_NODE = 3;
+
+/**
+ * Makes `into` look like `from`, keeping `into` and each child that can stay (same tag, same
+ * data-key), so that a refresh leaves focus, an open <details> and selections alone.
+ */
+function patch(into, from) {
+  if (into.nodeType !== from.nodeType || into.nodeName !== from.nodeName || into.dataset?.key !== from.dataset?.key) {
+    into.replaceWith(from);
+    return from;
+  }
+  if (into.nodeType === TEXT_NODE) {
+    if (into.data !== from.data) into.data = from.data;
+    return into;
+  }
+  for (const { name } of [...into.attributes]) {
+    // a <details> the user opened stays open
+    if (!from.hasAttribute(name) && !(name === 'open' && into.nodeName === 'DETAILS')) into.removeAttribute(name);
+  }
+  for (const { name, value } of [...from.attributes]) {
+    if (into.getAttribute(name) !== value) into.setAttribute(name, value);
+  }
+  into.onclick = from.onclick;
+  if ('disabled' in from) into.disabled = from.disabled;
+  patchChildren(into, [...from.childNodes]);
+  return into;
+}
+
+/** Puts `fresh` as the children of `parent`, by data-key when every one has one (table rows), else by position. */
+function patchChildren(parent, fresh) {
+  if (!fresh.length || !fresh.every((n) => n.dataset?.key !== undefined)) {
+    const old = [...parent.childNodes];
+    fresh.forEach((node, i) => (i < old.length ? patch(old[i], node) : parent.append(node)));
+    old.slice(fresh.length).forEach((n) => n.remove());
+    return;
+  }
+  const wanted = new Set(fresh.map((n) => n.dataset.key));
+  const kept = new Map();
+  for (const child of [...parent.childNodes]) {
+    const key = child.dataset?.key;
+    // gone first, so that the rows that stay are not moved (moving a focused element blurs it)
+    if (key !== undefined && wanted.has(key) && !kept.has(key)) kept.set(key, child);
+    else child.remove();
+  }
+  fresh.forEach((node, i) => {
+    const old = kept.get(node.dataset.key);
+    kept.delete(node.dataset.key);
+    const placed = old ? patch(old, node) : node;
+    if (parent.childNodes[i] !== placed) parent.insertBefore(placed, parent.childNodes[i] ?? null);
+  });
+}
+
+/**
+ * Runs a render; when it took the focused element away, gives focus back to it, or to its
+ * equivalent (the same data-focus), or to another control of the same row (after Retry, which
+ * goes, its row's Remove) — never to the top of the page when the row is still there.
+ */
+function keepingFocus(render) {
+  const focused = document.activeElement;
+  const key = focused?.dataset?.focus;
+  render();
+  if (!focused || focused === document.body || document.activeElement === focused) return;
+  let again = focused.isConnected ? focused : null;
+  if (!again && key) {
+    const candidates = [...document.querySelectorAll('[data-focus]')];
+    const row = key.slice(0, key.lastIndexOf('/') + 1);
+    const sameRow = candidates.filter((e) => e.dataset.focus.startsWith(row));
+    again = candidates.find((e) => e.dataset.focus === key) || sameRow.find((e) => e.nodeName === focused.nodeName) || sameRow[0];
+  }
+  again?.focus({ preventScroll: true });
+}
+
+/** Rows of a table body, one per item, keyed so that a refresh patches rows rather than rebuilding them; each cell carries its column's name (the phone layout shows it). */
+function fill(tbody, items, key, render) {
+  const labels = [...tbody.closest('table').querySelectorAll('thead th')].map((th) => th.textContent);
+  keepingFocus(() => patchChildren(tbody, items.map((item) => {
     const row = document.createElement('tr');
+    row.dataset.key = key(item);
     render(row, item);
+    [...row.children].forEach((td, i) => { if (labels[i]) td.dataset.label = labels[i]; });
     return row;
-  }));
+  })));
 }
 
 function link(text, href) {
@@ -87,16 +187,39 @@ function link(text, href) {
 async function refreshQueues() {
   const [queues, metrics, throughput] = await Promise.all([api('GET', '/queues'), api('GET', '/metrics'),
     api('GET', '/queues/throughput?minutes=60')]);
-  fill($('#queues tbody'), queueRows(queues, metrics), (row, q) => {
-    q.cells.forEach((c) => cell(row, c));
-    writeButton(cell(row, ''), q.action[0], () => act(q.action[1], q.action[2]));
+  fill($('#queues tbody'), queueRows(queues, metrics), (q) => q.queue, (row, q) => {
+    q.cells.forEach((c, i) => cell(row, c, i === 6 ? 'status' : null));
+    const actions = cell(row, '', 'actions');
+    const what = `queue ${q.queue}`;
+    writeButton(actions, q.action[0], () => act(q.action[1], q.action[2], undefined, `${q.action[0]} ${what}`),
+      { name: what, focus: `queues/${q.queue}/toggle` });
+    if (q.failed) {
+      writeButton(actions, 'Retry failed', () => retryFailed(q.queue).catch((e) => say(e.message, true)),
+        { name: what, focus: `queues/${q.queue}/retry-failed` });
+    }
   });
+  const names = queues.map((q) => q.queue);
   for (const select of [$('#task-queue'), $('#chart-queue')]) {
+    // rebuilt only when the queues changed: a keyboard user may be in it
+    if ([...select.options].slice(1).map((o) => o.value).join('\n') === names.join('\n')) continue;
     const chosen = select.value;
-    select.replaceChildren(new Option(select.options[0].text, ''), ...queues.map((q) => new Option(q.queue, q.queue)));
+    select.replaceChildren(new Option(select.options[0].text, ''), ...names.map((n) => new Option(n, n)));
     select.value = chosen;
   }
   drawChart(minuteSeries(throughput, $('#chart-queue').value));
+}
+
+/** Retries every failed task of a queue after a confirmation that names how many (counted just before). */
+async function retryFailed(queue) {
+  const count = await api('GET', countPath({ status: 'Error', queue }));
+  if (count.count === 0) {
+    say(`queue ${queue} has no failed task to retry`, false);
+    await refresh();
+    return;
+  }
+  await act('POST', `/queues/${encodeURIComponent(queue)}/retry-failed`, undefined, `retry the failed tasks of queue ${queue}`,
+    retryFailedQuestion(queue, count),
+    (answer) => `retried ${answer.retried} failed task${answer.retried === 1 ? '' : 's'} of queue ${queue}`);
 }
 
 function drawChart(series) {
@@ -145,13 +268,21 @@ async function refreshTasks() {
   $('#page-next').disabled = !paging.next;
   const purge = $('#purge');
   if (purge) purge.disabled = !purgePath(filters) || count.count === 0;
-  fill($('#tasks tbody'), tasks, (row, t) => {
-    cell(row, '').append(link(t.id, `#task/${encodeURIComponent(t.id)}`));
+  fill($('#tasks tbody'), tasks, (t) => t.id, (row, t) => {
+    const open = link(t.id, `#task/${encodeURIComponent(t.id)}`);
+    open.dataset.focus = `tasks/${t.id}/open`;
+    cell(row, '').append(open);
     [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.message]
-      .forEach((c) => cell(row, c));
-    const actions = cell(row, '');
-    taskActions(t).forEach(([label, method, path]) => writeButton(actions, label, () => act(method, path, undefined, `${label} ${t.id}`)));
+      .forEach((c, i) => cell(row, c, i === 3 ? 'status' : null));
+    taskButtons(cell(row, '', 'actions'), t, 'tasks');
   });
+}
+
+/** A task's Retry, Terminate and Remove, as its status allows; Terminate and Remove ask first. */
+function taskButtons(parent, task, where) {
+  taskActions(task).forEach(([label, method, path]) => writeButton(parent, label,
+    () => act(method, path, undefined, `${label} ${task.id}`, taskQuestion(label, task)),
+    { name: taskName(task), focus: `${where}/${task.id}/${label}` }));
 }
 
 async function refreshTask(id) {
@@ -162,26 +293,67 @@ async function refreshTask(id) {
   } catch (e) {
     $('#task-detail').replaceChildren();
     $('#task-actions').replaceChildren();
+    $('#task-error').hidden = true;
+    $('#task-history').hidden = true;
     throw e;
   }
-  $('#task-detail').replaceChildren(...taskDetail(task).flatMap(([label, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = label;
-    const dd = document.createElement(label === 'parameters' ? 'pre' : 'dd');
-    dd.textContent = value;
-    dd.dataset.field = label;
-    return [dt, dd];
-  }));
-  const actions = $('#task-actions');
-  actions.replaceChildren();
-  taskActions(task).forEach(([label, method, path]) => writeButton(actions, label, () => act(method, path, undefined, `${label} ${task.id}`)));
+  keepingFocus(() => {
+    patchChildren($('#task-detail'), taskDetail(task).flatMap(([label, value]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = label;
+      const dd = document.createElement(label === 'parameters' ? 'pre' : 'dd');
+      dd.textContent = value;
+      dd.dataset.field = label;
+      return [dt, dd];
+    }));
+    const error = taskError(task);
+    $('#task-error').hidden = !error;
+    $('#task-error-title').textContent = error?.title ?? '';
+    $('#task-message').textContent = error?.text ?? '';
+    const history = attemptHistory(task);
+    $('#task-history').hidden = history.length === 0;
+    patchChildren($('#task-attempts'), history.map(renderAttempt));
+    const actions = document.createElement('span');
+    taskButtons(actions, task, 'task');
+    patchChildren($('#task-actions'), [...actions.childNodes]);
+  });
+}
+
+/** One failed attempt: when, where and what was thrown, its message, and its stack trace folded away. */
+function renderAttempt(a) {
+  const li = document.createElement('li');
+  li.dataset.key = String(a.attempt);
+  const line = document.createElement('p');
+  line.className = 'attempt';
+  line.textContent = attemptLine(a);
+  li.append(line);
+  if (a.message) {
+    const message = document.createElement('pre');
+    message.className = 'attempt-message';
+    message.textContent = a.message;
+    li.append(message);
+  }
+  if (a.stackTrace) {
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'stack trace';
+    const trace = document.createElement('pre');
+    trace.className = 'stack';
+    trace.textContent = a.stackTrace;
+    details.append(summary, trace);
+    li.append(details);
+  }
+  return li;
 }
 
 async function purge() {
   const path = purgePath(state.filters);
   const count = await api('GET', countPath({ status: state.filters.status, queue: state.filters.queue }));
   if (!path || count.count === 0) return;
-  if (!window.confirm(purgeQuestion(state.filters, count))) return;
+  if (!window.confirm(purgeQuestion(state.filters, count))) {
+    say('purge: cancelled', false);
+    return;
+  }
   state.offset = 0;
   await act('DELETE', path, undefined, 'purge');
 }
@@ -191,15 +363,21 @@ async function purge() {
 async function refreshSchedules() {
   const schedules = await api('GET', '/schedules?limit=200');
   state.schedules = schedules;
-  fill($('#schedules tbody'), schedules, (row, s) => {
+  fill($('#schedules tbody'), schedules, (s) => s.id, (row, s) => {
     [s.name, s.handler, s.queue, s.cronExpression || '(one time)', s.timeZone, s.status, when(s.nextSchedule)]
-      .forEach((c) => cell(row, c));
-    const actions = cell(row, '');
+      .forEach((c, i) => cell(row, c, i === 5 ? 'status' : null));
+    const actions = cell(row, '', 'actions');
+    const id = encodeURIComponent(s.id);
+    const what = { name: `schedule ${s.name}` };
+    const focus = (key) => ({ ...what, focus: `schedules/${s.id}/${key}` });
     const other = s.status === 'Enabled' ? 'Disabled' : 'Enabled';
     writeButton(actions, s.status === 'Enabled' ? 'Disable' : 'Enable',
-      () => act('PUT', `/schedules/${encodeURIComponent(s.id)}`, scheduleWith(s, { status: other }), `${other} ${s.name}`));
-    if (s.cronExpression) writeButton(actions, 'Edit', () => editSchedule(s));
-    writeButton(actions, 'Remove', () => act('DELETE', `/schedules/${encodeURIComponent(s.id)}`, undefined, `remove ${s.name}`));
+      () => act('PUT', `/schedules/${id}`, scheduleWith(s, { status: other }), `${other} ${s.name}`), focus('toggle'));
+    writeButton(actions, 'Run now', () => act('POST', `/schedules/${id}/run`, undefined, `run ${s.name} now`, runNowQuestion(s),
+      (task) => `run ${s.name} now: task ${task.id} pushed into queue ${task.queue}`), focus('run'));
+    if (s.cronExpression) writeButton(actions, 'Edit', () => editSchedule(s), focus('edit'));
+    writeButton(actions, 'Remove', () => act('DELETE', `/schedules/${id}`, undefined, `remove ${s.name}`,
+      removeScheduleQuestion(s)), focus('remove'));
   });
 }
 
@@ -293,8 +471,9 @@ async function saveSchedule(event) {
 
 function renderAgents(agents) {
   const now = Date.now();
-  $('#servers').replaceChildren(...agentsByServer(agents).map(([server, list]) => {
+  const sections = agentsByServer(agents).map(([server, list]) => {
     const section = document.createElement('section');
+    section.dataset.key = server;
     const h = document.createElement('h3');
     h.textContent = `server ${server}`;
     const wrap = document.createElement('div');
@@ -302,28 +481,39 @@ function renderAgents(agents) {
     const table = document.createElement('table');
     table.className = 'agents';
     const head = document.createElement('tr');
-    ['kind', 'name', 'status', 'heartbeat age', 'command', ''].forEach((c) => {
+    const labels = ['kind', 'name', 'status', 'heartbeat age', 'command', 'actions'];
+    labels.forEach((c) => {
       const th = document.createElement('th');
-      th.textContent = c;
+      const label = document.createElement('span');
+      label.textContent = c;
+      if (c === 'actions') label.className = 'hidden';
+      th.append(label);
       head.append(th);
     });
     const thead = document.createElement('thead');
     thead.append(head);
     const tbody = document.createElement('tbody');
-    fill(tbody, list, (row, a) => {
+    list.forEach((a) => {
+      const row = document.createElement('tr');
+      row.dataset.key = a.id;
       [a.kind, a.kind === 'Task' ? `task ${a.queueId}` : a.name, a.status, age(a.heartbeat, now),
-        a.command ? `${a.command}${a.commandIsExecuted ? ' (done)' : ''}` : ''].forEach((c) => cell(row, c));
-      const actions = cell(row, '');
+        a.command ? `${a.command}${a.commandIsExecuted ? ' (done)' : ''}` : ''].forEach((c, i) => cell(row, c, i === 2 ? 'status' : null));
+      const actions = cell(row, '', 'actions');
       if (a.status === 'Running') {
         (COMMANDS[a.kind] || []).forEach((command) => writeButton(actions, command,
-          () => act('POST', `/agents/${encodeURIComponent(a.id)}/commands`, { command, message: 'from the dashboard' }, command)));
+          () => act('POST', `/agents/${encodeURIComponent(a.id)}/commands`, { command, message: 'from the dashboard' }, command,
+            commandQuestion(a, command)),
+          { name: agentName(a), focus: `agents/${a.id}/${command}` }));
       }
+      [...row.children].forEach((td, i) => { if (labels[i]) td.dataset.label = labels[i]; });
+      tbody.append(row);
     });
     table.append(thead, tbody);
     wrap.append(table);
     section.append(h, wrap);
     return section;
-  }));
+  });
+  keepingFocus(() => patchChildren($('#servers'), sections));
 }
 
 // ---- the page ----------------------------------------------------------------------------------
@@ -339,7 +529,12 @@ const loaders = {
 function show() {
   const { page } = route(location.hash);
   document.querySelectorAll('.page').forEach((p) => { p.hidden = p.id !== `page-${page}`; });
-  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('current', a.dataset.page === (page === 'task' ? 'tasks' : page)));
+  document.querySelectorAll('nav a').forEach((a) => {
+    // "page" on the page shown; "true" on Tasks while one task's detail is shown
+    if (a.dataset.page === page) a.setAttribute('aria-current', 'page');
+    else if (page === 'task' && a.dataset.page === 'tasks') a.setAttribute('aria-current', 'true');
+    else a.removeAttribute('aria-current');
+  });
   return page;
 }
 

@@ -61,9 +61,63 @@ export function pageText({ offset, shown, count }) {
 
 /** The question asked before a purge: it names the count and the filters, so nobody removes more than they meant. */
 export function purgeQuestion({ status, queue }, count) {
-  const n = count.capped ? `at least ${count.count}` : String(count.count);
+  const n = counted(count);
   return `Remove ${n} ${status || ''} task${count.count === 1 ? '' : 's'}${queue ? ` of queue ${queue}` : ' of every queue'}?`
     .replace(/ {2}/g, ' ');
+}
+
+/** "at least 10000" or "3": a count as a person reads it. */
+function counted(count) {
+  return count.capped ? `at least ${count.count}` : String(count.count);
+}
+
+/** The question asked before retrying every failed task of a queue: it names the count, as the purge does. */
+export function retryFailedQuestion(queue, count) {
+  return `Retry ${counted(count)} failed task${count.count === 1 ? '' : 's'} of queue ${queue}? `
+    + `${count.count === 1 ? 'It goes' : 'They go'} back to Waiting, due now, with fresh attempts.`;
+}
+
+/** A task as a screen reader names it on a button: "task hello (t1)". */
+export function taskName(task) {
+  return `task ${task.name || task.handler} (${task.id})`;
+}
+
+/**
+ * The question asked before an action on a task that cannot be taken back (Remove, Terminate),
+ * or null when the action asks nothing (Retry).
+ */
+export function taskQuestion(label, task) {
+  switch (label) {
+    case 'Remove':
+      return `Remove ${taskName(task)}, ${task.status}? It cannot be brought back.`;
+    case 'Terminate':
+      return `Terminate ${taskName(task)}? It is interrupted where it runs and ends Error.`;
+    default:
+      return null;
+  }
+}
+
+/** The question asked before a schedule runs now: what it pushes, and that its next run stays. */
+export function runNowQuestion(schedule) {
+  const next = schedule.nextSchedule ? ` Its next run stays at ${when(schedule.nextSchedule)}.` : '';
+  return `Run schedule ${schedule.name} now? It pushes one ${schedule.handler} task into queue ${schedule.queue}.${next}`;
+}
+
+/** The question asked before a schedule is removed. */
+export function removeScheduleQuestion(schedule) {
+  return `Remove schedule ${schedule.name}? The tasks it pushed stay.`;
+}
+
+/** What an agent is, as a screen reader names it on a button: "queue worker default on server n1". */
+export function agentName(agent) {
+  const what = { Queue: `queue worker ${agent.name}`, Scheduler: `scheduler ${agent.name}`, Task: `task ${agent.queueId}` }[agent.kind]
+    || `${agent.kind} ${agent.name}`;
+  return `${what} on server ${agent.server}`;
+}
+
+/** The question asked before a command is sent to an agent (each stops or removes something). */
+export function commandQuestion(agent, command) {
+  return `Send ${command} to the ${agentName(agent)}?`;
 }
 
 /** What can be done to a task in its status: [label, method, path]. */
@@ -79,12 +133,41 @@ export function taskActions(task) {
   }
 }
 
-/** One task's fields for its detail view, as [label, text] in reading order. */
+/**
+ * A task's failed attempts, oldest first, when the task carries their history: an array
+ * [{attempt, at, server, exceptionClass, message, stackTrace}] as `attemptHistory`, or as
+ * `attempts` in place of the count. [] otherwise (the store keeps only the last message).
+ */
+export function attemptHistory(task) {
+  const history = Array.isArray(task.attemptHistory) ? task.attemptHistory : Array.isArray(task.attempts) ? task.attempts : [];
+  return history.filter((a) => a && typeof a === 'object').map((a, i) => ({
+    attempt: a.attempt ?? i + 1, at: a.at ?? null, server: a.server ?? null, exceptionClass: a.exceptionClass ?? null,
+    message: a.message ?? null, stackTrace: a.stackTrace ?? null,
+  }));
+}
+
+/** One failed attempt's heading line: "attempt 2 · 2026-11-28 18:00:01Z · server n1 · java.io.IOException". */
+export function attemptLine(a) {
+  return [`attempt ${a.attempt}`, when(a.at), a.server ? `server ${a.server}` : '', a.exceptionClass || '']
+    .filter(Boolean).join(' · ');
+}
+
+/**
+ * The error a task's detail shows above its fields: for an Error task what ended it, for another
+ * task with a message what its last failed attempt said; null when there is none.
+ */
+export function taskError(task) {
+  if (!task.message) return null;
+  return { title: task.status === 'Error' ? 'Error' : 'Last failed attempt', text: task.message };
+}
+
+/** One task's fields for its detail view, as [label, text] in reading order (the message is shown apart: taskError). */
 export function taskDetail(task) {
+  const attempts = Array.isArray(task.attempts) ? task.attempts.length : task.attempts;
   return [
     ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
-    ['attempts', `${task.attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)],
-    ['message', task.message || ''], ['owner', task.owner || ''], ['run at', when(task.runAt)],
+    ['attempts', `${attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)],
+    ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],
     ['lease until', when(task.leaseUntil)], ['modified', when(task.dateModified)],
     ['parameters', JSON.stringify(task.parameters ?? {}, null, 2)],
@@ -103,10 +186,12 @@ export function perServer(metrics) {
   return byQueue;
 }
 
-/** One row per queue: the cells shown, and the pause/resume action. */
+/** One row per queue: the cells shown, the pause/resume action, and whether it has failed tasks to retry. */
 export function queueRows(queues, metrics) {
   const servers = perServer(metrics);
   return queues.map((q) => ({
+    queue: q.queue,
+    failed: (q.counts?.Error ?? 0) > 0,
     cells: [q.queue, ...TASK_STATUSES.map((s) => count(q.counts?.[s], q.countCap)), `${q.running}/${q.threads}`,
       q.paused ? 'paused' : 'running', (servers[q.queue] || q.servers || []).join(', ')],
     action: q.paused

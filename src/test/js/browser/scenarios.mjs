@@ -6,7 +6,8 @@
 //
 // It prints "ok - <scenario>" per scenario and exits 0, or prints "not ok - <scenario>: <why>" and
 // exits 1. Any console error or uncaught exception of the page fails the run. The deployment
-// must have the handlers hello and it-fail-once (fails its first run of a task, then succeeds).
+// must have the handlers hello, it-fail-once (fails its first run of a task, then succeeds) and
+// it-block (runs until interrupted), and the queues default and second.
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -50,6 +51,8 @@ function check(condition, message) {
 const consoleErrors = [];
 const dialogs = [];
 let allowed400 = false;
+/** How the next confirmation is answered: 'accept' or 'dismiss'. */
+let dialogAnswer = 'accept';
 
 async function open(browser, user, password, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport, extraHTTPHeaders: { Authorization: basic(user, password) } });
@@ -61,7 +64,10 @@ async function open(browser, user, password, viewport = { width: 1280, height: 8
     consoleErrors.push(`${user}: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`${user}: uncaught ${e.message}`));
-  page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    return dialogAnswer === 'accept' ? d.accept() : d.dismiss();
+  });
   await page.goto(dashboard);
   await page.waitForFunction(() => document.querySelector('#updated').textContent.startsWith('updated'), null, { timeout: WAIT });
   return { context, page };
@@ -72,6 +78,28 @@ const go = async (page, hash, shown) => {
   await page.waitForSelector(`#page-${shown}:not([hidden])`, { timeout: WAIT });
 };
 const text = (page, selector) => page.locator(selector).first().textContent();
+const FUTURE = '2099-01-01T00:00:00Z';
+
+/** Clicks a button whose confirmation is dismissed, then the same one accepted; returns the two questions asked. */
+async function dismissThenAccept(button, afterDismiss) {
+  const asked = dialogs.length;
+  dialogAnswer = 'dismiss';
+  try {
+    await button.click();
+    await until('the question is asked', async () => dialogs.length > asked);
+  } finally {
+    dialogAnswer = 'accept';
+  }
+  await afterDismiss();
+  await button.click();
+  await until('the question is asked again', async () => dialogs.length > asked + 1);
+  return dialogs.slice(asked, asked + 2);
+}
+
+async function status(path) {
+  const response = await fetch(new URL(`kafru/api${path}`, base), { headers: { Authorization: basic(admin, adminPassword) } });
+  return response.status;
+}
 const rowOf = (page, table, first) => page.locator(`${table} tbody tr`).filter({ has: page.locator(`td:first-child:text-is("${first}")`) });
 
 const scenarios = [];
@@ -144,7 +172,8 @@ scenario('retries a failed task, which then completes', async ({ page }) => {
   const field = (name) => page.locator(`#task-detail [data-field="${name}"]`).textContent();
   await until('the detail shows the failure', async () => (await page.locator('#task-detail [data-field=status]').count()) === 1
     && (await field('status')) === 'Error');
-  check(/failing once/.test(await field('message')), `message: ${await field('message')}`);
+  check(/failing once/.test(await text(page, '#task-message')), `message: ${await text(page, '#task-message')}`);
+  check((await text(page, '#task-error-title')) === 'Error', 'the error is shown as such');
   await page.click('#task-actions button:text-is("Retry")');
   await until('the retried task completes', async () => (await field('status')) === 'Completed');
 });
@@ -182,11 +211,16 @@ scenario('creates a schedule: an invalid cron is named, a valid one previews 5 t
 scenario('pauses and resumes a queue', async ({ page }) => {
   await go(page, '#queues', 'queues');
   const state = () => rowOf(page, '#queues', 'default').locator('td').nth(6).textContent();
+  const paused = async () => (await api('GET', '/queues')).find((q) => q.queue === 'default').paused;
   await until('the queue runs', async () => (await state()) === 'running');
-  await rowOf(page, '#queues', 'default').locator('button:text-is("Pause")').click();
+  const pause = rowOf(page, '#queues', 'default').locator('button:text-is("Pause")');
+  check((await pause.getAttribute('aria-label')) === 'Pause: queue default', `named ${await pause.getAttribute('aria-label')}`);
+  await pause.click();
   await until('paused', async () => (await state()) === 'paused');
+  check(await paused(), 'the store says queue default is paused');
   await rowOf(page, '#queues', 'default').locator('button:text-is("Resume")').click();
   await until('running again', async () => (await state()) === 'running');
+  check(!(await paused()), 'the store says queue default runs');
 });
 
 // A page on another origin (a server of this script's on 127.0.0.1, while the dashboard is on
@@ -238,15 +272,142 @@ scenario('purges after a confirmation that names the count', async ({ page }) =>
   await page.selectOption('#task-status', 'Completed');
   await page.selectOption('#task-queue', 'second');
   await until('the three are listed', async () => (await text(page, '#page-text')) === '1–3 of 3');
-  await page.click('#purge');
+  const asked = await dismissThenAccept(page.locator('#purge'), async () => {
+    await until('the cancel is shown', async () => (await text(page, '#message')) === 'purge: cancelled');
+    check((await api('GET', '/tasks/count?queue=second&status=Completed&name=purge-me')).count === 3, 'a cancelled purge removed tasks');
+  });
   await until('they are gone', async () => (await text(page, '#page-text')) === 'none of 0');
-  check(dialogs.at(-1) === 'Remove 3 Completed tasks of queue second?', `asked: ${dialogs.at(-1)}`);
+  check(asked[0] === 'Remove 3 Completed tasks of queue second?', `asked: ${asked[0]}`);
   for (const t of ids) {
     const gone = await fetch(new URL(`kafru/api/tasks/${t.id}`, base), { headers: { Authorization: basic(admin, adminPassword) } });
     check(gone.status === 404, `task ${t.id} is still there`);
   }
   await page.selectOption('#task-status', '');
   await page.selectOption('#task-queue', '');
+});
+
+scenario('removes a task only once the confirmation is accepted', async ({ page }) => {
+  const task = await api('POST', '/tasks', { handler: 'hello', name: 'remove-me', runAt: FUTURE });
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'remove-me');
+  await page.click('#task-filters button[type=submit]');
+  const remove = page.locator(`#tasks tbody tr[data-key="${task.id}"] button:text-is("Remove")`);
+  await remove.waitFor({ timeout: WAIT });
+  check((await remove.getAttribute('aria-label')) === `Remove: task remove-me (${task.id})`, `named ${await remove.getAttribute('aria-label')}`);
+  const asked = await dismissThenAccept(remove, async () => {
+    await until('the cancel is shown', async () => (await text(page, '#message')) === `Remove ${task.id}: cancelled`);
+    check((await status(`/tasks/${task.id}`)) === 200, 'a cancelled Remove removed the task');
+  });
+  check(asked[0] === `Remove task remove-me (${task.id}), Waiting? It cannot be brought back.`, `asked: ${asked[0]}`);
+  await until('the task is gone from the store', async () => (await status(`/tasks/${task.id}`)) === 404);
+  await until('and from the page', async () => (await page.locator('#tasks tbody tr').count()) === 0);
+});
+
+scenario('terminates a running task once the confirmation is accepted', async ({ page }) => {
+  const task = await api('POST', '/tasks', { handler: 'it-block', name: 'terminate-me' });
+  await until('the task runs', async () => (await api('GET', `/tasks/${task.id}`)).status === 'InProgress');
+  await go(page, `#task/${encodeURIComponent(task.id)}`, 'task');
+  const terminate = page.locator('#task-actions button:text-is("Terminate")');
+  await terminate.waitFor({ timeout: WAIT });
+  check((await terminate.getAttribute('aria-label')) === `Terminate: task terminate-me (${task.id})`, 'named with the task');
+  const asked = await dismissThenAccept(terminate, async () => {
+    await until('the cancel is shown', async () => (await text(page, '#message')) === `Terminate ${task.id}: cancelled`);
+    check((await api('GET', `/tasks/${task.id}`)).status === 'InProgress', 'a cancelled Terminate stopped the task');
+  });
+  check(/^Terminate task terminate-me \(.+\)\? It is interrupted where it runs and ends Error\.$/.test(asked[0]), `asked: ${asked[0]}`);
+  await until('the store has it ended', async () => {
+    const t = await api('GET', `/tasks/${task.id}`);
+    return t.status === 'Error' && t.message === 'task has been terminated';
+  });
+  await until('the detail shows the error', async () => (await text(page, '#task-message')) === 'task has been terminated');
+});
+
+scenario("retries every failed task of a queue after a confirmation with the count", async ({ page }) => {
+  const tasks = await Promise.all([1, 2, 3].map(() => api('POST', '/tasks',
+    { handler: 'it-fail-once', queue: 'second', name: 'retry-all', maxAttempts: 1 })));
+  await until('the three failed', async () => (await api('GET', '/tasks/count?status=Error&queue=second&name=retry-all')).count === 3);
+  const failed = (await api('GET', '/tasks/count?status=Error&queue=second')).count;
+  await go(page, '#queues', 'queues');
+  const retry = rowOf(page, '#queues', 'second').locator('button:text-is("Retry failed")');
+  await retry.waitFor({ timeout: WAIT });
+  check((await retry.getAttribute('aria-label')) === 'Retry failed: queue second', `named ${await retry.getAttribute('aria-label')}`);
+  const asked = await dismissThenAccept(retry, async () => {
+    await until('the cancel is shown', async () => /cancelled$/.test(await text(page, '#message')));
+    check((await api('GET', '/tasks/count?status=Error&queue=second&name=retry-all')).count === 3, 'a cancelled retry retried');
+  });
+  check(asked[0] === `Retry ${failed} failed tasks of queue second? They go back to Waiting, due now, with fresh attempts.`,
+    `asked: ${asked[0]}`);
+  await until('the retry is confirmed', async () => (await text(page, '#message')) === `retried ${failed} failed tasks of queue second`);
+  await until('the store has them completed on their second run', async () => {
+    const all = await Promise.all(tasks.map((t) => api('GET', `/tasks/${t.id}`)));
+    return all.every((t) => t.status === 'Completed' && t.attempts === 1);
+  });
+  await until('no failed task is left in queue second', async () => (await api('GET', '/tasks/count?status=Error&queue=second')).count === 0);
+  await until('and the button is gone', async () => (await retry.count()) === 0);
+});
+
+scenario('runs a schedule now and removes it, each once the confirmation is accepted', async ({ page }) => {
+  const schedule = await api('POST', '/schedules', { name: 'browser-run-now', handler: 'hello', queue: 'second',
+    cron: '0 0 2 * * ?', startSchedule: FUTURE, parameters: { name: 'now' } });
+  await go(page, '#schedules', 'schedules');
+  const row = rowOf(page, '#schedules', 'browser-run-now');
+  const run = row.locator('button:text-is("Run now")');
+  await run.waitFor({ timeout: WAIT });
+  check((await run.getAttribute('aria-label')) === 'Run now: schedule browser-run-now', `named ${await run.getAttribute('aria-label')}`);
+  const pushed = async () => api('GET', '/tasks?name=browser-run-now');
+  const asked = await dismissThenAccept(run, async () => {
+    await until('the cancel is shown', async () => /cancelled$/.test(await text(page, '#message')));
+    check((await pushed()).length === 0, 'a cancelled Run now pushed a task');
+  });
+  check(asked[0] === 'Run schedule browser-run-now now? It pushes one hello task into queue second. Its next run stays at'
+    + ` ${schedule.nextSchedule.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}.`, `asked: ${asked[0]}`);
+  await until('the run is confirmed', async () => /^run browser-run-now now: task \S+ pushed into queue second$/.test(await text(page, '#message')));
+  await until('the store has the task, run', async () => {
+    const tasks = await pushed();
+    return tasks.length === 1 && tasks[0].status === 'Completed' && tasks[0].handler === 'hello' && tasks[0].parameters.name === 'now';
+  });
+  check((await api('GET', `/schedules/${schedule.id}`)).nextSchedule === schedule.nextSchedule, 'the next run moved');
+
+  const questions = await dismissThenAccept(row.locator('button:text-is("Remove")'), async () => {
+    await until('the cancel is shown', async () => /cancelled$/.test(await text(page, '#message')));
+    check((await status(`/schedules/${schedule.id}`)) === 200, 'a cancelled Remove removed the schedule');
+  });
+  check(questions[0] === 'Remove schedule browser-run-now? The tasks it pushed stay.', `asked: ${questions[0]}`);
+  await until('the schedule is gone from the store', async () => (await status(`/schedules/${schedule.id}`)) === 404);
+  check((await pushed()).length === 1, 'its task stays');
+});
+
+scenario('keeps keyboard focus on a button across the 3 s refresh', async ({ page }) => {
+  const updated = () => text(page, '#updated');
+  const twoRefreshes = async () => {
+    const seen = new Set([await updated()]);
+    await until('two refreshes', async () => seen.add(await updated()).size >= 3);
+  };
+  await go(page, '#queues', 'queues');
+  const toggle = rowOf(page, '#queues', 'default').locator('button').first();
+  await toggle.focus();
+  await page.evaluate(() => { window.focusedBefore = document.activeElement; });
+  check(await page.evaluate(() => window.focusedBefore.textContent === 'Pause'), 'the Pause button has focus');
+  await twoRefreshes();
+  check(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected),
+    `focus moved to: ${await page.evaluate(() => document.activeElement?.outerHTML)}`);
+  // the keyboard goes on from there: Tab reaches the next control of the row
+  await page.keyboard.press('Enter');
+  await until('Enter paused the queue', async () => (await api('GET', '/queues')).find((q) => q.queue === 'default').paused);
+  await until('the focused button now says Resume', async () => page.evaluate(() => document.activeElement === window.focusedBefore
+    && document.activeElement.textContent === 'Resume'));
+  await page.keyboard.press('Enter');
+  await until('Enter resumed it', async () => !(await api('GET', '/queues')).find((q) => q.queue === 'default').paused);
+
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'page-me');
+  await page.click('#task-filters button[type=submit]');
+  await until('page 1', async () => (await text(page, '#page-text')) === '1–100 of 250');
+  const link = page.locator('#tasks tbody tr').nth(5).locator('td a');
+  await link.focus();
+  await page.evaluate(() => { window.focusedBefore = document.activeElement; });
+  await twoRefreshes();
+  check(await page.evaluate(() => document.activeElement === window.focusedBefore), 'focus left the task link in the list');
 });
 
 scenario('shows the throughput of the last hour as a chart', async ({ page }) => {
@@ -288,6 +449,19 @@ scenario('writes screenshots of every page at 1280×800 and 390 wide', async ({ 
         await until(`${shown} is filled`, async () => (await page.locator(`#page-${shown} tbody tr, #page-${shown} dd`).count()) > 0);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         check(overflow <= 0, `${shown} at ${viewport.width} px scrolls sideways by ${overflow} px (tables scroll inside their box)`);
+        if (viewport.width === 390) {
+          // on a phone every row's status and actions are on screen, with no sideways scrolling inside a table either
+          const { checked, outside } = await page.evaluate(() => {
+            const cells = [...document.querySelectorAll('.page:not([hidden]) td.status, .page:not([hidden]) td.actions button,'
+              + ' #page-task:not([hidden]) #task-actions button')];
+            const off = cells.map((c) => [c, c.getBoundingClientRect()])
+              .filter(([, r]) => r.width === 0 || r.left < 0 || r.right > window.innerWidth)
+              .map(([c, r]) => `${c.closest('table')?.id || c.closest('section').id} ${c.className || c.textContent}: ${Math.round(r.left)}–${Math.round(r.right)}`);
+            return { checked: cells.length, outside: off };
+          });
+          check(checked > 0, `${shown}: no status or action found to check`);
+          check(outside.length === 0, `${shown} at 390 px: off screen: ${outside.slice(0, 5).join('; ')}`);
+        }
         await page.screenshot({ path: `${shots}/${shown}-${viewport.width}.png` });
       }
     } finally {

@@ -238,6 +238,42 @@ public class KafruQueue {
         return Optional.empty();
     }
 
+    /** How many Error tasks one transaction of {@link #retryFailed} puts back. */
+    public static final int RETRY_FAILED_BATCH = 500;
+
+    /**
+     * Puts every task of a queue that ended in Error before this call back in the queue, due now,
+     * with a fresh set of attempts — {@link #retry} for all of them:
+     *
+     * <pre>{@code
+     * long retried = queue.retryFailed("mail");   // after fixing what made them fail
+     * }</pre>
+     *
+     * Written {@value #RETRY_FAILED_BATCH} at a time, each batch its own transaction: if SurrealDB
+     * fails midway, the batches before stay retried. A task that fails again while this runs is
+     * not retried a second time.
+     *
+     * @return how many tasks were put back
+     * @throws InvalidTaskException naming {@code queue} when it is not a queue name
+     */
+    public long retryFailed(String queue) {
+        if (!TaskRequest.isName(queue)) {
+            throw new InvalidTaskException("queue", "queue '" + queue + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
+        }
+        TaskRepository store = store();
+        Instant failedBefore = Instant.now();
+        long retried = 0;
+        int batch;
+        do {
+            batch = store.retryFailed(queue, failedBefore, RETRY_FAILED_BATCH);
+            retried += batch;
+        } while (batch == RETRY_FAILED_BATCH);
+        if (retried > 0) {
+            workers.wake(queue, Instant.now());
+        }
+        return retried;
+    }
+
     /**
      * Removes one task unless it is running (terminate it first, or send it TaskRemove).
      *

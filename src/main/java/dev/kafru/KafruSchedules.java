@@ -45,6 +45,10 @@ public class KafruSchedules {
     @Inject
     TaskRegistry registry;
 
+    /** Where {@link #runNow} pushes. */
+    @Inject
+    KafruQueue queue;
+
     /** Tells the scheduler (an observer) about each schedule written, without a reference to it. */
     @Inject
     Event<ScheduleChanged> changed;
@@ -157,6 +161,35 @@ public class KafruSchedules {
                 throw new IllegalStateException("schedule '" + request.name() + "' kept changing while it was defined; try again");
             }
         }
+    }
+
+    /**
+     * Pushes one task for the schedule now — the task an occurrence pushes (named after the
+     * schedule, its handler, queue and parameters) — without moving its next fire time, whether
+     * the schedule is enabled or not:
+     *
+     * <pre>{@code
+     * Task task = schedules.runNow(s.id()).orElseThrow();   // the nightly report, once more, now
+     * }</pre>
+     *
+     * @return the task pushed; empty when there is no such schedule
+     * @throws IllegalStateException when this application has no handler of the schedule's name
+     *                               (nothing is pushed)
+     */
+    public Optional<Task> runNow(String id) {
+        Optional<Schedule> found = repository.get(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Schedule schedule = found.get();
+        if (!registry.has(schedule.handler())) {
+            throw new IllegalStateException("schedule '" + schedule.name() + "' cannot run here: " + registry.unknown(schedule.handler()));
+        }
+        if (queue == null) {
+            throw new IllegalStateException("runNow needs a KafruQueue: inject KafruSchedules rather than making it with of(...)");
+        }
+        return Optional.of(queue.push(TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
+                .parameters(schedule.parameters())));
     }
 
     /** Removes a schedule; false when there was none. Tasks it already pushed stay. */

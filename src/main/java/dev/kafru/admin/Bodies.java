@@ -73,6 +73,10 @@ public final class Bodies {
     public record Deleted(@Schema(example = "42") long deleted) {
     }
 
+    @Schema(name = "Retried")
+    public record Retried(@Schema(description = "how many Error tasks went back to Waiting", example = "17") long retried) {
+    }
+
     @Schema(name = "PauseResult")
     public record PauseResult(@Schema(example = "mail") String queue, boolean paused,
                        @Schema(description = "how many live workers of the queue (one per server) were told") int workers) {

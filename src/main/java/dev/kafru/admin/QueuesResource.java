@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** {@code /queues}: per-queue counts, workers and the cluster-wide pause. */
+/** {@code /queues}: per-queue counts, workers, the cluster-wide pause, and retrying a queue's failed tasks. */
 @Path("queues")
 @ApplicationScoped
 @Guarded
@@ -84,6 +84,20 @@ public class QueuesResource {
     public Response pause(@PathParam("queue") String name, @Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(new Bodies.PauseResult(name, true, agents.pauseQueue(Query.checkName("queue", name))));
+    }
+
+    @POST
+    @Path("{queue}/retry-failed")
+    @Operation(summary = "Retry every failed task of a queue", description = "Every task of the queue that ended Error before"
+            + " the call goes back to Waiting, due now, attempts from 0 (POST /tasks/{id}/retry for each), 500 per transaction."
+            + " GET /tasks/count?status=Error&queue= tells how many that will be.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.Retried.class),
+            examples = @ExampleObject(name = "result", value = "{\"retried\": 17}")))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.NOT_A_QUEUE_NAME)
+    public Response retryFailed(@PathParam("queue") String name, @Context UriInfo uri) {
+        Query.of(uri);
+        return TasksResource.ok(new Bodies.Retried(queue.retryFailed(Query.checkName("queue", name))));
     }
 
     @POST

@@ -5,6 +5,7 @@ import dev.kafru.Schedule;
 import dev.kafru.ScheduleFilter;
 import dev.kafru.ScheduleRequest;
 import dev.kafru.ScheduleStatus;
+import dev.kafru.Task;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -36,7 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code /schedules}: cron and one-time schedules. */
+/** {@code /schedules}: cron and one-time schedules, and running one now. */
 @Path("schedules")
 @ApplicationScoped
 @Guarded
@@ -142,6 +143,24 @@ public class SchedulesResource {
             throw ProblemException.notFound("schedule", id);
         }
         return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{id}/run")
+    @Operation(summary = "Run a schedule now", description = "Pushes one task for the schedule now, as an occurrence would"
+            + " (named after it, with its handler, queue and parameters), enabled or not; its next fire time stays.")
+    @APIResponse(responseCode = "201", description = "the task pushed; Location names it", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+            examples = @ExampleObject(name = "task", value = Examples.TASK)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_SCHEDULE)
+    @APIResponse(responseCode = "409", description = "this application has no handler of the schedule's name; nothing pushed",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response runNow(@Parameter(description = "record key, with or without kafru_schedules:") @PathParam("id") String id,
+                           @Context UriInfo uri) {
+        Query.of(uri);
+        Task task = schedules.runNow(Ids.check(id)).orElseThrow(() -> ProblemException.notFound("schedule", id));
+        return Response.created(uri.getBaseUriBuilder().path("tasks").path(task.id()).build())
+                .type(MediaType.APPLICATION_JSON).entity(JsonText.write(task)).build();
     }
 
     @GET

@@ -175,6 +175,15 @@ public interface TaskRepository {
     /** Puts an Error task back to Waiting, due now, attempts from zero; empty when there is no such task in Error. */
     Optional<Task> retry(String key);
 
+    /**
+     * Puts up to {@code limit} of the queue's Error tasks that ended at or before
+     * {@code failedBefore} back to Waiting, due now, attempts from zero, in one transaction, with
+     * one signal that wakes the queue's workers; returns how many. Callers loop until fewer than
+     * {@code limit} come back: the cutoff keeps a task that fails again meanwhile from being
+     * retried twice.
+     */
+    int retryFailed(String queue, Instant failedBefore, int limit);
+
     /** Removes a task unless it is running; true when it was removed. */
     boolean removeIdle(String key);
 

@@ -245,6 +245,60 @@ class AdminIT {
     }
 
     @Test
+    void aQueuesFailedTasksAreRetriedTogetherAndNoOtherQueuesOnes() {
+        int before = api.get("kafru/api/tasks/count?status=Error&queue=second").object().getInt("count");
+        List<String> failing = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            failing.add(created("kafru/api/tasks", "{\"handler\": \"it-fail\", \"queue\": \"second\", \"maxAttempts\": 1}").getString("id"));
+        }
+        String elsewhere = created("kafru/api/tasks", "{\"handler\": \"it-fail\", \"maxAttempts\": 1}").getString("id");
+        List<JsonObject> failed = failing.stream().map(id -> awaitTask(id, status("Error"))).toList();
+        JsonObject otherFailed = awaitTask(elsewhere, status("Error"));
+
+        AdminClient.Answer retried = api.post("kafru/api/queues/second/retry-failed", null);
+        assertEquals(200, retried.status(), retried.toString());
+        assertEquals(before + 3, retried.object().getInt("retried"), "every Error task of queue second, as counted before: " + retried);
+        for (int i = 0; i < failing.size(); i++) {
+            Instant firstEnd = Instant.parse(failed.get(i).getString("finishedAt"));
+            JsonObject again = awaitTask(failing.get(i), t -> status("Error").test(t) && !t.isNull("finishedAt")
+                    && Instant.parse(t.getString("finishedAt")).isAfter(firstEnd));
+            assertEquals(1, again.getInt("attempts"), "it ran once more, attempts counted from 0: " + again);
+        }
+        assertEquals(otherFailed.getString("finishedAt"), task(elsewhere).getString("finishedAt"), "queue default's failure stays as it was");
+        assertEquals(0, api.post("kafru/api/queues/never-used/retry-failed", null).object().getInt("retried"));
+        assertProblem(api.post("kafru/api/queues/" + AdminClient.segment("x y") + "/retry-failed", null), 400, "queue");
+        assertProblem(api.as("viewer", VIEWER_PASSWORD).post("kafru/api/queues/second/retry-failed", null), 403, null);
+    }
+
+    @Test
+    void aScheduleRunsNowWithoutMovingItsNextFireTime() {
+        JsonObject schedule = created("kafru/api/schedules", """
+                {"name": "admin-it-run-now", "handler": "it-count", "queue": "second", "cron": "0 0 2 * * ?",
+                 "startSchedule": "2099-01-01T00:00:00Z", "parameters": {"n": 7}}""");
+        String id = schedule.getString("id");
+        AdminClient.Answer run = api.post("kafru/api/schedules/" + id + "/run", null);
+        assertEquals(201, run.status(), run.toString());
+        JsonObject pushed = run.object();
+        assertTrue(run.headers().firstValue("Location").orElseThrow().endsWith("/kafru/api/tasks/" + pushed.getString("id")), run.toString());
+        assertEquals(List.of("admin-it-run-now", "it-count", "second", "7"), List.of(pushed.getString("name"), pushed.getString("handler"),
+                pushed.getString("queue"), pushed.getJsonObject("parameters").getJsonNumber("n").toString()));
+        assertEquals(1, awaitTask(pushed.getString("id"), status("Completed")).getInt("attempts"));
+        JsonObject after = api.get("kafru/api/schedules/" + id).object();
+        assertEquals(schedule.getString("nextSchedule"), after.getString("nextSchedule"), "the next fire time stays");
+
+        AdminClient.Answer disabled = api.put("kafru/api/schedules/" + id, """
+                {"name": "admin-it-run-now", "handler": "it-count", "queue": "second", "cron": "0 0 2 * * ?",
+                 "startSchedule": "2099-01-01T00:00:00Z", "status": "Disabled"}""");
+        assertEquals(200, disabled.status(), disabled.toString());
+        assertEquals(201, api.post("kafru/api/schedules/" + id + "/run", null).status(), "a disabled schedule runs when asked");
+        assertEquals(2, count("kafru/api/tasks?name=admin-it-run-now"));
+        assertProblem(api.post("kafru/api/schedules/no-such-schedule/run", null), 404, null);
+        assertProblem(api.as("viewer", VIEWER_PASSWORD).post("kafru/api/schedules/" + id + "/run", null), 403, null);
+        assertEquals(2, count("kafru/api/tasks?name=admin-it-run-now"), "refused runs push nothing");
+        assertEquals(204, api.delete("kafru/api/schedules/" + id).status());
+    }
+
+    @Test
     void agentsAreListedAndACommandStopsARunningTask() {
         // the queue agents are written as the workers start, which may still be under way when this test runs first
         JsonArray queues = await().atMost(Duration.ofSeconds(30)).until(() -> api.get("kafru/api/agents?kind=Queue").array(),
@@ -513,7 +567,7 @@ class AdminIT {
                 }
             }
         }
-        assertEquals(24, operations, "every endpoint of the contract");
+        assertEquals(26, operations, "every endpoint of the contract");
         JsonObject task = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Task");
         assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts")), task.toString());
         assertEquals("basic", document.getJsonObject("components").getJsonObject("securitySchemes")

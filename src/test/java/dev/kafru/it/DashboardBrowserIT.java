@@ -20,15 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The dashboard in a real browser: kafru.war on Payara Micro with the real SurrealDB engine, and
  * Debian's Chromium driven headless by {@code src/test/js/browser/scenarios.mjs} (playwright-core
  * from src/test/js/package-lock.json). Every scenario of the script must print "ok"; the script
- * also fails on any console error of the page. Screenshots go to target/screenshots/.
+ * also fails on any console error of the page. Each destructive button is clicked with its
+ * confirmation dismissed and then accepted, and the store is read through the admin API after
+ * each. Screenshots go to target/screenshots/.
  */
 class DashboardBrowserIT {
 
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("KAFRU_CHROMIUM", "/usr/bin/chromium"));
     static final Path SCRIPT = Path.of("src/test/js/browser/scenarios.mjs");
     static final List<String> SCENARIOS = List.of("signs in", "enqueues through the form", "pages through 250 tasks",
-            "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue", "a page on another site cannot write", "purges after a confirmation",
-            "throughput of the last hour", "as a viewer finds no write controls", "writes screenshots",
+            "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue",
+            "a page on another site cannot write", "purges after a confirmation", "removes a task only once",
+            "terminates a running task once", "retries every failed task of a queue", "runs a schedule now and removes it",
+            "keeps keyboard focus", "throughput of the last hour", "as a viewer finds no write controls", "writes screenshots",
             "the pages logged no console error");
 
     @Test
@@ -39,7 +43,7 @@ class DashboardBrowserIT {
                 "playwright-core is not installed: run npm ci --prefix src/test/js (src/scripts/test.sh does)");
         File war = new File(System.getProperty("java.io.tmpdir"), "dashboard.war");
         Deployments.kafru("dashboard_it", List.of("kafru.admin.password=admin-secret",
-                        "kafru.users=viewer:kafru-viewer:viewer-secret"), OnceFailingTask.class)
+                        "kafru.users=viewer:kafru-viewer:viewer-secret"), OnceFailingTask.class, BlockingTask.class)
                 .as(ZipExporter.class).exportTo(war, true);
         try (PayaraProcess payara = PayaraProcess.start(war.toPath())) {
             payara.awaitReady();

@@ -214,6 +214,7 @@ final class HostileRequests {
             String q = AdminClient.segment(fragment);
             add("fragment-id", Auth.ADMIN, "POST", "kafru/api/queues/" + q + "/pause", null);
             add("fragment-id", Auth.ADMIN, "POST", "kafru/api/queues/" + q + "/resume", null);
+            add("fragment-id", Auth.ADMIN, "POST", "kafru/api/queues/" + q + "/retry-failed", null);
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?queue=" + q, null);
             add("fragment-filter", Auth.ADMIN, "DELETE", "kafru/api/tasks?queue=" + q, null);
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/schedules?queue=" + q, null);
@@ -240,6 +241,7 @@ final class HostileRequests {
         add("fragment-id", Auth.ADMIN, "PUT", "kafru/api/schedules/" + id, SCHEDULE);
         add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/schedules/" + id, null);
         add("fragment-id", Auth.ADMIN, "GET", "kafru/api/schedules/" + id + "/next", null);
+        add("fragment-id", Auth.ADMIN, "POST", "kafru/api/schedules/" + id + "/run", null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/agents/" + id + "/commands", COMMAND);
         add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?status=" + q, null);
         add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?limit=" + q, null);
@@ -301,6 +303,8 @@ final class HostileRequests {
         add("query", Auth.ADMIN, "GET", "kafru/api/queues/throughput?queue=default", null);
         add("query", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&zone=UTC", null);
         add("query", Auth.ADMIN, "POST", "kafru/api/tasks?x=1", TASK);
+        add("query", Auth.ADMIN, "POST", "kafru/api/queues/default/retry-failed?x=1", null);
+        add("query", Auth.ADMIN, "POST", "kafru/api/schedules/" + scheduleId + "/run?x=1", null);
     }
 
     private void unknownHandlersAndBadValues() {
@@ -357,7 +361,8 @@ final class HostileRequests {
     private void crossSite() {
         List<String[]> writes = new ArrayList<>(bodyEndpoints());
         for (String path : List.of("kafru/api/queues/default/pause", "kafru/api/queues/frozen/resume",
-                "kafru/api/tasks/some-task/retry", "kafru/api/tasks/some-task/terminate")) {
+                "kafru/api/tasks/some-task/retry", "kafru/api/tasks/some-task/terminate", "kafru/api/queues/default/retry-failed",
+                "kafru/api/schedules/" + scheduleId + "/run")) {
             writes.add(new String[]{"POST", path, null});
         }
         writes.add(new String[]{"DELETE", "kafru/api/tasks?status=Waiting", null});
@@ -392,6 +397,10 @@ final class HostileRequests {
             add("anonymous-deletes", Auth.NONE, "DELETE", path, null);
         }
         add("viewer-pauses", Auth.VIEWER, "POST", "kafru/api/queues/default/pause", null);
+        add("viewer-retries", Auth.VIEWER, "POST", "kafru/api/queues/default/retry-failed", null);
+        add("viewer-runs", Auth.VIEWER, "POST", "kafru/api/schedules/" + scheduleId + "/run", null);
+        add("anonymous-retries", Auth.NONE, "POST", "kafru/api/queues/default/retry-failed", null);
+        add("anonymous-runs", Auth.NONE, "POST", "kafru/api/schedules/" + scheduleId + "/run", null);
         add("anonymous-resumes", Auth.NONE, "POST", "kafru/api/queues/frozen/resume", null);
         add("anonymous-reads", Auth.NONE, "GET", "kafru/api/tasks", null);
         for (String path : List.of("kafru/api/me", "kafru/api/tasks/count", "kafru/api/queues/throughput",

@@ -87,6 +87,16 @@ class KafruSchedulesTest {
     }
 
     @Test
+    void runningNowIsRefusedWhereTheHandlerIsMissingAndAnUnknownScheduleIsNone() {
+        Schedule report = schedules.create(ScheduleRequest.of("nightly", "report").cron("0 0 2 * * ?"));
+        KafruSchedules elsewhere = KafruSchedules.of(new SurrealScheduleRepository(db), TaskRegistry.of(Map.of("mail", nothing)), clock);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> elsewhere.runNow(report.id()));
+        assertEquals("schedule 'nightly' cannot run here: unknown handler 'report' (registered: mail)", e.getMessage());
+        assertTrue(schedules.runNow("no-such-schedule").isEmpty());
+        assertEquals(report.nextSchedule(), schedules.get(report.id()).orElseThrow().nextSchedule());
+    }
+
+    @Test
     void eachRefusalNamesTheFieldAndStoresNothing() {
         refused("cron", "'0 61 * * * ?': Value 61 not in range [0, 59]", ScheduleRequest.of("s", "report").cron("0 61 * * * ?"));
         refused("cron", "'every day': it has 2 fields", ScheduleRequest.of("s", "report").cron("every day"));

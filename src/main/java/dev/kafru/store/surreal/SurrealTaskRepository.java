@@ -1468,6 +1468,38 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
     }
 
+    /**
+     * Puts up to {@code limit} of the queue's Error tasks that ended at or before
+     * {@code failedBefore} back to Waiting, as {@link #retry} does one: an index range of Error
+     * rows (a unit's member that failed is a row of its own), one transaction with one signal and
+     * one count change. The count is taken before the IF block: in SurrealDB 3.0.2 a LET that
+     * follows a write inside a block binds NONE.
+     */
+    @Override
+    public int retryFailed(String queue, Instant failedBefore, int limit) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("queue", queue);
+        vars.put("before", TaskRepository.nanos(failedBefore));
+        vars.put("limit", (long) limit);
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $now = time::now();
+                LET $ids = (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Error' AND rank = 0
+                        AND due <= $before LIMIT $limit);
+                LET $back = IF array::len($ids) = 0 THEN [] ELSE (UPDATE $ids SET status = 'Waiting', attempts = 0, message = NONE,
+                        run_at = $now, due = time::nano($now), rank = 0 - priority, owner = NONE, lease_until = NONE,
+                        started_at = NONE, finished_at = NONE, date_modified = $now
+                    WHERE status = 'Error' AND unit = NONE RETURN VALUE id) END;
+                LET $k = array::len($back);
+                IF $k > 0 {
+                    INSERT INTO kafru_signals {queue: $queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
+                """ + delta("$queue", "$k", "0", "0", "0 - $k") + """
+                };
+                RETURN $k;
+                COMMIT TRANSACTION;""", vars));
+        return ((Number) result.get(result.size() - 2)).intValue();
+    }
+
     /** Removes a task unless it is running; true when it was removed. */
     @Override
     public boolean removeIdle(String key) {

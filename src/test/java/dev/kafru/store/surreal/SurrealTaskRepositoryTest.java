@@ -221,6 +221,56 @@ class SurrealTaskRepositoryTest {
     }
 
     @Test
+    void retryingAQueuesFailedTasksPutsThemBackWaitingWithFreshAttemptsInBoundedBatchesAndCountsFollow() {
+        List<Task> rows = new ArrayList<>();
+        for (TaskRequest request : requests(3, "f")) {
+            rows.addAll(store.insert(List.of(request))); // rows, each pushed on its own
+        }
+        List<Task> unit = store.insert(requests(6, "f"));
+        store.insert(List.of(TaskRequest.of("h").queue("other")));
+        List<Task> claimed = store.claim("f", "me/f", 9, Duration.ofMinutes(1));
+        assertEquals(9, claimed.size());
+        List<String> failed = List.of(rows.get(0).id(), rows.get(1).id(), unit.get(1).id(), unit.get(2).id(), unit.get(4).id());
+        List<Outcome> outcomes = new ArrayList<>(failed.stream().map(id -> Outcome.failed(id, "boom")).toList());
+        outcomes.add(Outcome.completed(rows.get(2).id()));
+        outcomes.add(Outcome.completed(unit.get(0).id()));
+        store.finish("me/f", outcomes).join();
+        Task elsewhere = store.claim("other", "me/other", 1, Duration.ofMinutes(1)).get(0);
+        store.finish("me/other", List.of(Outcome.failed(elsewhere.id(), "boom"))).join();
+        assertEquals(counts(0, 2, 2, 5), store.counts("f", 0));
+        Instant cutoff = Instant.now();
+        long signalsBefore = rowsOf("kafru_signals");
+
+        assertEquals(2, store.retryFailed("f", cutoff, 2));
+        assertEquals(counts(2, 2, 2, 3), store.counts("f", 0), "counted in the same transaction");
+        assertEquals(2, store.retryFailed("f", cutoff, 2));
+        assertEquals(1, store.retryFailed("f", cutoff, 2));
+        assertEquals(0, store.retryFailed("f", cutoff, 2));
+        assertEquals(3, rowsOf("kafru_signals") - signalsBefore, "one signal per batch that retried something");
+        for (String id : failed) {
+            Task back = store.get(id).orElseThrow();
+            assertEquals(List.of(TaskStatus.Waiting, 0), List.of(back.status(), back.attempts()), id);
+            assertEquals(null, back.message(), id);
+            assertEquals(null, back.finishedAt(), id);
+        }
+        assertEquals(counts(5, 2, 2, 0), store.counts("f", 0));
+        assertEquals(TaskStatus.Error, store.get(elsewhere.id()).orElseThrow().status(), "another queue's failures stay");
+        assertEquals(counts(0, 0, 0, 1), store.counts("other", 0));
+        assertEquals(TaskStatus.Completed, store.get(unit.get(0).id()).orElseThrow().status());
+
+        List<Task> again = store.claim("f", "me/f", 10, Duration.ofMinutes(1));
+        assertEquals(failed.stream().sorted().toList(), ids(again).stream().sorted().toList(), "the retried ones are claimed again");
+        assertTrue(again.stream().allMatch(t -> t.attempts() == 1), again.toString());
+        store.finish("me/f", List.of(Outcome.failed(again.get(0).id(), "boom again"))).join();
+        assertEquals(0, store.retryFailed("f", cutoff, 500), "a task that failed after the cutoff is not retried again");
+        assertEquals(1, store.retryFailed("f", Instant.now(), 500));
+        while (store.foldCounts(Duration.ZERO, 100) > 0) {
+            assertEquals(counts(1, 6, 2, 0), store.counts("f", 0), "the same while folding");
+        }
+        assertEquals(counts(1, 6, 2, 0), store.counts("f", 0));
+    }
+
+    @Test
     void aFloodStillTakesTheHighestPriorityFirst() {
         store.insert(requests(100, "prio"));
         List<TaskRequest> urgent = new ArrayList<>();
