@@ -37,8 +37,8 @@ final class TaskAgents implements QueueDispatcher.Observer {
     private final AgentRepository store;
     private final String server;
     private final String queueAgentKey;
-    /** Started, not written yet: task id → its agent. */
-    private final Map<String, NewAgent> toInsert = new LinkedHashMap<>();
+    /** Started, not written yet: task id → the task (its agent is made when it is written: most tasks end sooner). */
+    private final Map<String, Task> toInsert = new LinkedHashMap<>();
     /** Written: task id → agent key. */
     private final Map<String, String> written = new HashMap<>();
     private final List<String> toDelete = new ArrayList<>();
@@ -72,11 +72,16 @@ final class TaskAgents implements QueueDispatcher.Observer {
 
     @Override
     public synchronized void started(Task task) {
-        String name = task.name() != null && !task.name().isBlank() ? task.name() : task.handler();
-        toInsert.put(task.id(), new NewAgent(UUID.randomUUID().toString(), name, AgentKind.Task, server, queueAgentKey,
-                task.id(), AgentStatus.Running, false));
+        toInsert.put(task.id(), task);
         startedAt.put(task.id(), System.nanoTime());
         scheduleWrite();
+    }
+
+    /** The agent a task that has run long enough is listed as. */
+    private NewAgent agent(Task task) {
+        String name = task.name() != null && !task.name().isBlank() ? task.name() : task.handler();
+        return new NewAgent(UUID.randomUUID().toString(), name, AgentKind.Task, server, queueAgentKey,
+                task.id(), AgentStatus.Running, false);
     }
 
     @Override
@@ -110,12 +115,15 @@ final class TaskAgents implements QueueDispatcher.Observer {
         }
         long youngest = System.nanoTime() - WRITE_DELAY.toNanos();
         Map<String, NewAgent> inserts = new LinkedHashMap<>();
+        Map<String, Task> pending = new HashMap<>();
         toInsert.entrySet().removeIf(e -> {
             if (startedAt.getOrDefault(e.getKey(), 0L) - youngest > 0) {
                 return false; // too young to be worth a write yet
             }
-            inserts.put(e.getKey(), e.getValue());
-            written.put(e.getKey(), e.getValue().key());
+            NewAgent agent = agent(e.getValue());
+            pending.put(e.getKey(), e.getValue());
+            inserts.put(e.getKey(), agent);
+            written.put(e.getKey(), agent.key());
             return true;
         });
         if (!toInsert.isEmpty()) {
@@ -134,7 +142,7 @@ final class TaskAgents implements QueueDispatcher.Observer {
                     toDelete.addAll(deletes);
                     inserts.forEach((task, agent) -> {
                         if (written.remove(task) != null) {
-                            toInsert.put(task, agent);
+                            toInsert.put(task, pending.get(task));
                         }
                     });
                 }

@@ -113,14 +113,39 @@ final class OutcomeWriter {
         });
     }
 
-    /** Waits for the write in flight, then writes every outcome left and waits for that (the last step of a stop). */
+    /**
+     * Waits until no write is in flight — a flush, or a claim carrying outcomes — then writes every
+     * outcome left and waits for that (the last step of a stop). A write in flight may have taken
+     * its outcomes from the queue before it became {@link #lastWrite}: waiting on that alone let a
+     * stop return before they were stored.
+     */
     void writeRest() {
-        lastWrite.join();
-        List<Outcome> rest = drain();
-        if (!rest.isEmpty()) {
-            write.apply(rest).join();
+        long deadline = System.nanoTime() + WRITE_REST_WAIT.toNanos();
+        while (!writing.compareAndSet(false, true)) {
+            lastWrite.join();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("queue " + queue + ": a write of outcomes did not end within " + WRITE_REST_WAIT);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the outcomes' write", e);
+            }
+        }
+        try {
+            List<Outcome> rest = drain();
+            if (!rest.isEmpty()) {
+                write.apply(rest).join();
+            }
+        } finally {
+            writing.set(false);
         }
     }
+
+    /** How long a stop waits for a write in flight. */
+    static final Duration WRITE_REST_WAIT = Duration.ofSeconds(30);
 
     private List<Outcome> drain() {
         List<Outcome> batch = new ArrayList<>();

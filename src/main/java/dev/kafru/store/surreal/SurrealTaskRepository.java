@@ -207,7 +207,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """ + delta("$queue", "0 - array::len($got) - $slots", "array::len($got) + $slots", "0", "0") + """
             };
             RETURN {tasks: $got, order: $plan.map(|$p| $p.id), units: $units.map(|$p| {id: $p.id, a: $p.a, b: $p.b, moved: $p.moved, priority: $p.priority,
-                        created: $p.created, payload: (SELECT VALUE tasks FROM ONLY type::record('kafru_payloads', record::id($p.id)))}),
+                        created: $p.created, payload: IF record::id($p.id) INSIDE $known THEN NONE
+                            ELSE (SELECT VALUE tasks FROM ONLY type::record('kafru_payloads', record::id($p.id))) END}),
                     started: $now, more: $more, slots: array::len($got) + math::sum($units.map(|$p| $p.b - $p.a)),
                     floors: [[$r1, $p1.take.due], [$r2, $p2.take.due], [$r3, $p3.take.due]]};
             COMMIT TRANSACTION;
@@ -336,6 +337,18 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /** Members held by this server's claims: what the engine cannot read of them (see {@link HeldMembers}). */
     private final HeldMembers held = new HeldMembers();
+    /**
+     * Payloads this server decoded lately, by unit key: a unit is claimed in slices, often by one
+     * server, and its payload never changes — a claim asks the engine only for the others'.
+     */
+    private final Map<String, List<PayloadTask>> payloads = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<PayloadTask>> eldest) {
+                    return size() > PAYLOADS_KEPT;
+                }
+            });
+    private static final int PAYLOADS_KEPT = 32;
     /** Where each owner's claims continue, per priority (see {@link ClaimFloors}). */
     private final Map<String, ClaimFloors> floorsByOwner = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -569,6 +582,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Long top = floors == null ? null : floors.top();
             vars.put("top", top == null ? None.NONE : top);
             vars.put("floors", floors == null ? Map.of() : floorsVariable(floors));
+            synchronized (payloads) {
+                vars.put("known", List.copyOf(payloads.keySet()));
+            }
             List<Held> writing = new ArrayList<>();
             String surql = withOutcomes(CLAIM, vars, owner, pending, writing);
             int wanted = n - slots;
@@ -634,7 +650,15 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             String unitKey = key(unit.get("id"));
             int a = (int) number(unit.get("a"));
             int b = (int) number(unit.get("b"));
-            List<PayloadTask> payload = Units.payload(unit.get("payload"));
+            List<PayloadTask> payload = unit.get("payload") instanceof byte[] bytes ? Units.payload(bytes) : payloads.get(unitKey);
+            if (payload == null) { // evicted between the claim's request and its answer: read it
+                payload = Units.payload(db().query("SELECT VALUE tasks FROM ONLY $p", Map.of("p", new RecordId(Units.PAYLOADS, unitKey))).get(0));
+            }
+            if (b < payload.size()) {
+                payloads.put(unitKey, payload); // more of it is left for the next claims
+            } else {
+                payloads.remove(unitKey);
+            }
             java.util.Set<Long> moved = new java.util.HashSet<>();
             if (unit.get("moved") instanceof List<?> m) {
                 m.forEach(s -> moved.add(number(s)));
