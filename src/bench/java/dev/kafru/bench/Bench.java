@@ -76,10 +76,12 @@ public final class Bench {
             if (o.mode.equals("plain") || o.mode.equals("all")) {
                 plain(o, launcher);
             }
-            o.tasks = o.tasksOr(20_000);
             if (o.mode.equals("container") || o.mode.equals("all")) {
+                // long enough that the servers' completion polls (every 50 ms) and the flood's ends weigh little
+                o.tasks = o.tasksOr(200_000);
                 container(o, launcher);
             }
+            o.tasks = o.tasksOr(20_000);
             if (o.mode.equals("scale")) {
                 children(o, launcher, "scale", 1);
             }
@@ -240,10 +242,11 @@ public final class Bench {
      * kafru in Payara Micro, 1 and 2 servers, in turns with the plain kafru (so that the
      * container/plain ratios come from one stretch of this machine, whose speed moves ±20% in
      * minutes), then the idle latency in the container. {@code --systems} picks among kafru,
-     * kafru-container, kafru-container-2 and kafru-container-latency.
+     * kafru-2, kafru-container, kafru-container-2 and kafru-container-latency; one server is
+     * compared with kafru, two with kafru-2 (two plain workers sharing the queue).
      */
     static void container(Options o, SurrealLauncher launcher) throws Exception {
-        List<String> all = List.of("kafru", "kafru-container", "kafru-container-2", "kafru-container-latency");
+        List<String> all = List.of("kafru", "kafru-2", "kafru-container", "kafru-container-2", "kafru-container-latency");
         List<String> chosen = o.systemsGiven ? o.systems.stream().filter(all::contains).toList() : all;
         List<String> throughput = chosen.stream().filter(s -> !s.endsWith("-latency")).toList();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -261,18 +264,20 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "| %s | %s tasks/s | %s of %d: %s s |%n", system.equals("kafru") ? "kafru, plain (same runs)" : label(o, system),
                     spread(rates.get(system)), pushCall(system), o.tasks, spread(pushes.get(system), "%.2f"));
         }
-        if (rates.containsKey("kafru")) {
-            List<Double> plain = rates.get("kafru");
-            for (String system : throughput) {
-                if (!system.equals("kafru")) {
-                    List<Double> ratios = new ArrayList<>();
-                    for (int i = 0; i < plain.size(); i++) {
-                        ratios.add(100 * rates.get(system).get(i) / plain.get(i));
-                    }
-                    System.out.printf(Locale.ROOT, "%s / kafru plain: %.0f%% of the medians; run by run %s%%%n", label(o, system),
-                            100 * median(rates.get(system)) / median(plain), spread(ratios));
-                }
+        // one server against one plain worker, two servers against two plain workers sharing the queue
+        for (String system : throughput) {
+            String base = system.equals("kafru-container-2") && rates.containsKey("kafru-2") ? "kafru-2"
+                    : system.startsWith("kafru-container") ? "kafru" : null;
+            if (base == null || !rates.containsKey(base)) {
+                continue;
             }
+            List<Double> plain = rates.get(base);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < plain.size(); i++) {
+                ratios.add(100 * rates.get(system).get(i) / plain.get(i));
+            }
+            System.out.printf(Locale.ROOT, "%s / %s: %.0f%% of the medians; run by run %s%%%n", label(o, system), label(o, base),
+                    100 * median(rates.get(system)) / median(plain), spread(ratios));
         }
         if (!chosen.contains("kafru-container-latency")) {
             return;
@@ -386,11 +391,11 @@ public final class Bench {
                              The default run takes about 13 minutes on 2 cores (under 15).
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers,
                              in turns with the plain kafru: prints container / plain run by run
-                             (--systems kafru,kafru-container,kafru-container-2,kafru-container-latency)
+                             (--systems kafru,kafru-2,kafru-container,kafru-container-2,kafru-container-latency; 2 servers are compared with kafru-2)
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
                   all        plain, container and timing
-                defaults: --mode plain --runs 3 --tasks 100000 (container, scale: 20000) --warmup 20000 --round 10000
+                defaults: --mode plain --runs 3 --tasks 100000 (container: 200000, scale: 20000) --warmup 20000 --round 10000
                           --jobrunr-tasks 10000 --threads 8 --samples 200""";
     }
 

@@ -382,10 +382,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
-        Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+        Map<GroupKey, List<Integer>> groups = new LinkedHashMap<>();
+        GroupKey last = null;
+        List<Integer> lastGroup = null;
         for (int i = 0; i < requests.size(); i++) {
             TaskRequest r = requests.get(i);
-            groups.computeIfAbsent(List.of(r.queue(), r.priority(), String.valueOf(r.runAt())), k -> new ArrayList<>()).add(i);
+            if (last == null || !last.holds(r)) { // a push's requests mostly share all three: one look-up per change
+                last = new GroupKey(r.queue(), r.priority(), r.runAt());
+                lastGroup = groups.computeIfAbsent(last, k -> new ArrayList<>());
+            }
+            lastGroup.add(i);
         }
         String[] keys = new String[requests.size()];
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -425,6 +431,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             }
             return tasks;
         });
+    }
+
+    /** What the tasks of one unit share. */
+    private record GroupKey(String queue, int priority, Instant runAt) {
+        boolean holds(TaskRequest r) {
+            return priority == r.priority() && queue.equals(r.queue()) && java.util.Objects.equals(runAt, r.runAt());
+        }
     }
 
     /**
