@@ -62,6 +62,12 @@ stop_pid() { # name pid grace-seconds
     if kill -0 "$pid" 2>/dev/null; then
       say "$name did not stop within ${grace}s: killing it"
       kill -KILL "$pid" 2>/dev/null || true
+      # a process an earlier run.sh left is no child of ours: `wait` does not wait for it, so wait
+      # for it to be gone (and its ports free) here
+      for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
     fi
   fi
   wait "$pid" 2>/dev/null || true

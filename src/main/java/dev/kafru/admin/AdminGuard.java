@@ -120,12 +120,10 @@ public class AdminGuard {
     }
 
     private Set<String> origins() {
-        Set<String> o = origins;
-        if (o == null) {
-            o = CrossSiteRule.allowedOrigins(config.getOptionalValue(CrossSiteRule.ALLOWED_ORIGINS, String.class).orElse(""));
-            origins = o;
+        if (origins == null) {
+            origins = CrossSiteRule.allowedOrigins(config);
         }
-        return o;
+        return origins;
     }
 
     private boolean hasRole(String role) {

@@ -50,11 +50,9 @@ public class CrossSiteFilter extends HttpFilter {
     }
 
     private Set<String> origins() {
-        Set<String> o = origins;
-        if (o == null) {
-            o = CrossSiteRule.allowedOrigins(config.getOptionalValue(CrossSiteRule.ALLOWED_ORIGINS, String.class).orElse(""));
-            origins = o;
+        if (origins == null) {
+            origins = CrossSiteRule.allowedOrigins(config);
         }
-        return o;
+        return origins;
     }
 }

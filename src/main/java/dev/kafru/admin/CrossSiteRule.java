@@ -32,6 +32,11 @@ public final class CrossSiteRule {
     private CrossSiteRule() {
     }
 
+    /** The allowed origins configured in {@link #ALLOWED_ORIGINS} (none: only the server's own). */
+    static Set<String> allowedOrigins(org.eclipse.microprofile.config.Config config) {
+        return allowedOrigins(config.getOptionalValue(ALLOWED_ORIGINS, String.class).orElse(""));
+    }
+
     /**
      * The origins of {@code kafru.admin.allowed-origins}: comma-separated {@code scheme://host[:port]}.
      *

@@ -122,7 +122,6 @@ final class OutcomeWriter {
     void writeRest() {
         long deadline = System.nanoTime() + WRITE_REST_WAIT.toNanos();
         while (!writing.compareAndSet(false, true)) {
-            lastWrite.join();
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("queue " + queue + ": a write of outcomes did not end within " + WRITE_REST_WAIT);
             }
@@ -144,8 +143,11 @@ final class OutcomeWriter {
         }
     }
 
-    /** How long a stop waits for a write in flight. */
-    static final Duration WRITE_REST_WAIT = Duration.ofSeconds(30);
+    /**
+     * How long a stop waits for a write in flight before it gives up on the outcomes (their leases
+     * lapse and the tasks run again): a write takes milliseconds unless SurrealDB is unreachable.
+     */
+    static final Duration WRITE_REST_WAIT = Duration.ofSeconds(5);
 
     private List<Outcome> drain() {
         List<Outcome> batch = new ArrayList<>();

@@ -514,6 +514,27 @@ public final class QueueDispatcher {
         }
     }
 
+    /** How long a stop waits for a cycle under way to end. */
+    static final Duration CYCLE_END_WAIT = Duration.ofSeconds(2);
+
+    /** Waits on {@link #idle} until {@code done} holds or the {@code deadline} (nanoTime) passes. */
+    private void awaitIdle(java.util.function.BooleanSupplier done, long deadline) {
+        synchronized (idle) {
+            while (!done.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /**
      * Stops claiming, lets running tasks finish for up to {@code timeout}, then interrupts the
      * rest and gives them back to the queue (Waiting), writes all outcomes and stops.
@@ -521,36 +542,10 @@ public final class QueueDispatcher {
     public void stop(Duration timeout) {
         stopClaiming();
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (idle) {
-            while (!running.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        // a cycle under way may be writing outcomes in its claim's request: they must be stored before the stop returns
-        synchronized (idle) {
-            long until = System.nanoTime() + Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(5);
-            while (cycling.get()) {
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+        awaitIdle(running::isEmpty, deadline);
+        // a cycle under way may be writing outcomes in its claim's request: give it a moment to end (a claim takes
+        // milliseconds; with SurrealDB unreachable it would wait its request timeout, and a stop must not)
+        awaitIdle(() -> !cycling.get(), System.nanoTime() + CYCLE_END_WAIT.toNanos());
         List<String> unfinished = new ArrayList<>();
         for (TaskExecution run : running.values()) {
             if (run.settle()) {

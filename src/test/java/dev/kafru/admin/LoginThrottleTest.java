@@ -1,5 +1,7 @@
 package dev.kafru.admin;
 
+import dev.kafru.testing.SettableClock;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoginThrottleTest {
 
-    private final MovingClock clock = new MovingClock();
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T00:00:00Z"));
     private final LoginThrottle throttle = new LoginThrottle(5, Duration.ofMinutes(5), clock);
     private final List<LogRecord> logged = new ArrayList<>();
     private final Logger logger = Logger.getLogger(LoginThrottle.class.getName());
@@ -113,28 +115,5 @@ class LoginThrottleTest {
 
     private List<String> warnings() {
         return logged.stream().filter(r -> r.getLevel() == Level.WARNING).map(LogRecord::getMessage).toList();
-    }
-
-    private static final class MovingClock extends Clock {
-        private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

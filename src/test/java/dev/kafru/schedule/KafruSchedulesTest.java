@@ -1,5 +1,7 @@
 package dev.kafru.schedule;
 
+import dev.kafru.testing.SettableClock;
+
 import dev.kafru.InvalidScheduleException;
 import dev.kafru.KafruSchedules;
 import dev.kafru.Schedule;
