@@ -20,6 +20,8 @@ final class ClaimSizer {
     private final int most;
     /** Moving average of a task's run time in nanoseconds; NaN until the first task finished. */
     private volatile double average = Double.NaN;
+    /** How many run times the average holds (counted up to what it takes to trust it). */
+    private volatile int samples;
 
     ClaimSizer(int threads, WorkerSettings settings) {
         this.threads = threads;
@@ -31,6 +33,18 @@ final class ClaimSizer {
     void finished(long nanos) {
         double current = average;
         average = Double.isNaN(current) ? nanos : current + WEIGHT * (nanos - current);
+        if (samples < trustedAfter()) {
+            samples++;
+        }
+    }
+
+    /**
+     * Run times it takes before the average decides the prefetch: two per thread. One quick task
+     * before a flood of slower ones made a server claim a thousand of them at once, which no other
+     * server could then start (seen in ClusterIT: one fast task, then tasks of 40 ms).
+     */
+    private int trustedAfter() {
+        return 2 * threads;
     }
 
     /** Tasks to hold claimed beyond the threads now. */
@@ -39,8 +53,8 @@ final class ClaimSizer {
             return fixed;
         }
         double current = average;
-        if (Double.isNaN(current)) {
-            return threads; // nothing measured yet: one task ahead per thread
+        if (Double.isNaN(current) || samples < trustedAfter()) {
+            return threads; // too little measured yet: one task ahead per thread
         }
         double ahead = threads * (HORIZON_NANOS / Math.max(current, 1_000.0));
         return (int) Math.max(0, Math.min(most, Math.floor(ahead)));
