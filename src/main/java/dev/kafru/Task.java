@@ -1,7 +1,9 @@
 package dev.kafru;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,10 +22,34 @@ import java.util.Map;
  * @param maxAttempts attempts allowed before it ends Error
  * @param owner       the server holding it while InProgress
  * @param leaseUntil  when the owner's claim lapses unless renewed
+ * @param author      who pushed it: the caller's principal, {@code schedule:<name>}, or null when unknown
+ * @param timeout     how long one attempt may run before it is interrupted; null: no limit
+ * @param uniqueKey   while this task is Waiting or InProgress, a push with the same key in its queue returns it
+ * @param failures    its failed attempts, oldest first (read with a single task; empty in lists)
  */
 @Schema(name = "Task", description = "A task as stored in kafru_queues; times are ISO-8601 UTC")
 public record Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
                    TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
                    String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
-                   Instant startedAt, Instant finishedAt) {
+                   Instant startedAt, Instant finishedAt, String author, Duration timeout, String uniqueKey,
+                   List<TaskFailure> failures) {
+
+    public Task {
+        failures = failures == null ? List.of() : List.copyOf(failures);
+    }
+
+    /** A task without the optional fields (author, time-out, unique key, failures). */
+    public Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
+                TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
+                String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
+                Instant startedAt, Instant finishedAt) {
+        this(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner, leaseUntil,
+                dateCreated, dateModified, startedAt, finishedAt, null, null, null, List.of());
+    }
+
+    /** This task with its failed attempts. */
+    public Task withFailures(List<TaskFailure> failures) {
+        return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,
+                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures);
+    }
 }

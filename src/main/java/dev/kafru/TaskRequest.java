@@ -2,6 +2,7 @@ package dev.kafru;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,6 +39,18 @@ public final class TaskRequest {
     private int priority;
     private Instant runAt;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration timeout;
+    private String uniqueKey;
+    private Duration uniqueFor;
+    private boolean immediate;
+    private String author;
+
+    /** The longest time-out a task may have. */
+    public static final Duration TIMEOUT_LIMIT = Duration.ofDays(7);
+    /** The longest a unique key may be kept after its task finished. */
+    public static final Duration UNIQUE_FOR_LIMIT = Duration.ofDays(30);
+    /** Characters a unique key may have. */
+    public static final int UNIQUE_KEY_LIMIT = 200;
 
     private TaskRequest(String handler) {
         this.handler = handler;
@@ -80,6 +93,65 @@ public final class TaskRequest {
     public TaskRequest maxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
         return this;
+    }
+
+    /**
+     * How long one attempt may run: a longer run is interrupted and counts as a failed attempt
+     * ("timed out after PT5S"). Default: the handler's {@code @TaskOptions(timeout)}, else none.
+     */
+    public TaskRequest timeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    /**
+     * While a task with this key in this queue is Waiting or InProgress, a push of this request
+     * returns that task instead of adding one (see {@link KafruQueue#push}).
+     */
+    public TaskRequest uniqueKey(String uniqueKey) {
+        this.uniqueKey = uniqueKey;
+        return this;
+    }
+
+    /** Keeps the {@link #uniqueKey} taken for this long after the task finished; default zero. */
+    public TaskRequest uniqueFor(Duration uniqueFor) {
+        this.uniqueFor = uniqueFor;
+        return this;
+    }
+
+    /**
+     * Stores the task at once even inside a JTA transaction; by default a push made inside an
+     * active transaction is stored when that transaction commits, and never if it rolls back.
+     */
+    public TaskRequest immediate() {
+        this.immediate = true;
+        return this;
+    }
+
+    /** Who pushed it; kafru sets it from the caller's principal when left out. */
+    public TaskRequest author(String author) {
+        this.author = author;
+        return this;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public String uniqueKey() {
+        return uniqueKey;
+    }
+
+    public Duration uniqueFor() {
+        return uniqueFor;
+    }
+
+    public boolean isImmediate() {
+        return immediate;
+    }
+
+    public String author() {
+        return author;
     }
 
     public String handler() {
@@ -133,6 +205,26 @@ public final class TaskRequest {
         }
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new InvalidTaskException("maxAttempts", "maxAttempts " + maxAttempts + " is out of range: use 1 to " + MAX_ATTEMPTS_LIMIT);
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(TIMEOUT_LIMIT) > 0)) {
+            throw new InvalidTaskException("timeout", "timeout " + timeout + " is out of range: give a positive duration up to "
+                    + TIMEOUT_LIMIT + ", e.g. PT30S, or leave it out for no limit");
+        }
+        if (uniqueKey != null && (uniqueKey.isBlank() || uniqueKey.length() > UNIQUE_KEY_LIMIT)) {
+            throw new InvalidTaskException("uniqueKey", "uniqueKey must be 1 to " + UNIQUE_KEY_LIMIT
+                    + " characters and not blank, e.g. invoice-42, or left out");
+        }
+        if (uniqueFor != null) {
+            if (uniqueKey == null) {
+                throw new InvalidTaskException("uniqueFor", "uniqueFor needs a uniqueKey: give both, or leave uniqueFor out");
+            }
+            if (uniqueFor.isNegative() || uniqueFor.compareTo(UNIQUE_FOR_LIMIT) > 0) {
+                throw new InvalidTaskException("uniqueFor", "uniqueFor " + uniqueFor + " is out of range: use PT0S to "
+                        + UNIQUE_FOR_LIMIT + ", e.g. PT1H");
+            }
+        }
+        if (author != null && (author.isBlank() || author.length() > 200)) {
+            throw new InvalidTaskException("author", "author must be 1 to 200 characters, or left out");
         }
         checkJson("parameters", parameters);
     }
@@ -188,18 +280,23 @@ public final class TaskRequest {
     @Override
     public String toString() {
         return "TaskRequest[handler=" + handler + ", queue=" + queue + ", name=" + name() + ", priority=" + priority
-                + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts + "]";
+                + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts
+                + (timeout != null ? ", timeout=" + timeout : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
+                + (uniqueFor != null ? ", uniqueFor=" + uniqueFor : "") + (immediate ? ", immediate" : "")
+                + (author != null ? ", author=" + author : "") + "]";
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof TaskRequest r && Objects.equals(handler, r.handler) && Objects.equals(queue, r.queue)
                 && Objects.equals(name(), r.name()) && Objects.equals(parameters, r.parameters)
-                && priority == r.priority && Objects.equals(runAt, r.runAt) && maxAttempts == r.maxAttempts;
+                && priority == r.priority && Objects.equals(runAt, r.runAt) && maxAttempts == r.maxAttempts
+                && Objects.equals(timeout, r.timeout) && Objects.equals(uniqueKey, r.uniqueKey)
+                && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(handler, queue, name(), parameters, priority, runAt, maxAttempts);
+        return Objects.hash(handler, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author);
     }
 }

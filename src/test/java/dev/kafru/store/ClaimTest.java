@@ -104,7 +104,7 @@ class ClaimTest {
                     assertTrue(ConflictRetry.retried() > conflictsBefore, "write conflicts retried");
                 }
                 assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TASKS,
-                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L), store.counts("contested", 0));
+                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), store.counts("contested", 0));
                 // 24 statements × 3 priorities: 72 units, every slot claimed, each slot in exactly one slice
                 List<?> units = (List<?>) setup.query("SELECT n, next, status FROM kafru_queues WHERE unit = true", Map.of()).get(0);
                 assertEquals(72, units.size());

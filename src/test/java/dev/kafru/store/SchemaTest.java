@@ -198,7 +198,7 @@ class SchemaTest {
             Schema.apply(db);
             assertTrue(!Schema.tables(db).contains("kafru_batches"), "version 2's push batches are gone");
             SurrealTaskRepository store = new SurrealTaskRepository(db);
-            assertEquals(Map.of(TaskStatus.Waiting, 37L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 1L, TaskStatus.Error, 1L),
+            assertEquals(Map.of(TaskStatus.Waiting, 37L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 1L, TaskStatus.Error, 1L, TaskStatus.Cancelled, 0L),
                     store.counts("v2", 0), "counted once at the upgrade");
 
             Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -213,7 +213,7 @@ class SchemaTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> store.counts("v2", 0).get(TaskStatus.Completed) == 39);
                 assertEquals(38, runs.size(), "every Waiting row and the recovered one");
                 assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), String.valueOf(runs));
-                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, 39L, TaskStatus.Error, 1L),
+                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, 39L, TaskStatus.Error, 1L, TaskStatus.Cancelled, 0L),
                         store.counts("v2", 0));
             } finally {
                 worker.stop(Duration.ofSeconds(5));

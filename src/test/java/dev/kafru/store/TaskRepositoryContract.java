@@ -97,7 +97,7 @@ public abstract class TaskRepositoryContract {
             assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
                     "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
             assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) total, TaskStatus.Completed, 0L,
-                    TaskStatus.Error, 0L), setup.counts("contested", total + 1));
+                    TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), setup.counts("contested", total + 1));
         } finally {
             threads.shutdownNow();
         }

@@ -47,7 +47,13 @@ final class SurrealRows {
                 (int) number(row.get("priority")), instant(row.get("run_at")), (int) number(row.get("attempts")),
                 (int) number(row.get("max_attempts")), text(row.get("owner")), instant(row.get("lease_until")),
                 instant(row.get("date_created")), instant(row.get("date_modified")),
-                instant(row.get("started_at")), instant(row.get("finished_at")));
+                instant(row.get("started_at")), instant(row.get("finished_at")), text(row.get("author")),
+                duration(row.get("timeout")), text(row.get("unique")), List.of());
+    }
+
+    /** A time-out as stored: milliseconds, or none. */
+    static java.time.Duration duration(Object millis) {
+        return millis instanceof Number n ? java.time.Duration.ofMillis(n.longValue()) : null;
     }
 
     /** A whole {@code kafru_agents} row. */

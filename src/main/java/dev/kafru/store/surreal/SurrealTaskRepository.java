@@ -102,6 +102,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 + ", at: time::nano(time::now())} RETURN NONE;";
     }
 
+    /** {@link #delta(String, String, String, String, String)} with Cancelled ({@code x}: only changes that cancel carry it). */
+    private static String delta(String queue, String w, String p, String c, String e, String x) {
+        return "INSERT INTO kafru_count_deltas {queue: " + queue + ", w: " + w + ", p: " + p + ", c: " + c + ", e: " + e
+                + ", x: " + x + ", at: time::nano(time::now())} RETURN NONE;";
+    }
+
     private static final String INSERT = """
             BEGIN TRANSACTION;
             LET $now = time::now();
@@ -142,16 +148,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private static final String CLAIM_RANK = """
             LET $leftX = LEFT;
             LET $cX = IF $rX = NONE OR $leftX <= 0 THEN [] ELSE
-                (SELECT id, due, n, next, moved, priority, date_created FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                (SELECT id, due, n, next, moved, priority, date_created, author FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
                     AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT 4 START SKIP) END;
             LET $dX = IF array::len($cX) = 4 AND math::sum($cX.map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
-                (SELECT id, due, n, next, moved, priority, date_created FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                (SELECT id, due, n, next, moved, priority, date_created, author FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
                     AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $leftX START SKIP) ELSE $cX END;
             LET $pX = $dX.fold({left: $leftX, take: []}, |$acc, $x| IF $acc.left <= 0 THEN $acc ELSE {
                 left: $acc.left - math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]),
                 take: array::push($acc.take, {id: $x.id, due: $x.due, unit: $x.n != NONE, a: $x.next ?? 0,
                     b: ($x.next ?? 0) + math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]), n: $x.n, moved: $x.moved ?? [],
-                    priority: $x.priority, created: $x.date_created})} END);
+                    priority: $x.priority, created: $x.date_created, author: $x.author})} END);
             """;
 
     /**
@@ -193,7 +199,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             LET $got = IF array::len($singles) = 0 THEN [] ELSE (UPDATE $singles SET status = 'InProgress', owner = $owner,
                         lease_until = $now + $lease, rank = 0, due = time::nano($now + $lease), started_at = $now,
                         date_modified = $now, attempts += 1
-                        RETURN id, name, handler, parameters, priority, attempts, max_attempts) END;
+                        RETURN id, name, handler, parameters, priority, attempts, max_attempts, timeout, author, unique) END;
             FOR $p IN $units {
                 UPDATE $p.id SET next = $p.b, status = IF $p.b >= $p.n THEN 'Claimed' ELSE 'Waiting' END,
                     rank = IF $p.b >= $p.n THEN 0 ELSE rank END, due = IF $p.b >= $p.n THEN $t ELSE due END,
@@ -206,7 +212,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             IF array::len($got) + $slots > 0 {
             """ + delta("$queue", "0 - array::len($got) - $slots", "array::len($got) + $slots", "0", "0") + """
             };
-            RETURN {tasks: $got, order: $plan.map(|$p| $p.id), units: $units.map(|$p| {id: $p.id, a: $p.a, b: $p.b, moved: $p.moved, priority: $p.priority,
+            RETURN {tasks: $got, order: $plan.map(|$p| $p.id), units: $units.map(|$p| {id: $p.id, a: $p.a, b: $p.b, moved: $p.moved, priority: $p.priority, author: $p.author,
                         created: $p.created, payload: IF record::id($p.id) INSIDE $known THEN NONE
                             ELSE (SELECT VALUE tasks FROM ONLY type::record('kafru_payloads', record::id($p.id))) END}),
                     started: $now, more: $more, slots: array::len($got) + math::sum($units.map(|$p| $p.b - $p.a)),
@@ -388,7 +394,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         for (int i = 0; i < requests.size(); i++) {
             TaskRequest r = requests.get(i);
             if (last == null || !last.holds(r)) { // a push's requests mostly share all three: one look-up per change
-                last = new GroupKey(r.queue(), r.priority(), r.runAt());
+                last = new GroupKey(r);
                 lastGroup = groups.computeIfAbsent(last, k -> new ArrayList<>());
             }
             lastGroup.add(i);
@@ -434,9 +440,14 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     }
 
     /** What the tasks of one unit share. */
-    private record GroupKey(String queue, int priority, Instant runAt) {
+    private record GroupKey(String queue, int priority, Instant runAt, String handler, String author) {
+        GroupKey(TaskRequest r) {
+            this(r.queue(), r.priority(), r.runAt(), r.handler(), r.author());
+        }
+
         boolean holds(TaskRequest r) {
-            return priority == r.priority() && queue.equals(r.queue()) && java.util.Objects.equals(runAt, r.runAt());
+            return priority == r.priority() && queue.equals(r.queue()) && java.util.Objects.equals(runAt, r.runAt())
+                    && handler.equals(r.handler()) && java.util.Objects.equals(author, r.author());
         }
     }
 
@@ -459,7 +470,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         RecordId id = (RecordId) row.get("id");
         return new Task(id.keyText(), request.name(), request.queue(), request.handler(), request.parameters(),
                 TaskStatus.InProgress, null, request.priority(), now, 1, request.maxAttempts(), owner, now.plus(lease),
-                now, now, now, null);
+                now, now, now, null, request.author(), request.timeout(), request.uniqueKey(), List.of());
     }
 
     /** The row a new Waiting task is stored as (without its times, which the statement adds). */
@@ -478,6 +489,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         }
         row.put("attempts", 0L);
         row.put("max_attempts", (long) request.maxAttempts());
+        if (request.author() != null) {
+            row.put("author", request.author());
+        }
+        if (request.timeout() != null) {
+            row.put("timeout", request.timeout().toMillis());
+        }
         return row;
     }
 
@@ -538,7 +555,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private static Task waiting(String key, TaskRequest request, Instant now) {
         Instant runAt = request.runAt() != null ? request.runAt() : now;
         return new Task(key, request.name(), request.queue(), request.handler(), request.parameters(),
-                TaskStatus.Waiting, null, request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null);
+                TaskStatus.Waiting, null, request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null,
+                request.author(), request.timeout(), request.uniqueKey(), List.of());
     }
 
     /** A record key as SurrealDB makes them: 20 characters of a–z and 0–9. */
@@ -684,7 +702,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 }
                 PayloadTask t = payload.get(slot);
                 Task task = new Task(Units.memberKey(unitKey, slot), t.name(), queue, t.handler(), t.parameters(), TaskStatus.InProgress,
-                        null, (int) number(unit.get("priority")), null, 1, t.maxAttempts(), owner, null, null, null, null, null);
+                        null, (int) number(unit.get("priority")), null, 1, t.maxAttempts(), owner, null, null, null, null, null,
+                        text(unit.get("author")), t.timeout(), null, List.of());
                 members.add(new Held(task, owner, unitKey, slot, slice, instant(unit.get("created")), started));
                 tasks.add(task);
             }
@@ -718,7 +737,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return new Task(key(row.get("id")), text(row.get("name")), queue, text(row.get("handler")),
                 parameters(row.get("parameters")), TaskStatus.InProgress,
                 null, (int) number(row.get("priority")), null, (int) number(row.get("attempts")),
-                (int) number(row.get("max_attempts")), owner, null, null, null, null, null);
+                (int) number(row.get("max_attempts")), owner, null, null, null, null, null, text(row.get("author")),
+                SurrealRows.duration(row.get("timeout")), text(row.get("unique")), List.of());
     }
 
     /**
@@ -847,6 +867,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         row.put("run_at", member.dateCreated() == null ? None.NONE : member.dateCreated());
         row.put("date_created", member.dateCreated() == null ? None.NONE : member.dateCreated());
         row.put("started_at", member.started() == null ? None.NONE : member.started());
+        putIfSet(row, "author", t.author());
+        putIfSet(row, "timeout", t.timeout() == null ? null : t.timeout().toMillis());
         Map<String, Object> move = new LinkedHashMap<>();
         move.put("unit", member.unit());
         move.put("slot", (long) member.slot());
@@ -1134,9 +1156,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Object> result = db().query("""
                 BEGIN TRANSACTION;
                 LET $base = (SELECT * FROM ONLY type::record('kafru_counts', $queue));
-                LET $d = (SELECT w, p, c, e FROM kafru_count_deltas WHERE queue = $queue);
+                LET $d = (SELECT w, p, c, e, x FROM kafru_count_deltas WHERE queue = $queue);
                 RETURN {Waiting: ($base.w ?? 0) + math::sum($d.w), InProgress: ($base.p ?? 0) + math::sum($d.p),
-                        Completed: ($base.c ?? 0) + math::sum($d.c), Error: ($base.e ?? 0) + math::sum($d.e)};
+                        Completed: ($base.c ?? 0) + math::sum($d.c), Error: ($base.e ?? 0) + math::sum($d.e),
+                        Cancelled: ($base.x ?? 0) + math::sum($d.map(|$r| $r.x ?? 0))};
                 COMMIT TRANSACTION;""", Map.of("queue", queue));
         Map<?, ?> row = (Map<?, ?>) result.get(result.size() - 2);
         Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
@@ -1150,10 +1173,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private Map<TaskStatus, Long> countsOfEveryQueue() {
         List<Object> result = db().query("""
                 BEGIN TRANSACTION;
-                LET $base = (SELECT w, p, c, e FROM kafru_counts);
-                LET $d = (SELECT w, p, c, e FROM kafru_count_deltas);
+                LET $base = (SELECT w, p, c, e, x FROM kafru_counts);
+                LET $d = (SELECT w, p, c, e, x FROM kafru_count_deltas);
                 RETURN {Waiting: math::sum($base.w) + math::sum($d.w), InProgress: math::sum($base.p) + math::sum($d.p),
-                        Completed: math::sum($base.c) + math::sum($d.c), Error: math::sum($base.e) + math::sum($d.e)};
+                        Completed: math::sum($base.c) + math::sum($d.c), Error: math::sum($base.e) + math::sum($d.e),
+                        Cancelled: math::sum($base.map(|$r| $r.x ?? 0)) + math::sum($d.map(|$r| $r.x ?? 0))};
                 COMMIT TRANSACTION;""", Map.of());
         Map<?, ?> row = (Map<?, ?>) result.get(result.size() - 2);
         Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
@@ -1177,12 +1201,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     public int foldCounts(Duration age, int limit) {
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
-                LET $d = (SELECT id, queue, w, p, c, e FROM kafru_count_deltas WHERE at < time::nano(time::now() - $age) LIMIT $limit);
+                LET $d = (SELECT id, queue, w, p, c, e, x FROM kafru_count_deltas WHERE at < time::nano(time::now() - $age) LIMIT $limit);
                 FOR $q IN array::distinct($d.queue) {
                     LET $mine = $d.filter(|$x| $x.queue = $q);
                     // (in an UPSERT's SET, SurrealDB 3.0.2 reads a field of the existing row as NONE; += adds to it)
                     UPSERT type::record('kafru_counts', $q) SET w += math::sum($mine.w), p += math::sum($mine.p),
-                        c += math::sum($mine.c), e += math::sum($mine.e) RETURN NONE;
+                        c += math::sum($mine.c), e += math::sum($mine.e), x += math::sum($mine.map(|$r| $r.x ?? 0)) RETURN NONE;
                 };
                 IF array::len($d) > 0 { DELETE $d.id RETURN NONE; };
                 RETURN array::len($d);
@@ -1218,7 +1242,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 LET $k = array::len($rows) + math::sum($units.completed);
                 IF $k > 0 {
                 """ + delta("$queue", "0", "0", "IF $status = 'Completed' THEN 0 - $k ELSE 0 END",
-                        "IF $status = 'Error' THEN 0 - $k ELSE 0 END") + """
+                        "IF $status = 'Error' THEN 0 - $k ELSE 0 END", "IF $status = 'Cancelled' THEN 0 - $k ELSE 0 END") + """
                 };
                 RETURN $k;
                 COMMIT TRANSACTION;""", vars));
@@ -1424,6 +1448,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         putIfSet(row, "owner", task.owner());
         putIfSet(row, "started_at", task.startedAt());
         putIfSet(row, "finished_at", task.finishedAt());
+        putIfSet(row, "author", task.author());
+        Duration timeout = r != null && r.timeout() != null ? r.timeout() : task.timeout();
+        putIfSet(row, "timeout", timeout == null ? null : timeout.toMillis());
         return row;
     }
 

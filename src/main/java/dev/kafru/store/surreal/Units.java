@@ -88,13 +88,14 @@ final class Units {
     }
 
     /** What a unit stores per task; the rest (queue, priority, due) is the unit's. */
-    record PayloadTask(String name, String handler, Map<String, Object> parameters, int maxAttempts) {
+    record PayloadTask(String name, String handler, Map<String, Object> parameters, int maxAttempts, java.time.Duration timeout) {
     }
 
     static byte[] payload(List<TaskRequest> requests) {
         List<Object> tasks = new ArrayList<>(requests.size());
         for (TaskRequest r : requests) {
-            tasks.add(List.of(r.name(), r.handler(), r.parameters(), (long) r.maxAttempts()));
+            tasks.add(r.timeout() == null ? List.of(r.name(), r.handler(), r.parameters(), (long) r.maxAttempts())
+                    : List.of(r.name(), r.handler(), r.parameters(), (long) r.maxAttempts(), r.timeout().toMillis()));
         }
         return SurrealCbor.encode(tasks);
     }
@@ -106,7 +107,8 @@ final class Units {
         List<PayloadTask> tasks = new ArrayList<>();
         for (Object t : (List<?>) SurrealCbor.decode(b)) {
             List<?> f = (List<?>) t;
-            tasks.add(new PayloadTask(text(f.get(0)), text(f.get(1)), parameters(f.get(2)), (int) number(f.get(3))));
+            tasks.add(new PayloadTask(text(f.get(0)), text(f.get(1)), parameters(f.get(2)), (int) number(f.get(3)),
+                    f.size() > 4 ? SurrealRows.duration(f.get(4)) : null));
         }
         return tasks;
     }
@@ -138,6 +140,9 @@ final class Units {
         row.put("moved", List.of());
         row.put("handlers", List.copyOf(handlers));
         row.put("names", names.size() <= NAMES_KEPT ? List.copyOf(names) : dev.kafru.surrealdb.None.NONE);
+        if (first.author() != null) {
+            row.put("author", first.author());
+        }
         return row;
     }
 
@@ -158,6 +163,7 @@ final class Units {
         final List<PayloadTask> tasks;
         final List<String> handlers;
         final List<String> names;
+        final String author;
 
         Snapshot(Map<?, ?> unit, Object payload, List<?> slices) {
             this.key = ((RecordId) unit.get("id")).keyText();
@@ -177,6 +183,7 @@ final class Units {
             this.tasks = payload == null ? List.of() : payload(payload);
             this.handlers = strings(unit.get("handlers"));
             this.names = unit.get("names") instanceof List<?> ? strings(unit.get("names")) : null;
+            this.author = text(unit.get("author"));
         }
 
         /** What the slot is now: null when it left the unit (a row of its own, or removed). */
@@ -241,7 +248,7 @@ final class Units {
             }
             return new Task(memberKey(key, slot), t.name(), queue, t.handler(), t.parameters(), s, null, priority,
                     runAt != null ? runAt : dateCreated, s == TaskStatus.Waiting ? 0 : 1, t.maxAttempts(), owner, lease,
-                    dateCreated, modified, started, finished);
+                    dateCreated, modified, started, finished, author, t.timeout(), null, List.of());
         }
 
         /** Slots whose status is {@code wanted} (any when null), in slot order. */

@@ -67,7 +67,7 @@ class SurrealTaskRepositoryTest {
     }
 
     private static Map<TaskStatus, Long> counts(long w, long p, long c, long e) {
-        return Map.of(TaskStatus.Waiting, w, TaskStatus.InProgress, p, TaskStatus.Completed, c, TaskStatus.Error, e);
+        return Map.of(TaskStatus.Waiting, w, TaskStatus.InProgress, p, TaskStatus.Completed, c, TaskStatus.Error, e, TaskStatus.Cancelled, 0L);
     }
 
     @Test
@@ -375,7 +375,7 @@ class SurrealTaskRepositoryTest {
                 "Completed over 30 minutes old go; Error kept forever");
         assertEquals(1, new Retention(store, Optional.empty(), Optional.of(Duration.ZERO), Clock.systemUTC()).pass(),
                 "0 deletes the Error task at once");
-        assertEquals(Map.of(TaskStatus.Waiting, 1L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L),
+        assertEquals(Map.of(TaskStatus.Waiting, 1L, TaskStatus.InProgress, 1L, TaskStatus.Completed, 0L, TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L),
                 store.counts("r", 10));
         Task unclaimed = tasks.stream().filter(t -> claimed.stream().noneMatch(c -> c.id().equals(t.id()))).findFirst().orElseThrow();
         assertEquals(TaskStatus.Waiting, store.get(unclaimed.id()).orElseThrow().status());
