@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.TaskFailure;
 import dev.kafru.TaskStatus;
 
 import java.time.Duration;
@@ -7,18 +8,29 @@ import java.time.Duration;
 /**
  * What came of one attempt, to be written with others in one round trip
  * ({@link TaskRepository#finish}, or before a claim in {@link TaskRepository#claim}).
+ *
+ * @param failure what the failed attempt threw, kept in the task's history; null for a completion
  */
-public record Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay) {
+public record Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay, TaskFailure failure) {
+
+    public Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay) {
+        this(taskKey, queue, status, message, retryDelay, null);
+    }
 
     public static Outcome completed(String key) {
-        return new Outcome(key, null, TaskStatus.Completed, null, null);
+        return new Outcome(key, null, TaskStatus.Completed, null, null, null);
     }
 
     public static Outcome retry(String key, String queue, String message, Duration delay) {
-        return new Outcome(key, queue, TaskStatus.Waiting, message, delay);
+        return new Outcome(key, queue, TaskStatus.Waiting, message, delay, null);
     }
 
     public static Outcome failed(String key, String message) {
-        return new Outcome(key, null, TaskStatus.Error, message, null);
+        return new Outcome(key, null, TaskStatus.Error, message, null, null);
+    }
+
+    /** This outcome with the failed attempt's details, for the task's history. */
+    public Outcome with(TaskFailure failure) {
+        return new Outcome(taskKey, queue, status, message, retryDelay, failure);
     }
 }

@@ -2,6 +2,7 @@ package dev.kafru.worker;
 
 import dev.kafru.Task;
 import dev.kafru.TaskContext;
+import dev.kafru.TaskFailure;
 import dev.kafru.store.Outcome;
 import dev.kafru.worker.RetryPolicy.RetryAfter;
 
@@ -56,7 +57,8 @@ final class TaskExecution {
     Outcome run() {
         try {
             if (!registry.has(task.handler())) {
-                return Outcome.failed(task.id(), registry.unknown(task.handler()));
+                String unknown = registry.unknown(task.handler());
+                return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
             registry.run(task.handler(), new TaskContext(task, () -> cancelled));
             return Outcome.completed(task.id());
@@ -70,15 +72,30 @@ final class TaskExecution {
 
     private Outcome failed(Throwable e) {
         if (terminated) {
-            return Outcome.failed(task.id(), TERMINATED);
+            return Outcome.failed(task.id(), TERMINATED).with(failure("Terminated", TERMINATED, null));
         }
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+        TaskFailure failure = failure(e.getClass().getName(), message, e);
         if (retryPolicy.onFailure(task, e) instanceof RetryAfter retry) {
             logFailure(e, "will run again in " + retry.pause().toMillis() + " ms", false);
-            return Outcome.retry(task.id(), task.queue(), message, retry.pause());
+            return Outcome.retry(task.id(), task.queue(), message, retry.pause()).with(failure);
         }
         logFailure(e, "it ends Error", true);
-        return Outcome.failed(task.id(), message);
+        return Outcome.failed(task.id(), message).with(failure);
+    }
+
+    /** This attempt's failure as the task's history keeps it: the stack trace cut at {@link TaskFailure#STACK_LIMIT}. */
+    private TaskFailure failure(String exception, String message, Throwable e) {
+        String stack = null;
+        if (e != null) {
+            java.io.StringWriter text = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(text));
+            stack = text.toString();
+            if (stack.length() > TaskFailure.STACK_LIMIT) {
+                stack = stack.substring(0, TaskFailure.STACK_LIMIT - 20) + "\n\t... (cut at 8 KiB)";
+            }
+        }
+        return new TaskFailure(task.attempts(), java.time.Instant.now(), task.owner(), exception, message, stack);
     }
 
     /**
