@@ -7,6 +7,7 @@ import dev.kafru.Command;
 import dev.kafru.Schedule;
 import dev.kafru.ScheduleStatus;
 import dev.kafru.Task;
+import dev.kafru.TaskFailure;
 import dev.kafru.TaskStatus;
 import dev.kafru.store.MetricSnapshot;
 import dev.kafru.surrealdb.RecordId;
@@ -48,7 +49,22 @@ final class SurrealRows {
                 (int) number(row.get("max_attempts")), text(row.get("owner")), instant(row.get("lease_until")),
                 instant(row.get("date_created")), instant(row.get("date_modified")),
                 instant(row.get("started_at")), instant(row.get("finished_at")), text(row.get("author")),
-                duration(row.get("timeout")), text(row.get("unique")), List.of());
+                duration(row.get("timeout")), text(row.get("unique")), failures(row.get("failures")));
+    }
+
+    /** A row's failed attempts, oldest first. */
+    static List<TaskFailure> failures(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return List.of();
+        }
+        List<TaskFailure> failures = new ArrayList<>(list.size());
+        for (Object o : list) {
+            if (o instanceof Map<?, ?> f) {
+                failures.add(new TaskFailure((int) number(f.get("attempt")), instant(f.get("at")), text(f.get("server")),
+                        text(f.get("exception")), text(f.get("message")), text(f.get("stack"))));
+            }
+        }
+        return failures;
     }
 
     /** A time-out as stored: milliseconds, or none. */

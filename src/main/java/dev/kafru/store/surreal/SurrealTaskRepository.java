@@ -1,6 +1,7 @@
 package dev.kafru.store.surreal;
 
 import dev.kafru.Task;
+import dev.kafru.TaskFailure;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
@@ -107,6 +108,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return "INSERT INTO kafru_count_deltas {queue: " + queue + ", w: " + w + ", p: " + p + ", c: " + c + ", e: " + e
                 + ", x: " + x + ", at: time::nano(time::now())} RETURN NONE;";
     }
+
+    /**
+     * A row's failures with {@code $f.failure} added, the oldest dropped past {@link TaskFailure#KEPT}.
+     * (An expression of the UPDATE's SET, where {@code failures} is the row's.)
+     */
+    private static final String KEEP_FAILURE = " array::slice(array::push(failures ?? [], $f.failure), "
+            + "math::max([0, array::len(failures ?? []) + 1 - " + TaskFailure.KEPT + "]))";
 
     private static final String INSERT = """
             BEGIN TRANSACTION;
@@ -262,12 +270,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             };
             FOR $f IN $retry {
                 UPDATE $f.id SET status = 'Waiting', run_at = $fnow + $f.delay, due = time::nano($fnow + $f.delay),
-                       rank = 0 - priority, message = $f.message, owner = NONE, lease_until = NONE, date_modified = $fnow
+                       rank = 0 - priority, message = $f.message, owner = NONE, lease_until = NONE, date_modified = $fnow,
+                       failures = IF $f.failure = NONE THEN failures ELSE """ + KEEP_FAILURE + """
+                           END
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
             FOR $f IN $failed {
                 UPDATE $f.id SET status = 'Error', finished_at = $fnow, date_modified = $fnow, message = $f.message,
-                       lease_until = NONE, rank = 0, due = time::nano($fnow)
+                       lease_until = NONE, rank = 0, due = time::nano($fnow),
+                       failures = IF $f.failure = NONE THEN failures ELSE """ + KEEP_FAILURE + """
+                           END
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
             LET $changed = IF array::len($done) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
@@ -775,8 +787,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 writing.add(member);
                 switch (outcome.status()) {
                     case Completed -> completedBySlice.computeIfAbsent(member.slice(), s -> new ArrayList<>()).add(member);
-                    case Waiting -> moves.add(move(member, TaskStatus.Waiting, 1, truncate(outcome.message()), outcome.retryDelay()));
-                    default -> moves.add(move(member, TaskStatus.Error, 1, truncate(outcome.message()), null));
+                    case Waiting -> moves.add(move(member, TaskStatus.Waiting, 1, truncate(outcome.message()), outcome.retryDelay(),
+                            outcome.failure()));
+                    default -> moves.add(move(member, TaskStatus.Error, 1, truncate(outcome.message()), null, outcome.failure()));
                 }
                 continue;
             }
@@ -787,10 +800,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 case Waiting -> {
                     row.put("message", truncate(outcome.message()));
                     row.put("delay", outcome.retryDelay());
+                    row.put("failure", failure(outcome.failure()));
                     retry.add(row);
                 }
                 default -> {
                     row.put("message", truncate(outcome.message()));
+                    row.put("failure", failure(outcome.failure()));
                     failed.add(row);
                 }
             }
@@ -825,6 +840,22 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return vars;
     }
 
+    /** A failed attempt as a row keeps it; NONE for none. */
+    static Object failure(TaskFailure f) {
+        if (f == null) {
+            return None.NONE;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("attempt", (long) f.attempt());
+        m.put("at", f.at() == null ? Instant.now() : f.at());
+        putIfSet(m, "server", f.server());
+        putIfSet(m, "exception", f.exception());
+        m.put("message", truncate(f.message()));
+        putIfSet(m, "stack", f.stackTrace() == null || f.stackTrace().length() <= TaskFailure.STACK_LIMIT ? f.stackTrace()
+                : f.stackTrace().substring(0, TaskFailure.STACK_LIMIT));
+        return m;
+    }
+
     /** Consecutive slots as [first, last + 1) ranges. */
     private static List<List<Long>> ranges(List<Long> sortedSlots) {
         List<List<Long>> ranges = new ArrayList<>();
@@ -851,7 +882,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * A held member's move to a row of its own ({@link #MOVE_HELD}): Waiting again after
      * {@code delay} (null: now), or Error; {@code attempts} as the row will count them.
      */
-    private static Map<String, Object> move(Held member, TaskStatus status, int attempts, String message, Duration delay) {
+    private static Map<String, Object> move(Held member, TaskStatus status, int attempts, String message, Duration delay,
+                                            TaskFailure failure) {
         Task t = member.task();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", t.name());
@@ -869,6 +901,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         row.put("started_at", member.started() == null ? None.NONE : member.started());
         putIfSet(row, "author", t.author());
         putIfSet(row, "timeout", t.timeout() == null ? null : t.timeout().toMillis());
+        if (failure != null) {
+            row.put("failures", List.of(failure(failure)));
+        }
         Map<String, Object> move = new LinkedHashMap<>();
         move.put("unit", member.unit());
         move.put("slot", (long) member.slot());
@@ -921,6 +956,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 LET $back = (UPDATE $ids SET
                     status = IF attempts >= max_attempts THEN 'Error' ELSE 'Waiting' END,
                     message = 'lease of ' + (owner ?? 'unknown owner') + ' expired during attempt ' + <string> attempts,
+                    failures = array::slice(array::push(failures ?? [], {attempt: attempts, at: $now, server: owner, exception: 'LeaseLapsed',
+                        message: 'lease of ' + (owner ?? 'unknown owner') + ' expired during attempt ' + <string> attempts}),
+                        math::max([0, array::len(failures ?? []) + 1 - """ + TaskFailure.KEPT + """
+                        ])),
                     finished_at = IF attempts >= max_attempts THEN $now ELSE NONE END,
                     rank = IF attempts >= max_attempts THEN 0 ELSE 0 - priority END,
                     due = time::nano($now), run_at = IF attempts >= max_attempts THEN run_at ELSE $now END,
@@ -985,6 +1024,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     row.put("max_attempts", (long) t.maxAttempts());
                     row.put("date_created", snapshot.dateCreated == null ? None.NONE : snapshot.dateCreated);
                     row.put("started_at", slice.get("started") == null ? None.NONE : slice.get("started"));
+                    putIfSet(row, "author", snapshot.author);
+                    putIfSet(row, "timeout", t.timeout() == null ? null : t.timeout().toMillis());
+                    row.put("failures", List.of(failure(new TaskFailure(1, Instant.now(), owner, "LeaseLapsed",
+                            (String) row.get("message"), null))));
                     if (last) {
                         row.put("run_at", snapshot.runAt == null ? None.NONE : snapshot.runAt);
                     }
@@ -1063,7 +1106,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         if (!members.isEmpty()) {
             List<Map<String, Object>> moves = new ArrayList<>();
             for (Held member : members) {
-                moves.add(move(member, TaskStatus.Waiting, uncount ? 0 : 1, null, null));
+                moves.add(move(member, TaskStatus.Waiting, uncount ? 0 : 1, null, null, null));
             }
             Map<String, Object> vars = new LinkedHashMap<>();
             vars.put("owner", owner);
@@ -1307,7 +1350,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private long walk(TaskFilter filter, int skip, int take, List<Task> page) {
         Map<String, Object> vars = filterVars(filter);
-        List<?> rows = (List<?>) db().query("SELECT * FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
+        List<?> rows = (List<?>) db().query("SELECT * OMIT failures FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
         long counted = 0;
         int toSkip = skip;
         for (Object o : rows) {

@@ -1,0 +1,94 @@
+package dev.kafru.store.surreal;
+
+import dev.kafru.Task;
+import dev.kafru.TaskFailure;
+import dev.kafru.TaskFilter;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.Outcome;
+import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the store keeps for safe runs: failed attempts, unique keys, cancels, claims by handler. */
+class SafeRunsStoreTest {
+
+    RpcSurrealConnection db;
+    SurrealTaskRepository store;
+
+    @BeforeEach
+    void open() {
+        db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase());
+        Schema.apply(db);
+        store = new SurrealTaskRepository(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static TaskFailure failure(int attempt, String message) {
+        return new TaskFailure(attempt, Instant.now(), "server-a/q", "java.lang.IllegalStateException", message,
+                "java.lang.IllegalStateException: " + message + "\n\tat Handler.run(Handler.java:1)\n" + "x".repeat(9000));
+    }
+
+    @Test
+    void everyFailedAttemptIsKeptWithItsClassMessageBoundedStackTimeAndServerOnRowsAndUnitMembers() {
+        Task single = store.insert(List.of(TaskRequest.of("h").queue("q").maxAttempts(3))).get(0);
+        List<TaskRequest> many = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            many.add(TaskRequest.of("h").queue("q").priority(-1));
+        }
+        List<Task> members = store.insert(many);
+        List<Task> claimed = store.claim("q", "a/q", 10, Duration.ofSeconds(30));
+        assertEquals(6, claimed.size());
+        store.finish("a/q", List.of(
+                Outcome.retry(single.id(), "q", "boom 1", Duration.ZERO).with(failure(1, "boom 1")),
+                Outcome.failed(members.get(0).id(), "member boom").with(failure(1, "member boom")),
+                Outcome.completed(members.get(1).id()))).join();
+        assertEquals(List.of(single.id()), store.claim("q", "a/q", 10, Duration.ofSeconds(30)).stream().map(Task::id).toList());
+        store.finish("a/q", List.of(Outcome.failed(single.id(), "boom 2").with(failure(2, "boom 2")))).join();
+
+        Task row = store.get(single.id()).orElseThrow();
+        assertEquals(TaskStatus.Error, row.status());
+        assertEquals(List.of(1, 2), row.failures().stream().map(TaskFailure::attempt).toList());
+        assertEquals(List.of("boom 1", "boom 2"), row.failures().stream().map(TaskFailure::message).toList());
+        TaskFailure last = row.failures().get(1);
+        assertEquals("java.lang.IllegalStateException", last.exception());
+        assertEquals("server-a/q", last.server());
+        assertTrue(last.stackTrace().startsWith("java.lang.IllegalStateException: boom 2"), last.stackTrace());
+        assertTrue(last.stackTrace().length() <= TaskFailure.STACK_LIMIT, "bounded: " + last.stackTrace().length());
+
+        Task member = store.get(members.get(0).id()).orElseThrow();
+        assertEquals(TaskStatus.Error, member.status());
+        assertEquals(List.of("member boom"), member.failures().stream().map(TaskFailure::message).toList());
+        assertEquals(List.of(), store.get(members.get(1).id()).orElseThrow().failures(), "a completed member failed never");
+        assertTrue(store.list(new TaskFilter(TaskStatus.Error, "q", null, null), 10, 0).stream().allMatch(t -> t.failures().isEmpty()),
+                "lists leave the history out (read a task to see it)");
+    }
+
+    @Test
+    void aLapsedLeaseIsAFailedAttemptInTheHistory() {
+        Task row = store.insert(List.of(TaskRequest.of("h").queue("q"))).get(0);
+        store.claim("q", "dead/q", 1, Duration.ofMillis(1));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.recoverExpiredLeases("q", 10) == 1);
+        Task back = store.get(row.id()).orElseThrow();
+        assertEquals(TaskStatus.Waiting, back.status());
+        assertEquals(1, back.failures().size());
+        assertEquals("LeaseLapsed", back.failures().get(0).exception());
+        assertEquals("dead/q", back.failures().get(0).server());
+        assertNull(back.failures().get(0).stackTrace());
+    }
+}
