@@ -78,6 +78,9 @@ public class KafruQueue {
      * backlog, a task due now is stored already claimed and starts at once (one round trip).
      */
     public Task push(TaskRequest request) {
+        if (request != null && request.uniqueKey() != null) {
+            return pushIfAbsent(request).task();
+        }
         if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))) {
             check(request);
             QueueDispatcher dispatcher = workers.dispatcher(request.queue());
@@ -95,6 +98,30 @@ public class KafruQueue {
             }
         }
         return pushAll(List.of(request)).get(0);
+    }
+
+    /**
+     * Enqueues one task unless its {@link TaskRequest#uniqueKey unique key} is taken in its queue
+     * (by a task Waiting or InProgress, or finished less than its {@link TaskRequest#uniqueFor}
+     * ago), and says which happened. Race-free across servers. A request without a unique key is
+     * always stored.
+     *
+     * <pre>{@code
+     * Pushed pushed = queue.pushIfAbsent(TaskRequest.of("send-invoice").uniqueKey("invoice-42"));
+     * if (!pushed.created()) { log.info("invoice 42 is already on its way: " + pushed.task().id()); }
+     * }</pre>
+     */
+    public Pushed pushIfAbsent(TaskRequest request) {
+        if (request == null || request.uniqueKey() == null) {
+            return new Pushed(push(request), true);
+        }
+        check(request);
+        workers.register(List.of(request.queue()));
+        Pushed pushed = store().insertUnique(List.of(request)).get(0);
+        if (pushed.created()) {
+            workers.wake(request.queue(), pushed.task().runAt());
+        }
+        return pushed;
     }
 
     /**
@@ -120,6 +147,9 @@ public class KafruQueue {
         }
         TaskRepository store = store();
         workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
+        if (requests.stream().anyMatch(r -> r.uniqueKey() != null)) {
+            return pushAllWithUniqueKeys(requests);
+        }
         List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += PUSH_STATEMENT_ROWS) {
             if (chunks.size() >= PUSH_STATEMENTS_IN_FLIGHT) {
@@ -141,6 +171,44 @@ public class KafruQueue {
             stored.addAll(await(chunk));
         }
         return stored;
+    }
+
+    /**
+     * {@link #pushAll} of requests some of which carry unique keys: those are stored by the keys'
+     * rule ({@link #pushIfAbsent}), a statement per {@value #PUSH_STATEMENT_ROWS}, the others as
+     * usual; the answer keeps the requests' order (a request whose key was taken gets the task
+     * holding it).
+     */
+    private List<Task> pushAllWithUniqueKeys(List<TaskRequest> requests) {
+        List<Integer> uniqueAt = new ArrayList<>();
+        List<TaskRequest> unique = new ArrayList<>();
+        List<TaskRequest> plain = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i).uniqueKey() != null) {
+                uniqueAt.add(i);
+                unique.add(requests.get(i));
+            } else {
+                plain.add(requests.get(i));
+            }
+        }
+        Task[] tasks = new Task[requests.size()];
+        for (int from = 0; from < unique.size(); from += PUSH_STATEMENT_ROWS) {
+            List<Pushed> pushed = store().insertUnique(unique.subList(from, Math.min(unique.size(), from + PUSH_STATEMENT_ROWS)));
+            for (int j = 0; j < pushed.size(); j++) {
+                tasks[uniqueAt.get(from + j)] = pushed.get(j).task();
+                if (pushed.get(j).created()) {
+                    workers.wake(pushed.get(j).task().queue(), pushed.get(j).task().runAt());
+                }
+            }
+        }
+        List<Task> others = plain.isEmpty() ? List.of() : pushAll(plain);
+        int next = 0;
+        for (int i = 0; i < tasks.length; i++) {
+            if (tasks[i] == null) {
+                tasks[i] = others.get(next++);
+            }
+        }
+        return List.of(tasks);
     }
 
     /** The chunk's result, or its failure as itself (a StoreException) rather than wrapped in a CompletionException. */

@@ -36,7 +36,11 @@ public final class Bodies {
             @Schema(description = "not before this time (ISO-8601 with offset); default now",
                     example = "2026-12-01T08:00:00Z") String runAt,
             @Schema(description = "attempts before the task ends Error", defaultValue = "3", minimum = "1", maximum = "100")
-            Integer maxAttempts) {
+            Integer maxAttempts,
+            @Schema(description = "while a task with this key in this queue is Waiting or InProgress, the push answers it (200) instead of"
+                    + " storing another (201); 1 to 200 characters", example = "invoice-42") String uniqueKey,
+            @Schema(description = "keep the uniqueKey taken this long after its task finished (ISO-8601 duration)", example = "PT1H")
+            String uniqueFor) {
     }
 
     @Schema(name = "ScheduleInput", description = "A schedule; name and handler are required, and cron unless oneTime with nextSchedule")

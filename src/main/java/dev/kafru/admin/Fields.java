@@ -89,6 +89,22 @@ final class Fields {
         }
     }
 
+    /** An ISO-8601 duration such as PT30S. */
+    java.time.Duration duration(String name) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            return wrongType(name, "an ISO-8601 duration such as PT30S", value);
+        }
+        try {
+            return java.time.Duration.parse(s);
+        } catch (DateTimeParseException e) {
+            return error(name, name + " '" + JsonText.abbreviate(s) + "' is not an ISO-8601 duration, such as PT30S or PT1H");
+        }
+    }
+
     /** A JSON object, as a map of JSON values. */
     @SuppressWarnings("unchecked")
     Map<String, Object> object(String name) {

@@ -2,6 +2,7 @@ package dev.kafru.admin;
 
 import dev.kafru.KafruAgents;
 import dev.kafru.KafruQueue;
+import dev.kafru.Pushed;
 import dev.kafru.Task;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
@@ -43,6 +44,10 @@ import java.util.Map;
 @Tag(name = "tasks", description = "Tasks in the queues")
 public class TasksResource {
 
+    /** Says whether a push stored a new task (true) or answered the task holding its unique key (false). */
+    static final String CREATED_HEADER = "Kafru-Created";
+
+
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_OFFSET = 10_000_000;
 
@@ -58,7 +63,9 @@ public class TasksResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.TaskInput.class),
             examples = @ExampleObject(name = "invoice", value = Examples.TASK_INPUT)))
-    @APIResponse(responseCode = "201", description = "stored; Location names it", content = @Content(
+    @APIResponse(responseCode = "200", description = "its uniqueKey is taken: the task holding it, nothing stored (Kafru-Created: false)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
+    @APIResponse(responseCode = "201", description = "stored; Location names it (Kafru-Created: true)", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
             examples = @ExampleObject(name = "task", value = Examples.TASK)))
     @APIResponse(responseCode = "400", description = "malformed JSON, a wrong type, an unknown field or handler; nothing stored",
@@ -92,12 +99,18 @@ public class TasksResource {
         if (maxAttempts != null) {
             request.maxAttempts(maxAttempts);
         }
+        request.uniqueKey(f.string("uniqueKey", TaskRequest.UNIQUE_KEY_LIMIT));
+        request.uniqueFor(f.duration("uniqueFor"));
         if (handler == null && !f.has("handler")) {
             f.error("handler", "handler is required: give the @TaskName of the bean to run (GET /handlers lists them)");
         }
         f.done();
-        Task task = queue.push(request);
-        return Response.created(uri.getAbsolutePathBuilder().path(task.id()).build())
+        Pushed pushed = queue.pushIfAbsent(request);
+        Task task = pushed.task();
+        java.net.URI location = uri.getAbsolutePathBuilder().path(task.id()).build();
+        Response.ResponseBuilder answer = pushed.created() ? Response.created(location)
+                : Response.ok().header("Content-Location", location);
+        return answer.header(CREATED_HEADER, String.valueOf(pushed.created()))
                 .type(MediaType.APPLICATION_JSON).entity(JsonText.write(task)).build();
     }
 

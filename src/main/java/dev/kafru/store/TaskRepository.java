@@ -1,5 +1,6 @@
 package dev.kafru.store;
 
+import dev.kafru.Pushed;
 import dev.kafru.Task;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
@@ -51,6 +52,14 @@ public interface TaskRepository {
      * earliest run_at) that wakes the queue's workers on every server.
      */
     List<Task> insert(List<TaskRequest> requests);
+
+    /**
+     * Stores requests that carry a {@link TaskRequest#uniqueKey unique key}, each unless a task of
+     * its queue holds that key (Waiting, InProgress, or finished less than its uniqueFor ago), in
+     * one transaction, race-free across servers; answers, in order, the task stored or the one
+     * holding the key.
+     */
+    List<Pushed> insertUnique(List<TaskRequest> requests);
 
     /** {@link #insert} without waiting: several may be in flight. */
     CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests);

@@ -59,6 +59,7 @@ public final class Schema {
             DEFINE TABLE IF NOT EXISTS kafru_queues SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
             DEFINE TABLE IF NOT EXISTS kafru_payloads SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_unique SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_slices SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_slices_due ON TABLE kafru_slices FIELDS queue, due;
             DEFINE INDEX IF NOT EXISTS kafru_slices_unit ON TABLE kafru_slices FIELDS unit;

@@ -1,6 +1,7 @@
 package dev.kafru.store.surreal;
 
 import dev.kafru.Task;
+import dev.kafru.Pushed;
 import dev.kafru.TaskFailure;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
@@ -451,6 +452,82 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         });
     }
 
+    /**
+     * Stores requests that carry a unique key, each unless its key is taken in its queue: by a
+     * task still Waiting or InProgress, or finished less than its {@code uniqueFor} ago. A key is
+     * a record of its own ({@code kafru_unique:[queue, key]} → the task), written in the
+     * transaction that inserts the task, so two pushes of one key on any servers conflict and the
+     * second, tried again, finds the first. A key whose task finished (or was deleted) is free;
+     * nothing has to release it.
+     */
+    @Override
+    public List<Pushed> insertUnique(List<TaskRequest> requests) {
+        List<Map<String, Object>> rows = new ArrayList<>(requests.size());
+        for (TaskRequest request : requests) {
+            if (request.uniqueKey() == null) {
+                throw new IllegalArgumentException("insertUnique takes requests with a unique key only");
+            }
+            Map<String, Object> row = row(request);
+            row.put("due", 0L);
+            rows.add(row);
+        }
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("rows", rows);
+        vars.put("signals", signals(requests));
+        List<Object> result = ConflictRetry.run(() -> db().query(INSERT_UNIQUE, vars));
+        Map<?, ?> answer = (Map<?, ?>) result.get(result.size() - 2);
+        Instant now = (Instant) answer.get("now");
+        List<?> heldBy = (List<?>) answer.get("held");
+        Map<Object, Task> existing = new LinkedHashMap<>();
+        for (Object o : (List<?>) answer.get("existing")) {
+            existing.put(((Map<?, ?>) o).get("id"), SurrealRows.task((Map<?, ?>) o));
+        }
+        List<Pushed> pushed = new ArrayList<>(requests.size());
+        java.util.Set<Object> createdHere = new java.util.HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Object id = rows.get(i).get("id");
+            Object holder = heldBy.get(i);
+            if (id.equals(holder) && createdHere.add(id)) {
+                pushed.add(new Pushed(waiting(((RecordId) id).keyText(), requests.get(i), now), true));
+            } else if (existing.containsKey(holder)) {
+                pushed.add(new Pushed(existing.get(holder), false));
+            } else { // held by a task of this same statement
+                int first = rows.stream().map(r -> r.get("id")).toList().indexOf(holder);
+                pushed.add(new Pushed(waiting(((RecordId) holder).keyText(), requests.get(first), now), false));
+            }
+        }
+        return pushed;
+    }
+
+    /** See {@link #insertUnique}: rows each stored unless their key is taken; answers who holds each key after. */
+    private static final String INSERT_UNIQUE = """
+            BEGIN TRANSACTION;
+            LET $now = time::now();
+            FOR $r IN $rows {
+                LET $key = type::record('kafru_unique', [$r.queue, $r.unique]);
+                LET $holder = (SELECT VALUE task FROM ONLY $key);
+                LET $t = IF $holder = NONE THEN NONE ELSE (SELECT status, finished_at, unique_for FROM ONLY $holder) END;
+                LET $taken = $t != NONE AND ($t.status IN ['Waiting', 'InProgress']
+                    OR ($t.unique_for != NONE AND $t.finished_at != NONE AND $t.finished_at + $t.unique_for > $now));
+                IF !$taken {
+                    UPSERT $key CONTENT {task: $r.id, queue: $r.queue, at: $now} RETURN NONE;
+                    INSERT INTO kafru_queues ($r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now),
+                        date_created: $now, date_modified: $now}) RETURN NONE;
+                };
+            };
+            LET $held = $rows.map(|$r| (SELECT VALUE task FROM ONLY type::record('kafru_unique', [$r.queue, $r.unique])));
+            LET $created = (SELECT queue FROM $rows.id WHERE date_created = $now);
+            LET $signals = $signals.map(|$s| $s + {created: array::len($created.filter(|$c| $c.queue = $s.queue)), at: time::nano($now)})
+                .filter(|$s| $s.created > 0);
+            IF array::len($signals) > 0 {
+                INSERT INTO kafru_signals $signals RETURN NONE;
+                INSERT INTO kafru_count_deltas $signals.map(|$s| {queue: $s.queue, w: $s.created, p: 0, c: 0, e: 0, at: time::nano($now)}) RETURN NONE;
+            };
+            RETURN {now: $now, held: $held,
+                existing: (SELECT * OMIT failures FROM array::distinct($held.filter(|$h| $h NOTINSIDE $rows.id)))};
+            COMMIT TRANSACTION;
+            """;
+
     /** What the tasks of one unit share. */
     private record GroupKey(String queue, int priority, Instant runAt, String handler, String author) {
         GroupKey(TaskRequest r) {
@@ -506,6 +583,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         }
         if (request.timeout() != null) {
             row.put("timeout", request.timeout().toMillis());
+        }
+        if (request.uniqueKey() != null) {
+            row.put("unique", request.uniqueKey());
+            if (request.uniqueFor() != null && !request.uniqueFor().isZero()) {
+                row.put("unique_for", request.uniqueFor());
+            }
         }
         return row;
     }
@@ -1275,8 +1358,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("unitLimit", (long) Math.max(1, limit / 500));
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
-                LET $rows = (DELETE (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
-                        AND due <= $cutoff LIMIT $limit) RETURN VALUE id);
+                LET $rows = (SELECT id, unique FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
+                        AND due <= $cutoff LIMIT $limit);
+                IF array::len($rows) > 0 { DELETE $rows.id RETURN NONE; };
+                LET $keys = $rows.filter(|$r| $r.unique != NONE).map(|$r| type::record('kafru_unique', [$queue, $r.unique]));
+                IF array::len($keys) > 0 { DELETE $keys WHERE task INSIDE $rows.id RETURN NONE; };
                 LET $units = IF $status = 'Completed' THEN (SELECT id, completed FROM kafru_queues WHERE queue = $queue
                         AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $unitLimit) ELSE [] END;
                 IF array::len($units) > 0 {

@@ -91,4 +91,75 @@ class SafeRunsStoreTest {
         assertEquals("dead/q", back.failures().get(0).server());
         assertNull(back.failures().get(0).stackTrace());
     }
+
+    @Test
+    void oneUniqueKeyPushedByTwoServersWithEightThreadsEachAThousandTimesIsOneTaskAndAfterItCompletesANewPushAddsOne() throws Exception {
+        RpcSurrealConnection other = RpcSurrealConnection.open(db.settings());
+        try {
+            SurrealTaskRepository[] servers = {store, new SurrealTaskRepository(other)};
+            java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger pushes = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < 16; t++) {
+                SurrealTaskRepository server = servers[t % 2];
+                work.add(pool.submit(() -> {
+                    while (pushes.incrementAndGet() <= 1000) {
+                        dev.kafru.Pushed p = server.insertUnique(List.of(TaskRequest.of("h").queue("q").uniqueKey("invoice-42"))).get(0);
+                        ids.add(p.task().id());
+                        if (p.created()) {
+                            created.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var w : work) {
+                w.get();
+            }
+            pool.shutdown();
+            assertEquals(1, created.get(), "one push stored it");
+            assertEquals(1, ids.size(), "every push was answered with that task: " + ids);
+            assertEquals(1, store.count(new TaskFilter(null, "q", null, null), 100));
+            assertEquals(1L, store.counts("q", 0).get(TaskStatus.Waiting));
+
+            String first = ids.iterator().next();
+            store.claim("q", "a/q", 1, Duration.ofSeconds(30));
+            assertEquals(first, store.insertUnique(List.of(TaskRequest.of("h").queue("q").uniqueKey("invoice-42"))).get(0).task().id(),
+                    "held while InProgress");
+            store.finish("a/q", List.of(Outcome.completed(first))).join();
+            dev.kafru.Pushed again = store.insertUnique(List.of(TaskRequest.of("h").queue("q").uniqueKey("invoice-42"))).get(0);
+            assertTrue(again.created(), "free once its task completed");
+            assertTrue(!again.task().id().equals(first));
+            assertTrue(store.insertUnique(List.of(TaskRequest.of("h").queue("other").uniqueKey("invoice-42"))).get(0).created(),
+                    "a key is per queue");
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void uniqueForKeepsTheKeyAfterTheTaskFinishedAndOnePushAllAnswersEveryDuplicateWithTheFirst() {
+        List<dev.kafru.Pushed> pushed = store.insertUnique(List.of(
+                TaskRequest.of("h").queue("q").uniqueKey("a").uniqueFor(Duration.ofHours(1)),
+                TaskRequest.of("h").queue("q").uniqueKey("b"),
+                TaskRequest.of("h").queue("q").uniqueKey("a")));
+        assertEquals(List.of(true, true, false), pushed.stream().map(dev.kafru.Pushed::created).toList());
+        assertEquals(pushed.get(0).task().id(), pushed.get(2).task().id());
+        assertEquals(2L, store.counts("q", 0).get(TaskStatus.Waiting));
+        List<Task> claimed = store.claim("q", "a/q", 10, Duration.ofSeconds(30));
+        store.finish("a/q", claimed.stream().map(t -> Outcome.failed(t.id(), "no")).toList()).join();
+        List<dev.kafru.Pushed> later = store.insertUnique(List.of(TaskRequest.of("h").queue("q").uniqueKey("a"),
+                TaskRequest.of("h").queue("q").uniqueKey("b")));
+        assertEquals(false, later.get(0).created(), "a is kept for an hour after its task ended");
+        assertEquals(TaskStatus.Error, later.get(0).task().status());
+        assertEquals("a", later.get(0).task().uniqueKey());
+        assertEquals(true, later.get(1).created(), "b had no uniqueFor");
+        assertEquals(2, ((List<?>) db.query("SELECT * FROM kafru_unique", java.util.Map.of()).get(0)).size());
+        assertEquals(2, store.deleteFinished("q", TaskStatus.Error, Instant.now().plusSeconds(1), 100));
+        assertEquals(List.of(later.get(1).task().id()),
+                ((List<?>) db.query("SELECT VALUE record::id(task) FROM kafru_unique", java.util.Map.of()).get(0)),
+                "retention deletes the keys of the tasks it deletes, and only those");
+    }
 }
