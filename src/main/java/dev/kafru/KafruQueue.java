@@ -84,7 +84,7 @@ public class KafruQueue {
         if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))) {
             check(request);
             QueueDispatcher dispatcher = workers.dispatcher(request.queue());
-            if (dispatcher != null && dispatcher.tryHandOff()) {
+            if (dispatcher != null && dispatcher.tryHandOff(request.handler())) {
                 Task task;
                 try {
                     workers.register(List.of(request.queue()));

@@ -79,6 +79,14 @@ public interface TaskRepository {
      */
     Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes);
 
+    /**
+     * Says which handlers {@code owner} runs (null: any): its claims take only tasks of those, and
+     * leave the others for a server that has their handler — never claiming a task only to fail
+     * it as unknown (a rolling upgrade, two applications on one queue).
+     */
+    default void offers(String owner, java.util.Set<String> handlers) {
+    }
+
     /** Moves up to {@code n} due tasks to InProgress: {@link #claim(String, String, int, Duration, List)} without outcomes. */
     default List<Task> claim(String queue, String owner, int n, Duration lease) {
         return claim(queue, owner, n, lease, List.of()).tasks();

@@ -157,6 +157,8 @@ public final class QueueDispatcher {
     }
 
     public void start() {
+        // claims take only tasks whose handler this server has; the others wait for a server that has it
+        store.offers(owner, registry.names());
         wake();
     }
 
@@ -466,6 +468,14 @@ public final class QueueDispatcher {
      * claim came back full), so a push never overtakes them, and while paused or stopping.
      */
     public synchronized boolean tryHandOff() {
+        return tryHandOff(null);
+    }
+
+    /** {@link #tryHandOff()} for a task of {@code handler}: never one this server cannot run (null: not known). */
+    public synchronized boolean tryHandOff(String handler) {
+        if (handler != null && !registry.has(handler)) {
+            return false;
+        }
         if (paused || stopping || backlog || running.size() + claimedAheadCount.get() + handOffs >= threads) {
             return false;
         }

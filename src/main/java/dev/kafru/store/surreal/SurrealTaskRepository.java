@@ -29,6 +29,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -157,17 +158,30 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private static final String CLAIM_RANK = """
             LET $leftX = LEFT;
             LET $cX = IF $rX = NONE OR $leftX <= 0 THEN [] ELSE
-                (SELECT id, due, n, next, moved, priority, date_created, author FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
-                    AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT 4 START SKIP) END;
-            LET $dX = IF array::len($cX) = 4 AND math::sum($cX.map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
-                (SELECT id, due, n, next, moved, priority, date_created, author FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
-                    AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $leftX START SKIP) ELSE $cX END;
-            LET $pX = $dX.fold({left: $leftX, take: []}, |$acc, $x| IF $acc.left <= 0 THEN $acc ELSE {
+                (SELECT id, due, n, next, moved, priority, date_created, author, handler, handlers FROM kafru_queues WHERE queue = $queue
+                    AND status = 'Waiting' AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT 4 START SKIP) END;
+            LET $dX = IF array::len($cX) = 4 AND math::sum($cX.filter(|$x| RUNNABLE).map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
+                (SELECT id, due, n, next, moved, priority, date_created, author, handler, handlers FROM kafru_queues WHERE queue = $queue
+                    AND status = 'Waiting' AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $leftX START SKIP)
+                ELSE $cX END;
+            LET $pX = $dX.fold({left: $leftX, take: [], park: []}, |$acc, $x| IF !(RUNNABLE) THEN
+                {left: $acc.left, take: $acc.take, park: array::push($acc.park, $x.id)}
+            ELSE IF $acc.left <= 0 THEN $acc ELSE {
                 left: $acc.left - math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]),
                 take: array::push($acc.take, {id: $x.id, due: $x.due, unit: $x.n != NONE, a: $x.next ?? 0,
                     b: ($x.next ?? 0) + math::min([($x.n ?? 1) - ($x.next ?? 0), $acc.left]), n: $x.n, moved: $x.moved ?? [],
-                    priority: $x.priority, created: $x.date_created, author: $x.author})} END);
-            """;
+                    priority: $x.priority, created: $x.date_created, author: $x.author}), park: $acc.park} END);
+            """.replace("RUNNABLE", "$handlers = NONE OR (IF $x.n = NONE THEN $x.handler INSIDE $handlers ELSE $x.handlers ALLINSIDE $handlers END)");
+
+    /**
+     * The rank of Waiting tasks that a claimer met but could not run (it has not their handler):
+     * past every priority's rank ({@code 0 - priority}), so that the claims of servers without
+     * their handler no longer step over them. A claimer that has their handler puts them back
+     * ({@code $unpark} in {@link #CLAIM}, every {@link #UNPARK_EVERY_NANOS} per owner).
+     */
+    static final long PARKED = 2_000_000L;
+    /** How often an owner's claim looks for parked tasks it can run. */
+    static final long UNPARK_EVERY_NANOS = 1_000_000_000L;
 
     /**
      * Up to {@code $n} due Waiting tasks of a queue, priority by priority (each a pure index
@@ -184,23 +198,37 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private static final String CLAIM = """
             BEGIN TRANSACTION;
+            LET $parkedIds = IF $unpark THEN
+                (SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $parked LIMIT 500) ELSE [] END;
+            IF array::len($parkedIds) > 0 {
+                UPDATE $parkedIds SET rank = 0 - priority WHERE $handlers = NONE OR (n = NONE AND handler INSIDE $handlers)
+                    OR (n != NONE AND handlers ALLINSIDE $handlers) RETURN NONE;
+            };
+            COMMIT TRANSACTION;
+            BEGIN TRANSACTION;
             LET $now = time::now();
             LET $t = time::nano($now);
             LET $r1 = IF $from != NONE THEN
-                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $from LIMIT 1)[0]
+                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $from AND rank < $parked LIMIT 1)[0]
                 ELSE IF $top != NONE THEN
                     (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank <= $top - 1 LIMIT 1)[0] ?? $top
                 ELSE
-                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' LIMIT 1)[0]
+                    (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank < $parked LIMIT 1)[0]
                 END;
             """ + rank(1, "$n", "$skip") + """
             LET $r2 = IF $r1 = NONE OR $p1.left <= 0 THEN NONE ELSE
-                (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r1 + 1 LIMIT 1)[0] END;
+                (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r1 + 1 AND rank < $parked LIMIT 1)[0] END;
             """ + rank(2, "$p1.left", "0") + """
             LET $r3 = IF $r2 = NONE OR $p2.left <= 0 THEN NONE ELSE
-                (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r2 + 1 LIMIT 1)[0] END;
+                (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r2 + 1 AND rank < $parked LIMIT 1)[0] END;
             """ + rank(3, "$p2.left", "0") + """
-            LET $more = IF $r3 = NONE OR $p3.left <= 0 THEN NONE ELSE $r3 + 1 END;
+            LET $park = array::concat($p1.park, $p2.park, $p3.park);
+            IF array::len($park) > 0 {
+                UPDATE $park SET rank = $parked WHERE status = 'Waiting' RETURN NONE;
+            };
+            LET $left = IF $r3 != NONE THEN $p3.left ELSE IF $r2 != NONE THEN $p2.left ELSE IF $r1 != NONE THEN $p1.left ELSE 0 END;
+            LET $more = IF array::len($park) > 0 AND $left > 0 THEN $r1
+                ELSE IF $r3 = NONE OR $p3.left <= 0 THEN NONE ELSE $r3 + 1 END;
             LET $plan = array::concat($p1.take, $p2.take, $p3.take);
             LET $singles = $plan.filter(|$p| !$p.unit).map(|$p| $p.id);
             LET $units = $plan.filter(|$p| $p.unit);
@@ -368,6 +396,32 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 }
             });
     private static final int PAYLOADS_KEPT = 32;
+    /** The handlers each owner runs; an owner not here runs any (see {@link #offers}). */
+    private final Map<String, Set<String>> offered = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each owner's claim last looked for parked tasks it can run ({@link System#nanoTime()}). */
+    private final Map<String, Long> lastUnpark = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Claims of {@code owner} take only tasks of these handlers (null: any); see {@link #PARKED}. */
+    @Override
+    public void offers(String owner, Set<String> handlers) {
+        if (handlers == null) {
+            offered.remove(owner);
+        } else {
+            offered.put(owner, Set.copyOf(handlers));
+        }
+        lastUnpark.remove(owner);
+    }
+
+    private boolean unparkDue(String owner) {
+        long now = System.nanoTime();
+        Long last = lastUnpark.get(owner);
+        if (last != null && now - last < UNPARK_EVERY_NANOS) {
+            return false;
+        }
+        lastUnpark.put(owner, now);
+        return true;
+    }
+
     /** Where each owner's claims continue, per priority (see {@link ClaimFloors}). */
     private final Map<String, ClaimFloors> floorsByOwner = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -708,6 +762,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Long top = floors == null ? null : floors.top();
             vars.put("top", top == null ? None.NONE : top);
             vars.put("floors", floors == null ? Map.of() : floorsVariable(floors));
+            Set<String> runs = offered.get(owner);
+            vars.put("handlers", runs == null ? None.NONE : List.copyOf(runs));
+            vars.put("parked", PARKED);
+            vars.put("unpark", from == null && unparkDue(owner));
             synchronized (payloads) {
                 vars.put("known", List.copyOf(payloads.keySet()));
             }
