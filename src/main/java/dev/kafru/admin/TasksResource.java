@@ -92,6 +92,10 @@ public class TasksResource {
         if (maxAttempts != null) {
             request.maxAttempts(maxAttempts);
         }
+        java.time.Duration timeout = f.duration("timeout", TaskRequest.TIMEOUT_LIMIT);
+        if (timeout != null) {
+            request.timeout(timeout);
+        }
         if (handler == null && !f.has("handler")) {
             f.error("handler", "handler is required: give the @TaskName of the bean to run (GET /handlers lists them)");
         }

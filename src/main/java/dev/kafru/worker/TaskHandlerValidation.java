@@ -61,7 +61,7 @@ public class TaskHandlerValidation implements Extension {
                         .validate();
             } catch (InvalidTaskException e) {
                 beanProblems.add("@Recurring(cron = \"" + recurring.cron() + "\", timeZone = \"" + recurring.timeZone()
-                        + "\", queue = \"" + recurring.queue() + "\") on " + className + " is not usable: " + e.getMessage()
+                        + "\", queue = \"" + TaskRegistry.queueOf(recurring, event.getBean().getBeanClass()) + "\") on " + className + " is not usable: " + e.getMessage()
                         + "; for example @Recurring(cron = \"0 30 2 * * ?\") (Quartz, seconds first) or"
                         + " @Recurring(cron = \"30 2 * * *\") (Unix), timeZone = \"Europe/Berlin\"");
             }
