@@ -77,7 +77,8 @@ public class KafruQueue {
      * Enqueues one task. When this server's worker for the queue has a free thread and no due
      * backlog, a task due now is stored already claimed and starts at once (one round trip).
      */
-    public Task push(TaskRequest request) {
+    public Task push(TaskRequest given) {
+        TaskRequest request = withHandlerDefaults(given);
         if (request != null && request.uniqueKey() != null) {
             return pushIfAbsent(request).task();
         }
@@ -111,10 +112,11 @@ public class KafruQueue {
      * if (!pushed.created()) { log.info("invoice 42 is already on its way: " + pushed.task().id()); }
      * }</pre>
      */
-    public Pushed pushIfAbsent(TaskRequest request) {
-        if (request == null || request.uniqueKey() == null) {
-            return new Pushed(push(request), true);
+    public Pushed pushIfAbsent(TaskRequest given) {
+        if (given == null || given.uniqueKey() == null) {
+            return new Pushed(push(given), true);
         }
+        TaskRequest request = withHandlerDefaults(given);
         check(request);
         workers.register(List.of(request.queue()));
         Pushed pushed = store().insertUnique(List.of(request)).get(0);
@@ -130,19 +132,21 @@ public class KafruQueue {
      * before any is stored; each statement is its own transaction, so if SurrealDB fails midway
      * the statements answered before are stored (the exception says what failed).
      */
-    public List<Task> pushAll(List<TaskRequest> requests) {
-        if (requests == null || requests.isEmpty()) {
+    public List<Task> pushAll(List<TaskRequest> given) {
+        if (given == null || given.isEmpty()) {
             return List.of();
         }
-        for (int i = 0; i < requests.size(); i++) {
-            TaskRequest request = requests.get(i);
+        List<TaskRequest> requests = new ArrayList<>(given.size());
+        for (int i = 0; i < given.size(); i++) {
+            TaskRequest request = withHandlerDefaults(given.get(i));
             if (request == null) {
                 throw new InvalidTaskException("tasks[" + i + "]", "tasks[" + i + "] is null");
             }
+            requests.add(request);
             try {
                 check(request);
             } catch (InvalidTaskException e) {
-                throw requests.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
+                throw given.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
             }
         }
         TaskRepository store = store();
@@ -278,7 +282,8 @@ public class KafruQueue {
      *
      * @return the task after the change; empty when there is no such task or it is running
      */
-    public Optional<Task> update(String id, TaskRequest changes) {
+    public Optional<Task> update(String id, TaskRequest given) {
+        TaskRequest changes = withHandlerDefaults(given);
         check(changes);
         Optional<Task> updated = store().update(id, changes);
         updated.ifPresent(t -> workers.wake(t.queue(), t.runAt()));
@@ -410,6 +415,14 @@ public class KafruQueue {
     /** The registered handler names. */
     public Set<String> handlers() {
         return registry.names();
+    }
+
+    /**
+     * The request with its handler's {@link TaskOptions} where it gave no value of its own (queue,
+     * maxAttempts, priority, timeout); itself when the handler has none (or for null).
+     */
+    private TaskRequest withHandlerDefaults(TaskRequest request) {
+        return request == null ? null : registry.withDefaults(request);
     }
 
     private void check(TaskRequest request) {

@@ -34,8 +34,8 @@ public @interface Recurring {
     /** The schedule's name (also the name of the tasks it pushes); default: the {@link TaskName}. */
     String name() default "";
 
-    /** The queue its tasks go to. */
-    String queue() default TaskRequest.DEFAULT_QUEUE;
+    /** The queue its tasks go to; "" for the handler's {@link TaskOptions#queue()}, else {@value TaskRequest#DEFAULT_QUEUE}. */
+    String queue() default "";
 
     /** The IANA time zone the cron expression is read in. */
     String timeZone() default "UTC";

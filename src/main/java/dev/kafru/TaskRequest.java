@@ -33,12 +33,16 @@ public final class TaskRequest {
     public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
 
     private final String handler;
-    private String queue = DEFAULT_QUEUE;
+    /** Null with {@link #queueGiven} false: not given, the handler's {@link TaskOptions} or {@value #DEFAULT_QUEUE}. */
+    private String queue;
+    private boolean queueGiven;
     private String name;
     private Map<String, Object> parameters = Map.of();
-    private int priority;
+    /** Null: not given (the handler's {@link TaskOptions}, else 0). */
+    private Integer priority;
     private Instant runAt;
-    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    /** Null: not given (the handler's {@link TaskOptions}, else {@value #DEFAULT_MAX_ATTEMPTS}). */
+    private Integer maxAttempts;
     private Duration timeout;
     private String uniqueKey;
     private Duration uniqueFor;
@@ -61,8 +65,10 @@ public final class TaskRequest {
         return new TaskRequest(handler);
     }
 
+    /** The queue it waits in; default: the handler's {@link TaskOptions}, else {@value #DEFAULT_QUEUE}. */
     public TaskRequest queue(String queue) {
         this.queue = queue;
+        this.queueGiven = true;
         return this;
     }
 
@@ -77,7 +83,7 @@ public final class TaskRequest {
         return this;
     }
 
-    /** Higher runs first among the due tasks of one queue; default 0. */
+    /** Higher runs first among the due tasks of one queue; default: the handler's {@link TaskOptions}, else 0. */
     public TaskRequest priority(int priority) {
         this.priority = priority;
         return this;
@@ -89,7 +95,7 @@ public final class TaskRequest {
         return this;
     }
 
-    /** Attempts before the task ends Error; default 3. */
+    /** Attempts before the task ends Error; default: the handler's {@link TaskOptions}, else 3. */
     public TaskRequest maxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
         return this;
@@ -159,7 +165,7 @@ public final class TaskRequest {
     }
 
     public String queue() {
-        return queue;
+        return queueGiven ? queue : DEFAULT_QUEUE;
     }
 
     public String name() {
@@ -171,7 +177,7 @@ public final class TaskRequest {
     }
 
     public int priority() {
-        return priority;
+        return priority == null ? 0 : priority;
     }
 
     public Instant runAt() {
@@ -179,7 +185,72 @@ public final class TaskRequest {
     }
 
     public int maxAttempts() {
-        return maxAttempts;
+        return maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
+    }
+
+    /**
+     * This request with the handler's defaults filled in where it gave no value of its own (queue,
+     * maxAttempts, priority, timeout); itself when there is nothing to fill. The request is not changed.
+     *
+     * @param options the handler's {@link TaskOptions}, or null for none
+     * @throws InvalidTaskException naming {@code timeout} when the options' timeout is not a duration
+     */
+    public TaskRequest withDefaults(TaskOptions options) {
+        if (options == null) {
+            return this;
+        }
+        boolean fillQueue = !queueGiven && !options.queue().isEmpty();
+        boolean fillAttempts = maxAttempts == null && options.maxAttempts() != TaskOptions.UNSET;
+        boolean fillPriority = priority == null && options.priority() != TaskOptions.UNSET;
+        boolean fillTimeout = timeout == null && !options.timeout().isEmpty();
+        if (!fillQueue && !fillAttempts && !fillPriority && !fillTimeout) {
+            return this;
+        }
+        TaskRequest filled = copy();
+        if (fillQueue) {
+            filled.queue(options.queue());
+        }
+        if (fillAttempts) {
+            filled.maxAttempts = options.maxAttempts();
+        }
+        if (fillPriority) {
+            filled.priority = options.priority();
+        }
+        if (fillTimeout) {
+            filled.timeout = parseTimeout(options.timeout());
+        }
+        return filled;
+    }
+
+    /**
+     * A {@link TaskOptions#timeout()}: ISO-8601 ({@code PT30S}) or {@code 500ms}, {@code 30s},
+     * {@code 2m}, {@code 1h}, {@code 7d}.
+     *
+     * @throws InvalidTaskException naming {@code timeout}
+     */
+    public static Duration parseTimeout(String text) {
+        try {
+            return dev.kafru.config.Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTaskException("timeout", "timeout " + e.getMessage());
+        }
+    }
+
+    private TaskRequest copy() {
+        TaskRequest c = new TaskRequest(handler);
+        c.queue = queue;
+        c.queueGiven = queueGiven;
+        c.name = name;
+        c.parameters = parameters;
+        c.priority = priority;
+        c.runAt = runAt;
+        c.maxAttempts = maxAttempts;
+        c.timeout = timeout;
+        c.uniqueKey = uniqueKey;
+        c.uniqueFor = uniqueFor;
+        c.immediate = immediate;
+        c.author = author;
+        return c;
     }
 
     /**
@@ -194,17 +265,17 @@ public final class TaskRequest {
         if (!isName(handler)) {
             throw new InvalidTaskException("handler", "handler '" + handler + "' is not a task name (letters, digits, - _ . : ; at most 100)");
         }
-        if (!isName(queue)) {
-            throw new InvalidTaskException("queue", "queue '" + queue + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
+        if (!isName(queue())) {
+            throw new InvalidTaskException("queue", "queue '" + queue() + "' is not a queue name: use letters, digits, - _ . : (1 to 100 characters)");
         }
         if (name != null && (name.isBlank() || name.length() > 200)) {
             throw new InvalidTaskException("name", "name must be 1 to 200 characters, or left out to use the handler name");
         }
-        if (priority < -PRIORITY_LIMIT || priority > PRIORITY_LIMIT) {
-            throw new InvalidTaskException("priority", "priority " + priority + " is out of range: use -" + PRIORITY_LIMIT + " to " + PRIORITY_LIMIT);
+        if (priority() < -PRIORITY_LIMIT || priority() > PRIORITY_LIMIT) {
+            throw new InvalidTaskException("priority", "priority " + priority() + " is out of range: use -" + PRIORITY_LIMIT + " to " + PRIORITY_LIMIT);
         }
-        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-            throw new InvalidTaskException("maxAttempts", "maxAttempts " + maxAttempts + " is out of range: use 1 to " + MAX_ATTEMPTS_LIMIT);
+        if (maxAttempts() < 1 || maxAttempts() > MAX_ATTEMPTS_LIMIT) {
+            throw new InvalidTaskException("maxAttempts", "maxAttempts " + maxAttempts() + " is out of range: use 1 to " + MAX_ATTEMPTS_LIMIT);
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(TIMEOUT_LIMIT) > 0)) {
             throw new InvalidTaskException("timeout", "timeout " + timeout + " is out of range: give a positive duration up to "
@@ -279,24 +350,31 @@ public final class TaskRequest {
 
     @Override
     public String toString() {
-        return "TaskRequest[handler=" + handler + ", queue=" + queue + ", name=" + name() + ", priority=" + priority
-                + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts
+        return "TaskRequest[handler=" + handler + ", queue=" + queue() + ", name=" + name() + ", priority=" + priority()
+                + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts()
                 + (timeout != null ? ", timeout=" + timeout : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
                 + (uniqueFor != null ? ", uniqueFor=" + uniqueFor : "") + (immediate ? ", immediate" : "")
                 + (author != null ? ", author=" + author : "") + "]";
     }
 
+    /**
+     * Equal when every field is, including whether queue, priority and maxAttempts were given: a
+     * request that leaves them out takes the handler's {@link TaskOptions}, one that gives the same
+     * values as the defaults does not.
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskRequest r && Objects.equals(handler, r.handler) && Objects.equals(queue, r.queue)
+        return o instanceof TaskRequest r && Objects.equals(handler, r.handler) && queueGiven == r.queueGiven
+                && Objects.equals(queue, r.queue)
                 && Objects.equals(name(), r.name()) && Objects.equals(parameters, r.parameters)
-                && priority == r.priority && Objects.equals(runAt, r.runAt) && maxAttempts == r.maxAttempts
+                && Objects.equals(priority, r.priority) && Objects.equals(runAt, r.runAt)
+                && Objects.equals(maxAttempts, r.maxAttempts)
                 && Objects.equals(timeout, r.timeout) && Objects.equals(uniqueKey, r.uniqueKey)
                 && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(handler, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author);
+        return Objects.hash(handler, queueGiven, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author);
     }
 }

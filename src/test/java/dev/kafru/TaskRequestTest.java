@@ -86,4 +86,60 @@ class TaskRequestTest {
         }
         org.junit.jupiter.api.Assertions.assertFalse(TaskRequest.isName(null));
     }
+
+    @TaskOptions(queue = "mail", maxAttempts = 5, timeout = "PT30S", priority = 10)
+    static final class WithOptions {
+    }
+
+    @TaskOptions(maxAttempts = 7)
+    static final class OnlyAttempts {
+    }
+
+    static TaskOptions options(Class<?> type) {
+        return type.getAnnotation(TaskOptions.class);
+    }
+
+    @Test
+    void theHandlersOptionsFillOnlyWhatTheRequestLeftOut() {
+        TaskRequest filled = TaskRequest.of("send").withDefaults(options(WithOptions.class));
+        assertEquals("mail", filled.queue());
+        assertEquals(5, filled.maxAttempts());
+        assertEquals(10, filled.priority());
+        assertEquals(java.time.Duration.ofSeconds(30), filled.timeout());
+
+        TaskRequest explicit = TaskRequest.of("send").queue("default").maxAttempts(3).priority(0).timeout(java.time.Duration.ofSeconds(2));
+        TaskRequest kept = explicit.withDefaults(options(WithOptions.class));
+        assertEquals("default", kept.queue(), "a value given, even the default's, is kept");
+        assertEquals(3, kept.maxAttempts());
+        assertEquals(0, kept.priority());
+        assertEquals(java.time.Duration.ofSeconds(2), kept.timeout());
+        assertEquals(explicit, kept);
+
+        TaskRequest partly = TaskRequest.of("send").priority(4).withDefaults(options(OnlyAttempts.class));
+        assertEquals(7, partly.maxAttempts());
+        assertEquals(4, partly.priority());
+        assertEquals("default", partly.queue(), "an option left out is no default");
+        assertEquals(null, partly.timeout());
+    }
+
+    @Test
+    void fillingDefaultsLeavesTheGivenRequestAsItWas() {
+        TaskRequest given = TaskRequest.of("send");
+        TaskRequest filled = given.withDefaults(options(WithOptions.class));
+        assertEquals("default", given.queue());
+        assertEquals(3, given.maxAttempts());
+        assertTrue(!given.equals(filled), "a request that leaves values out differs from one that gives them");
+        assertEquals(given, TaskRequest.of("send"));
+        assertEquals(given.hashCode(), TaskRequest.of("send").hashCode());
+        assertTrue(!TaskRequest.of("send").equals(TaskRequest.of("send").queue("default")),
+                "leaving the queue out (the handler's default applies) is not the same request as naming the default queue");
+    }
+
+    @Test
+    void aTimeOutOptionThatIsNoDurationIsRefusedNamingTheField() {
+        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> TaskRequest.parseTimeout("soon"));
+        assertEquals("timeout", e.field());
+        assertTrue(e.getMessage().contains("PT30S"), e.getMessage());
+        assertEquals("timeout", refused(TaskRequest.of("h").timeout(java.time.Duration.ofSeconds(-5))).field());
+    }
 }

@@ -35,8 +35,10 @@ public final class Bodies {
                     maximum = "1000000") Integer priority,
             @Schema(description = "not before this time (ISO-8601 with offset); default now",
                     example = "2026-12-01T08:00:00Z") String runAt,
-            @Schema(description = "attempts before the task ends Error", defaultValue = "3", minimum = "1", maximum = "100")
-            Integer maxAttempts,
+            @Schema(description = "attempts before the task ends Error; default the handler's @TaskOptions, else 3",
+                    minimum = "1", maximum = "100") Integer maxAttempts,
+            @Schema(description = "how long one attempt may run before it is interrupted and counts as failed, ISO-8601;"
+                    + " default the handler's @TaskOptions, else no limit", example = "PT30S") String timeout,
             @Schema(description = "while a task with this key in this queue is Waiting or InProgress, the push answers it (200) instead of"
                     + " storing another (201); 1 to 200 characters", example = "invoice-42") String uniqueKey,
             @Schema(description = "keep the uniqueKey taken this long after its task finished (ISO-8601 duration)", example = "PT1H")

@@ -89,8 +89,8 @@ final class Fields {
         }
     }
 
-    /** An ISO-8601 duration such as PT30S. */
-    java.time.Duration duration(String name) {
+    /** A positive ISO-8601 duration such as PT30S, at most {@code max}. */
+    java.time.Duration duration(String name, java.time.Duration max) {
         Object value = body.get(name);
         if (value == null) {
             return null;
@@ -98,11 +98,16 @@ final class Fields {
         if (!(value instanceof String s)) {
             return wrongType(name, "an ISO-8601 duration such as PT30S", value);
         }
+        java.time.Duration d;
         try {
-            return java.time.Duration.parse(s);
+            d = java.time.Duration.parse(s);
         } catch (DateTimeParseException e) {
-            return error(name, name + " '" + JsonText.abbreviate(s) + "' is not an ISO-8601 duration, such as PT30S or PT1H");
+            return error(name, name + " '" + JsonText.abbreviate(s) + "' is not an ISO-8601 duration, such as PT30S or PT5M");
         }
+        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+            return error(name, name + " " + d + " is out of range: give a positive duration up to " + max + ", such as PT30S");
+        }
+        return d;
     }
 
     /** A JSON object, as a map of JSON values. */

@@ -99,8 +99,12 @@ public class TasksResource {
         if (maxAttempts != null) {
             request.maxAttempts(maxAttempts);
         }
+        java.time.Duration timeout = f.duration("timeout", TaskRequest.TIMEOUT_LIMIT);
+        if (timeout != null) {
+            request.timeout(timeout);
+        }
         request.uniqueKey(f.string("uniqueKey", TaskRequest.UNIQUE_KEY_LIMIT));
-        request.uniqueFor(f.duration("uniqueFor"));
+        request.uniqueFor(f.duration("uniqueFor", TaskRequest.UNIQUE_FOR_LIMIT));
         if (handler == null && !f.has("handler")) {
             f.error("handler", "handler is required: give the @TaskName of the bean to run (GET /handlers lists them)");
         }

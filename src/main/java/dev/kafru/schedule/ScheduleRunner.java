@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,15 +35,26 @@ public final class ScheduleRunner {
     private final Clock clock;
     private final SchedulerSettings settings;
     private final Consumer<String> wakeQueue;
+    private final UnaryOperator<TaskRequest> handlerDefaults;
 
     /**
      * @param wakeQueue told the queue of each task this runner pushed (to wake the local worker)
      */
     public ScheduleRunner(ScheduleRepository repository, Clock clock, SchedulerSettings settings, Consumer<String> wakeQueue) {
+        this(repository, clock, settings, wakeQueue, UnaryOperator.identity());
+    }
+
+    /**
+     * @param handlerDefaults fills in a task's handler's {@code @TaskOptions} (maxAttempts, priority,
+     *                        timeout; the schedule's queue is its own)
+     */
+    public ScheduleRunner(ScheduleRepository repository, Clock clock, SchedulerSettings settings, Consumer<String> wakeQueue,
+                          UnaryOperator<TaskRequest> handlerDefaults) {
         this.repository = repository;
         this.clock = clock;
         this.settings = settings;
         this.wakeQueue = wakeQueue;
+        this.handlerDefaults = handlerDefaults;
     }
 
     /** What one pass did. {@code lost}: occurrences another scheduler handled first; {@code conflicts}: write conflicts retried. */
@@ -89,7 +101,7 @@ public final class ScheduleRunner {
         }
         ScheduleStatus status = next == null ? ScheduleStatus.Disabled : ScheduleStatus.Enabled;
         ScheduleRepository.Fired result = repository.fire(schedule.id(), occurrence, next, status,
-                fires ? taskFor(schedule, occurrence) : null, now);
+                fires ? handlerDefaults.apply(taskFor(schedule, occurrence)) : null, now);
         int conflicts = result.attempts() - 1;
         if (!result.moved()) {
             return new Pass(0, 0, 1, conflicts);

@@ -14,6 +14,7 @@ import dev.kafru.store.ScheduleRepository;
 import dev.kafru.store.StoreException;
 import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.Subscription;
+import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.Workers;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -71,6 +72,9 @@ public class Scheduler extends StopsWithTheApplication {
 
     @Inject
     BeanManager beanManager;
+
+    @Inject
+    TaskRegistry registry;
 
     @Inject
     @ContainerExecutor
@@ -142,7 +146,7 @@ public class Scheduler extends StopsWithTheApplication {
             settings = SchedulerSettings.read(config);
         }
         storage.awaitReady(Duration.ofSeconds(30));
-        runner = new ScheduleRunner(repository, clock, settings, workers::wake);
+        runner = new ScheduleRunner(repository, clock, settings, workers::wake, registry::withDefaults);
         try {
             changes = repository.onChange(this::wakeFor);
         } catch (StoreException e) {
@@ -249,7 +253,7 @@ public class Scheduler extends StopsWithTheApplication {
             }
             String name = recurring.name().isBlank() ? handler : recurring.name();
             try {
-                schedules.define(ScheduleRequest.of(name, handler).cron(recurring.cron()).queue(recurring.queue())
+                schedules.define(ScheduleRequest.of(name, handler).cron(recurring.cron()).queue(TaskRegistry.queueOf(recurring, bean.getBeanClass()))
                         .timeZone(recurring.timeZone()));
                 LOG.info("kafru schedule '" + name + "' (" + recurring.cron() + ", " + recurring.timeZone() + ") runs " + handler);
             } catch (InvalidTaskException e) {

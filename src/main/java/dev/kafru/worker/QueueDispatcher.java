@@ -84,6 +84,8 @@ public final class QueueDispatcher {
     private final DueTimes dueTimes;
     private final LeaseKeeper leases;
     private final OutcomeWriter outcomes;
+    /** The time-outs of running tasks that have one. */
+    private final TimeoutWatch timeouts;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
     /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
@@ -120,6 +122,7 @@ public final class QueueDispatcher {
         this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), due -> store.waitingFrom(owner, due), clock);
         this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
         this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon);
+        this.timeouts = new TimeoutWatch(scheduler, settings.abandonAfter(), this::abandon);
     }
 
     public String queue() {
@@ -442,23 +445,55 @@ public final class QueueDispatcher {
                 LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
             }
         }
+        Duration timeout = run.timeout();
+        TimeoutWatch.Deadline deadline = timeout == null ? null : timeouts.watch(run, timeout);
         Outcome outcome = run.run();
-        if (outcome.status() == TaskStatus.Waiting) {
+        if (deadline != null) {
+            timeouts.unwatch(deadline);
+        }
+        Outcome written = run.finish(outcome);
+        if (written != null && written.status() == TaskStatus.Waiting) {
             // announced like a delayed push: a cycle that armed the timer before this due time was known re-arms it
-            noteDue(clock.instant().plus(outcome.retryDelay()));
+            noteDue(clock.instant().plus(written.retryDelay()));
             wake();
         }
         sizer.finished(System.nanoTime() - run.startedNanos());
-        if (run.settle()) {
-            outcomes.add(outcome);
-            notifyFinished(task, outcome, run.startedNanos());
+        if (written != null) {
+            outcomes.add(written);
+            notifyFinished(task, written, run.startedNanos());
         }
         run.ended();
-        running.remove(task.id());
+        // only now is its thread free: an abandoned run kept its slot (and its task's lease) until here
+        running.remove(task.id(), run);
         synchronized (idle) {
             idle.notifyAll();
         }
         taskEnded();
+    }
+
+    /**
+     * A run ignored its time-out's interrupt for {@code kafru.worker.abandon-after}: its outcome is
+     * decided and, when it ends the task, written now (see {@link TaskExecution#abandon()}). Called
+     * on the scheduler's thread, so the work goes to the executor.
+     */
+    private void abandon(TaskExecution run) {
+        try {
+            executor.execute(() -> {
+                Outcome outcome = run.abandon();
+                if (outcome != null) {
+                    outcomes.add(outcome);
+                    notifyFinished(run.task(), outcome, run.startedNanos());
+                    outcomes.flush();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.fine("executor refused to abandon task " + run.task().id() + " (stopping?); its thread settles it when it returns");
+        }
+    }
+
+    /** How many deadlines the time-out watch holds (tests: a run without a time-out adds none). */
+    int watchedDeadlines() {
+        return timeouts.size();
     }
 
     /**
@@ -562,6 +597,13 @@ public final class QueueDispatcher {
                 unfinished.add(run.task().id());
                 notifyFinished(run.task(), null, run.startedNanos());
                 run.cancel();
+            } else {
+                // abandoned, its thread still out: this server is leaving and can keep no lease, so its retry is written now
+                Outcome held = run.takeHeldRetry();
+                if (held != null) {
+                    outcomes.add(held);
+                    notifyFinished(run.task(), held, run.startedNanos());
+                }
             }
         }
         try {

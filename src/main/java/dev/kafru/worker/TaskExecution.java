@@ -2,10 +2,14 @@ package dev.kafru.worker;
 
 import dev.kafru.Task;
 import dev.kafru.TaskContext;
+import dev.kafru.TaskFailedPermanently;
 import dev.kafru.TaskFailure;
+import dev.kafru.TaskStatus;
 import dev.kafru.store.Outcome;
 import dev.kafru.worker.RetryPolicy.RetryAfter;
 
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,12 +20,20 @@ import java.util.logging.Logger;
  * failure), and can be terminated or cancelled from another thread meanwhile.
  *
  * <p>The outcome is written only by whoever {@link #settle() settles} the execution first: the
- * thread that ran it, or a stop that gave the task back to the queue while it was still running.
+ * thread that ran it, a stop that gave the task back to the queue while it was still running, or
+ * the {@link TimeoutWatch} that {@link #abandon() abandoned} a run that ignored its time-out.
+ *
+ * <p>A run that outlives its time-out counts as a failed attempt ("timed out after PT5S",
+ * exception {@value #TIMED_OUT}) however it ends: the handler was interrupted, so whatever it
+ * returned may be half done, and running it again is the at-least-once promise. A handler that
+ * throws {@link TaskFailedPermanently} ends Error at once, without asking the retry policy.
  */
 final class TaskExecution {
 
     private static final Logger LOG = Logger.getLogger(TaskExecution.class.getName());
     static final String TERMINATED = "task has been terminated";
+    /** The exception name a time-out is kept under in the task's failures. */
+    static final String TIMED_OUT = "TimedOut";
 
     private final Task task;
     private final TaskRegistry registry;
@@ -33,6 +45,10 @@ final class TaskExecution {
     private boolean done;
     private volatile boolean cancelled;
     private volatile boolean terminated;
+    /** Set when the run outlived its time-out. */
+    private volatile Duration timedOutAfter;
+    /** Guarded by this: an abandoned run's retry, written when its thread returns (see {@link #abandon()}). */
+    private Outcome heldRetry;
 
     /** Call on the thread that will {@link #run()} it: that is the thread a terminate interrupts. */
     TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy) {
@@ -43,6 +59,11 @@ final class TaskExecution {
 
     Task task() {
         return task;
+    }
+
+    /** How long one attempt may run: the task's own time-out, else its handler's {@code @TaskOptions}; null for no limit. */
+    Duration timeout() {
+        return task.timeout() != null ? task.timeout() : registry.defaultTimeout(task.handler());
     }
 
     /** {@link System#nanoTime()} when it began. */
@@ -61,6 +82,9 @@ final class TaskExecution {
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
             registry.run(task.handler(), new TaskContext(task, () -> cancelled));
+            if (timedOutAfter != null) {
+                return failed(new TimeoutException(timedOutMessage()));
+            }
             return Outcome.completed(task.id());
         } catch (Throwable e) {
             if (e instanceof Error error && !(e instanceof AssertionError)) {
@@ -70,13 +94,27 @@ final class TaskExecution {
         }
     }
 
-    private Outcome failed(Throwable e) {
+    private Outcome failed(Throwable thrown) {
         if (terminated) {
             return Outcome.failed(task.id(), TERMINATED).with(failure("Terminated", TERMINATED, null));
         }
+        Throwable e = thrown;
+        String exception = e.getClass().getName();
+        if (timedOutAfter != null) {
+            // the retry policy is asked about a TimeoutException, whatever the interrupted handler threw
+            e = thrown instanceof TimeoutException ? thrown : new TimeoutException(timedOutMessage());
+            if (e != thrown) {
+                e.initCause(thrown);
+            }
+            exception = TIMED_OUT;
+        }
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-        TaskFailure failure = failure(e.getClass().getName(), message, e);
-        if (retryPolicy.onFailure(task, e) instanceof RetryAfter retry) {
+        TaskFailure failure = failure(exception, message, e);
+        if (e instanceof TaskFailedPermanently) {
+            logFailure(e, "it ends Error at once (TaskFailedPermanently)", true);
+            return Outcome.failed(task.id(), message).with(failure);
+        }
+        if (registry.retryPolicy(task.handler(), retryPolicy).onFailure(task, e) instanceof RetryAfter retry) {
             logFailure(e, "will run again in " + retry.pause().toMillis() + " ms", false);
             return Outcome.retry(task.id(), task.queue(), message, retry.pause()).with(failure);
         }
@@ -114,9 +152,78 @@ final class TaskExecution {
         }
     }
 
+    private String timedOutMessage() {
+        return "timed out after " + timedOutAfter;
+    }
+
     /** True for the one caller that gets to report how this execution ended. */
     boolean settle() {
         return settled.compareAndSet(false, true);
+    }
+
+    /**
+     * The run outlived its time-out: asks the handler to stop and interrupts it; from now on the
+     * attempt counts as failed however it ends.
+     *
+     * @return false when the run had already ended (nothing to do)
+     */
+    boolean timeOut(Duration after) {
+        synchronized (this) {
+            if (done || settled.get()) {
+                return false;
+            }
+            timedOutAfter = after;
+        }
+        cancel();
+        return true;
+    }
+
+    /**
+     * Gives up on a run that ignored its time-out's interrupt for the grace period: reports its
+     * thread (WARNING, with the thread's name and stack) and decides the attempt as a time-out.
+     * An Error is returned, to be written now. A retry is held and written only when the thread
+     * returns ({@link #finish}): until then the task stays InProgress under this server's lease, so
+     * neither this server nor another starts it again while the old run may still be working on it.
+     *
+     * @return the outcome to write now, or null (the run ended meanwhile, or its retry is held)
+     */
+    synchronized Outcome abandon() {
+        if (done || !settle()) {
+            return null;
+        }
+        StringBuilder stack = new StringBuilder();
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            stack.append("\n\tat ").append(frame);
+        }
+        Outcome outcome = failed(new TimeoutException(timedOutMessage()));
+        LOG.warning("task " + task.id() + " (handler " + task.handler() + ") ignored its time-out's interrupt for the grace"
+                + " period (kafru.worker.abandon-after) and is abandoned; its thread '" + thread.getName() + "' is still running"
+                + " it and its slot stays busy until it returns; "
+                + (outcome.status() == TaskStatus.Waiting ? "its retry is written when the thread returns" : "it ends Error now")
+                + ". The thread is at:" + stack);
+        if (outcome.status() == TaskStatus.Waiting) {
+            heldRetry = outcome;
+            return null;
+        }
+        return outcome;
+    }
+
+    /**
+     * What the thread that ran it writes, now that it returned: its own outcome when it settles
+     * the execution, an abandoned run's held retry, or null (someone else reported it).
+     */
+    synchronized Outcome finish(Outcome outcome) {
+        if (settle()) {
+            return outcome;
+        }
+        return takeHeldRetry();
+    }
+
+    /** An abandoned run's held retry, once (a stop writes it: the server is leaving and keeps no lease). */
+    synchronized Outcome takeHeldRetry() {
+        Outcome held = heldRetry;
+        heldRetry = null;
+        return held;
     }
 
     /**

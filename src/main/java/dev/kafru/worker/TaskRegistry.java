@@ -1,8 +1,11 @@
 package dev.kafru.worker;
 
+import dev.kafru.Recurring;
 import dev.kafru.TaskContext;
 import dev.kafru.TaskHandler;
 import dev.kafru.TaskName;
+import dev.kafru.TaskOptions;
+import dev.kafru.TaskRequest;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.spi.CreationalContext;
@@ -12,6 +15,8 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 
 import java.lang.annotation.Annotation;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +28,9 @@ import java.util.function.Function;
 
 /**
  * The task handlers: every CDI bean that implements {@link TaskHandler} and carries
- * {@link TaskName}. Outside a container, {@link #of(Map)} builds one from plain objects.
+ * {@link TaskName}, with each one's {@link TaskOptions} and its own {@link RetryPolicy} (a
+ * RetryPolicy bean qualified with the same {@code @TaskName}), if it has them. Outside a
+ * container, {@link #of(Map, Map)} builds one from plain objects.
  */
 @ApplicationScoped
 public class TaskRegistry {
@@ -57,26 +64,105 @@ public class TaskRegistry {
         });
     }
     private Function<String, TaskHandler> plain;
+    /** Each handler's {@link TaskOptions}, for those that have them. */
+    private Map<String, TaskOptions> options = Map.of();
+    /** The handlers' default time-outs, parsed once: empty unless a handler has one, so a run without one costs a look-up in an empty map. */
+    private Map<String, Duration> timeouts = Map.of();
+    /** Each handler's own RetryPolicy (resolved on its first failure), for those that have one. */
+    private Map<String, Function<String, RetryPolicy>> retryPolicies = Map.of();
+    private final Map<String, RetryPolicy> resolvedPolicies = new ConcurrentHashMap<>();
 
     @PostConstruct
     void discover() {
         SortedSet<String> found = new TreeSet<>();
+        Map<String, TaskOptions> foundOptions = new HashMap<>();
         for (Bean<?> bean : beanManager.getBeans(TaskHandler.class, Any.Literal.INSTANCE)) {
             String name = nameOf(bean.getQualifiers());
             if (name != null) {
                 found.add(name);
+                TaskOptions taskOptions = bean.getBeanClass().getAnnotation(TaskOptions.class);
+                if (taskOptions != null) {
+                    foundOptions.put(name, taskOptions);
+                }
+            }
+        }
+        Map<String, Function<String, RetryPolicy>> policies = new HashMap<>();
+        for (Bean<?> bean : beanManager.getBeans(RetryPolicy.class, Any.Literal.INSTANCE)) {
+            String name = nameOf(bean.getQualifiers());
+            if (name != null) {
+                policies.put(name, n -> (RetryPolicy) beanManager.getReference(bean, RetryPolicy.class,
+                        beanManager.createCreationalContext(bean)));
             }
         }
         names = Collections.unmodifiableSortedSet(found);
+        setOptions(foundOptions);
+        retryPolicies = Map.copyOf(policies);
     }
 
-    /** A registry of plain handler objects, for use without CDI. */
+    /** A registry of plain handler objects, for use without CDI; a handler's class may carry {@link TaskOptions}. */
     public static TaskRegistry of(Map<String, ? extends TaskHandler> handlers) {
+        return of(handlers, Map.of());
+    }
+
+    /** {@link #of(Map)} with handlers' own retry policies, by handler name. */
+    public static TaskRegistry of(Map<String, ? extends TaskHandler> handlers, Map<String, ? extends RetryPolicy> retryPolicies) {
         TaskRegistry registry = new TaskRegistry();
         Map<String, TaskHandler> copy = new TreeMap<>(handlers);
         registry.names = Collections.unmodifiableSortedSet(new TreeSet<>(copy.keySet()));
         registry.plain = copy::get;
+        Map<String, TaskOptions> foundOptions = new HashMap<>();
+        copy.forEach((name, handler) -> {
+            TaskOptions taskOptions = handler.getClass().getAnnotation(TaskOptions.class);
+            if (taskOptions != null) {
+                foundOptions.put(name, taskOptions);
+            }
+        });
+        registry.setOptions(foundOptions);
+        Map<String, Function<String, RetryPolicy>> policies = new HashMap<>();
+        retryPolicies.forEach((name, policy) -> policies.put(name, n -> policy));
+        registry.retryPolicies = Map.copyOf(policies);
         return registry;
+    }
+
+    private void setOptions(Map<String, TaskOptions> found) {
+        options = Map.copyOf(found);
+        Map<String, Duration> parsed = new HashMap<>();
+        found.forEach((name, o) -> {
+            if (!o.timeout().isEmpty()) {
+                parsed.put(name, TaskRequest.parseTimeout(o.timeout()));
+            }
+        });
+        timeouts = Map.copyOf(parsed);
+    }
+
+    /** A {@link Recurring}'s queue: its own, else its handler's {@link TaskOptions} queue, else {@value TaskRequest#DEFAULT_QUEUE}. */
+    public static String queueOf(Recurring recurring, Class<?> handlerClass) {
+        if (!recurring.queue().isEmpty()) {
+            return recurring.queue();
+        }
+        TaskOptions taskOptions = handlerClass.getAnnotation(TaskOptions.class);
+        return taskOptions != null && !taskOptions.queue().isEmpty() ? taskOptions.queue() : TaskRequest.DEFAULT_QUEUE;
+    }
+
+    /** The handler's {@link TaskOptions}, or null when it has none. */
+    public TaskOptions options(String handler) {
+        return options.get(handler);
+    }
+
+    /** The request with its handler's {@link TaskOptions} filled in where it gave no value (itself when there are none). */
+    public TaskRequest withDefaults(TaskRequest request) {
+        return options.isEmpty() ? request : request.withDefaults(options.get(request.handler()));
+    }
+
+    /** The time-out of the handler's {@link TaskOptions}, or null. */
+    Duration defaultTimeout(String handler) {
+        return timeouts.isEmpty() ? null : timeouts.get(handler);
+    }
+
+    /** The handler's own retry policy, or {@code fallback} when it has none. */
+    RetryPolicy retryPolicy(String handler, RetryPolicy fallback) {
+        Function<String, RetryPolicy> own = retryPolicies.get(handler);
+        return own == null ? fallback : resolvedPolicies.computeIfAbsent(handler, own);
     }
 
     static String nameOf(Set<Annotation> qualifiers) {

@@ -13,10 +13,11 @@ import java.util.Map;
  * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (1000: most tasks claimed
  * in one transaction, and the most claimed ahead), {@code kafru.worker.prefetch} (unset: about a
  * second of work ahead of the free threads, measured — see {@link ClaimSizer}; a number fixes it;
- * 0 claims only for free threads).
+ * 0 claims only for free threads), {@code kafru.worker.abandon-after} (30s: how long a handler
+ * that timed out may ignore its interrupt before it is abandoned — see {@link TimeoutWatch}).
  */
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
-                             Duration retryBase, Duration retryMax, int batchSize, int prefetch) {
+                             Duration retryBase, Duration retryMax, int batchSize, int prefetch, Duration abandonAfter) {
 
     /** The settings when nothing is configured. */
     public static WorkerSettings defaults() {
@@ -40,7 +41,8 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
                 .retryBase(retryBase)
                 .retryMax(retryMax)
                 .batchSize(batchSize)
-                .prefetch(prefetch);
+                .prefetch(prefetch)
+                .abandonAfter(abandonAfter);
     }
 
     public WorkerSettings {
@@ -48,6 +50,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         positive(lease, "kafru.worker.lease");
         positive(retryBase, "kafru.worker.retry-base");
         positive(retryMax, "kafru.worker.retry-max");
+        positive(abandonAfter, "kafru.worker.abandon-after");
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("kafru.worker.shutdown-timeout must be zero or more");
         }
@@ -80,6 +83,10 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
 
     public WorkerSettings withPrefetch(int tasks) {
         return toBuilder().prefetch(tasks).build();
+    }
+
+    public WorkerSettings withAbandonAfter(Duration grace) {
+        return toBuilder().abandonAfter(grace).build();
     }
 
     /**
@@ -145,8 +152,15 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         private int batchSize = 1000;
         /** -1: measured by {@link ClaimSizer}. */
         private int prefetch = -1;
+        private Duration abandonAfter = Duration.ofSeconds(30);
 
         private Builder() {
+        }
+
+        /** How long a handler that timed out may go on after its interrupt before it is abandoned. */
+        public Builder abandonAfter(Duration abandonAfter) {
+            this.abandonAfter = abandonAfter;
+            return this;
         }
 
         public Builder pollInterval(Duration pollInterval) {
@@ -187,7 +201,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
 
         /** @throws IllegalArgumentException naming the configuration key of a value out of range */
         public WorkerSettings build() {
-            return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch);
+            return new WorkerSettings(pollInterval, lease, shutdownTimeout, retryBase, retryMax, batchSize, prefetch, abandonAfter);
         }
     }
 }

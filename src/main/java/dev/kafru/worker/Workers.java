@@ -381,6 +381,7 @@ public class Workers extends StopsWithTheApplication {
                 .retryMax(Durations.read(config, "kafru.worker.retry-max", d.retryMax()))
                 .batchSize(config.getOptionalValue("kafru.worker.batch-size", Integer.class).orElse(d.batchSize()))
                 .prefetch(config.getOptionalValue("kafru.worker.prefetch", Integer.class).orElse(-1))
+                .abandonAfter(Durations.read(config, "kafru.worker.abandon-after", d.abandonAfter()))
                 .build();
     }
 

@@ -349,6 +349,8 @@ class AdminIT {
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"tomorrow\"}", 400, "runAt", "ISO-8601"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"maxAttempts\": 0}", 400, "maxAttempts", "out of range"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"a b\"}", 400, "queue", "queue name"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"timeout\": \"-PT5S\"}", 400, "timeout", "positive duration"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"timeout\": \"soon\"}", 400, "timeout", "ISO-8601 duration"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": [1]}", 400, "parameters", "JSON object"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"prority\": 3}", 400, "prority", "unknown field"),
                 new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 61 * * * ?\"}",

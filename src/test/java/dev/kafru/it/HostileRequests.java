@@ -68,7 +68,8 @@ final class HostileRequests {
     }
 
     static final String TASK = "{\"handler\": \"it-count\", \"queue\": \"default\", \"name\": \"n\", \"parameters\": {\"a\": [1, 2]},"
-            + " \"priority\": 1, \"runAt\": \"2030-01-01T00:00:00Z\", \"maxAttempts\": 2}";
+            + " \"priority\": 1, \"runAt\": \"2030-01-01T00:00:00Z\", \"maxAttempts\": 2,"
+            + " \"timeout\": \"PT30S\"}";
     static final String SCHEDULE = "{\"name\": \"hostile\", \"handler\": \"it-count\", \"queue\": \"default\", \"parameters\": {},"
             + " \"cron\": \"0 0 2 * * ?\", \"timeZone\": \"UTC\", \"oneTime\": false, \"startSchedule\": \"2030-01-01T00:00:00Z\","
             + " \"untilSchedule\": \"2031-01-01T00:00:00Z\", \"status\": \"Disabled\"}";
@@ -145,7 +146,7 @@ final class HostileRequests {
     private void wrongTypes() {
         List<String> values = List.of("123", "-1.5", "true", "[]", "[\"a\"]", "{}", "{\"$gt\": 1}", "\"text\"", "\"\"");
         String[][] taskFields = {{"handler", "s"}, {"queue", "s"}, {"name", "s"}, {"parameters", "o"}, {"priority", "n"},
-                {"runAt", "t"}, {"maxAttempts", "n"}};
+                {"runAt", "t"}, {"maxAttempts", "n"}, {"timeout", "d"}};
         for (String[] field : taskFields) {
             for (String value : values) {
                 if (fits(field[1], value)) {
@@ -317,6 +318,9 @@ final class HostileRequests {
         }
         for (String value : List.of("1000001", "-1000001", "9223372036854775808")) {
             add("out-of-range", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "priority", value));
+        }
+        for (String value : List.of("\"-PT5S\"", "\"PT0S\"", "\"P8D\"", "\"soon\"", "\"30s\"", "\"PT\"", "-5")) {
+            add("out-of-range", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "timeout", value));
         }
         for (String cron : List.of("\"0 61 * * * ?\"", "\"* * * * * * * *\"", "\"\"", "\"@daily\"")) {
             add("bad-cron", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", cron));

@@ -31,7 +31,8 @@ class QueueIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class, DependentTask.class);
+        return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class, DependentTask.class, OptionedTask.class,
+                OptionedTask.NeverRetryBadInput.class);
     }
 
     @Inject
@@ -128,5 +129,28 @@ class QueueIT {
         queue.push(TaskRequest.of("it-count").queue("parked"));
         queue.push(TaskRequest.of("it-count").queue("parked"));
         assertEquals(2, queue.purge(TaskStatus.Waiting, "parked"));
+    }
+
+    @Test
+    void aHandlersTaskOptionsAreDefaultsAPushOverridesAndItsOwnRetryPolicyAndTimeOutApplyInTheContainer() {
+        Task defaults = queue.push(TaskRequest.of("it-options"));
+        assertEquals(List.of("second", 4, 7, Duration.ofSeconds(1)),
+                List.of(defaults.queue(), defaults.maxAttempts(), defaults.priority(), defaults.timeout()));
+        Task given = queue.push(TaskRequest.of("it-options").queue("default").maxAttempts(2).priority(0).timeout(Duration.ofSeconds(5)));
+        assertEquals(List.of("default", 2, 0, Duration.ofSeconds(5)),
+                List.of(given.queue(), given.maxAttempts(), given.priority(), given.timeout()));
+        Task badInput = queue.push(TaskRequest.of("it-options").parameters(Map.of("fail", "bad-input")));
+        Task sleeps = queue.push(TaskRequest.of("it-options").maxAttempts(2).parameters(Map.of("fail", "sleep")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.get(badInput.id()).orElseThrow().status() == TaskStatus.Error
+                && queue.get(sleeps.id()).orElseThrow().status() == TaskStatus.Error);
+        Task failed = queue.get(badInput.id()).orElseThrow();
+        assertEquals(1, failed.attempts(), "its own policy never retries bad input, though maxAttempts is 4");
+        assertEquals("no such customer", failed.message());
+        Task timedOut = queue.get(sleeps.id()).orElseThrow();
+        assertEquals("timed out after PT1S", timedOut.message());
+        assertEquals(2, timedOut.attempts(), "the first time-out was retried");
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.get(defaults.id()).orElseThrow().status() == TaskStatus.Completed
+                && queue.get(given.id()).orElseThrow().status() == TaskStatus.Completed);
     }
 }

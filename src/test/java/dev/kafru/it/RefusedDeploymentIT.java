@@ -60,4 +60,23 @@ class RefusedDeploymentIT {
         assertTrue(outcome.refusal().contains(HostMechanism.class.getName()), "no refusal naming the application's mechanism in:\n"
                 + String.join("\n", outcome.lines()));
     }
+
+    /** Bad @TaskOptions values and a retry policy named for no handler: one boot, every problem named with its class. */
+    @Test
+    void badTaskOptionsAndARetryPolicyForNoHandlerFailDeploymentNamingTheClasses() throws Exception {
+        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(Deployments.kafru("bad_options_it", BadOptionsTasks.class,
+                BadOptionsTasks.NoAttempts.class, BadOptionsTasks.SoonTimeout.class, BadOptionsTasks.SpacedQueue.class,
+                BadOptionsTasks.HighPriority.class, BadOptionsTasks.RetryForNobody.class), "@TaskOptions(");
+        String log = String.join("\n", outcome.lines());
+        assertTrue(!outcome.refusal().isEmpty(), "no refusal in:\n" + log);
+        for (String expected : List.of(
+                "@TaskOptions(maxAttempts) on " + BadOptionsTasks.NoAttempts.class.getName() + " is not usable: maxAttempts 0 is out of range",
+                "@TaskOptions(timeout) on " + BadOptionsTasks.SoonTimeout.class.getName() + " is not usable: timeout 'soon' is not a duration",
+                "@TaskOptions(queue) on " + BadOptionsTasks.SpacedQueue.class.getName() + " is not usable",
+                "@TaskOptions(priority) on " + BadOptionsTasks.HighPriority.class.getName() + " is not usable",
+                "the RetryPolicy " + BadOptionsTasks.RetryForNobody.class.getName() + " is named @TaskName(\"no-such-handler\"),"
+                        + " but no task handler has that name")) {
+            assertTrue(log.contains(expected), "no '" + expected + "' in:\n" + log);
+        }
+    }
 }

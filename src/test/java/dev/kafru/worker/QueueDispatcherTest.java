@@ -43,6 +43,7 @@ class QueueDispatcherTest {
     ScheduledExecutorService scheduler;
     final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
     final Map<String, TaskHandler> handlers = new HashMap<>();
+    final Map<String, RetryPolicy> retryPolicies = new HashMap<>();
     final List<QueueDispatcher> dispatchers = new ArrayList<>();
     final WorkerSettings settings = WorkerSettings.defaults().withRetryBase(Duration.ofMillis(20)).withShutdownTimeout(Duration.ofSeconds(5));
 
@@ -74,7 +75,8 @@ class QueueDispatcherTest {
     }
 
     QueueDispatcher dispatcher(String queue, int threads, String owner, WorkerSettings s) {
-        QueueDispatcher d = new QueueDispatcher(queue, threads, s, store, TaskRegistry.of(handlers), executor, scheduler, owner);
+        QueueDispatcher d = new QueueDispatcher(queue, threads, s, store, TaskRegistry.of(handlers, retryPolicies), executor, scheduler,
+                owner);
         dispatchers.add(d);
         return d;
     }
@@ -409,5 +411,191 @@ class QueueDispatcherTest {
         assertEquals(TaskStatus.Waiting, back.status());
         assertNull(back.owner());
         assertTrue(d.isStopped());
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // time-outs, abandoned runs, TaskFailedPermanently, handler options and retry policies
+
+    /** One run of a handler: when it started and ended (nanoTime), to show that no two runs of a task overlap. */
+    record Run(String taskId, long start, long end) {
+    }
+
+    final List<Run> runs = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A handler that ignores interrupts and cancellation until {@link #released}; records each run. */
+    final TaskHandler stubborn = ctx -> {
+        long start = System.nanoTime();
+        while (!released.get()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            Thread.interrupted(); // swallowed: this handler does not stop when asked
+        }
+        runs.add(new Run(ctx.taskId(), start, System.nanoTime()));
+    };
+
+    /** WARNING messages of {@link TaskExecution}'s logger, from {@link #captureWarnings()} on. */
+    final List<String> warnings = new CopyOnWriteArrayList<>();
+    final java.util.logging.Handler warningCapture = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            if (record.getLevel() == java.util.logging.Level.WARNING) {
+                warnings.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    void captureWarnings() {
+        java.util.logging.Logger.getLogger(TaskExecution.class.getName()).addHandler(warningCapture);
+    }
+
+    @AfterEach
+    void stopCapturingWarnings() {
+        released.set(true); // a stubborn handler left running would hold its thread past the test
+        java.util.logging.Logger.getLogger(TaskExecution.class.getName()).removeHandler(warningCapture);
+    }
+
+    Task stored(Task task) {
+        return store.get(task.id()).orElseThrow();
+    }
+
+    @Test
+    void aRunLongerThanItsTimeOutIsInterruptedAndRetriedAndEndsErrorSayingItTimedOut() {
+        AtomicInteger calls = new AtomicInteger();
+        handlers.put("slow", ctx -> {
+            calls.incrementAndGet();
+            Thread.sleep(60_000); // only the time-out's interrupt ends it
+        });
+        Task task = store.insert(List.of(TaskRequest.of("slow").queue("q").maxAttempts(2).timeout(Duration.ofMillis(300)))).get(0);
+        assertEquals(Duration.ofMillis(300), task.timeout());
+        dispatcher("q", 1, "me/q").start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> stored(task).status() == TaskStatus.Error);
+        Task failed = stored(task);
+        assertEquals("timed out after PT0.3S", failed.message());
+        assertEquals(2, failed.attempts(), "the first time-out was retried, the second ended it");
+        assertEquals(2, calls.get());
+    }
+
+    @Test
+    void aTaskWithoutATimeOutIsNotWatched() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        handlers.put("waits", ctx -> {
+            started.countDown();
+            finish.await(30, TimeUnit.SECONDS);
+        });
+        Task task = store.insert(List.of(TaskRequest.of("waits").queue("q"))).get(0);
+        QueueDispatcher d = dispatcher("q", 1, "me/q");
+        d.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        assertEquals(0, d.watchedDeadlines(), "a run without a time-out costs the watch nothing");
+        finish.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(task).status() == TaskStatus.Completed);
+    }
+
+    @Test
+    void anAbandonedRunKeepsItsSlotAndItsRetryWaitsForItsThreadSoTheTaskNeverRunsTwiceAtOnce() {
+        handlers.put("stubborn", stubborn);
+        Task task = store.insert(List.of(TaskRequest.of("stubborn").queue("q").maxAttempts(3).timeout(Duration.ofMillis(200)))).get(0);
+        QueueDispatcher d = dispatcher("q", 1, "me/q", settings.withAbandonAfter(Duration.ofMillis(300)));
+        captureWarnings();
+        d.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(task).status() == TaskStatus.InProgress);
+        Task other = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
+        d.wake();
+        await().atMost(Duration.ofSeconds(10)).until(() -> warnings.stream().anyMatch(m -> m.contains("abandoned")));
+        // abandoned, but its thread still runs it: the one slot stays busy, the task stays claimed under this lease
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() ->
+                d.runningCount() == 1 && !executions.containsKey(other.id()) && stored(task).status() == TaskStatus.InProgress);
+        released.set(true);
+        await().atMost(Duration.ofSeconds(15)).until(() -> stored(task).status() == TaskStatus.Completed
+                && stored(other).status() == TaskStatus.Completed);
+        String abandoned = warnings.stream().filter(m -> m.contains("abandoned")).findFirst().orElseThrow();
+        assertTrue(abandoned.contains(task.id()) && abandoned.contains("retry is written when the thread returns")
+                && abandoned.contains("\tat "), abandoned);
+        assertEquals(2, runs.size(), "the abandoned run and its retry: " + runs);
+        assertTrue(runs.get(0).end() <= runs.get(1).start(), "the retry started only after the abandoned run returned: " + runs);
+        assertEquals(2, stored(task).attempts());
+    }
+
+    @Test
+    void anAbandonedRunOnItsLastAttemptEndsErrorAtOnceWhileItsSlotStaysBusyUntilItsThreadReturns() {
+        handlers.put("stubborn", stubborn);
+        Task task = store.insert(List.of(TaskRequest.of("stubborn").queue("q").maxAttempts(1).timeout(Duration.ofMillis(200)))).get(0);
+        QueueDispatcher d = dispatcher("q", 1, "me/q", settings.withAbandonAfter(Duration.ofMillis(300)));
+        d.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(task).status() == TaskStatus.Error);
+        assertEquals("timed out after PT0.2S", stored(task).message());
+        assertTrue(runs.isEmpty(), "it ended Error while its handler still runs");
+        Task other = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
+        d.wake();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() ->
+                d.runningCount() == 1 && !executions.containsKey(other.id()));
+        released.set(true);
+        await().atMost(Duration.ofSeconds(15)).until(() -> stored(other).status() == TaskStatus.Completed);
+        assertEquals(1, runs.size());
+        assertEquals(TaskStatus.Error, stored(task).status(), "the run that returned late writes nothing over the Error");
+    }
+
+    @Test
+    void taskFailedPermanentlyEndsTheTaskErrorAtOnceWhateverAttemptsAreLeft() {
+        AtomicInteger calls = new AtomicInteger();
+        handlers.put("gone", ctx -> {
+            calls.incrementAndGet();
+            throw new dev.kafru.TaskFailedPermanently("invoice 42 does not exist");
+        });
+        Task task = store.insert(List.of(TaskRequest.of("gone").queue("q").maxAttempts(5))).get(0);
+        dispatcher("q", 1, "me/q").start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(task).status() == TaskStatus.Error);
+        assertEquals(1, stored(task).attempts());
+        assertEquals(1, calls.get());
+        assertEquals("invoice 42 does not exist", stored(task).message());
+    }
+
+    @Test
+    void aHandlersOwnRetryPolicyDecidesForItsTasksOnlyAndTheDefaultForTheRest() {
+        TaskHandler badInput = ctx -> {
+            throw new IllegalArgumentException("no customer");
+        };
+        handlers.put("picky", badInput);
+        handlers.put("plain", badInput);
+        RetryPolicy backoff = RetryPolicy.exponentialBackoff(settings);
+        retryPolicies.put("picky", (t, failure) -> failure instanceof IllegalArgumentException
+                ? RetryPolicy.failForGood() : backoff.onFailure(t, failure));
+        // one queue each: each task's attempts are its own policy's doing
+        Task picky = store.insert(List.of(TaskRequest.of("picky").queue("q1").maxAttempts(3))).get(0);
+        Task plain = store.insert(List.of(TaskRequest.of("plain").queue("q2").maxAttempts(3))).get(0);
+        dispatcher("q1", 1, "me/q1").start();
+        dispatcher("q2", 1, "me/q2").start();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of(TaskStatus.Error, TaskStatus.Error),
+                List.of(stored(picky).status(), stored(plain).status()), stored(picky) + " / " + stored(plain)));
+        assertEquals(1, stored(picky).attempts(), "its own policy never retries bad input");
+        assertEquals(3, stored(plain).attempts(), "the default policy retried until max attempts");
+    }
+
+    /** A handler whose time-out comes from its class's @TaskOptions. */
+    @dev.kafru.TaskOptions(timeout = "PT0.3S", maxAttempts = 1)
+    static final class SleepsTooLong implements TaskHandler {
+        @Override
+        public void run(dev.kafru.TaskContext ctx) throws Exception {
+            Thread.sleep(60_000);
+        }
+    }
+
+    @Test
+    void aTaskWithoutItsOwnTimeOutTakesItsHandlersTaskOptionsTimeOut() {
+        handlers.put("sleepy", new SleepsTooLong());
+        Task task = store.insert(List.of(TaskRequest.of("sleepy").queue("q"))).get(0);
+        assertNull(task.timeout(), "pushed straight into the store, without the handler's defaults");
+        dispatcher("q", 1, "me/q").start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> stored(task).status() == TaskStatus.Error);
+        assertEquals("timed out after PT0.3S", stored(task).message());
     }
 }

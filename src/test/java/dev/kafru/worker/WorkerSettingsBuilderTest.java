@@ -15,19 +15,19 @@ class WorkerSettingsBuilderTest {
     void aBuilderWithNothingSetGivesTheDefaults() {
         WorkerSettings defaults = WorkerSettings.builder().build();
         assertEquals(new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1), defaults);
+                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1, Duration.ofSeconds(30)), defaults);
         assertEquals(defaults, WorkerSettings.defaults());
     }
 
     @Test
     void toBuilderChangesOnlyTheSettingsItIsGiven() {
         WorkerSettings custom = new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4),
-                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7);
+                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7, Duration.ofSeconds(8));
         assertEquals(custom, custom.toBuilder().build());
         assertEquals(new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4),
-                Duration.ofMillis(50), Duration.ofMinutes(5), 10, 7), custom.toBuilder().batchSize(10).build());
+                Duration.ofMillis(50), Duration.ofMinutes(5), 10, 7, Duration.ofSeconds(8)), custom.toBuilder().batchSize(10).build());
         assertEquals(new WorkerSettings(Duration.ofSeconds(2), Duration.ofSeconds(9), Duration.ofSeconds(4),
-                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7), custom.withLease(Duration.ofSeconds(9)));
+                Duration.ofMillis(50), Duration.ofMinutes(5), 200, 7, Duration.ofSeconds(8)), custom.withLease(Duration.ofSeconds(9)));
     }
 
     @Test
@@ -37,5 +37,7 @@ class WorkerSettingsBuilderTest {
         assertTrue(e.getMessage().contains("kafru.worker.lease"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().batchSize(0).build());
         assertTrue(e.getMessage().contains("kafru.worker.batch-size"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().abandonAfter(Duration.ZERO).build());
+        assertTrue(e.getMessage().contains("kafru.worker.abandon-after"), e.getMessage());
     }
 }
