@@ -70,38 +70,54 @@ final class PushOnCommitChecks {
         await().atMost(PATIENCE).until(() -> "Completed".equals(task(id).getString("status")));
     }
 
+    /** How the test beans push on this server: an EJB where it has EJBs, a @Transactional CDI bean everywhere. */
+    List<String> vias() {
+        AdminClient.Answer answer = admin.get("it-tx/tx/vias");
+        assertEquals(200, answer.status(), answer.toString());
+        return strings(answer.array());
+    }
+
     void pushesOfARolledBackTransactionAreNeverStoredAndNeverRun() {
         String name = unique("rolled-back");
-        List<String> ids = new java.util.ArrayList<>(post("rollback?name=" + name));
+        List<String> ids = new java.util.ArrayList<>();
+        for (String via : vias()) {
+            ids.addAll(post("rollback?via=" + via + "&name=" + name));
+        }
         ids.addAll(post("pushall-rollback?n=30&name=" + name));
-        assertEquals(31, Set.copyOf(ids).size(), "each push answered an id of its own at once: " + ids);
+        assertEquals(ids.size(), Set.copyOf(ids).size(), "each push answered an id of its own at once: " + ids);
         runCanary();
         assertEquals(0, count("name=" + name), "a rolled-back push was stored");
         for (String id : ids) {
             assertEquals(404, admin.get("kafru/api/tasks/" + id).status(), id);
         }
-        assertEquals(java.util.Collections.nCopies(31, 0), runs(ids), "a rolled-back push ran");
+        assertEquals(java.util.Collections.nCopies(ids.size(), 0), runs(ids), "a rolled-back push ran");
     }
 
     void anImmediatePushIsStoredEvenWhenItsTransactionRollsBack() {
-        String id = post("rollback?immediate=true&name=" + unique("immediate")).get(0);
+        String id = post("rollback?via=cdi&immediate=true&name=" + unique("immediate")).get(0);
         await().atMost(PATIENCE).until(() -> "Completed".equals(task(id).getString("status")));
         assertEquals(List.of(1), runs(List.of(id)));
     }
 
     void aPushIsNotListedBeforeItsTransactionCommitsAndIsAtOnceAfter() {
-        String name = unique("held");
-        AdminClient.Answer held = admin.post("it-tx/tx/hold?name=" + name, null);
+        for (String via : vias()) {
+            aPushIsNotListedBeforeItsTransactionCommitsAndIsAtOnceAfter(via);
+        }
+    }
+
+    private void aPushIsNotListedBeforeItsTransactionCommitsAndIsAtOnceAfter(String via) {
+        String name = unique("held-" + via);
+        AdminClient.Answer held = admin.post("it-tx/tx/hold?via=" + via + "&name=" + name, null);
         assertEquals(200, held.status(), held.toString());
         assertTrue(held.object().getBoolean("heldOnThread"), "the bean pushed and waits before its commit");
         AdminClient.Answer before = admin.get("kafru/api/tasks?name=" + name);
         assertEquals(200, before.status(), before.toString());
-        assertEquals(0, before.array().size(), "listed before the commit: " + before);
+        assertEquals(0, before.array().size(), via + ": listed before the commit: " + before);
         assertEquals(0, count("name=" + name));
 
         String id = post("release?name=" + name).get(0);
         AdminClient.Answer after = admin.get("kafru/api/tasks?name=" + name);
-        assertEquals(1, after.array().size(), "stored by the time the bean's commit returned: " + after);
+        assertEquals(1, after.array().size(), via + ": stored by the time the bean's commit returned: " + after);
         assertEquals(id, after.array().getJsonObject(0).getString("id"));
         await().atMost(PATIENCE).until(() -> "Completed".equals(task(id).getString("status")));
         assertEquals(List.of(1), runs(List.of(id)));

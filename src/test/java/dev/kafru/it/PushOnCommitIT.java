@@ -22,16 +22,25 @@ class PushOnCommitIT {
     static final String ADMIN = "tx-admin";
     static final String ADMIN_PASSWORD = "tx-admin-pw";
 
-    /** kafru.war with the transaction tests' beans and resource; the admin is {@link #ADMIN}. */
-    static WebArchive archive(String database) {
-        return Deployments.kafru(database, List.of("kafru.admin.username=" + ADMIN, "kafru.admin.password=" + ADMIN_PASSWORD),
-                CountingTask.class, TransactionalPushes.class, TransactionalCdiPushes.class, TransactionApi.class,
+    /**
+     * kafru.war with the transaction tests' resource and @Transactional bean, and with the EJB when
+     * {@code withEjb}; the admin is {@link #ADMIN}.
+     */
+    static WebArchive archive(String database, boolean withEjb) {
+        WebArchive archive = Deployments.kafru(database, List.of("kafru.admin.username=" + ADMIN, "kafru.admin.password=" + ADMIN_PASSWORD),
+                CountingTask.class, TransactionalPushing.class, TransactionalCdiPushes.class, TransactionApi.class,
                 TransactionResource.class);
+        return withEjb ? archive.addClass(TransactionalPushes.class) : archive;
     }
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return archive("push_on_commit_it");
+        return archive("push_on_commit_it", true);
+    }
+
+    @Test
+    void theEjbAndTheTransactionalBeanBothPushHere() {
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("cdi", "ejb"), checks.vias());
     }
 
     @ArquillianResource

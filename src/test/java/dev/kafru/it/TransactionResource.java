@@ -6,6 +6,9 @@ import dev.kafru.TaskRequest;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.GET;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -40,8 +43,10 @@ public class TransactionResource {
     @Inject
     KafruQueue queue;
 
+    /** The EJB where the server has EJBs (Payara), and the @Transactional CDI bean. */
     @Inject
-    TransactionalPushes ejb;
+    @Any
+    Instance<TransactionalPushing> beans;
 
     @Inject
     TransactionalCdiPushes cdi;
@@ -71,11 +76,23 @@ public class TransactionResource {
         return array.build().toString();
     }
 
-    /** An EJB pushes, then calls setRollbackOnly(). */
+    private TransactionalPushing bean(String via) {
+        return beans.stream().filter(b -> b.via().equals(via)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no bean pushes via " + via + " here"));
+    }
+
+    /** How beans push here: ["cdi", "ejb"] where the server has EJBs, else ["cdi"]. */
+    @GET
+    @Path("vias")
+    public String vias() {
+        return ids(beans.stream().map(TransactionalPushing::via).sorted().toList());
+    }
+
+    /** A bean pushes, then calls setRollbackOnly(). */
     @POST
     @Path("rollback")
-    public String rollBack(@QueryParam("name") String name, @QueryParam("immediate") boolean immediate) {
-        return ids(List.of(ejb.pushThenRollBack(immediate ? task(name).immediate() : task(name))));
+    public String rollBack(@QueryParam("name") String name, @QueryParam("via") String via, @QueryParam("immediate") boolean immediate) {
+        return ids(List.of(bean(via).pushThenRollBack(immediate ? task(name).immediate() : task(name))));
     }
 
     /** A @Transactional bean pushes n with pushAll, then throws. */
@@ -98,13 +115,14 @@ public class TransactionResource {
         return ids(cdi.pushEach(java.util.Collections.nCopies(n, task(name))));
     }
 
-    /** An EJB pushes on another thread and is held before its commit; answers the id once it pushed. */
+    /** A bean pushes on another thread and is held before its commit; answers once it pushed. */
     @POST
     @Path("hold")
-    public String hold(@QueryParam("name") String name) throws Exception {
+    public String hold(@QueryParam("name") String name, @QueryParam("via") String via) throws Exception {
+        TransactionalPushing bean = bean(via);
         CountDownLatch pushed = new CountDownLatch(1);
         CountDownLatch commit = new CountDownLatch(1);
-        Future<String> done = executor.submit(() -> ejb.pushAndHold(task(name), pushed, commit));
+        Future<String> done = executor.submit(() -> bean.pushAndHold(task(name), pushed, commit));
         if (!pushed.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the held bean never pushed: " + (done.isDone() ? done.get() : "still running"));
         }

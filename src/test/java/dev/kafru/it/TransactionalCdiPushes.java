@@ -3,19 +3,50 @@ package dev.kafru.it;
 import dev.kafru.KafruQueue;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** A CDI bean with {@code @Transactional} methods that push. */
 @ApplicationScoped
-public class TransactionalCdiPushes {
+public class TransactionalCdiPushes implements TransactionalPushing {
 
     @Inject
     KafruQueue queue;
+
+    @Resource
+    TransactionSynchronizationRegistry transaction;
+
+    @Override
+    public String via() {
+        return "cdi";
+    }
+
+    @Override
+    @Transactional
+    public String pushThenRollBack(TaskRequest request) {
+        String id = queue.push(request).id();
+        transaction.setRollbackOnly();
+        return id;
+    }
+
+    @Override
+    @Transactional
+    public String pushAndHold(TaskRequest request, CountDownLatch pushed, CountDownLatch commit) throws InterruptedException {
+        String id = queue.push(request).id();
+        pushed.countDown();
+        if (!commit.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("never told to commit");
+        }
+        return id;
+    }
 
     /** Pushes all with pushAll, hands their ids to {@code ids}, then fails: a RuntimeException rolls the transaction back. */
     @Transactional

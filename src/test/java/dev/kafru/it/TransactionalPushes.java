@@ -10,9 +10,12 @@ import jakarta.inject.Inject;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** An EJB that pushes inside its container-managed transaction, as a user's service bean does. */
+/**
+ * An EJB that pushes inside its container-managed transaction, as a user's service bean does (not
+ * on WildFly's standalone-microprofile.xml, which has no EJB subsystem).
+ */
 @Stateless
-public class TransactionalPushes {
+public class TransactionalPushes implements TransactionalPushing {
 
     @Inject
     KafruQueue queue;
@@ -20,19 +23,19 @@ public class TransactionalPushes {
     @Resource
     SessionContext context;
 
-    /** Pushes, then marks the transaction for rollback; answers the id the push gave. */
+    @Override
+    public String via() {
+        return "ejb";
+    }
+
+    @Override
     public String pushThenRollBack(TaskRequest request) {
         String id = queue.push(request).id();
         context.setRollbackOnly();
         return id;
     }
 
-    /** Pushes and commits; answers the id. */
-    public String push(TaskRequest request) {
-        return queue.push(request).id();
-    }
-
-    /** Pushes, tells {@code pushed}, and waits for {@code commit} before the method returns and the transaction commits. */
+    @Override
     public String pushAndHold(TaskRequest request, CountDownLatch pushed, CountDownLatch commit) throws InterruptedException {
         String id = queue.push(request).id();
         pushed.countDown();
