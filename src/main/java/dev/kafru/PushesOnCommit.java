@@ -129,6 +129,9 @@ final class PushesOnCommit {
                 ended = true;
                 toWrite = List.copyOf(statements);
             }
+            if (toWrite.isEmpty()) {
+                return; // every push of it was refused before it was held
+            }
             if (status != Status.STATUS_COMMITTED) {
                 LOG.fine(() -> "the transaction ended with status " + status + ": its " + held + " pushed tasks are dropped");
                 return;
