@@ -99,7 +99,7 @@ test('the tasks page pages with a total, outside text stays text, and the detail
   assert.equal(doc.querySelector('#page-text').textContent, '1–2 of 2');
   assert.equal(doc.querySelector('#page-next').disabled, true);
   const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
-  const message = failed.querySelectorAll('td')[7];
+  const message = failed.querySelectorAll('td')[8];
   assert.equal(message.children.length, 0, `a task message is never HTML: ${message.innerHTML}`);
   assert.equal(message.innerHTML, '&lt;img src=x onerror="globalThis.owned = true"&gt;', 'the markup is shown escaped, as text');
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
@@ -302,7 +302,7 @@ test('a refresh keeps keyboard focus on the same button, also when the row aroun
   const before = reads();
   t.mock.timers.tick(3000);
   await until(() => reads() > before && doc.querySelectorAll('#tasks tbody tr').length === 3);
-  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[7].textContent, 'changed meanwhile');
+  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[8].textContent, 'changed meanwhile');
   assert.equal(remove.isConnected, true, 'the button was kept, not rebuilt');
   assert.equal(doc.activeElement, remove, 'focus stays where the keyboard user left it');
 

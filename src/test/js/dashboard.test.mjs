@@ -12,6 +12,7 @@ test('the task list asks only for the filters given', () => {
   assert.equal(tasksPath({ status: 'Error', queue: 'mail', limit: 20, offset: 40 }),
     '/tasks?status=Error&queue=mail&limit=20&offset=40');
   assert.equal(tasksPath({ queue: 'a&b=c' }), '/tasks?queue=a%26b%3Dc&limit=50');
+  assert.equal(tasksPath({ author: 'schedule:nightly' }), '/tasks?author=schedule%3Anightly&limit=50');
 });
 
 test('a task offers what its status allows, with its id escaped', () => {
@@ -76,6 +77,7 @@ test('a purge asks with the count and filters, and is not offered for filters it
   assert.equal(purgeQuestion({}, { count: 10000, capped: true }), 'Remove at least 10000 tasks of every queue?');
   assert.equal(purgePath({ status: 'Error' }), '/tasks?status=Error');
   assert.equal(purgePath({ handler: 'hello' }), null);
+  assert.equal(purgePath({ author: 'ops' }), null, 'a purge cannot filter by author');
 });
 
 test('the chart has a bar per counted minute, stacked, zero minutes filled in', () => {
@@ -148,5 +150,7 @@ test('a task detail takes an attempt history when the task carries one, and show
   assert.equal(taskError({ status: 'Completed', message: null }), null);
   const fields = Object.fromEntries(taskDetail({ id: 'k', attempts: [entry, entry], maxAttempts: 3 }));
   assert.equal(fields.attempts, '2/3');
+  assert.equal(fields.author, '', 'no author shown empty');
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', author: 'schedule:nightly' })).author, 'schedule:nightly');
   assert.equal(fields.message, undefined, 'the message is shown apart, as the error');
 });

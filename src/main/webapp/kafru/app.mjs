@@ -272,7 +272,7 @@ async function refreshTasks() {
     const open = link(t.id, `#task/${encodeURIComponent(t.id)}`);
     open.dataset.focus = `tasks/${t.id}/open`;
     cell(row, '').append(open);
-    [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.message]
+    [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, t.message]
       .forEach((c, i) => cell(row, c, i === 3 ? 'status' : null));
     taskButtons(cell(row, '', 'actions'), t, 'tasks');
   });
@@ -575,6 +575,7 @@ function readFilters() {
   state.filters = {
     status: $('#task-status').value, queue: $('#task-queue').value,
     handler: $('#task-handler').value.trim(), name: $('#task-name').value.trim(),
+    author: $('#task-author').value.trim(),
   };
   state.offset = 0;
   refresh();

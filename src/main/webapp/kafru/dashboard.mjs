@@ -18,12 +18,13 @@ export function route(hash) {
   return { page: PAGES.includes(page) ? page : 'queues', id: null };
 }
 
-function filterParams({ status, queue, handler, name } = {}) {
+function filterParams({ status, queue, handler, name, author } = {}) {
   const params = new URLSearchParams();
   if (status) params.set('status', status);
   if (queue) params.set('queue', queue);
   if (handler) params.set('handler', handler);
   if (name) params.set('name', name);
+  if (author) params.set('author', author);
   return params;
 }
 
@@ -42,8 +43,8 @@ export function countPath(filters = {}) {
 }
 
 /** The purge request: it takes status and queue only, so it is offered only when no other filter is set. */
-export function purgePath({ status, queue, handler, name } = {}) {
-  if (handler || name) return null;
+export function purgePath({ status, queue, handler, name, author } = {}) {
+  if (handler || name || author) return null;
   const query = filterParams({ status, queue }).toString();
   return query ? `/tasks?${query}` : '/tasks';
 }
@@ -166,6 +167,7 @@ export function taskDetail(task) {
   const attempts = Array.isArray(task.attempts) ? task.attempts.length : task.attempts;
   return [
     ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
+    ['author', task.author || ''],
     ['attempts', `${attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)],
     ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],

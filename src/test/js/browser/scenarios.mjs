@@ -127,6 +127,14 @@ scenario('enqueues through the form and watches the task reach Completed', async
     const cells = await page.locator('#tasks tbody tr td').allTextContents();
     return cells[1] === 'browser-enqueued' && cells[4] === 'Completed';
   });
+  await page.fill('#task-author', admin);
+  await page.click('#task-filters button[type=submit]');
+  await until("the admin's task is found by its author", async () => (await text(page, '#page-text')) === '1–1 of 1'
+    && (await page.locator('#tasks tbody tr td').allTextContents())[7] === admin);
+  await page.fill('#task-author', 'nobody');
+  await page.click('#task-filters button[type=submit]');
+  await until('nobody else pushed it', async () => (await text(page, '#page-text')) === 'none of 0');
+  await page.fill('#task-author', '');
 });
 
 scenario('pages through 250 tasks with a total', async ({ page }) => {
@@ -161,6 +169,7 @@ scenario("opens a task's detail with parameters, attempts, message, owner and ti
   check(JSON.parse(await field('parameters')).name === 'Chromium', `parameters: ${await field('parameters')}`);
   check((await field('attempts')) === '1/3', `attempts: ${await field('attempts')}`);
   check((await field('status')) === 'Completed', `status: ${await field('status')}`);
+  check((await field('author')) === admin, `author: ${await field('author')}`);
   check(/\/default$/.test(await field('owner')), `owner: ${await field('owner')}`);
   check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/.test(await field('finished')), `finished: ${await field('finished')}`);
 });

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,12 @@ public class KafruQueue {
     @Inject
     Workers workers;
 
+    @Inject
+    Callers callers;
+
+    /** Pushes inside a JTA transaction wait for its commit; written as any other push. */
+    private final PushesOnCommit onCommit = new PushesOnCommit(this::write, PUSH_STATEMENT_ROWS);
+
     /** Tasks per INSERT statement of {@link #pushAll}; a statement's tasks of one queue and priority, due at once, are also one push batch for the claims. */
     public static final int PUSH_STATEMENT_ROWS = 500;
     /**
@@ -74,22 +81,25 @@ public class KafruQueue {
     }
 
     /**
-     * Enqueues one task. When this server's worker for the queue has a free thread and no due
-     * backlog, a task due now is stored already claimed and starts at once (one round trip).
+     * Enqueues one task. Inside an active JTA transaction it is stored when the transaction
+     * commits, and never if it rolls back (unless the request is {@link TaskRequest#immediate()});
+     * its id is made now. Otherwise, when this server's worker for the queue has a free thread and
+     * no due backlog, a task due now is stored already claimed and starts at once (one round trip).
      */
     public Task push(TaskRequest given) {
         TaskRequest request = withHandlerDefaults(given);
         if (request != null && request.uniqueKey() != null) {
-            return pushIfAbsent(request).task();
+            return pushIfAbsent(request).task(); // stored at once, also in a transaction: its answer is what is stored
         }
-        if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))) {
-            check(request);
-            QueueDispatcher dispatcher = workers.dispatcher(request.queue());
-            if (dispatcher != null && dispatcher.tryHandOff(request.handler())) {
+        if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))
+                && (request.isImmediate() || onCommit.current() == null)) {
+            TaskRequest checked = checked(request);
+            QueueDispatcher dispatcher = workers.dispatcher(checked.queue());
+            if (dispatcher != null && dispatcher.tryHandOff(checked.handler())) {
                 Task task;
                 try {
-                    workers.register(List.of(request.queue()));
-                    task = store().insertClaimed(request, dispatcher.owner(), dispatcher.settings().lease());
+                    workers.register(List.of(checked.queue()));
+                    task = store().insertClaimed(checked, dispatcher.owner(), dispatcher.settings().lease());
                 } catch (RuntimeException e) {
                     dispatcher.handOffFailed();
                     throw e;
@@ -116,8 +126,7 @@ public class KafruQueue {
         if (given == null || given.uniqueKey() == null) {
             return new Pushed(push(given), true);
         }
-        TaskRequest request = withHandlerDefaults(given);
-        check(request);
+        TaskRequest request = checked(withHandlerDefaults(given));
         workers.register(List.of(request.queue()));
         Pushed pushed = store().insertUnique(List.of(request)).get(0);
         if (pushed.created()) {
@@ -130,38 +139,80 @@ public class KafruQueue {
      * Enqueues many tasks in as few round trips as possible (500 per statement, eight statements in
      * flight), with one wake-up signal per statement and queue, not one per task. All are checked
      * before any is stored; each statement is its own transaction, so if SurrealDB fails midway
-     * the statements answered before are stored (the exception says what failed).
+     * the statements answered before are stored (the exception says what failed). Inside an active
+     * JTA transaction the tasks are stored when it commits, with the transaction's other pushes in
+     * one write, and never if it rolls back (except {@link TaskRequest#immediate()} ones).
      */
     public List<Task> pushAll(List<TaskRequest> given) {
         if (given == null || given.isEmpty()) {
             return List.of();
         }
-        List<TaskRequest> requests = new ArrayList<>(given.size());
+        List<TaskRequest> checked = new ArrayList<>(given.size());
+        String caller = callers.name();
         for (int i = 0; i < given.size(); i++) {
             TaskRequest request = withHandlerDefaults(given.get(i));
             if (request == null) {
                 throw new InvalidTaskException("tasks[" + i + "]", "tasks[" + i + "] is null");
             }
-            requests.add(request);
             try {
-                check(request);
+                checked.add(checked(request, caller));
             } catch (InvalidTaskException e) {
                 throw given.size() == 1 ? e : new InvalidTaskException(e.field(), "tasks[" + i + "]: " + e.getMessage());
             }
         }
-        TaskRepository store = store();
-        workers.register(requests.stream().map(TaskRequest::queue).distinct().toList());
-        if (requests.stream().anyMatch(r -> r.uniqueKey() != null)) {
-            return pushAllWithUniqueKeys(requests);
+        if (checked.stream().anyMatch(r -> r.uniqueKey() != null)) {
+            return pushAllWithUniqueKeys(checked);
         }
-        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
+        PushesOnCommit.Held held = onCommit.current();
+        if (held == null) {
+            return write(statements(checked));
+        }
+        List<TaskRequest> now = checked.stream().filter(TaskRequest::isImmediate).toList();
+        List<TaskRequest> later = now.isEmpty() ? checked : checked.stream().filter(r -> !r.isImmediate()).toList();
+        List<Task> heldTasks = new ArrayList<>(later.size());
+        Instant pushed = Instant.now();
+        for (PushesOnCommit.Statement statement : statements(later)) {
+            if (!held.add(statement.requests(), statement.keys())) {
+                heldTasks.addAll(write(List.of(statement))); // the transaction is ending already: store at once
+                continue;
+            }
+            for (int i = 0; i < statement.keys().size(); i++) {
+                heldTasks.add(Task.waiting(statement.keys().get(i), statement.requests().get(i), pushed));
+            }
+        }
+        if (now.isEmpty()) {
+            return heldTasks;
+        }
+        Iterator<Task> stored = write(statements(now)).iterator();
+        Iterator<Task> waiting = heldTasks.iterator();
+        List<Task> tasks = new ArrayList<>(checked.size());
+        for (TaskRequest request : checked) {
+            tasks.add(request.isImmediate() ? stored.next() : waiting.next());
+        }
+        return tasks;
+    }
+
+    /** The requests in statements of {@value #PUSH_STATEMENT_ROWS}, with their keys made. */
+    private List<PushesOnCommit.Statement> statements(List<TaskRequest> requests) {
+        List<PushesOnCommit.Statement> statements = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += PUSH_STATEMENT_ROWS) {
+            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + PUSH_STATEMENT_ROWS));
+            statements.add(new PushesOnCommit.Statement(chunk, tasks.newKeys(chunk)));
+        }
+        return statements;
+    }
+
+    /** Stores the statements, {@value #PUSH_STATEMENTS_IN_FLIGHT} in flight, each answered by waking this server's workers. */
+    private List<Task> write(List<PushesOnCommit.Statement> statements) {
+        TaskRepository store = store();
+        workers.register(statements.stream().flatMap(s -> s.requests().stream()).map(TaskRequest::queue).distinct().toList());
+        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
+        for (PushesOnCommit.Statement statement : statements) {
             if (chunks.size() >= PUSH_STATEMENTS_IN_FLIGHT) {
                 await(chunks.get(chunks.size() - PUSH_STATEMENTS_IN_FLIGHT));
             }
-            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + PUSH_STATEMENT_ROWS));
             // this server's workers start on each chunk at once (other servers hear of it through its signal)
-            chunks.add(store.insertAsync(chunk).thenApply(inserted -> {
+            chunks.add(store.insertAsync(statement.requests(), statement.keys()).thenApply(inserted -> {
                 Map<String, Instant> earliest = new LinkedHashMap<>();
                 for (Task task : inserted) {
                     earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
@@ -170,7 +221,7 @@ public class KafruQueue {
                 return inserted;
             }));
         }
-        List<Task> stored = new ArrayList<>(requests.size());
+        List<Task> stored = new ArrayList<>();
         for (CompletableFuture<List<Task>> chunk : chunks) {
             stored.addAll(await(chunk));
         }
@@ -430,6 +481,17 @@ public class KafruQueue {
         if (!registry.has(request.handler())) {
             throw new InvalidTaskException("handler", registry.unknown(request.handler()));
         }
+    }
+
+    /** The request checked, with the caller as its author when it names none. */
+    private TaskRequest checked(TaskRequest request) {
+        return checked(request, callers.name());
+    }
+
+    private TaskRequest checked(TaskRequest request, String caller) {
+        TaskRequest authored = request.authoredBy(caller);
+        check(authored);
+        return authored;
     }
 
     private TaskRepository store() {

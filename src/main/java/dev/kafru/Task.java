@@ -47,6 +47,14 @@ public record Task(String id, String name, String queue, String handler, Map<Str
                 dateCreated, dateModified, startedAt, finishedAt, null, null, null, List.of());
     }
 
+    /** The Waiting task a request is stored as under {@code id}, created at {@code now} (due then unless it has a runAt). */
+    public static Task waiting(String id, TaskRequest request, Instant now) {
+        Instant runAt = request.runAt() != null ? request.runAt() : now;
+        return new Task(id, request.name(), request.queue(), request.handler(), request.parameters(), TaskStatus.Waiting, null,
+                request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null,
+                request.author(), request.timeout(), request.uniqueKey(), List.of());
+    }
+
     /** This task with its failed attempts. */
     public Task withFailures(List<TaskFailure> failures) {
         return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,

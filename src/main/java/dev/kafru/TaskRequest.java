@@ -55,6 +55,8 @@ public final class TaskRequest {
     public static final Duration UNIQUE_FOR_LIMIT = Duration.ofDays(30);
     /** Characters a unique key may have. */
     public static final int UNIQUE_KEY_LIMIT = 200;
+    /** Characters an author may have: room for a long principal name, and for {@code schedule:} and a 200-character schedule name. */
+    public static final int AUTHOR_LIMIT = 256;
 
     private TaskRequest(String handler) {
         this.handler = handler;
@@ -138,6 +140,29 @@ public final class TaskRequest {
     public TaskRequest author(String author) {
         this.author = author;
         return this;
+    }
+
+    /**
+     * This request with {@code author} when it names none, as a copy: the caller's request stays as
+     * it was (it may be pushed again by someone else).
+     */
+    TaskRequest authoredBy(String author) {
+        if (this.author != null || author == null) {
+            return this;
+        }
+        TaskRequest copy = new TaskRequest(handler);
+        copy.queue = queue;
+        copy.name = name;
+        copy.parameters = parameters;
+        copy.priority = priority;
+        copy.runAt = runAt;
+        copy.maxAttempts = maxAttempts;
+        copy.timeout = timeout;
+        copy.uniqueKey = uniqueKey;
+        copy.uniqueFor = uniqueFor;
+        copy.immediate = immediate;
+        copy.author = author;
+        return copy;
     }
 
     public Duration timeout() {
@@ -294,8 +319,8 @@ public final class TaskRequest {
                         + UNIQUE_FOR_LIMIT + ", e.g. PT1H");
             }
         }
-        if (author != null && (author.isBlank() || author.length() > 200)) {
-            throw new InvalidTaskException("author", "author must be 1 to 200 characters, or left out");
+        if (author != null && (author.isBlank() || author.length() > AUTHOR_LIMIT)) {
+            throw new InvalidTaskException("author", "author must be 1 to " + AUTHOR_LIMIT + " characters, or left out");
         }
         checkJson("parameters", parameters);
     }

@@ -142,4 +142,19 @@ class TaskRequestTest {
         assertTrue(e.getMessage().contains("PT30S"), e.getMessage());
         assertEquals("timeout", refused(TaskRequest.of("h").timeout(java.time.Duration.ofSeconds(-5))).field());
     }
+
+    @Test
+    void theCallerBecomesTheAuthorOfACopyAndAnAuthorGivenStays() {
+        TaskRequest mine = TaskRequest.of("mail").queue("q").priority(3).immediate();
+        TaskRequest authored = mine.authoredBy("alice");
+        assertEquals("alice", authored.author());
+        assertEquals(null, mine.author(), "the caller's request is left as it was");
+        assertEquals(mine, TaskRequest.of("mail").queue("q").priority(3).immediate());
+        assertEquals(mine.author("bob"), authored.author("bob"), "the copy has every other field");
+        TaskRequest given = TaskRequest.of("mail").author("schedule:nightly");
+        assertEquals("schedule:nightly", given.authoredBy("alice").author());
+        InvalidTaskException tooLong = org.junit.jupiter.api.Assertions.assertThrows(InvalidTaskException.class,
+                () -> TaskRequest.of("mail").author("a".repeat(TaskRequest.AUTHOR_LIMIT + 1)).validate());
+        assertEquals("author", tooLong.field());
+    }
 }

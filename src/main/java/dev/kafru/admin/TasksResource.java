@@ -73,11 +73,11 @@ public class TasksResource {
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
     @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
-    public Response enqueue(InputStream body, @Context UriInfo uri) {
+    public Response enqueue(InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         Query.of(uri);
         Fields f = Fields.of(JsonText.readObject(body), Bodies.fieldsOf(Bodies.TaskInput.class));
         String handler = f.string("handler", 100);
-        TaskRequest request = TaskRequest.of(handler);
+        TaskRequest request = TaskRequest.of(handler).author(Ids.user(security));
         String q = f.string("queue", 100);
         if (q != null) {
             request.queue(q);
@@ -119,11 +119,12 @@ public class TasksResource {
     }
 
     @GET
-    @Operation(summary = "List tasks", description = "Oldest first, filtered by status, queue, handler and name.")
+    @Operation(summary = "List tasks", description = "Oldest first, filtered by status, queue, handler, name and author.")
     @Parameter(name = "status", in = ParameterIn.QUERY, description = "Waiting, InProgress, Completed or Error", schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
     @Parameter(name = "queue", in = ParameterIn.QUERY, description = "queue name")
     @Parameter(name = "handler", in = ParameterIn.QUERY, description = "the @TaskName")
     @Parameter(name = "name", in = ParameterIn.QUERY, description = "the task's name, exactly")
+    @Parameter(name = "author", in = ParameterIn.QUERY, description = "who pushed it, exactly: a user's name, or schedule:<name> (1 to 256 characters)")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1 to 1000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "0 or more", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "0"))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -133,7 +134,7 @@ public class TasksResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
     public Response list(@Context UriInfo uri) {
-        Query query = Query.of(uri, "status", "queue", "handler", "name", "limit", "offset");
+        Query query = Query.of(uri, "status", "queue", "handler", "name", "author", "limit", "offset");
         TaskFilter filter = filter(query);
         int limit = query.integer("limit", 1, TaskRepository.MAX_LIMIT, DEFAULT_LIMIT);
         int offset = query.integer("offset", 0, MAX_OFFSET, 0);
@@ -148,13 +149,14 @@ public class TasksResource {
     @Parameter(name = "queue", in = ParameterIn.QUERY)
     @Parameter(name = "handler", in = ParameterIn.QUERY)
     @Parameter(name = "name", in = ParameterIn.QUERY)
+    @Parameter(name = "author", in = ParameterIn.QUERY, description = "who pushed it, exactly")
     @Parameter(name = "cap", in = ParameterIn.QUERY, description = "1 to 10000", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "10000"))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.Count.class),
             examples = @ExampleObject(name = "count", value = "{\"count\": 250, \"cap\": 10000, \"capped\": false}")))
     @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
     public Response count(@Context UriInfo uri) {
-        Query query = Query.of(uri, "status", "queue", "handler", "name", "cap");
+        Query query = Query.of(uri, "status", "queue", "handler", "name", "author", "cap");
         TaskFilter filter = filter(query);
         int cap = query.integer("cap", 1, TaskRepository.COUNT_CAP, TaskRepository.COUNT_CAP);
         long count = queue.count(filter, cap);
@@ -166,7 +168,12 @@ public class TasksResource {
         if (name != null && name.length() > 200) {
             throw ProblemException.invalid("name", "name is longer than 200 characters");
         }
-        return new TaskFilter(query.enumeration("status", TaskStatus.class), query.name("queue"), query.name("handler"), name);
+        String author = query.text("author");
+        if (author != null && author.length() > TaskRequest.AUTHOR_LIMIT) {
+            throw ProblemException.invalid("author", "author is longer than " + TaskRequest.AUTHOR_LIMIT
+                    + " characters: give a user's name or schedule:<name>, exactly as tasks show it");
+        }
+        return new TaskFilter(query.enumeration("status", TaskStatus.class), query.name("queue"), query.name("handler"), name, author);
     }
 
     @DELETE

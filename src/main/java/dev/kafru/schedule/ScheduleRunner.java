@@ -30,6 +30,8 @@ public final class ScheduleRunner {
 
     private static final Logger LOG = Logger.getLogger(ScheduleRunner.class.getName());
     private static final int MAX_BATCHES_PER_PASS = 1000;
+    /** A schedule's tasks have {@code schedule:<its name>} as their author. */
+    public static final String AUTHOR_PREFIX = "schedule:";
 
     private final ScheduleRepository repository;
     private final Clock clock;
@@ -114,10 +116,13 @@ public final class ScheduleRunner {
         return new Pass(1, 0, 0, conflicts);
     }
 
-    /** The task a schedule pushes for its occurrence at {@code runAt}: named after it, with its queue and parameters. */
+    /**
+     * The task a schedule pushes for its occurrence at {@code runAt}: named after it, with its queue
+     * and parameters, and {@code schedule:<name>} as its author.
+     */
     static TaskRequest taskFor(Schedule schedule, Instant runAt) {
         return TaskRequest.of(schedule.handler()).name(schedule.name()).queue(schedule.queue())
-                .parameters(schedule.parameters()).runAt(runAt);
+                .parameters(schedule.parameters()).runAt(runAt).author(AUTHOR_PREFIX + schedule.name());
     }
 
     /** How long to wait before the next pass: until the earliest next_schedule, at most the poll interval. */

@@ -65,6 +65,18 @@ public interface TaskRepository {
     CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests);
 
     /**
+     * The keys these requests are to be stored under, made now, before anything is written: a push
+     * inside a JTA transaction answers its tasks' ids at once and stores them at the commit.
+     */
+    List<String> newKeys(List<TaskRequest> requests);
+
+    /**
+     * {@link #insertAsync(List)} under keys from {@link #newKeys}: one call's keys, or several calls'
+     * keys one after the other, each call's in its order.
+     */
+    CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests, List<String> keys);
+
+    /**
      * Stores one request as a task already InProgress for {@code owner} (with its first attempt
      * counted and a lease), for a worker of this server that has a free thread.
      */

@@ -426,7 +426,7 @@ class AdminIT {
 
         AdminClient ops = api.as("ops", OPS_PASSWORD);
         String id = ops.post("kafru/api/tasks", body).object().getString("id");
-        awaitTask(id, status("Completed"));
+        assertEquals("ops", awaitTask(id, status("Completed")).getString("author"), "the second admin's task is theirs");
 
         // outside /kafru the mechanism does nothing, even with credentials it would refuse
         AdminClient.Answer health = api.withAuthorization(AdminClient.basic(ADMIN, "guess")).send("GET", "/health", null);

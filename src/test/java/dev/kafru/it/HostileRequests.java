@@ -345,6 +345,8 @@ final class HostileRequests {
         add("bad-zone", Auth.ADMIN, "GET", "kafru/api/cron/next?cron=0+0+2+*+*+%3F&timeZone=Mars%2FOlympus", null);
         add("long-name", Auth.ADMIN, "GET", "kafru/api/tasks?name=" + "n".repeat(201), null);
         add("long-name", Auth.ADMIN, "GET", "kafru/api/tasks/count?name=" + "n".repeat(201), null);
+        add("long-author", Auth.ADMIN, "GET", "kafru/api/tasks?author=" + "a".repeat(300), null);
+        add("long-author", Auth.ADMIN, "GET", "kafru/api/tasks/count?author=" + "a".repeat(300), null);
         add("offset", Auth.ADMIN, "GET", "kafru/api/tasks?offset=-1", null);
         // well-formed commands, from an admin, for another kind of agent than the queue worker's
         for (String command : List.of("TaskTerminate", "TaskRemove", "SchedulerGracefulShutdown", "SchedulerForceShutdown")) {

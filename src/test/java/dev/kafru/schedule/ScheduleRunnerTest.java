@@ -119,6 +119,7 @@ class ScheduleRunnerTest {
         assertEquals("Waiting", task.get("status"));
         assertEquals(Map.of("region", "eu", "limit", 3L), task.get("parameters"));
         assertEquals(3L, task.get("max_attempts"));
+        assertEquals("schedule:every-5s", task.get("author"), "a schedule's task names it as its author");
         assertEquals(Instant.parse("2026-06-01T12:00:25Z"), reload(s).nextSchedule());
         assertEquals(List.of("reports", "reports", "reports", "reports"), woken, "the local worker is woken per task");
     }

@@ -455,6 +455,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests) {
+        return insertAsync(requests, newKeys(requests));
+    }
+
+    /**
+     * The keys {@link #insertAsync(List, List)} is to store these requests under: the member keys
+     * of one new unit for each group of requests of one queue, priority, run_at, handler and author,
+     * at least {@link Units#AT_LEAST} of them; a new row key for each of the rest.
+     */
+    @Override
+    public List<String> newKeys(List<TaskRequest> requests) {
         Map<GroupKey, List<Integer>> groups = new LinkedHashMap<>();
         GroupKey last = null;
         List<Integer> lastGroup = null;
@@ -467,30 +477,51 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             lastGroup.add(i);
         }
         String[] keys = new String[requests.size()];
+        for (List<Integer> group : groups.values()) {
+            String unitKey = group.size() >= Units.AT_LEAST ? newKey() : null;
+            for (int slot = 0; slot < group.size(); slot++) {
+                keys[group.get(slot)] = unitKey != null ? Units.memberKey(unitKey, slot) : newKey();
+            }
+        }
+        return List.of(keys);
+    }
+
+    /**
+     * Stores the requests under keys made before by {@link #newKeys} (one call's keys, or several
+     * calls' keys one after the other): the members of a unit become that unit, the rest rows.
+     */
+    @Override
+    public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests, List<String> keys) {
+        Map<String, List<Integer>> groups = new LinkedHashMap<>(); // by unit key, or by row key for a row
+        for (int i = 0; i < requests.size(); i++) {
+            Units.Member member = Units.member(keys.get(i));
+            groups.computeIfAbsent(member != null ? member.unit() : keys.get(i), k -> new ArrayList<>()).add(i);
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> units = new ArrayList<>();
         List<Map<String, Object>> payloads = new ArrayList<>();
-        for (List<Integer> group : groups.values()) {
-            if (group.size() >= Units.AT_LEAST) {
-                String unitKey = newKey();
+        groups.forEach((groupKey, group) -> {
+            if (Units.member(keys.get(group.get(0))) != null) {
+                for (int slot = 0; slot < group.size(); slot++) {
+                    if (!keys.get(group.get(slot)).equals(Units.memberKey(groupKey, slot))) {
+                        throw new IllegalArgumentException("key " + keys.get(group.get(slot)) + " is not slot " + slot
+                                + " of unit " + groupKey + ": give insertAsync the keys of newKeys in their order");
+                    }
+                }
                 List<TaskRequest> members = group.stream().map(requests::get).toList();
-                Map<String, Object> unit = Units.row(unitKey, members);
+                Map<String, Object> unit = Units.row(groupKey, members);
                 // a nanosecond per task apart, as rows of one statement are: claimed in the order given
                 unit.put("due", (long) group.get(0));
                 units.add(unit);
-                payloads.add(Map.of("id", new RecordId(Units.PAYLOADS, unitKey), "tasks", Units.payload(members)));
-                for (int slot = 0; slot < group.size(); slot++) {
-                    keys[group.get(slot)] = Units.memberKey(unitKey, slot);
-                }
+                payloads.add(Map.of("id", new RecordId(Units.PAYLOADS, groupKey), "tasks", Units.payload(members)));
             } else {
-                for (int i : group) {
-                    Map<String, Object> row = row(requests.get(i));
-                    row.put("due", (long) i);
-                    rows.add(row);
-                    keys[i] = ((RecordId) row.get("id")).keyText();
-                }
+                int i = group.get(0);
+                Map<String, Object> row = row(requests.get(i));
+                row.put("id", new RecordId(Schema.QUEUES, groupKey));
+                row.put("due", (long) i);
+                rows.add(row);
             }
-        }
+        });
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("rows", rows);
         vars.put("units", units);
@@ -500,7 +531,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Instant now = (Instant) result.get(result.size() - 2);
             List<Task> tasks = new ArrayList<>(requests.size());
             for (int i = 0; i < requests.size(); i++) {
-                tasks.add(waiting(keys[i], requests.get(i), now));
+                tasks.add(Task.waiting(keys.get(i), requests.get(i), now));
             }
             return tasks;
         });
@@ -542,12 +573,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Object id = rows.get(i).get("id");
             Object holder = heldBy.get(i);
             if (id.equals(holder) && createdHere.add(id)) {
-                pushed.add(new Pushed(waiting(((RecordId) id).keyText(), requests.get(i), now), true));
+                pushed.add(new Pushed(Task.waiting(((RecordId) id).keyText(), requests.get(i), now), true));
             } else if (existing.containsKey(holder)) {
                 pushed.add(new Pushed(existing.get(holder), false));
             } else { // held by a task of this same statement
                 int first = rows.stream().map(r -> r.get("id")).toList().indexOf(holder);
-                pushed.add(new Pushed(waiting(((RecordId) holder).keyText(), requests.get(first), now), false));
+                pushed.add(new Pushed(Task.waiting(((RecordId) holder).keyText(), requests.get(first), now), false));
             }
         }
         return pushed;
@@ -699,13 +730,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             signals.add(signal(queue, n[0], pastGiven || !now.containsKey(queue) ? given : null));
         });
         return signals;
-    }
-
-    private static Task waiting(String key, TaskRequest request, Instant now) {
-        Instant runAt = request.runAt() != null ? request.runAt() : now;
-        return new Task(key, request.name(), request.queue(), request.handler(), request.parameters(),
-                TaskStatus.Waiting, null, request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null,
-                request.author(), request.timeout(), request.uniqueKey(), List.of());
     }
 
     /** A record key as SurrealDB makes them: 20 characters of a–z and 0–9. */
@@ -1478,7 +1502,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public long count(TaskFilter filter, int cap) {
-        if (filter.handler() == null && filter.name() == null) {
+        if (filter.handler() == null && filter.name() == null && filter.author() == null) {
             Map<TaskStatus, Long> counts = filter.queue() != null ? counts(filter.queue(), 0) : countsOfEveryQueue();
             return filter.status() != null ? counts.getOrDefault(filter.status(), 0L)
                     : counts.values().stream().mapToLong(Long::longValue).sum();
@@ -1564,7 +1588,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * The filter of {@link #list(TaskFilter, int, int)} and {@link #count}, each field bound (NONE
      * for any): rows by their fields, units by whether they may hold a matching member.
      */
-    private static final String MATCHES_FILTER = "($queue = NONE OR queue = $queue) AND ((unit = NONE"
+    private static final String MATCHES_FILTER = "($queue = NONE OR queue = $queue) AND ($author = NONE OR author = $author) AND ((unit = NONE"
             + " AND ($status = NONE OR status = $status) AND ($handler = NONE OR handler = $handler) AND ($name = NONE OR name = $name))"
             + " OR (unit = true AND ($handler = NONE OR handlers CONTAINS $handler) AND ($name = NONE OR names = NONE OR names CONTAINS $name)"
             + " AND ($status = NONE OR ($status = 'Waiting' AND status = 'Waiting') OR ($status = 'InProgress' AND status != 'Done' AND next > 0)"
@@ -1576,6 +1600,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("queue", filter.queue() == null ? None.NONE : filter.queue());
         vars.put("handler", filter.handler() == null ? None.NONE : filter.handler());
         vars.put("name", filter.name() == null ? None.NONE : filter.name());
+        vars.put("author", filter.author() == null ? None.NONE : filter.author());
         return vars;
     }
 
