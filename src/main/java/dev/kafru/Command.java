@@ -16,7 +16,9 @@ public enum Command {
     /** Interrupt the running task; it ends Error with "task has been terminated". */
     TaskTerminate(AgentKind.Task),
     /** Interrupt the task if it runs, and remove it from the queue. */
-    TaskRemove(AgentKind.Task);
+    TaskRemove(AgentKind.Task),
+    /** Interrupt the running task; it ends Cancelled (see {@link KafruQueue#cancel}). */
+    TaskCancel(AgentKind.Task);
 
     private final AgentKind target;
 

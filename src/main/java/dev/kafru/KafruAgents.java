@@ -123,9 +123,22 @@ public class KafruAgents {
         if (task.status() != TaskStatus.InProgress) {
             throw new IllegalStateException("task '" + taskId + "' is " + task.status() + "; only a running task can be terminated");
         }
+        tell(task, Command.TaskTerminate, message, author);
+        return found;
+    }
+
+    /**
+     * Asks the server running {@code task} to carry out {@code command} on it (TaskTerminate or
+     * TaskCancel): at once when it runs here, else through its task agent.
+     *
+     * @throws IllegalStateException when no live worker holds it (its lease lapses and it comes back)
+     */
+    void tell(Task task, Command command, String message, String author) {
+        String taskId = task.id();
         QueueDispatcher local = workers.dispatcher(task.queue());
-        if (local != null && local.owner().equals(task.owner()) && local.terminate(task.id())) {
-            return found;
+        if (local != null && local.owner().equals(task.owner())
+                && (command == Command.TaskCancel ? local.cancel(task.id(), message) : local.terminate(task.id()))) {
+            return;
         }
         // a worker's owner name is "server/queue"
         String suffix = "/" + task.queue();
@@ -146,8 +159,7 @@ public class KafruAgents {
             store.create(new NewAgent(agentKey, task.name(), AgentKind.Task, server, parents.get(0).id(),
                     task.id(), AgentStatus.Running, false));
         }
-        store.sendCommand(agentKey, Command.TaskTerminate, message, author);
-        return found;
+        store.sendCommand(agentKey, command, message, author);
     }
 
     /** The stored metric snapshots (one per worker and scheduler). */

@@ -63,6 +63,9 @@ public class KafruQueue {
     @Inject
     Callers callers;
 
+    @Inject
+    KafruAgents kafruAgents;
+
     /** Pushes inside a JTA transaction wait for its commit; written as any other push. */
     private final PushesOnCommit onCommit = new PushesOnCommit(this::write, PUSH_STATEMENT_ROWS);
 
@@ -278,6 +281,54 @@ public class KafruQueue {
         }
     }
 
+    /**
+     * Cancels a task: a Waiting one never runs and ends Cancelled at once; a running one is asked
+     * to stop and interrupted wherever it runs, and ends Cancelled (or Completed, if its handler
+     * finishes anyway) within about a second. Cancelled tasks are kept by retention like Error.
+     *
+     * @return the task — Cancelled, or still InProgress while its cancel is under way; empty when there is no such task
+     * @throws IllegalStateException when the task has finished (the message names its status)
+     */
+    public Optional<Task> cancel(String id) {
+        return cancel(id, null);
+    }
+
+    /** {@link #cancel(String)} on behalf of {@code author} (the admin API's user), who is named in the task's message. */
+    public Optional<Task> cancel(String id, String author) {
+        String who = author != null ? author : callers.name();
+        String message = who == null ? "cancelled" : "cancelled by " + who;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<Task> found = store().get(id);
+            if (found.isEmpty()) {
+                return found;
+            }
+            Task task = found.get();
+            switch (task.status()) {
+                case Waiting -> {
+                    Optional<Task> cancelled = store().cancelWaiting(task.id(), message);
+                    if (cancelled.isPresent()) {
+                        return cancelled;
+                    }
+                    // claimed (or changed) meanwhile: read it again
+                }
+                case InProgress -> {
+                    try {
+                        kafruAgents.tell(task, Command.TaskCancel, message, who);
+                        return found;
+                    } catch (IllegalStateException e) {
+                        if (store().get(id).map(Task::status).orElse(null) == TaskStatus.InProgress) {
+                            throw e;
+                        }
+                        // it ended or came back meanwhile: read it again
+                    }
+                }
+                default -> throw new IllegalStateException("task '" + task.id() + "' is " + task.status()
+                        + "; only a Waiting or InProgress task can be cancelled");
+            }
+        }
+        throw new IllegalStateException("task '" + id + "' kept changing while it was being cancelled; try again");
+    }
+
     /** One task by id (the record key, with or without {@code kafru_queues:}). */
     public Optional<Task> get(String id) {
         return store().get(id);
@@ -448,7 +499,7 @@ public class KafruQueue {
                 }
             }
             queues.add(new QueueInfo(queue, byStatus, TaskRepository.LIST_COUNT_CAP, threads, running, paused.contains(queue),
-                    List.copyOf(servers)));
+                    List.copyOf(servers), store.unserved(queue)));
         }
         return queues;
     }

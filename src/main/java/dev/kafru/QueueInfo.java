@@ -15,8 +15,10 @@ import java.util.Map;
  * @param running the tasks running on those workers at their last metric snapshot
  * @param paused  whether claiming on it is paused cluster-wide
  * @param servers the servers with a live worker for it
+ * @param unservedHandlers Waiting tasks whose handler no server serving the queue offers, by handler
+ *                (set aside by a server without it, not taken back within seconds by one with it)
  */
 @Schema(name = "Queue", description = "One queue across the cluster")
 public record QueueInfo(String queue, Map<TaskStatus, Long> counts, long countCap, long threads, long running, boolean paused,
-                        List<String> servers) {
+                        List<String> servers, Map<String, Long> unservedHandlers) {
 }

@@ -150,17 +150,7 @@ public final class TaskRequest {
         if (this.author != null || author == null) {
             return this;
         }
-        TaskRequest copy = new TaskRequest(handler);
-        copy.queue = queue;
-        copy.name = name;
-        copy.parameters = parameters;
-        copy.priority = priority;
-        copy.runAt = runAt;
-        copy.maxAttempts = maxAttempts;
-        copy.timeout = timeout;
-        copy.uniqueKey = uniqueKey;
-        copy.uniqueFor = uniqueFor;
-        copy.immediate = immediate;
+        TaskRequest copy = copy();
         copy.author = author;
         return copy;
     }

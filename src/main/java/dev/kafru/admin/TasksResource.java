@@ -249,6 +249,24 @@ public class TasksResource {
         return Response.accepted(JsonText.write(task)).type(MediaType.APPLICATION_JSON).build();
     }
 
+    @POST
+    @Path("{id}/cancel")
+    @Operation(summary = "Cancel a task", description = "A Waiting task never runs and ends Cancelled at once (200); a running one"
+            + " is interrupted wherever it runs and ends Cancelled within about a second (202, the task as it was).")
+    @APIResponse(responseCode = "200", description = "cancelled", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Task.class)))
+    @APIResponse(responseCode = "202", description = "the task runs; its cancel is under way", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
+    @APIResponse(responseCode = "409", description = "the task has finished (the detail names its status)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response cancel(@PathParam("id") String id, @Context UriInfo uri, @Context SecurityContext security) {
+        Query.of(uri);
+        Task task = queue.cancel(Ids.check(id), Ids.user(security)).orElseThrow(() -> ProblemException.notFound("task", id));
+        return (task.status() == dev.kafru.TaskStatus.Cancelled ? Response.ok() : Response.accepted())
+                .entity(JsonText.write(task)).type(MediaType.APPLICATION_JSON).build();
+    }
+
     static Response ok(Object value) {
         return Response.ok(JsonText.write(value), MediaType.APPLICATION_JSON).build();
     }

@@ -271,9 +271,11 @@ public final class ServerAgents implements AutoCloseable {
                 }
                 store.commandExecuted(agent.id(), AgentStatus.Terminated, null);
             }
-            case TaskTerminate, TaskRemove -> {
+            case TaskTerminate, TaskRemove, TaskCancel -> {
                 QueueAgent q = queues.values().stream().filter(a -> a.key().equals(agent.parentId())).findFirst().orElse(null);
-                boolean terminated = q != null && agent.queueId() != null && q.dispatcher().terminate(agent.queueId());
+                boolean terminated = q != null && agent.queueId() != null && (command == Command.TaskCancel
+                        ? q.dispatcher().cancel(agent.queueId(), agent.message() != null ? agent.message() : "cancelled")
+                        : q.dispatcher().terminate(agent.queueId()));
                 if (command == Command.TaskRemove) {
                     if (agent.queueId() != null) {
                         store.removeTask(agent.queueId());

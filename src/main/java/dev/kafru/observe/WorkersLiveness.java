@@ -29,6 +29,9 @@ public class WorkersLiveness implements HealthCheck {
     @Inject
     Scheduler scheduler;
 
+    @Inject
+    dev.kafru.store.TaskRepository tasks;
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("kafru-workers");
@@ -41,6 +44,11 @@ public class WorkersLiveness implements HealthCheck {
             up &= alive;
             response.withData("queue." + d.queue(), alive ? "running " + d.runningCount() + "/" + d.threads()
                     + (d.isPaused() ? " (paused)" : "") : "dead: no cycle for " + quiet.toSeconds() + " s");
+        }
+        for (QueueDispatcher d : workers.dispatchers()) {
+            // not this server's fault, so no DOWN: tasks no live server of the queue can run
+            tasks.unserved(d.queue()).forEach((handler, n) -> response.withData("queue." + d.queue() + ".unserved." + handler,
+                    n + " Waiting task(s) whose handler no server of this queue offers"));
         }
         response.withData("scheduler", scheduler.isRunning() ? "running" : "stopped");
         return response.status(up).build();

@@ -213,6 +213,22 @@ public interface TaskRepository {
      */
     int retryFailed(String queue, Instant failedBefore, int limit);
 
+    /**
+     * Cancels a Waiting task: Cancelled, finished now, never run; atomic against claims.
+     *
+     * @return the task as Cancelled, or empty when it is not (or no longer) Waiting
+     */
+    Optional<Task> cancelWaiting(String key, String message);
+
+    /**
+     * Tasks of the queue that wait for a handler no server serving the queue offers (a server
+     * without it met them and set them aside, and no server with it took them back since),
+     * by handler; counted up to {@link #COUNT_CAP} entries.
+     */
+    default Map<String, Long> unserved(String queue) {
+        return Map.of();
+    }
+
     /** Removes a task unless it is running; true when it was removed. */
     boolean removeIdle(String key);
 

@@ -549,6 +549,21 @@ public final class QueueDispatcher {
         return true;
     }
 
+    /**
+     * Cancels a task running here: the handler is asked to stop and interrupted, and the task ends
+     * Cancelled with {@code message} (Completed if the handler finishes anyway).
+     *
+     * @return false when the task is not running here
+     */
+    public boolean cancel(String taskId, String message) {
+        TaskExecution run = running.get(taskId);
+        if (run == null) {
+            return false;
+        }
+        run.cancelTask(message);
+        return true;
+    }
+
     /** Claims nothing more; running tasks go on. The first step of {@link #stop(Duration)}. */
     public void stopClaiming() {
         stopping = true;

@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 
 /**
  * Keeps kafru_queues bounded: deletes Completed tasks older than {@code kafru.retention.completed}
- * (24h) and Error tasks older than {@code kafru.retention.failed} (7d), measured from when they
+ * (24h) and Error and Cancelled tasks older than {@code kafru.retention.failed} (7d), measured from when they
  * finished — {@code 0} deletes them at the next pass, {@code forever} keeps them. A pass runs every
  * {@code kafru.retention.interval} (10s) on every server; it reads only what it deletes (an index
  * range per queue and status, oldest first) in transactions of {@value #BATCH}, at most
@@ -84,6 +84,7 @@ public final class Retention {
             }
             deleted += delete(queue, TaskStatus.Completed, completed, batches);
             deleted += delete(queue, TaskStatus.Error, failed, batches);
+            deleted += delete(queue, TaskStatus.Cancelled, failed, batches);
         }
         return deleted;
     }

@@ -82,6 +82,7 @@ final class TaskExecution {
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
             registry.run(task.handler(), new TaskContext(task, () -> cancelled));
+            // a handler that finished its work although a cancel came is Completed: that is what happened
             if (timedOutAfter != null) {
                 return failed(new TimeoutException(timedOutMessage()));
             }
@@ -95,6 +96,10 @@ final class TaskExecution {
     }
 
     private Outcome failed(Throwable thrown) {
+        String cancel = cancelledBy;
+        if (cancel != null) {
+            return new Outcome(task.id(), task.queue(), TaskStatus.Cancelled, cancel, null);
+        }
         if (terminated) {
             return Outcome.failed(task.id(), TERMINATED).with(failure("Terminated", TERMINATED, null));
         }
@@ -235,6 +240,18 @@ final class TaskExecution {
             done = true;
         }
         Thread.interrupted();
+    }
+
+    /** Why the task was cancelled while it ran ({@link #cancelTask}); null unless it was. */
+    private volatile String cancelledBy;
+
+    /**
+     * A user's cancel of the running task: the handler is asked to stop and interrupted; the task
+     * ends Cancelled with {@code message} unless the handler completes anyway.
+     */
+    void cancelTask(String message) {
+        cancelledBy = message;
+        cancel();
     }
 
     /** An operator's terminate: the handler is asked to stop and interrupted; the task ends Error. */

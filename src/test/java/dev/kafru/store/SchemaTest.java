@@ -60,7 +60,7 @@ class SchemaTest {
             // one index on the hot table: each more one costs every row write
             assertEquals(Set.of(Schema.CLAIM_INDEX), Schema.indexes(db, "kafru_queues"));
             assertTrue(Schema.indexes(db, "kafru_schedules").contains("kafru_schedules_due"));
-            assertEquals(3L, db.query("RETURN (SELECT VALUE version FROM ONLY kafru_meta:schema)", Map.of()).get(0));
+            assertEquals(4L, db.query("RETURN (SELECT VALUE version FROM ONLY kafru_meta:schema)", Map.of()).get(0));
             assertTrue(Schema.tables(db).containsAll(Set.of(Schema.PAYLOADS, Schema.SLICES, Schema.COUNTS, Schema.COUNT_DELTAS)));
         }
     }

@@ -39,16 +39,23 @@ class TaskExecutionTest {
 
     @Test
     void theRetryPolicyDecidesWhetherAFailureIsRetriedAndAfterWhatPause() {
-        assertEquals(Outcome.retry("t1", "mail", "busy", Duration.ofSeconds(5)), run(ctx -> {
+        Outcome busy = run(ctx -> {
             throw new IllegalStateException("busy");
-        }));
+        });
+        assertEquals(Outcome.retry("t1", "mail", "busy", Duration.ofSeconds(5)), busy.with(null));
         assertEquals(Outcome.failed("t1", "no such customer"), run(ctx -> {
             throw new IllegalArgumentException("no such customer");
-        }));
+        }).with(null));
         assertEquals(Outcome.failed("t1", NullPointerException.class.getName()), run(ctx -> {
             throw new NullPointerException();
-        }), "without a message the exception's class names the failure");
+        }).with(null), "without a message the exception's class names the failure");
         assertEquals(3, asked.get());
+        // what the task's history keeps of the attempt
+        assertEquals(1, busy.failure().attempt());
+        assertEquals(IllegalStateException.class.getName(), busy.failure().exception());
+        assertEquals("busy", busy.failure().message());
+        assertTrue(busy.failure().stackTrace().startsWith("java.lang.IllegalStateException: busy"), busy.failure().stackTrace());
+        assertTrue(busy.failure().stackTrace().contains("TaskExecutionTest"), "the stack names where it failed");
     }
 
     @Test
@@ -74,7 +81,7 @@ class TaskExecutionTest {
         });
         assertTrue(started.await(10, TimeUnit.SECONDS));
         execution.get(10, TimeUnit.SECONDS).terminate();
-        assertEquals(Outcome.failed("t1", "task has been terminated"), outcome.get(10, TimeUnit.SECONDS));
+        assertEquals(Outcome.failed("t1", "task has been terminated"), outcome.get(10, TimeUnit.SECONDS).with(null));
         assertEquals(0, asked.get(), "a terminate is not a failure to retry");
     }
 

@@ -30,7 +30,7 @@ public final class Schema {
     /** kafru's own bookkeeping: the schema version a database was upgraded to. */
     public static final String META = "kafru_meta";
     /** The schema version this code writes; older databases are upgraded at start-up. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** Queues paused cluster-wide, keyed by queue name; kept while no worker of the queue runs. */
     public static final String PAUSED_QUEUES = "kafru_paused_queues";
@@ -99,7 +99,7 @@ public final class Schema {
             DEFINE FIELD IF NOT EXISTS heartbeat ON kafru_agents TYPE datetime;
             DEFINE FIELD IF NOT EXISTS message ON kafru_agents TYPE option<string>;
             DEFINE FIELD IF NOT EXISTS author ON kafru_agents TYPE option<string>;
-            DEFINE FIELD IF NOT EXISTS command ON kafru_agents TYPE option<string> ASSERT $value = NONE OR $value IN ['QueueGracefulShutdown', 'QueueForceShutdown', 'SchedulerGracefulShutdown', 'SchedulerForceShutdown', 'TaskTerminate', 'TaskRemove'];
+            DEFINE FIELD IF NOT EXISTS command ON kafru_agents TYPE option<string> ASSERT $value = NONE OR $value IN ['QueueGracefulShutdown', 'QueueForceShutdown', 'SchedulerGracefulShutdown', 'SchedulerForceShutdown', 'TaskTerminate', 'TaskRemove', 'TaskCancel'];
             DEFINE FIELD IF NOT EXISTS command_is_executed ON kafru_agents TYPE bool DEFAULT false;
             DEFINE FIELD IF NOT EXISTS paused ON kafru_agents TYPE bool DEFAULT false;
             DEFINE FIELD IF NOT EXISTS date_created ON kafru_agents TYPE datetime DEFAULT time::now() READONLY;
@@ -144,7 +144,20 @@ public final class Schema {
     static void upgrade(SurrealConnection connection) {
         ConflictRetry.run(() -> connection.query(UPGRADE_TO_2, Map.of()));
         ConflictRetry.run(() -> connection.query(UPGRADE_TO_3, Map.of()));
+        ConflictRetry.run(() -> connection.query(UPGRADE_TO_4, Map.of()));
     }
+
+    /**
+     * Version 3 → 4: an agent may be sent TaskCancel. Tasks gain fields (author, timeout, unique,
+     * failures; status Cancelled), which need nothing here: kafru_queues has no field definitions,
+     * and a row without them reads as "none".
+     */
+    static final String UPGRADE_TO_4 = """
+            DEFINE FIELD OVERWRITE command ON kafru_agents TYPE option<string> ASSERT $value = NONE OR $value IN
+                ['QueueGracefulShutdown', 'QueueForceShutdown', 'SchedulerGracefulShutdown', 'SchedulerForceShutdown',
+                 'TaskTerminate', 'TaskRemove', 'TaskCancel'];
+            UPSERT kafru_meta:schema SET version = math::max([4, (SELECT VALUE version FROM ONLY kafru_meta:schema) ?? 0]) RETURN NONE;
+            """;
 
     /** Version 1 → 2: no field definitions on kafru_queues; due/rank follow the status (see SurrealTaskRepository). */
     static final String UPGRADE_TO_2 = """

@@ -224,7 +224,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """ + rank(3, "$p2.left", "0") + """
             LET $park = array::concat($p1.park, $p2.park, $p3.park);
             IF array::len($park) > 0 {
-                UPDATE $park SET rank = $parked WHERE status = 'Waiting' RETURN NONE;
+                UPDATE $park SET rank = $parked, parked_at = $now WHERE status = 'Waiting' RETURN NONE;
             };
             LET $left = IF $r3 != NONE THEN $p3.left ELSE IF $r2 != NONE THEN $p2.left ELSE IF $r1 != NONE THEN $p1.left ELSE 0 END;
             LET $more = IF array::len($park) > 0 AND $left > 0 THEN $r1
@@ -279,7 +279,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     CREATE $m.id CONTENT $m.row + {run_at: IF $waiting THEN $at ELSE $m.row.run_at END,
                         due: IF $waiting THEN time::nano($at) ELSE time::nano($fnow) END,
                         finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow} RETURN NONE;
-            """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "0", "IF $waiting THEN 0 ELSE 1 END") + """
+            """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "0", "IF $m.row.status = 'Error' THEN 1 ELSE 0 END",
+                    "IF $m.row.status = 'Cancelled' THEN 1 ELSE 0 END") + """
                 };
             };
             IF array::len($closed) > 0 { DELETE $closed WHERE owner = $owner RETURN NONE; };
@@ -305,7 +306,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
             FOR $f IN $failed {
-                UPDATE $f.id SET status = 'Error', finished_at = $fnow, date_modified = $fnow, message = $f.message,
+                UPDATE $f.id SET status = $f.status, finished_at = $fnow, date_modified = $fnow, message = $f.message,
                        lease_until = NONE, rank = 0, due = time::nano($fnow),
                        failures = IF $f.failure = NONE THEN failures ELSE """ + KEEP_FAILURE + """
                            END
@@ -316,7 +317,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             FOR $q IN array::distinct($changed.queue) {
                 LET $mine = $changed.filter(|$x| $x.queue = $q).status;
             """ + delta("$q", "array::len($mine.filter(|$x| $x = 'Waiting'))", "0 - array::len($mine)",
-                    "array::len($mine.filter(|$x| $x = 'Completed'))", "array::len($mine.filter(|$x| $x = 'Error'))") + """
+                    "array::len($mine.filter(|$x| $x = 'Completed'))", "array::len($mine.filter(|$x| $x = 'Error'))",
+                    "array::len($mine.filter(|$x| $x = 'Cancelled'))") + """
             };
             FOR $g IN $unitDone {
                 LET $u = (SELECT moved, done, n, queue FROM ONLY $g.unit);
@@ -376,7 +378,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """ + delta("$u.queue", "0 - $w", "0 - $p", "0 - $c", "0") + """
             IF $row != NONE {
             """ + delta("$row.queue", "IF $row.status = 'Waiting' THEN 1 ELSE 0 END", "0",
-                    "IF $row.status = 'Completed' THEN 1 ELSE 0 END", "0") + """
+                    "IF $row.status = 'Completed' THEN 1 ELSE 0 END", "0", "IF $row.status = 'Cancelled' THEN 1 ELSE 0 END") + """
             };
             RETURN $state;
             COMMIT TRANSACTION;
@@ -954,7 +956,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     case Completed -> completedBySlice.computeIfAbsent(member.slice(), s -> new ArrayList<>()).add(member);
                     case Waiting -> moves.add(move(member, TaskStatus.Waiting, 1, truncate(outcome.message()), outcome.retryDelay(),
                             outcome.failure()));
-                    default -> moves.add(move(member, TaskStatus.Error, 1, truncate(outcome.message()), null, outcome.failure()));
+                    default -> moves.add(move(member, outcome.status() == TaskStatus.Cancelled ? TaskStatus.Cancelled : TaskStatus.Error, 1,
+                            truncate(outcome.message()), null, outcome.failure()));
                 }
                 continue;
             }
@@ -969,6 +972,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     retry.add(row);
                 }
                 default -> {
+                    row.put("status", outcome.status() == TaskStatus.Cancelled ? "Cancelled" : "Error");
                     row.put("message", truncate(outcome.message()));
                     row.put("failure", failure(outcome.failure()));
                     failed.add(row);
@@ -1775,6 +1779,74 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 COMMIT TRANSACTION;""", vars));
         return ((Number) result.get(result.size() - 2)).intValue();
     }
+
+    /**
+     * Cancels a Waiting task: it becomes Cancelled (finished now, with {@code message}) and never
+     * runs. Atomic against claims: a task claimed meanwhile is not changed.
+     *
+     * @return the task as Cancelled, or empty when it is not (or no longer) Waiting
+     */
+    @Override
+    public Optional<Task> cancelWaiting(String key, String message) {
+        Member member = Units.member(key);
+        if (member != null && !rowExists(member.rowId())) {
+            Instant now = Instant.now();
+            return moveMember(member, s -> s == TaskStatus.Waiting, task -> {
+                Map<String, Object> row = rowOf(task, null);
+                row.put("status", TaskStatus.Cancelled.name());
+                row.put("message", truncate(message));
+                row.put("rank", 0L);
+                row.put("finished_at", now);
+                row.put("due", TaskRepository.nanos(now));
+                return row;
+            }).flatMap(was -> get(key));
+        }
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $now = time::now();
+                LET $got = (UPDATE $id SET status = 'Cancelled', finished_at = $now, date_modified = $now, message = $message,
+                    rank = 0, due = time::nano($now), owner = NONE, lease_until = NONE WHERE status = 'Waiting' RETURN AFTER);
+                IF array::len($got) > 0 {
+                """ + delta("$got[0].queue", "-1", "0", "0", "0", "1") + """
+                };
+                RETURN $got;
+                COMMIT TRANSACTION;""", Map.of("id", id(key), "message", truncate(message))));
+        List<?> got = (List<?>) result.get(result.size() - 2);
+        return got.isEmpty() ? Optional.empty() : Optional.of(SurrealRows.task((Map<?, ?>) got.get(0)));
+    }
+
+    /**
+     * Tasks of the queue waiting for a handler that no server serving the queue offers: those set
+     * aside by a claim ({@link #PARKED}) at least {@link #UNSERVED_AFTER} ago and not taken back since
+     * by a server that has their handler. Reads only the set-aside range, at most {@link #COUNT_CAP} entries.
+     *
+     * @return handler → how many tasks
+     */
+    @Override
+    public Map<String, Long> unserved(String queue) {
+        List<?> rows = (List<?>) db().query("""
+                SELECT handler, handlers, n, next, moved FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                    AND rank = $parked AND parked_at < time::now() - $after LIMIT $cap""",
+                Map.of("queue", queue, "parked", PARKED, "after", UNSERVED_AFTER, "cap", (long) COUNT_CAP)).get(0);
+        Map<String, Long> unserved = new java.util.TreeMap<>();
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            if (row.get("n") == null) {
+                unserved.merge(text(row.get("handler")), 1L, Long::sum);
+                continue;
+            }
+            long next = number(row.get("next"));
+            long left = number(row.get("n")) - next;
+            if (row.get("moved") instanceof List<?> moved) {
+                left -= moved.stream().filter(m -> number(m) >= next).count();
+            }
+            unserved.merge(String.join(",", Units.strings(row.get("handlers"))), left, Long::sum);
+        }
+        return unserved;
+    }
+
+    /** How long a set-aside task waits before it counts as waiting for a handler no server offers. */
+    static final Duration UNSERVED_AFTER = Duration.ofSeconds(5);
 
     /** Removes a task unless it is running; true when it was removed. */
     @Override

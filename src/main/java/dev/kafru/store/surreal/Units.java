@@ -276,7 +276,7 @@ final class Units {
         return maps;
     }
 
-    private static List<String> strings(Object value) {
+    static List<String> strings(Object value) {
         List<String> strings = new ArrayList<>();
         if (value instanceof List<?> list) {
             list.forEach(o -> strings.add(String.valueOf(o)));

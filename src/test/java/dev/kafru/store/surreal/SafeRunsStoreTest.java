@@ -162,4 +162,34 @@ class SafeRunsStoreTest {
                 ((List<?>) db.query("SELECT VALUE record::id(task) FROM kafru_unique", java.util.Map.of()).get(0)),
                 "retention deletes the keys of the tasks it deletes, and only those");
     }
+
+    @Test
+    void aCancelledWaitingTaskRowOrUnitMemberIsNeverClaimedAndIsCountedAsCancelled() {
+        Task row = store.insert(List.of(TaskRequest.of("h").queue("q"))).get(0);
+        List<TaskRequest> many = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            many.add(TaskRequest.of("h").queue("q").priority(-1));
+        }
+        List<Task> members = store.insert(many);
+        Task cancelled = store.cancelWaiting(row.id(), "cancelled by alice").orElseThrow();
+        assertEquals(TaskStatus.Cancelled, cancelled.status());
+        assertEquals("cancelled by alice", cancelled.message());
+        assertEquals(TaskStatus.Cancelled, store.cancelWaiting(members.get(2).id(), "cancelled").orElseThrow().status());
+        assertTrue(store.cancelWaiting(row.id(), "again").isEmpty(), "a task no longer Waiting is left alone");
+        List<String> claimed = store.claim("q", "a/q", 10, Duration.ofSeconds(30)).stream().map(Task::id).toList();
+        assertEquals(4, claimed.size());
+        assertTrue(!claimed.contains(row.id()) && !claimed.contains(members.get(2).id()), "cancelled tasks never run: " + claimed);
+        assertTrue(store.cancelWaiting(members.get(0).id(), "late").isEmpty(), "a claimed member is not Waiting");
+        java.util.Map<TaskStatus, Long> counts = store.counts("q", 0);
+        assertEquals(2L, counts.get(TaskStatus.Cancelled));
+        assertEquals(4L, counts.get(TaskStatus.InProgress));
+        assertEquals(0L, counts.get(TaskStatus.Waiting));
+        assertEquals(2, store.count(new TaskFilter(TaskStatus.Cancelled, "q", null, null), 100));
+        store.finish("a/q", List.of(new Outcome(members.get(0).id(), "q", TaskStatus.Cancelled, "cancelled by bob", null))).join();
+        assertEquals(TaskStatus.Cancelled, store.get(members.get(0).id()).orElseThrow().status(), "a running member ends Cancelled");
+        store.foldCounts(Duration.ZERO, 1000);
+        assertEquals(3L, store.counts("q", 0).get(TaskStatus.Cancelled), "and counts follow, also once folded");
+        assertEquals(3, store.deleteFinished("q", TaskStatus.Cancelled, Instant.now().plusSeconds(1), 100));
+        assertEquals(0L, store.counts("q", 0).get(TaskStatus.Cancelled));
+    }
 }
