@@ -148,6 +148,7 @@ class HandlerAwareClaimsTest {
                 Map.of("p", 2_000_000L)).get(0);
         assertEquals(6 + 300, parked.size(), "z's six units and 300 rows were set aside");
         assertEquals(3300, count(TaskStatus.Waiting, "z"), "and are still Waiting for a server that has z");
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.unserved("mixed"), org.hamcrest.Matchers.equalTo(Map.of("z", 3300L)));
         Task late = store.insert(List.of(TaskRequest.of("x").queue("mixed"))).get(0);
         assertEquals(List.of(late.id()), store.claim("mixed", "a/mixed", 10, Duration.ofSeconds(30)).stream().map(Task::id).toList());
         store.offers("z-server/mixed", Set.of("z"));

@@ -175,7 +175,7 @@ class QueueDispatcherTest {
         Task known = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
         dispatcher("q", 1, "me/q").start();
         await().atMost(Duration.ofSeconds(20)).until(() -> store.get(known.id()).orElseThrow().status() == TaskStatus.Completed);
-        await().atMost(Duration.ofSeconds(20)).until(() -> store.unserved("q").equals(Map.of("mailer", 1L)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.unserved("q"), org.hamcrest.Matchers.equalTo(Map.of("mailer", 1L)));
         Task waiting = store.get(unknown.id()).orElseThrow();
         assertEquals(TaskStatus.Waiting, waiting.status(), "left for a server that has 'mailer'");
         assertEquals(0, waiting.attempts(), "never claimed");

@@ -1825,13 +1825,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     @Override
     public Map<String, Long> unserved(String queue) {
         List<?> rows = (List<?>) db().query("""
-                SELECT handler, handlers, n, next, moved FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
+                SELECT unit, handler, handlers, n, next, moved FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
                     AND rank = $parked AND parked_at < time::now() - $after LIMIT $cap""",
                 Map.of("queue", queue, "parked", PARKED, "after", UNSERVED_AFTER, "cap", (long) COUNT_CAP)).get(0);
         Map<String, Long> unserved = new java.util.TreeMap<>();
         for (Object o : rows) {
             Map<?, ?> row = (Map<?, ?>) o;
-            if (row.get("n") == null) {
+            if (!Boolean.TRUE.equals(row.get("unit"))) {
                 unserved.merge(text(row.get("handler")), 1L, Long::sum);
                 continue;
             }
