@@ -120,7 +120,7 @@ public class TasksResource {
 
     @GET
     @Operation(summary = "List tasks", description = "Oldest first, filtered by status, queue, handler, name and author.")
-    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Waiting, InProgress, Completed or Error", schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Waiting, InProgress, Completed, Error or Cancelled", schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error", "Cancelled"}))
     @Parameter(name = "queue", in = ParameterIn.QUERY, description = "queue name")
     @Parameter(name = "handler", in = ParameterIn.QUERY, description = "the @TaskName")
     @Parameter(name = "name", in = ParameterIn.QUERY, description = "the task's name, exactly")
@@ -145,7 +145,7 @@ public class TasksResource {
     @Path("count")
     @Operation(summary = "Count tasks", description = "How many tasks match the filters of GET /tasks, counted up to cap: a count"
             + " equal to cap means at least that many (a count reads at most cap tasks, so it stays cheap on any table).")
-    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error", "Cancelled"}))
     @Parameter(name = "queue", in = ParameterIn.QUERY)
     @Parameter(name = "handler", in = ParameterIn.QUERY)
     @Parameter(name = "name", in = ParameterIn.QUERY)
@@ -179,7 +179,7 @@ public class TasksResource {
     @DELETE
     @Writes
     @Operation(summary = "Purge tasks", description = "Removes every task with that status and queue (any when left out).")
-    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error"}))
+    @Parameter(name = "status", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"Waiting", "InProgress", "Completed", "Error", "Cancelled"}))
     @Parameter(name = "queue", in = ParameterIn.QUERY)
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = Bodies.Deleted.class), examples = @ExampleObject(name = "deleted", value = "{\"deleted\": 42}")))

@@ -94,6 +94,22 @@ final class DueTimes {
         return next;
     }
 
+    /**
+     * How long until the next known due task, no longer than {@code next}, for a cycle that did not
+     * claim (nothing announced): a due time noted earlier still arms the timer (its wake claims).
+     */
+    Duration untilKnownDue(Duration next) {
+        Instant due = knownNextDue;
+        if (due == null) {
+            return next;
+        }
+        Duration until = Duration.between(clock.instant(), due);
+        if (until.isNegative() || until.isZero()) {
+            return RECHECK.compareTo(next) < 0 ? RECHECK : next;
+        }
+        return until.compareTo(next) < 0 ? until.plusMillis(2) : next;
+    }
+
     /** Drops a hint that has passed, unless a newer one replaced it meanwhile. */
     private synchronized void forgetDue(Instant passed) {
         if (knownNextDue == passed) {

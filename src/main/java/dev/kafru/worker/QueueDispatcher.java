@@ -304,6 +304,11 @@ public final class QueueDispatcher {
             } else {
                 next = dueTimes.untilNextDue(next);
             }
+        } else if (!paused && !stopping) {
+            // no claim this cycle (none announced, or no room): a retry or delayed task noted
+            // before still arms the timer — a cycle run right after one that armed it for a
+            // retry 20 ms away had put it back to the poll interval
+            next = dueTimes.untilKnownDue(next);
         }
         outcomes.flush();
         Duration renewIn = leases.renewEvery();

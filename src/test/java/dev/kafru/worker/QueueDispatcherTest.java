@@ -182,6 +182,24 @@ class QueueDispatcherTest {
     }
 
     @Test
+    void aRetryOfATaskClaimedWithAnotherStartsAfterItsPauseNotAtTheNextPoll() {
+        AtomicInteger plainRuns = new AtomicInteger();
+        handlers.put("picky", ctx -> {
+            throw new IllegalStateException("never");
+        });
+        handlers.put("plain", ctx -> {
+            if (plainRuns.incrementAndGet() == 1) {
+                throw new IllegalStateException("first time");
+            }
+        });
+        store.insert(List.of(TaskRequest.of("picky").queue("q").maxAttempts(1)));
+        Task plain = store.insert(List.of(TaskRequest.of("plain").queue("q").maxAttempts(3))).get(0);
+        dispatcher("q", 1, "me/q", settings.withPollInterval(Duration.ofSeconds(15))).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.get(plain.id()).orElseThrow().status() == TaskStatus.Completed);
+        assertEquals(2, plainRuns.get());
+    }
+
+    @Test
     void aTaskWhoseOwnerDiedIsRecoveredWhenItsLeaseExpiresAndCompletedOnce() {
         Task task = store.insert(List.of(TaskRequest.of("count").queue("q"))).get(0);
         List<Task> taken = store.claim("q", "dead-server/q", 10, Duration.ofMillis(300));

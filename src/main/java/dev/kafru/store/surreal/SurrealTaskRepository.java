@@ -1294,8 +1294,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public Optional<Instant> nextRunAt(String queue) {
-        Object value = db().query("RETURN math::min((SELECT VALUE due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'"
-                + " LIMIT 100))", Map.of("queue", queue)).get(0);
+        // math::min of no values is infinity, which read as a due time in the year 2262 made a worker
+        // sleep a whole poll interval past a retry whose write was still in flight
+        Object value = db().query("RETURN array::min((SELECT VALUE due FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'"
+                + " AND rank < $parked LIMIT 100))", Map.of("queue", queue, "parked", PARKED)).get(0);
         return value instanceof Number n ? Optional.of(instant(n.longValue())) : Optional.empty();
     }
 
