@@ -80,6 +80,11 @@ const go = async (page, hash, shown) => {
   await page.waitForSelector(`#page-${shown}:not([hidden])`, { timeout: WAIT });
 };
 const text = (page, selector) => page.locator(selector).first().textContent();
+/** Waits until the page has refreshed twice (its "updated" time changed twice). */
+async function twoRefreshes(page) {
+  const seen = new Set([await text(page, '#updated')]);
+  await until('two refreshes', async () => seen.add(await text(page, '#updated')).size >= 3);
+}
 const FUTURE = '2099-01-01T00:00:00Z';
 
 /** Clicks a button whose confirmation is dismissed, then the same one accepted; returns the two questions asked. */
@@ -363,8 +368,7 @@ scenario('pushes a unique task twice through the form, then cancels it with the 
     // focused from the keyboard, it stays focused across two refreshes, and Enter acts on it
     await cancel.focus();
     await page.evaluate(() => { window.focusedBefore = document.activeElement; });
-    const seen = new Set([await text(page, '#updated')]);
-    await until('two refreshes', async () => seen.add(await text(page, '#updated')).size >= 3);
+    await twoRefreshes(page);
     check(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected),
       `focus moved to: ${await page.evaluate(() => document.activeElement?.outerHTML)}`);
     const asked = dialogs.length;
@@ -420,8 +424,7 @@ scenario("shows the attempt history of a task whose handler failed, stack traces
   await until('the stack trace unfolds', async () => trace.locator('pre.stack').isVisible());
   check(/^java\.lang\.IllegalStateException: boom\n\s+at dev\.kafru\.it\.FailingTask\.run/.test(await trace.locator('pre.stack').textContent()),
     `stack: ${(await trace.locator('pre.stack').textContent()).slice(0, 200)}`);
-  const seen = new Set([await text(page, '#updated')]);
-  await until('two refreshes', async () => seen.add(await text(page, '#updated')).size >= 3);
+  await twoRefreshes(page);
   check(await trace.getAttribute('open') !== null, 'the unfolded stack trace stays open across the refresh');
 });
 
@@ -492,17 +495,12 @@ scenario('runs a schedule now and removes it, each once the confirmation is acce
 });
 
 scenario('keeps keyboard focus on a button across the 3 s refresh', async ({ page }) => {
-  const updated = () => text(page, '#updated');
-  const twoRefreshes = async () => {
-    const seen = new Set([await updated()]);
-    await until('two refreshes', async () => seen.add(await updated()).size >= 3);
-  };
   await go(page, '#queues', 'queues');
   const toggle = rowOf(page, '#queues', 'default').locator('button').first();
   await toggle.focus();
   await page.evaluate(() => { window.focusedBefore = document.activeElement; });
   check(await page.evaluate(() => window.focusedBefore.textContent === 'Pause'), 'the Pause button has focus');
-  await twoRefreshes();
+  await twoRefreshes(page);
   check(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected),
     `focus moved to: ${await page.evaluate(() => document.activeElement?.outerHTML)}`);
   // the keyboard goes on from there: Tab reaches the next control of the row
@@ -520,7 +518,7 @@ scenario('keeps keyboard focus on a button across the 3 s refresh', async ({ pag
   const link = page.locator('#tasks tbody tr').nth(5).locator('td a');
   await link.focus();
   await page.evaluate(() => { window.focusedBefore = document.activeElement; });
-  await twoRefreshes();
+  await twoRefreshes(page);
   check(await page.evaluate(() => document.activeElement === window.focusedBefore), 'focus left the task link in the list');
 });
 
