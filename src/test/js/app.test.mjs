@@ -57,8 +57,8 @@ async function openDashboard({ answered = answers, timers = false, hash = '#queu
     const key = `${init.method} ${url}`;
     sent.push({ key, body: init.body === undefined ? undefined : JSON.parse(init.body), type: init.headers['Content-Type'],
       requestedBy: init.headers['X-Requested-By'] });
-    const [status, body] = answered[key] || [404, { title: 'Not Found', status: 404, detail: `no ${key} here` }];
-    return { ok: status < 400, status, text: async () => JSON.stringify(body) };
+    const [status, body, headers = {}] = answered[key] || [404, { title: 'Not Found', status: 404, detail: `no ${key} here` }];
+    return { ok: status < 400, status, headers: { get: (name) => headers[name] ?? null }, text: async () => JSON.stringify(body) };
   };
   await import(new URL(`app.mjs?${Math.random()}`, page));
   const doc = dom.window.document;
@@ -84,8 +84,10 @@ test('the queues page shows counts, running per server, a chart of the last hour
   assert.equal(doc.querySelector('#page-queues').hidden, false);
   assert.equal(doc.querySelector('#page-tasks').hidden, true, 'one page at a time');
   assert.deepEqual([...doc.querySelectorAll('#handler option')].map((o) => o.value), ['hello', 'report']);
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '1/5', 'running', 'n1 1/5',
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '1', '1', '7', '1', '0', '1/5', 'running', 'n1 1/5',
     'PauseRetry failed']);
+  assert.equal(doc.querySelector('#queues tbody td.status').textContent, 'running');
+  assert.equal(doc.querySelector('#unserved').hidden, true, 'no notice while every waiting task has a server');
   assert.equal(doc.querySelectorAll('#chart-svg rect.completed').length, 1);
   assert.equal(doc.querySelectorAll('#chart-svg rect.failed').length, 1);
   assert.equal(doc.querySelector('#chart-total').textContent, 'last hour: 40 completed, 2 failed');
@@ -105,7 +107,10 @@ test('the tasks page pages with a total, outside text stays text, and the detail
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
   assert.equal(texts(failed)[6], '2026-11-28 18:00:00Z');
   assert.deepEqual([...failed.querySelectorAll('button')].map((b) => b.textContent), ['Retry', 'Remove']);
-  assert.deepEqual([...running.querySelectorAll('button')].map((b) => b.textContent), ['Terminate']);
+  assert.deepEqual([...running.querySelectorAll('button')].map((b) => b.textContent), ['Cancel', 'Terminate']);
+  assert.deepEqual([failed, running].map((r) => r.querySelector('td.status').dataset.status), ['Error', 'InProgress'], 'coloured by status');
+  assert.deepEqual([...doc.querySelectorAll('#task-status option')].map((o) => o.value), ['', 'Waiting', 'InProgress', 'Completed', 'Error',
+    'Cancelled']);
 
   window.location.hash = '#task/t1';
   await until(() => doc.querySelector('#task-detail [data-field="owner"]')?.textContent === 'n1/default');
@@ -194,7 +199,7 @@ test('the page refreshes every 3 s with one read of what it shows, and shows wha
   t.mock.timers.tick(1);
   await until(() => reads.every((key) => count(key) === 2));
   await until(() => texts(doc.querySelector('#queues tbody tr'))[1] === '4');
-  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0/5', 'paused', 'n1 1/5',
+  assert.deepEqual(texts(doc.querySelector('#queues tbody tr')), ['default', '4', '0', '9', '1', '0', '0/5', 'paused', 'n1 1/5',
     'ResumeRetry failed']);
   assert.equal(count('GET api/handlers'), 1, 'the handlers are read once, at start');
 
@@ -231,7 +236,7 @@ test('Remove and Terminate ask first, name the task, and send nothing when the q
   await until(() => sent.some((s) => s.key === 'DELETE api/tasks/t1'));
   await until(() => doc.querySelector('#message').textContent === 'Remove t1: done');
 
-  const terminate = running.querySelector('button');
+  const terminate = [...running.querySelectorAll('button')].find((b) => b.textContent === 'Terminate');
   assert.equal(terminate.getAttribute('aria-label'), 'Terminate: task report (t2)');
   terminate.click();
   await until(() => sent.some((s) => s.key === 'POST api/tasks/t2/terminate'));
@@ -337,12 +342,12 @@ test('the queue toggle keeps focus when Pause becomes Resume', async (t) => {
 test("a task's detail shows its error and, when the task carries one, its attempt history as a list of text", async (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const history = [
-    { attempt: 1, at: '2026-11-28T18:00:01.5Z', server: 'n1', exceptionClass: 'java.io.IOException', message: hostile,
+    { attempt: 1, at: '2026-11-28T18:00:01.5Z', server: 'n1', exception: 'java.io.IOException', message: hostile,
       stackTrace: 'java.io.IOException: <b>x</b>\n\tat com.example.Mailer.send(Mailer.java:42)' },
-    { attempt: 2, at: '2026-11-28T18:00:03Z', server: 'n2', exceptionClass: 'java.lang.IllegalStateException', message: 'boom',
+    { attempt: 2, at: '2026-11-28T18:00:03Z', server: 'n2', exception: 'java.lang.IllegalStateException', message: 'boom',
       stackTrace: null },
   ];
-  const failed = { id: 't9', name: 'mail', handler: 'hello', queue: 'default', status: 'Error', attempts: history, maxAttempts: 2,
+  const failed = { id: 't9', name: 'mail', handler: 'hello', queue: 'default', status: 'Error', attempts: 2, failures: history, maxAttempts: 2,
     message: 'boom', parameters: {} };
   const changing = { ...answers, 'GET api/tasks/t9': [200, failed] };
   const { doc } = await openDashboard({ answered: changing, timers: true, hash: '#task/t9' });
@@ -361,15 +366,104 @@ test("a task's detail shows its error and, when the task carries one, its attemp
 
   const details = first.querySelector('details');
   details.open = true;
-  changing['GET api/tasks/t9'] = [200, { ...failed, attemptHistory: [...history, { attempt: 3, at: '2026-11-28T18:00:09Z', server: 'n1',
-    exceptionClass: 'java.lang.RuntimeException', message: 'third' }], attempts: 3, maxAttempts: 3 }];
+  changing['GET api/tasks/t9'] = [200, { ...failed, failures: [...history, { attempt: 3, at: '2026-11-28T18:00:09Z', server: 'n1',
+    exception: 'java.lang.RuntimeException', message: 'third' }], attempts: 3, maxAttempts: 3 }];
   t.mock.timers.tick(3000);
   await until(() => doc.querySelectorAll('#task-attempts li').length === 3);
-  assert.equal(doc.querySelector('#task-detail [data-field="attempts"]').textContent, '3/3', 'attemptHistory beside the count');
+  assert.equal(doc.querySelector('#task-detail [data-field="attempts"]').textContent, '3/3');
   assert.equal(details.isConnected && details.open, true, 'an opened stack trace stays open across the refresh');
 
-  changing['GET api/tasks/t9'] = [200, { ...failed, status: 'Completed', message: null, attempts: 1 }];
+  changing['GET api/tasks/t9'] = [200, { ...failed, status: 'Completed', message: null, attempts: 1, failures: [] }];
   t.mock.timers.tick(3000);
   await until(() => doc.querySelector('#task-history').hidden);
   assert.equal(doc.querySelector('#task-error').hidden, true, 'no message, no error block');
+});
+
+test('Cancel asks first, names the task, and says whether the task ended Cancelled or is being interrupted', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const waiting = { id: 't4', name: 'invoice', handler: 'hello', queue: 'default', status: 'Waiting', attempts: 0, maxAttempts: 3 };
+  const changing = {
+    ...answers,
+    'GET api/tasks?limit=100': [200, [...answers['GET api/tasks?limit=100'][1], waiting]],
+    'GET api/tasks/count': [200, { count: 3, cap: 10000, capped: false }],
+    'POST api/tasks/t4/cancel': [200, { ...waiting, status: 'Cancelled', message: 'cancelled by admin' }],
+    'POST api/tasks/t2/cancel': [202, { id: 't2', status: 'InProgress' }],
+  };
+  const { doc, window, sent } = await openDashboard({ answered: changing, timers: true, hash: '#tasks' });
+  await until(() => doc.querySelectorAll('#tasks tbody tr').length === 3);
+  const button = (id, label) => [...doc.querySelectorAll(`#tasks tbody tr[data-key="${id}"] button`)].find((b) => b.textContent === label);
+  const cancel = button('t4', 'Cancel');
+  assert.deepEqual([...cancel.parentElement.querySelectorAll('button')].map((b) => b.textContent), ['Cancel', 'Remove']);
+  assert.equal(cancel.getAttribute('aria-label'), 'Cancel: task invoice (t4)');
+
+  // the 3 s refresh keeps the focused Cancel button
+  cancel.focus();
+  t.mock.timers.tick(3000);
+  await until(() => sent.filter((s) => s.key === 'GET api/tasks?limit=100').length >= 2);
+  assert.equal(cancel.isConnected && doc.activeElement, cancel, 'focus stays on Cancel');
+
+  let asked = confirming(window, false);
+  cancel.click();
+  await until(() => doc.querySelector('#message').textContent === 'Cancel t4: not sent, the task goes on');
+  assert.deepEqual(asked, ['Cancel task invoice (t4)? It never runs and ends Cancelled.']);
+  assert.equal(sent.filter((s) => s.key === 'POST api/tasks/t4/cancel').length, 0, 'a dismissed Cancel sends nothing');
+
+  asked = confirming(window, true);
+  changing['GET api/tasks?limit=100'] = [200, [...answers['GET api/tasks?limit=100'][1], { ...waiting, status: 'Cancelled' }]];
+  cancel.click();
+  await until(() => doc.querySelector('#message').textContent === 'Cancel t4: done, it never runs');
+  await until(() => doc.querySelector('#tasks tbody tr[data-key="t4"] td.status').dataset.status === 'Cancelled');
+  assert.deepEqual([...doc.querySelectorAll('#tasks tbody tr[data-key="t4"] button')].map((b) => b.textContent), ['Remove'],
+    'a Cancelled task can only be removed');
+
+  button('t2', 'Cancel').click();
+  await until(() => sent.some((s) => s.key === 'POST api/tasks/t2/cancel'));
+  assert.equal(asked.at(-1), 'Cancel task report (t2)? It is interrupted where it runs and ends Cancelled.');
+  await until(() => /^Cancel t2: under way/.test(doc.querySelector('#message').textContent));
+});
+
+test("a task's detail shows its author, time-out and unique key, and a Cancelled task says who cancelled it", async () => {
+  const cancelled = { id: 't5', name: 'invoice', handler: 'hello', queue: 'default', status: 'Cancelled', attempts: 0, maxAttempts: 3,
+    author: 'ops', timeout: 'PT30S', uniqueKey: 'invoice-42', message: 'cancelled by admin', parameters: {}, failures: [] };
+  const { doc } = await openDashboard({ answered: { ...answers, 'GET api/tasks/t5': [200, cancelled] }, hash: '#task/t5' });
+  await until(() => doc.querySelector('#task-detail [data-field="status"]'));
+  const field = (name) => doc.querySelector(`#task-detail [data-field="${name}"]`)?.textContent;
+  assert.deepEqual(['author', 'time-out', 'unique key', 'status'].map(field), ['ops', 'PT30S', 'invoice-42', 'Cancelled']);
+  assert.equal(doc.querySelector('#task-detail [data-field="status"]').dataset.status, 'Cancelled');
+  assert.deepEqual([doc.querySelector('#task-error-title').textContent, doc.querySelector('#task-message').textContent],
+    ['Cancelled', 'cancelled by admin']);
+  assert.equal(doc.querySelector('#task-history').hidden, true);
+  assert.deepEqual([...doc.querySelectorAll('#task-actions button')].map((b) => b.textContent), ['Remove']);
+});
+
+test('the queues page names the handlers that waiting tasks need and no server offers', async () => {
+  const queues = [{ ...answers['GET api/queues'][1][0], counts: { Waiting: 143, Cancelled: 2 }, unservedHandlers: { 'acc-count': 142, [hostile]: 1 } }];
+  const { doc } = await openDashboard({ answered: { ...answers, 'GET api/queues': [200, queues] } });
+  await until(() => !doc.querySelector('#unserved').hidden);
+  assert.deepEqual([...doc.querySelectorAll('#unserved li')].map((li) => li.textContent), [
+    "queue default: 142 tasks wait for handler 'acc-count', which no server of this queue offers",
+    `queue default: 1 task waits for handler '${hostile}', which no server of this queue offers`]);
+  assert.equal(doc.querySelector('img'), null, 'a handler name is text');
+  assert.equal(texts(doc.querySelector('#queues tbody tr'))[5], '2', 'Cancelled is counted');
+});
+
+test('the push form sends a unique key and a time-out, and says whether the push created a task', async () => {
+  const existing = { id: 't1', queue: 'default', status: 'InProgress', uniqueKey: 'invoice-42' };
+  const changing = { ...answers, 'POST api/tasks': [200, existing, { 'Kafru-Created': 'false' }] };
+  const { doc, window, sent } = await openDashboard({ answered: changing });
+  const form = doc.querySelector('#enqueue');
+  form.elements.namedItem('uniqueKey').value = 'invoice-42';
+  form.elements.namedItem('timeout').value = '0';
+  form.dispatchEvent(new window.Event('submit', { cancelable: true }));
+  assert.match(doc.querySelector('#message').textContent, /^time-out: give whole seconds/);
+  form.elements.namedItem('timeout').value = '30';
+  form.dispatchEvent(new window.Event('submit', { cancelable: true }));
+  await until(() => /^enqueue: nothing new stored/.test(doc.querySelector('#message').textContent));
+  assert.deepEqual(sent.find((s) => s.key === 'POST api/tasks').body, { handler: 'hello', uniqueKey: 'invoice-42', timeout: 'PT30S' });
+  assert.equal(doc.querySelector('#message').textContent, "enqueue: nothing new stored, task t1 (InProgress) holds unique key 'invoice-42'");
+
+  changing['POST api/tasks'] = [201, { id: 't3', queue: 'default', status: 'Waiting', uniqueKey: 'invoice-43' }, { 'Kafru-Created': 'true' }];
+  form.elements.namedItem('uniqueKey').value = 'invoice-43';
+  form.dispatchEvent(new window.Event('submit', { cancelable: true }));
+  await until(() => doc.querySelector('#message').textContent === 'enqueue: task t3 created in queue default');
 });

@@ -2,9 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  age, agentName, agentsByServer, attemptHistory, attemptLine, chartBars, commandQuestion, countPath, cronPath, enqueueBody, health,
-  inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
-  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, when,
+  TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars, commandQuestion, countPath, cronPath,
+  enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
+  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, unservedNotices, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
 
 test('the task list asks only for the filters given', () => {
@@ -17,16 +17,42 @@ test('the task list asks only for the filters given', () => {
 
 test('a task offers what its status allows, with its id escaped', () => {
   assert.deepEqual(taskActions({ id: 'x1', status: 'Error' }).map((a) => a[0]), ['Retry', 'Remove']);
-  assert.deepEqual(taskActions({ id: 'x1', status: 'InProgress' }), [['Terminate', 'POST', '/tasks/x1/terminate']]);
-  assert.deepEqual(taskActions({ id: 'a/b', status: 'Waiting' }), [['Remove', 'DELETE', '/tasks/a%2Fb']]);
+  assert.deepEqual(taskActions({ id: 'x1', status: 'InProgress' }),
+    [['Cancel', 'POST', '/tasks/x1/cancel'], ['Terminate', 'POST', '/tasks/x1/terminate']]);
+  assert.deepEqual(taskActions({ id: 'a/b', status: 'Waiting' }),
+    [['Cancel', 'POST', '/tasks/a%2Fb/cancel'], ['Remove', 'DELETE', '/tasks/a%2Fb']]);
+  assert.deepEqual(taskActions({ id: 'x1', status: 'Cancelled' }), [['Remove', 'DELETE', '/tasks/x1']], 'a cancelled task is not cancelled again');
+  assert.deepEqual(taskActions({ id: 'x1', status: 'Completed' }), [['Remove', 'DELETE', '/tasks/x1']]);
+  assert.ok(TASK_STATUSES.includes('Cancelled'), 'Cancelled can be filtered for');
+});
+
+test('a cancel says whether the task ended Cancelled or is being interrupted where it runs', () => {
+  assert.equal(cancelText({ id: 'k1', status: 'Cancelled' }), 'Cancel k1: done, it never runs');
+  assert.equal(cancelText({ id: 'k1', status: 'InProgress' }), 'Cancel k1: under way, it is interrupted where it runs and ends Cancelled');
+  const task = { id: 'k1', name: 'invoice', status: 'Waiting' };
+  assert.equal(taskQuestion('Cancel', task), 'Cancel task invoice (k1)? It never runs and ends Cancelled.');
+  assert.equal(taskQuestion('Cancel', { ...task, status: 'InProgress' }),
+    'Cancel task invoice (k1)? It is interrupted where it runs and ends Cancelled.');
+});
+
+test('each queue names the handlers its waiting tasks need and no server of it offers', () => {
+  assert.deepEqual(unservedNotices([
+    { queue: 'default', unservedHandlers: { 'acc-count': 142, 'one-off': 1, gone: 0 } },
+    { queue: 'mail', unservedHandlers: { 'a,b': 3 } },
+    { queue: 'fine', unservedHandlers: {} }, { queue: 'old' }]), [
+    { key: 'default/acc-count', queue: 'default',
+      text: "queue default: 142 tasks wait for handler 'acc-count', which no server of this queue offers" },
+    { key: 'default/one-off', queue: 'default', text: "queue default: 1 task waits for handler 'one-off', which no server of this queue offers" },
+    { key: 'mail/a,b', queue: 'mail', text: "queue mail: 3 tasks wait for handlers 'a', 'b', which no server of this queue offers together" },
+  ]);
 });
 
 test('queue rows show every status count and the pause or resume action', () => {
   const [paused, running] = queueRows([
-    { queue: 'mail', counts: { Waiting: 3, Error: 1 }, threads: 5, running: 2, paused: true, servers: ['n1', 'n2'] },
+    { queue: 'mail', counts: { Waiting: 3, Error: 1, Cancelled: 4 }, threads: 5, running: 2, paused: true, servers: ['n1', 'n2'] },
     { queue: 'default', counts: {}, threads: 0, running: 0, paused: false, servers: [] },
   ]);
-  assert.deepEqual(paused.cells, ['mail', '3', '0', '0', '1', '2/5', 'paused', 'n1, n2']);
+  assert.deepEqual(paused.cells, ['mail', '3', '0', '0', '1', '4', '2/5', 'paused', 'n1, n2']);
   assert.deepEqual(paused.action, ['Resume', 'POST', '/queues/mail/resume']);
   assert.deepEqual(running.action, ['Pause', 'POST', '/queues/default/pause']);
   assert.deepEqual([paused.queue, paused.failed, running.failed], ['mail', true, false], 'Retry failed only where some failed');
@@ -41,6 +67,16 @@ test('the enqueue form becomes a request body, or an error naming the field', ()
   assert.throws(() => enqueueBody({ handler: 'h', parameters: '{oops' }), /^Error: parameters: not JSON/);
   assert.throws(() => enqueueBody({ handler: 'h', parameters: '[1]' }), /^Error: parameters: give a JSON object/);
   assert.throws(() => enqueueBody({ handler: 'h', priority: '1.5' }), /^Error: priority/);
+  assert.deepEqual(enqueueBody({ handler: 'h', uniqueKey: 'invoice-42', timeout: '30' }),
+    { handler: 'h', uniqueKey: 'invoice-42', timeout: 'PT30S' });
+  assert.deepEqual(enqueueBody({ handler: 'h', uniqueKey: '', timeout: '' }), { handler: 'h' }, 'empty fields are left out');
+  for (const bad of ['0', '-5', '1.5', 'soon']) assert.throws(() => enqueueBody({ handler: 'h', timeout: bad }), /^Error: time-out/, bad);
+});
+
+test('a push says whether it stored a new task or answered the one holding its unique key', () => {
+  assert.equal(enqueueText({ id: 't3', queue: 'mail', status: 'Waiting' }, 'true'), 'enqueue: task t3 created in queue mail');
+  assert.equal(enqueueText({ id: 't1', queue: 'mail', status: 'InProgress', uniqueKey: 'invoice-42' }, 'false'),
+    "enqueue: nothing new stored, task t1 (InProgress) holds unique key 'invoice-42'");
 });
 
 test('a problem reads as one line with the fields at fault', () => {
@@ -135,21 +171,25 @@ test('questions before a destructive action name what it acts on and how many', 
   assert.equal(commandQuestion(worker, 'QueueForceShutdown'), 'Send QueueForceShutdown to the queue worker mail on server n1?');
 });
 
-test('a task detail takes an attempt history when the task carries one, and shows the error apart', () => {
-  const entry = { attempt: 2, at: '2026-11-28T18:00:01.25Z', server: 'n1', exceptionClass: 'java.io.IOException', message: 'm',
+test("a task detail takes the task's failures as its attempt history, and shows the error apart", () => {
+  const entry = { attempt: 2, at: '2026-11-28T18:00:01.25Z', server: 'n1', exception: 'java.io.IOException', message: 'm',
     stackTrace: 's' };
-  assert.deepEqual(attemptHistory({ attempts: [entry] }), [entry]);
-  assert.deepEqual(attemptHistory({ attempts: 3, attemptHistory: [entry] }), [entry]);
-  assert.deepEqual(attemptHistory({ attempts: 3 }), [], 'a count is no history');
-  assert.deepEqual(attemptHistory({ attempts: [{ message: 'no number' }, null] }),
-    [{ attempt: 1, at: null, server: null, exceptionClass: null, message: 'no number', stackTrace: null }]);
+  assert.deepEqual(attemptHistory({ attempts: 2, failures: [entry] }), [entry]);
+  assert.deepEqual(attemptHistory({ attempts: 3 }), [], 'no failures, no history');
+  assert.deepEqual(attemptHistory({ attempts: 3, failures: [] }), [], 'a list gives them empty');
+  assert.deepEqual(attemptHistory({ failures: [{ message: 'no number' }, null] }),
+    [{ attempt: 1, at: null, server: null, exception: null, message: 'no number', stackTrace: null }]);
   assert.equal(attemptLine(entry), 'attempt 2 · 2026-11-28 18:00:01Z · server n1 · java.io.IOException');
   assert.equal(attemptLine({ attempt: 1 }), 'attempt 1');
   assert.deepEqual(taskError({ status: 'Error', message: 'boom' }), { title: 'Error', text: 'boom' });
   assert.deepEqual(taskError({ status: 'Waiting', message: 'timeout' }), { title: 'Last failed attempt', text: 'timeout' });
   assert.equal(taskError({ status: 'Completed', message: null }), null);
-  const fields = Object.fromEntries(taskDetail({ id: 'k', attempts: [entry, entry], maxAttempts: 3 }));
+  assert.deepEqual(taskError({ status: 'Cancelled', message: 'cancelled by admin' }), { title: 'Cancelled', text: 'cancelled by admin' });
+  const fields = Object.fromEntries(taskDetail({ id: 'k', attempts: 2, maxAttempts: 3, failures: [entry, entry] }));
   assert.equal(fields.attempts, '2/3');
+  assert.ok(!('time-out' in fields) && !('unique key' in fields), 'no time-out and no unique key: not shown');
+  const optioned = Object.fromEntries(taskDetail({ id: 'k', timeout: 'PT30S', uniqueKey: 'invoice-42' }));
+  assert.deepEqual([optioned['time-out'], optioned['unique key']], ['PT30S', 'invoice-42']);
   assert.equal(fields.author, '', 'no author shown empty');
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', author: 'schedule:nightly' })).author, 'schedule:nightly');
   assert.equal(fields.message, undefined, 'the message is shown apart, as the error');

@@ -4,10 +4,10 @@
 // patched into the page rather than rebuilt, so that a focused button, an open stack trace and
 // the place a keyboard user was at survive the refresh.
 import {
-  API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, chartBars, commandQuestion,
-  countPath, cronPath, enqueueBody, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows,
+  API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars,
+  commandQuestion, countPath, cronPath, enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows,
   removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError,
-  taskName, taskQuestion, tasksPath, when,
+  taskName, taskQuestion, tasksPath, unservedNotices, when,
 } from './dashboard.mjs';
 
 const $ = (selector) => document.querySelector(selector);
@@ -15,6 +15,11 @@ const SVG = 'http://www.w3.org/2000/svg';
 const state = { admin: false, offset: 0, filters: {}, databaseError: null, refreshing: false, schedules: [] };
 
 async function api(method, path, body) {
+  return (await send(method, path, body)).answer;
+}
+
+/** A request to the admin API: its parsed answer, and the response (for its headers); throws the problem as an Error. */
+async function send(method, path, body) {
   const response = await fetch(API + path, {
     method,
     credentials: 'same-origin',
@@ -31,7 +36,7 @@ async function api(method, path, body) {
     if (response.status >= 500) state.databaseError = error.message;
     throw error;
   }
-  return parsed;
+  return { answer: parsed, response };
 }
 
 function say(text, failed) {
@@ -41,17 +46,18 @@ function say(text, failed) {
 }
 
 /**
- * Sends a write and shows how it went: "<what>: done", or the line `said` makes from the answer.
- * With a question, nothing is sent unless the user confirms it ("<what>: cancelled").
+ * Sends a write and shows how it went: "<what>: done", or the line `said` makes from the answer
+ * (and the response). With a question, nothing is sent unless the user confirms it ("<what>:
+ * cancelled", or `dismissed`).
  */
-async function act(method, path, body, what, question, said) {
+async function act(method, path, body, what, question, said, dismissed) {
   if (question && !window.confirm(question)) {
-    say(`${what}: cancelled`, false);
+    say(dismissed ?? `${what}: cancelled`, false);
     return false;
   }
   try {
-    const answer = await api(method, path, body);
-    say(said ? said(answer) : `${what}: done`, false);
+    const { answer, response } = await send(method, path, body);
+    say(said ? said(answer, response) : `${what}: done`, false);
     await refresh();
     return true;
   } catch (e) {
@@ -143,22 +149,28 @@ function patchChildren(parent, fresh) {
   });
 }
 
+const FOLLOWING = 4; // Node.DOCUMENT_POSITION_FOLLOWING
+
 /**
  * Runs a render; when it took the focused element away, gives focus back to it, or to its
- * equivalent (the same data-focus), or to another control of the same row (after Retry, which
- * goes, its row's Remove) — never to the top of the page when the row is still there.
+ * equivalent (the same data-focus), or to the control that followed it in its row and is still
+ * there (after Retry, which goes, its row's Remove), or to another control of the row — never to
+ * the top of the page when the row is still there.
  */
 function keepingFocus(render) {
   const focused = document.activeElement;
   const key = focused?.dataset?.focus;
+  const row = key ? key.slice(0, key.lastIndexOf('/') + 1) : null;
+  const following = key ? [...document.querySelectorAll('[data-focus]')]
+    .filter((e) => e.dataset.focus.startsWith(row) && focused.compareDocumentPosition(e) & FOLLOWING) : [];
   render();
   if (!focused || focused === document.body || document.activeElement === focused) return;
   let again = focused.isConnected ? focused : null;
   if (!again && key) {
     const candidates = [...document.querySelectorAll('[data-focus]')];
-    const row = key.slice(0, key.lastIndexOf('/') + 1);
     const sameRow = candidates.filter((e) => e.dataset.focus.startsWith(row));
-    again = candidates.find((e) => e.dataset.focus === key) || sameRow.find((e) => e.nodeName === focused.nodeName) || sameRow[0];
+    again = candidates.find((e) => e.dataset.focus === key) || following.find((e) => e.isConnected)
+      || sameRow.find((e) => e.nodeName === focused.nodeName) || sameRow[0];
   }
   again?.focus({ preventScroll: true });
 }
@@ -188,7 +200,7 @@ async function refreshQueues() {
   const [queues, metrics, throughput] = await Promise.all([api('GET', '/queues'), api('GET', '/metrics'),
     api('GET', '/queues/throughput?minutes=60')]);
   fill($('#queues tbody'), queueRows(queues, metrics), (q) => q.queue, (row, q) => {
-    q.cells.forEach((c, i) => cell(row, c, i === 6 ? 'status' : null));
+    q.cells.forEach((c, i) => cell(row, c, i === TASK_STATUSES.length + 2 ? 'status' : null));
     const actions = cell(row, '', 'actions');
     const what = `queue ${q.queue}`;
     writeButton(actions, q.action[0], () => act(q.action[1], q.action[2], undefined, `${q.action[0]} ${what}`),
@@ -198,6 +210,13 @@ async function refreshQueues() {
         { name: what, focus: `queues/${q.queue}/retry-failed` });
     }
   });
+  keepingFocus(() => patchChildren($('#unserved'), unservedNotices(queues).map((n) => {
+    const li = document.createElement('li');
+    li.dataset.key = n.key;
+    li.textContent = n.text;
+    return li;
+  })));
+  $('#unserved').hidden = $('#unserved').childElementCount === 0;
   const names = queues.map((q) => q.queue);
   for (const select of [$('#task-queue'), $('#chart-queue')]) {
     // rebuilt only when the queues changed: a keyboard user may be in it
@@ -273,15 +292,18 @@ async function refreshTasks() {
     open.dataset.focus = `tasks/${t.id}/open`;
     cell(row, '').append(open);
     [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, t.message]
-      .forEach((c, i) => cell(row, c, i === 3 ? 'status' : null));
+      .forEach((c, i) => { if (i === 3) cell(row, c, 'status').dataset.status = c; else cell(row, c); });
     taskButtons(cell(row, '', 'actions'), t, 'tasks');
   });
 }
 
-/** A task's Retry, Terminate and Remove, as its status allows; Terminate and Remove ask first. */
+/** A task's Cancel, Retry, Terminate and Remove, as its status allows; Cancel, Terminate and Remove ask first. */
 function taskButtons(parent, task, where) {
   taskActions(task).forEach(([label, method, path]) => writeButton(parent, label,
-    () => act(method, path, undefined, `${label} ${task.id}`, taskQuestion(label, task)),
+    () => (label === 'Cancel'
+      ? act(method, path, undefined, `${label} ${task.id}`, taskQuestion(label, task), cancelText,
+        `Cancel ${task.id}: not sent, the task goes on`)
+      : act(method, path, undefined, `${label} ${task.id}`, taskQuestion(label, task))),
     { name: taskName(task), focus: `${where}/${task.id}/${label}` }));
 }
 
@@ -304,6 +326,7 @@ async function refreshTask(id) {
       const dd = document.createElement(label === 'parameters' ? 'pre' : 'dd');
       dd.textContent = value;
       dd.dataset.field = label;
+      if (label === 'status') dd.dataset.status = value;
       return [dt, dd];
     }));
     const error = taskError(task);
@@ -601,8 +624,8 @@ function wire() {
     try {
       act('POST', '/tasks', enqueueBody({
         handler: field('handler'), queue: field('queue'), name: field('name'), parameters: field('parameters'),
-        priority: field('priority'), runAt: field('runAt'),
-      }), 'enqueue');
+        priority: field('priority'), runAt: field('runAt'), uniqueKey: field('uniqueKey'), timeout: field('timeout'),
+      }), 'enqueue', null, (task, response) => enqueueText(task, response.headers?.get('Kafru-Created')));
     } catch (e) {
       say(e.message, true);
     }

@@ -4,7 +4,7 @@
 export const API = 'api';
 export const PAGES = ['queues', 'tasks', 'schedules', 'agents'];
 export const PAGE_SIZE = 100;
-export const TASK_STATUSES = ['Waiting', 'InProgress', 'Completed', 'Error'];
+export const TASK_STATUSES = ['Waiting', 'InProgress', 'Completed', 'Error', 'Cancelled'];
 export const COMMANDS = {
   Queue: ['QueueGracefulShutdown', 'QueueForceShutdown'],
   Scheduler: ['SchedulerGracefulShutdown', 'SchedulerForceShutdown'],
@@ -84,8 +84,8 @@ export function taskName(task) {
 }
 
 /**
- * The question asked before an action on a task that cannot be taken back (Remove, Terminate),
- * or null when the action asks nothing (Retry).
+ * The question asked before an action on a task that cannot be taken back (Remove, Terminate,
+ * Cancel), or null when the action asks nothing (Retry).
  */
 export function taskQuestion(label, task) {
   switch (label) {
@@ -93,6 +93,10 @@ export function taskQuestion(label, task) {
       return `Remove ${taskName(task)}, ${task.status}? It cannot be brought back.`;
     case 'Terminate':
       return `Terminate ${taskName(task)}? It is interrupted where it runs and ends Error.`;
+    case 'Cancel':
+      return task.status === 'InProgress'
+        ? `Cancel ${taskName(task)}? It is interrupted where it runs and ends Cancelled.`
+        : `Cancel ${taskName(task)}? It never runs and ends Cancelled.`;
     default:
       return null;
   }
@@ -121,54 +125,73 @@ export function commandQuestion(agent, command) {
   return `Send ${command} to the ${agentName(agent)}?`;
 }
 
-/** What can be done to a task in its status: [label, method, path]. */
+/**
+ * What can be done to a task in its status: [label, method, path]. Cancel (ends Cancelled) for a
+ * task that has not finished; a running one can also be terminated (ends Error).
+ */
 export function taskActions(task) {
   const id = encodeURIComponent(task.id);
+  const cancel = ['Cancel', 'POST', `/tasks/${id}/cancel`];
   switch (task.status) {
     case 'Error':
       return [['Retry', 'POST', `/tasks/${id}/retry`], ['Remove', 'DELETE', `/tasks/${id}`]];
     case 'InProgress':
-      return [['Terminate', 'POST', `/tasks/${id}/terminate`]];
+      return [cancel, ['Terminate', 'POST', `/tasks/${id}/terminate`]];
+    case 'Waiting':
+      return [cancel, ['Remove', 'DELETE', `/tasks/${id}`]];
     default:
       return [['Remove', 'DELETE', `/tasks/${id}`]];
   }
 }
 
 /**
- * A task's failed attempts, oldest first, when the task carries their history: an array
- * [{attempt, at, server, exceptionClass, message, stackTrace}] as `attemptHistory`, or as
- * `attempts` in place of the count. [] otherwise (the store keeps only the last message).
+ * The line shown after a Cancel: the admin API answers the Cancelled task (200), or the task
+ * still InProgress while it is being interrupted where it runs (202).
+ */
+export function cancelText(task) {
+  return task.status === 'Cancelled' ? `Cancel ${task.id}: done, it never runs`
+    : `Cancel ${task.id}: under way, it is interrupted where it runs and ends Cancelled`;
+}
+
+/**
+ * A task's failed attempts, oldest first, as the admin API gives them with one task
+ * (`failures`: [{attempt, at, server, exception, message, stackTrace}]); [] in lists, where it is empty.
  */
 export function attemptHistory(task) {
-  const history = Array.isArray(task.attemptHistory) ? task.attemptHistory : Array.isArray(task.attempts) ? task.attempts : [];
-  return history.filter((a) => a && typeof a === 'object').map((a, i) => ({
-    attempt: a.attempt ?? i + 1, at: a.at ?? null, server: a.server ?? null, exceptionClass: a.exceptionClass ?? null,
+  const failures = Array.isArray(task.failures) ? task.failures : [];
+  return failures.filter((a) => a && typeof a === 'object').map((a, i) => ({
+    attempt: a.attempt ?? i + 1, at: a.at ?? null, server: a.server ?? null, exception: a.exception ?? null,
     message: a.message ?? null, stackTrace: a.stackTrace ?? null,
   }));
 }
 
 /** One failed attempt's heading line: "attempt 2 · 2026-11-28 18:00:01Z · server n1 · java.io.IOException". */
 export function attemptLine(a) {
-  return [`attempt ${a.attempt}`, when(a.at), a.server ? `server ${a.server}` : '', a.exceptionClass || '']
+  return [`attempt ${a.attempt}`, when(a.at), a.server ? `server ${a.server}` : '', a.exception || '']
     .filter(Boolean).join(' · ');
 }
 
 /**
- * The error a task's detail shows above its fields: for an Error task what ended it, for another
- * task with a message what its last failed attempt said; null when there is none.
+ * The message a task's detail shows above its fields: for an Error task what ended it, for a
+ * Cancelled one who cancelled it, for another task with a message what its last failed attempt
+ * said; null when there is none.
  */
 export function taskError(task) {
   if (!task.message) return null;
-  return { title: task.status === 'Error' ? 'Error' : 'Last failed attempt', text: task.message };
+  const title = { Error: 'Error', Cancelled: 'Cancelled' }[task.status] || 'Last failed attempt';
+  return { title, text: task.message };
 }
 
-/** One task's fields for its detail view, as [label, text] in reading order (the message is shown apart: taskError). */
+/**
+ * One task's fields for its detail view, as [label, text] in reading order (the message is shown
+ * apart: taskError); its time-out and unique key only when it has them.
+ */
 export function taskDetail(task) {
-  const attempts = Array.isArray(task.attempts) ? task.attempts.length : task.attempts;
+  const optional = [['time-out', task.timeout], ['unique key', task.uniqueKey]].filter(([, value]) => value);
   return [
     ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
     ['author', task.author || ''],
-    ['attempts', `${attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)],
+    ['attempts', `${task.attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)], ...optional,
     ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],
     ['lease until', when(task.leaseUntil)], ['modified', when(task.dateModified)],
@@ -199,6 +222,21 @@ export function queueRows(queues, metrics) {
     action: q.paused
       ? ['Resume', 'POST', `/queues/${encodeURIComponent(q.queue)}/resume`]
       : ['Pause', 'POST', `/queues/${encodeURIComponent(q.queue)}/pause`],
+  }));
+}
+
+/**
+ * One notice per queue and handler whose Waiting tasks no server of the queue can run (the
+ * queues' `unservedHandlers`): they wait, they do not fail, until a server with the handler
+ * serves the queue. A unit of tasks is counted under its handlers joined by commas.
+ */
+export function unservedNotices(queues) {
+  return queues.flatMap((q) => Object.entries(q.unservedHandlers || {}).filter(([, n]) => n > 0).map(([handler, n]) => {
+    const names = handler.split(',').map((h) => `'${h}'`).join(', ');
+    const tasks = n === 1 ? '1 task waits' : `${n} tasks wait`;
+    const what = handler.includes(',') ? `handlers ${names}, which no server of this queue offers together`
+      : `handler ${names}, which no server of this queue offers`;
+    return { key: `${q.queue}/${handler}`, queue: q.queue, text: `queue ${q.queue}: ${tasks} for ${what}` };
   }));
 }
 
@@ -248,7 +286,7 @@ export function chartBars(series, width, height) {
 }
 
 /** The enqueue form's fields as the request body; throws an Error naming the field at fault. */
-export function enqueueBody({ handler, queue, name, parameters, priority, runAt }) {
+export function enqueueBody({ handler, queue, name, parameters, priority, runAt, uniqueKey, timeout }) {
   if (!handler) throw new Error('handler: choose a handler');
   const body = { handler };
   if (queue) body.queue = queue;
@@ -261,7 +299,23 @@ export function enqueueBody({ handler, queue, name, parameters, priority, runAt 
     body.priority = n;
   }
   if (runAt) body.runAt = new Date(runAt).toISOString();
+  if (uniqueKey) body.uniqueKey = uniqueKey;
+  if (timeout !== undefined && timeout !== '') {
+    const seconds = Number(timeout);
+    if (!Number.isInteger(seconds) || seconds < 1) throw new Error('time-out: give whole seconds, 1 or more, or leave it empty for no limit');
+    body.timeout = `PT${seconds}S`;
+  }
   return body;
+}
+
+/**
+ * The line shown after a push: the admin API answers Kafru-Created: true for a new task, false
+ * when a Waiting or InProgress task (or a recently finished one) already holds its unique key.
+ */
+export function enqueueText(task, created) {
+  return created === 'false'
+    ? `enqueue: nothing new stored, task ${task.id} (${task.status}) holds unique key '${task.uniqueKey}'`
+    : `enqueue: task ${task.id} created in queue ${task.queue}`;
 }
 
 function parametersOf(text) {

@@ -6,8 +6,10 @@
 //
 // It prints "ok - <scenario>" per scenario and exits 0, or prints "not ok - <scenario>: <why>" and
 // exits 1. Any console error or uncaught exception of the page fails the run. The deployment
-// must have the handlers hello, it-fail-once (fails its first run of a task, then succeeds) and
-// it-block (runs until interrupted), and the queues default and second.
+// must have the handlers hello, it-fail-once (fails its first run of a task, then succeeds), it-fail
+// (always throws IllegalStateException "boom") and it-block (runs until interrupted), and the
+// queues default and second. Another application on the same database has pushed a task named
+// unserved, whose handler nobody-has-this no server of queue default offers (DashboardBrowserIT does).
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -78,6 +80,11 @@ const go = async (page, hash, shown) => {
   await page.waitForSelector(`#page-${shown}:not([hidden])`, { timeout: WAIT });
 };
 const text = (page, selector) => page.locator(selector).first().textContent();
+/** Waits until the page has refreshed twice (its "updated" time changed twice). */
+async function twoRefreshes(page) {
+  const seen = new Set([await text(page, '#updated')]);
+  await until('two refreshes', async () => seen.add(await text(page, '#updated')).size >= 3);
+}
 const FUTURE = '2099-01-01T00:00:00Z';
 
 /** Clicks a button whose confirmation is dismissed, then the same one accepted; returns the two questions asked. */
@@ -119,7 +126,7 @@ scenario('enqueues through the form and watches the task reach Completed', async
   await page.fill('#enqueue input[name=name]', 'browser-enqueued');
   await page.fill('#enqueue textarea[name=parameters]', '{"name": "Chromium"}');
   await page.click('#enqueue button[type=submit]');
-  await until('the enqueue is confirmed', async () => (await text(page, '#message')) === 'enqueue: done');
+  await until('the enqueue is confirmed', async () => /^enqueue: task \S+ created in queue default$/.test(await text(page, '#message')));
   await go(page, '#tasks', 'tasks');
   await page.fill('#task-name', 'browser-enqueued');
   await page.click('#task-filters button[type=submit]');
@@ -219,7 +226,7 @@ scenario('creates a schedule: an invalid cron is named, a valid one previews 5 t
 
 scenario('pauses and resumes a queue', async ({ page }) => {
   await go(page, '#queues', 'queues');
-  const state = () => rowOf(page, '#queues', 'default').locator('td').nth(6).textContent();
+  const state = () => rowOf(page, '#queues', 'default').locator('td.status').textContent();
   const paused = async () => (await api('GET', '/queues')).find((q) => q.queue === 'default').paused;
   await until('the queue runs', async () => (await state()) === 'running');
   const pause = rowOf(page, '#queues', 'default').locator('button:text-is("Pause")');
@@ -331,6 +338,107 @@ scenario('terminates a running task once the confirmation is accepted', async ({
   await until('the detail shows the error', async () => (await text(page, '#task-message')) === 'task has been terminated');
 });
 
+scenario('pushes a unique task twice through the form, then cancels it with the keyboard once the confirmation is accepted',
+  async ({ page }) => {
+    await go(page, '#queues', 'queues');
+    await page.selectOption('#handler', 'hello');
+    await page.fill('#enqueue input[name=name]', 'cancel-me');
+    await page.fill('#enqueue input[name=uniqueKey]', 'browser-unique');
+    await page.fill('#enqueue input[name=timeout]', '30');
+    await page.fill('#enqueue input[name=runAt]', '2099-01-01T00:00');
+    await page.fill('#enqueue textarea[name=parameters]', '');
+    await page.click('#enqueue button[type=submit]');
+    const created = await until('the push is confirmed as new', async () => /^enqueue: task (\S+) created in queue default$/
+      .exec(await text(page, '#message')));
+    const id = created[1];
+    await page.click('#enqueue button[type=submit]');
+    await until('the second push answers the task holding the key', async () => (await text(page, '#message'))
+      === `enqueue: nothing new stored, task ${id} (Waiting) holds unique key 'browser-unique'`);
+    check((await api('GET', '/tasks?name=cancel-me')).length === 1, 'the second push stored a task');
+    const stored = await api('GET', `/tasks/${id}`);
+    check(stored.uniqueKey === 'browser-unique' && stored.timeout === 'PT30S', `stored: ${stored.uniqueKey} ${stored.timeout}`);
+    for (const name of ['name', 'uniqueKey', 'timeout', 'runAt']) await page.fill(`#enqueue input[name=${name}]`, '');
+
+    await go(page, '#tasks', 'tasks');
+    await page.fill('#task-name', 'cancel-me');
+    await page.click('#task-filters button[type=submit]');
+    const cancel = page.locator(`#tasks tbody tr[data-key="${id}"] button:text-is("Cancel")`);
+    await cancel.waitFor({ timeout: WAIT });
+    check((await cancel.getAttribute('aria-label')) === `Cancel: task cancel-me (${id})`, `named ${await cancel.getAttribute('aria-label')}`);
+    // focused from the keyboard, it stays focused across two refreshes, and Enter acts on it
+    await cancel.focus();
+    await page.evaluate(() => { window.focusedBefore = document.activeElement; });
+    await twoRefreshes(page);
+    check(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected),
+      `focus moved to: ${await page.evaluate(() => document.activeElement?.outerHTML)}`);
+    const asked = dialogs.length;
+    dialogAnswer = 'dismiss';
+    try {
+      await page.keyboard.press('Enter');
+      await until('the question is asked', async () => dialogs.length > asked);
+    } finally {
+      dialogAnswer = 'accept';
+    }
+    await until('the dismissal is shown', async () => (await text(page, '#message')) === `Cancel ${id}: not sent, the task goes on`);
+    check((await api('GET', `/tasks/${id}`)).status === 'Waiting', 'a dismissed Cancel cancelled the task');
+    check(dialogs[asked] === `Cancel task cancel-me (${id})? It never runs and ends Cancelled.`, `asked: ${dialogs[asked]}`);
+    await page.keyboard.press('Enter');
+    await until('the cancel is confirmed', async () => (await text(page, '#message')) === `Cancel ${id}: done, it never runs`);
+    const after = await api('GET', `/tasks/${id}`);
+    check(after.status === 'Cancelled' && after.message === `cancelled by ${admin}`, `the store has ${after.status}: ${after.message}`);
+    await until('the row shows Cancelled, with only Remove left', async () => {
+      const row = page.locator(`#tasks tbody tr[data-key="${id}"]`);
+      return (await row.locator('td.status').textContent()) === 'Cancelled'
+        && (await row.locator('button').allTextContents()).join() === 'Remove';
+    });
+    check(await page.evaluate((key) => document.activeElement?.dataset.focus === key, `tasks/${id}/Remove`),
+      'focus went on to the row\'s Remove');
+    await page.selectOption('#task-status', 'Cancelled');
+    await until('the status filter finds it', async () => (await text(page, '#page-text')) === '1–1 of 1');
+    await page.selectOption('#task-status', '');
+    await go(page, `#task/${encodeURIComponent(id)}`, 'task');
+    await until('the detail says who cancelled it', async () => (await text(page, '#task-error-title')) === 'Cancelled'
+      && (await text(page, '#task-message')) === `cancelled by ${admin}`);
+    const field = (name) => page.locator(`#task-detail [data-field="${name}"]`).textContent();
+    check((await field('unique key')) === 'browser-unique' && (await field('time-out')) === 'PT30S', 'time-out and unique key shown');
+    check((await field('author')) === admin, `author: ${await field('author')}`);
+    await go(page, '#queues', 'queues');
+    await until('queue default counts it Cancelled', async () => Number(await rowOf(page, '#queues', 'default').locator('td').nth(5)
+      .textContent()) >= 1);
+  });
+
+scenario("shows the attempt history of a task whose handler failed, stack traces folded", async ({ page }) => {
+  const task = await api('POST', '/tasks', { handler: 'it-fail', name: 'always-fails', maxAttempts: 2 });
+  await until('the task failed twice', async () => (await api('GET', `/tasks/${task.id}`)).status === 'Error');
+  await go(page, `#task/${encodeURIComponent(task.id)}`, 'task');
+  await until('two failed attempts are listed', async () => (await page.locator('#task-attempts li').count()) === 2);
+  const lines = await page.locator('#task-attempts p.attempt').allTextContents();
+  lines.forEach((line, i) => check(new RegExp(`^attempt ${i + 1} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ · server \\S+ · `
+    + 'java\\.lang\\.IllegalStateException$').test(line), `attempt line: ${line}`));
+  const messages = await page.locator('#task-attempts pre.attempt-message').allTextContents();
+  check(messages.join() === 'boom,boom', `messages: ${messages}`);
+  const trace = page.locator('#task-attempts li').first().locator('details');
+  check((await trace.getAttribute('open')) === null, 'a stack trace starts folded');
+  check(!(await trace.locator('pre.stack').isVisible()), 'a folded stack trace is not shown');
+  await trace.locator('summary').click();
+  await until('the stack trace unfolds', async () => trace.locator('pre.stack').isVisible());
+  check(/^java\.lang\.IllegalStateException: boom\n\s+at dev\.kafru\.it\.FailingTask\.run/.test(await trace.locator('pre.stack').textContent()),
+    `stack: ${(await trace.locator('pre.stack').textContent()).slice(0, 200)}`);
+  await twoRefreshes(page);
+  check(await trace.getAttribute('open') !== null, 'the unfolded stack trace stays open across the refresh');
+});
+
+scenario('names a handler that waiting tasks need and no server of their queue offers', async ({ page }) => {
+  const [task] = await api('GET', '/tasks?name=unserved');
+  check(task?.handler === 'nobody-has-this', `no task named unserved with handler nobody-has-this: ${JSON.stringify(task)}`);
+  await go(page, '#queues', 'queues');
+  await until('the notice is shown (the server reports a task it set aside after 5 s)', async () => (await page.locator('#unserved li')
+    .allTextContents()).includes("queue default: 1 task waits for handler 'nobody-has-this', which no server of this queue offers"));
+  const stored = await api('GET', `/tasks/${task.id}`);
+  check(stored.status === 'Waiting' && stored.attempts === 0, `the task ${stored.status} after ${stored.attempts} attempts: it waits, it does not fail`);
+  // it stays, so that the screenshots show the notice and the phone layout is checked with it
+});
+
 scenario("retries every failed task of a queue after a confirmation with the count", async ({ page }) => {
   const tasks = await Promise.all([1, 2, 3].map(() => api('POST', '/tasks',
     { handler: 'it-fail-once', queue: 'second', name: 'retry-all', maxAttempts: 1 })));
@@ -387,17 +495,12 @@ scenario('runs a schedule now and removes it, each once the confirmation is acce
 });
 
 scenario('keeps keyboard focus on a button across the 3 s refresh', async ({ page }) => {
-  const updated = () => text(page, '#updated');
-  const twoRefreshes = async () => {
-    const seen = new Set([await updated()]);
-    await until('two refreshes', async () => seen.add(await updated()).size >= 3);
-  };
   await go(page, '#queues', 'queues');
   const toggle = rowOf(page, '#queues', 'default').locator('button').first();
   await toggle.focus();
   await page.evaluate(() => { window.focusedBefore = document.activeElement; });
   check(await page.evaluate(() => window.focusedBefore.textContent === 'Pause'), 'the Pause button has focus');
-  await twoRefreshes();
+  await twoRefreshes(page);
   check(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected),
     `focus moved to: ${await page.evaluate(() => document.activeElement?.outerHTML)}`);
   // the keyboard goes on from there: Tab reaches the next control of the row
@@ -415,7 +518,7 @@ scenario('keeps keyboard focus on a button across the 3 s refresh', async ({ pag
   const link = page.locator('#tasks tbody tr').nth(5).locator('td a');
   await link.focus();
   await page.evaluate(() => { window.focusedBefore = document.activeElement; });
-  await twoRefreshes();
+  await twoRefreshes(page);
   check(await page.evaluate(() => document.activeElement === window.focusedBefore), 'focus left the task link in the list');
 });
 
@@ -462,7 +565,7 @@ scenario('writes screenshots of every page at 1280×800 and 390 wide', async ({ 
           // on a phone every row's status and actions are on screen, with no sideways scrolling inside a table either
           const { checked, outside } = await page.evaluate(() => {
             const cells = [...document.querySelectorAll('.page:not([hidden]) td.status, .page:not([hidden]) td.actions button,'
-              + ' #page-task:not([hidden]) #task-actions button')];
+              + ' #page-task:not([hidden]) #task-actions button, #page-queues:not([hidden]) #unserved li')];
             const off = cells.map((c) => [c, c.getBoundingClientRect()])
               .filter(([, r]) => r.width === 0 || r.left < 0 || r.right > window.innerWidth)
               .map(([c, r]) => `${c.closest('table')?.id || c.closest('section').id} ${c.className || c.textContent}: ${Math.round(r.left)}–${Math.round(r.right)}`);

@@ -1,5 +1,8 @@
 package dev.kafru.it;
 
+import dev.kafru.TaskRequest;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.junit.jupiter.api.Test;
 
@@ -22,16 +25,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from src/test/js/package-lock.json). Every scenario of the script must print "ok"; the script
  * also fails on any console error of the page. Each destructive button is clicked with its
  * confirmation dismissed and then accepted, and the store is read through the admin API after
- * each. Screenshots go to target/screenshots/.
+ * each. A task is cancelled from the keyboard, a failing handler's attempt history read, and a
+ * handler no server offers (a task this test stores as another application on the same database
+ * would) named on the queues page. Screenshots go to target/screenshots/.
  */
 class DashboardBrowserIT {
 
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("KAFRU_CHROMIUM", "/usr/bin/chromium"));
+    /** The handler of a task that another application pushed into the same database: no server here offers it. */
+    static final String UNSERVED = "nobody-has-this";
     static final Path SCRIPT = Path.of("src/test/js/browser/scenarios.mjs");
     static final List<String> SCENARIOS = List.of("signs in", "enqueues through the form", "pages through 250 tasks",
             "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue",
             "a page on another site cannot write", "purges after a confirmation", "removes a task only once",
-            "terminates a running task once", "retries every failed task of a queue", "runs a schedule now and removes it",
+            "terminates a running task once", "pushes a unique task twice through the form, then cancels it",
+            "shows the attempt history of a task whose handler failed", "names a handler that waiting tasks need and no server",
+            "retries every failed task of a queue", "runs a schedule now and removes it",
             "keeps keyboard focus", "throughput of the last hour", "as a viewer finds no write controls", "writes screenshots",
             "the pages logged no console error");
 
@@ -43,10 +52,14 @@ class DashboardBrowserIT {
                 "playwright-core is not installed: run npm ci --prefix src/test/js (src/scripts/test.sh does)");
         File war = new File(System.getProperty("java.io.tmpdir"), "dashboard.war");
         Deployments.kafru("dashboard_it", List.of("kafru.admin.password=admin-secret",
-                        "kafru.users=viewer:kafru-viewer:viewer-secret"), OnceFailingTask.class, BlockingTask.class)
+                        "kafru.users=viewer:kafru-viewer:viewer-secret"), OnceFailingTask.class, FailingTask.class, BlockingTask.class)
                 .as(ZipExporter.class).exportTo(war, true);
-        try (PayaraProcess payara = PayaraProcess.start(war.toPath())) {
+        try (PayaraProcess payara = PayaraProcess.start(war.toPath());
+             RpcSurrealConnection db = RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "dashboard_it"))) {
             payara.awaitReady();
+            // another application on the same database pushes a task whose handler this deployment lacks (the admin API
+            // refuses an unknown handler): it waits, and the queues page names it (scenario "names a handler ...")
+            new SurrealTaskRepository(db).insert(List.of(TaskRequest.of(UNSERVED).queue("default").name("unserved")));
             Process node = new ProcessBuilder("node", SCRIPT.toString(), payara.root().toString(), "admin", "admin-secret",
                     "viewer", "viewer-secret", "target/screenshots").redirectErrorStream(true).start();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(node));
