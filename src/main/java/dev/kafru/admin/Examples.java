@@ -4,12 +4,28 @@ package dev.kafru.admin;
 final class Examples {
 
     static final String TASK_INPUT = """
-            {"handler": "send-invoice", "queue": "mail", "parameters": {"invoice": 1234}, "priority": 10, "maxAttempts": 5}""";
+            {"handler": "send-invoice", "queue": "mail", "parameters": {"invoice": 1234}, "priority": 10, "maxAttempts": 5,
+             "timeout": "PT30S", "uniqueKey": "invoice-1234", "uniqueFor": "PT1H"}""";
     static final String TASK = """
             {"id": "k9x2m4", "name": "send-invoice", "queue": "mail", "handler": "send-invoice", "parameters": {"invoice": 1234},
              "status": "Waiting", "message": null, "priority": 10, "runAt": "2026-11-28T18:00:00Z", "attempts": 0,
              "maxAttempts": 5, "owner": null, "leaseUntil": null, "dateCreated": "2026-11-28T18:00:00Z",
-             "dateModified": "2026-11-28T18:00:00Z", "startedAt": null, "finishedAt": null}""";
+             "dateModified": "2026-11-28T18:00:00Z", "startedAt": null, "finishedAt": null,
+             "author": "admin", "timeout": "PT30S", "uniqueKey": "invoice-1234", "failures": []}""";
+    /** A task a cancel stopped before it ran. */
+    static final String TASK_CANCELLED = """
+            {"id": "k9x2m4", "name": "send-invoice", "queue": "mail", "handler": "send-invoice", "parameters": {"invoice": 1234},
+             "status": "Cancelled", "message": "cancelled by admin", "priority": 10, "runAt": "2026-11-28T18:00:00Z", "attempts": 0,
+             "maxAttempts": 5, "owner": null, "leaseUntil": null, "dateCreated": "2026-11-28T18:00:00Z",
+             "dateModified": "2026-11-28T18:00:05Z", "startedAt": null, "finishedAt": "2026-11-28T18:00:05Z",
+             "author": "admin", "timeout": null, "uniqueKey": null, "failures": []}""";
+    /** A running task, as a cancel answers it while the cancel is under way. */
+    static final String TASK_RUNNING = """
+            {"id": "k9x2m4", "name": "send-invoice", "queue": "mail", "handler": "send-invoice", "parameters": {"invoice": 1234},
+             "status": "InProgress", "message": null, "priority": 10, "runAt": "2026-11-28T18:00:00Z", "attempts": 1,
+             "maxAttempts": 5, "owner": "node-1/mail", "leaseUntil": "2026-11-28T18:00:30Z", "dateCreated": "2026-11-28T18:00:00Z",
+             "dateModified": "2026-11-28T18:00:00Z", "startedAt": "2026-11-28T18:00:00Z", "finishedAt": null,
+             "author": "admin", "timeout": null, "uniqueKey": null, "failures": []}""";
     static final String SCHEDULE_INPUT = """
             {"name": "nightly-report", "handler": "report", "cron": "0 0 2 * * ?", "timeZone": "Europe/Berlin",
              "parameters": {"format": "pdf"}}""";

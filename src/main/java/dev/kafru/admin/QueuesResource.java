@@ -47,8 +47,9 @@ public class QueuesResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = QueueInfo.class),
             examples = @ExampleObject(name = "queues", value = """
-                    [{"queue": "default", "counts": {"Waiting": 3, "InProgress": 2, "Completed": 1000, "Error": 1},
-                      "countCap": 1000, "threads": 5, "running": 2, "paused": false, "servers": ["node-1"]}]""")))
+                    [{"queue": "default", "counts": {"Waiting": 3, "InProgress": 2, "Completed": 1000, "Error": 1, "Cancelled": 0},
+                      "countCap": 1000, "threads": 5, "running": 2, "paused": false, "servers": ["node-1"],
+                      "unservedHandlers": {"send-sms": 12}}]""")))
     public Response list(@Context UriInfo uri) {
         Query.of(uri);
         return TasksResource.ok(queue.queues());

@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -64,10 +65,13 @@ public class TasksResource {
             schema = @Schema(implementation = Bodies.TaskInput.class),
             examples = @ExampleObject(name = "invoice", value = Examples.TASK_INPUT)))
     @APIResponse(responseCode = "200", description = "its uniqueKey is taken: the task holding it, nothing stored (Kafru-Created: false)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
-    @APIResponse(responseCode = "201", description = "stored; Location names it (Kafru-Created: true)", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
-            examples = @ExampleObject(name = "task", value = Examples.TASK)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+                    examples = @ExampleObject(name = "task", value = Examples.TASK)),
+            headers = @Header(name = CREATED_HEADER, description = "false: nothing was stored", schema = @Schema(type = SchemaType.BOOLEAN)))
+    @APIResponse(responseCode = "201", description = "stored; Location names it (Kafru-Created: true)",
+            headers = @Header(name = CREATED_HEADER, description = "true: a new task was stored", schema = @Schema(type = SchemaType.BOOLEAN)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+                    examples = @ExampleObject(name = "task", value = Examples.TASK)))
     @APIResponse(responseCode = "400", description = "malformed JSON, a wrong type, an unknown field or handler; nothing stored",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
@@ -254,9 +258,10 @@ public class TasksResource {
     @Operation(summary = "Cancel a task", description = "A Waiting task never runs and ends Cancelled at once (200); a running one"
             + " is interrupted wherever it runs and ends Cancelled within about a second (202, the task as it was).")
     @APIResponse(responseCode = "200", description = "cancelled", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Task.class)))
+            schema = @Schema(implementation = Task.class), examples = @ExampleObject(name = "cancelled", value = Examples.TASK_CANCELLED)))
     @APIResponse(responseCode = "202", description = "the task runs; its cancel is under way", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class)))
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Task.class),
+            examples = @ExampleObject(name = "running", value = Examples.TASK_RUNNING)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     @APIResponse(responseCode = "409", description = "the task has finished (the detail names its status)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

@@ -98,6 +98,11 @@ class AdminIT {
         }
     }
 
+    private JsonObject queueInfo(String queue) {
+        return api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
+                .filter(q -> q.getString("queue").equals(queue)).findFirst().orElseThrow(() -> new AssertionError("no queue " + queue));
+    }
+
     private int count(String path) {
         AdminClient.Answer answer = api.get(path);
         assertEquals(200, answer.status(), answer.toString());
@@ -182,22 +187,26 @@ class AdminIT {
     @Test
     void aPausedQueueHoldsItsTasksUntilResumedAndQueuesShowCountsAndWorkers() {
         AdminClient.Answer paused = api.post("kafru/api/queues/second/pause", null);
-        assertEquals(200, paused.status(), paused.toString());
-        assertTrue(paused.object().getBoolean("paused"));
-        assertEquals(1, paused.object().getInt("workers"));
         List<String> held = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            held.add(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"second\"}").getString("id"));
+        try {
+            assertEquals(200, paused.status(), paused.toString());
+            assertTrue(paused.object().getBoolean("paused"));
+            assertEquals(1, paused.object().getInt("workers"));
+            for (int i = 0; i < 3; i++) {
+                held.add(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"second\"}").getString("id"));
+            }
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> held.stream().allMatch(t -> "Waiting".equals(task(t).getString("status"))));
+            JsonObject second = queueInfo("second");
+            assertTrue(second.getBoolean("paused"), second.toString());
+            assertEquals(3, second.getInt("threads"), second.toString());
+            assertTrue(second.getJsonObject("counts").getInt("Waiting") >= 3, second.toString());
+            assertEquals(Set.of("Waiting", "InProgress", "Completed", "Error", "Cancelled"), second.getJsonObject("counts").keySet());
+            assertEquals(1, second.getJsonArray("servers").size(), second.toString());
+        } finally {
+            // resumed even when an assertion above failed: a paused queue would hold the tasks of the tests after this one
+            api.post("kafru/api/queues/second/resume", null);
         }
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> held.stream().allMatch(t -> "Waiting".equals(task(t).getString("status"))));
-        JsonObject second = api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
-                .filter(q -> q.getString("queue").equals("second")).findFirst().orElseThrow();
-        assertTrue(second.getBoolean("paused"), second.toString());
-        assertEquals(3, second.getInt("threads"), second.toString());
-        assertTrue(second.getJsonObject("counts").getInt("Waiting") >= 3, second.toString());
-        assertEquals(Set.of("Waiting", "InProgress", "Completed", "Error"), second.getJsonObject("counts").keySet());
-        assertEquals(1, second.getJsonArray("servers").size(), second.toString());
 
         AdminClient.Answer resumed = api.post("kafru/api/queues/second/resume", null);
         assertEquals(200, resumed.status(), resumed.toString());
@@ -205,6 +214,149 @@ class AdminIT {
         held.forEach(t -> awaitTask(t, status("Completed")));
         assertFalse(api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
                 .filter(q -> q.getString("queue").equals("second")).findFirst().orElseThrow().getBoolean("paused"));
+    }
+
+    @Test
+    void aUniqueKeyAnswersTheTaskHoldingItUntilItFinishesOrItsUniqueForHasPassed() {
+        String key = "admin-it-" + java.util.UUID.randomUUID();
+        // due in 3 s: Waiting while the second push is made, then run
+        String body = "{\"handler\": \"it-count\", \"uniqueKey\": \"" + key + "\", \"runAt\": \""
+                + Instant.now().plusSeconds(3) + "\"}";
+        AdminClient.Answer first = api.post("kafru/api/tasks", body);
+        assertEquals(201, first.status(), first.toString());
+        assertEquals("true", first.headers().firstValue("Kafru-Created").orElse(null), first.toString());
+        String id = first.object().getString("id");
+        assertEquals(key, first.object().getString("uniqueKey"));
+        int stored = count("kafru/api/tasks?limit=1000");
+
+        AdminClient.Answer again = api.post("kafru/api/tasks", body);
+        assertEquals(200, again.status(), again.toString());
+        assertEquals("false", again.headers().firstValue("Kafru-Created").orElse(null), again.toString());
+        assertEquals(id, again.object().getString("id"), "the task holding the key");
+        assertEquals("Waiting", again.object().getString("status"));
+        assertTrue(again.headers().firstValue("Content-Location").orElse("").endsWith("/kafru/api/tasks/" + id), again.toString());
+        assertEquals(stored, count("kafru/api/tasks?limit=1000"), "the second push stored nothing");
+
+        awaitTask(id, status("Completed"));
+        AdminClient.Answer afterwards = api.post("kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": \"" + key + "\"}");
+        assertEquals(201, afterwards.status(), "a finished task holds its key no longer (no uniqueFor): " + afterwards);
+        assertEquals("true", afterwards.headers().firstValue("Kafru-Created").orElse(null));
+        assertFalse(id.equals(afterwards.object().getString("id")), afterwards.toString());
+        awaitTask(afterwards.object().getString("id"), status("Completed"));
+
+        // uniqueFor keeps the key taken after its task completed
+        String kept = "admin-it-kept-" + java.util.UUID.randomUUID();
+        String keptBody = "{\"handler\": \"it-count\", \"uniqueKey\": \"" + kept + "\", \"uniqueFor\": \"PT1H\"}";
+        String keptId = created("kafru/api/tasks", keptBody).getString("id");
+        awaitTask(keptId, status("Completed"));
+        AdminClient.Answer held = api.post("kafru/api/tasks", keptBody);
+        assertEquals(200, held.status(), held.toString());
+        assertEquals("false", held.headers().firstValue("Kafru-Created").orElse(null));
+        assertEquals(keptId, held.object().getString("id"));
+        assertEquals("Completed", held.object().getString("status"));
+    }
+
+    @Test
+    void cancelStopsAWaitingTaskAndARunningOneAndIsRefusedForAFinishedOne() {
+        // a Waiting task, due in 3 s: cancelled at once, and it never runs, not even when its time has come
+        Instant due = Instant.now().plusSeconds(3);
+        String waiting = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + due + "\"}").getString("id");
+        AdminClient.Answer cancelled = api.post("kafru/api/tasks/" + waiting + "/cancel", null);
+        assertEquals(200, cancelled.status(), cancelled.toString());
+        assertEquals("Cancelled", cancelled.object().getString("status"));
+        assertTrue(cancelled.object().getString("message").contains(ADMIN), "the message names who cancelled it: " + cancelled);
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> task(waiting), t -> status("Cancelled").test(t) && t.getInt("attempts") == 0 && t.isNull("startedAt"));
+        assertTrue(Instant.now().isAfter(due.plusSeconds(1)), "watched past its runAt");
+
+        // a running task is interrupted where it runs: 202 while that is under way, then Cancelled
+        String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\"}").getString("id");
+        awaitTask(blocking, status("InProgress"));
+        AdminClient.Answer stopping = api.post("kafru/api/tasks/" + blocking + "/cancel", null);
+        assertEquals(202, stopping.status(), stopping.toString());
+        assertEquals(blocking, stopping.object().getString("id"));
+        JsonObject stopped = awaitTask(blocking, status("Cancelled"));
+        assertFalse(stopped.isNull("finishedAt"), stopped.toString());
+        assertTrue(Duration.between(Instant.parse(stopped.getString("startedAt")), Instant.parse(stopped.getString("finishedAt")))
+                .compareTo(Duration.ofSeconds(30)) < 0, "interrupted, not run to its end: " + stopped);
+
+        JsonArray listed = api.get("kafru/api/tasks?status=Cancelled&limit=1000").array();
+        List<String> ids = listed.stream().map(t -> t.asJsonObject().getString("id")).toList();
+        assertTrue(ids.containsAll(List.of(waiting, blocking)), listed.toString());
+        assertTrue(listed.stream().allMatch(t -> status("Cancelled").test(t.asJsonObject())), listed.toString());
+        assertTrue(api.get("kafru/api/tasks/count?status=Cancelled").object().getInt("count") >= 2);
+        assertTrue(queueInfo("default").getJsonObject("counts").getInt("Cancelled") >= 2, queueInfo("default").toString());
+
+        // a finished task is a 409 naming its status; an unknown one a 404; a viewer may not cancel
+        String done = created("kafru/api/tasks", "{\"handler\": \"it-count\"}").getString("id");
+        awaitTask(done, status("Completed"));
+        AdminClient.Answer finished = api.post("kafru/api/tasks/" + done + "/cancel", null);
+        assertProblem(finished, 409, null);
+        assertTrue(finished.object().getString("detail").contains("Completed"), finished.toString());
+        AdminClient.Answer twice = api.post("kafru/api/tasks/" + waiting + "/cancel", null);
+        assertProblem(twice, 409, null);
+        assertTrue(twice.object().getString("detail").contains("Cancelled"), twice.toString());
+        assertProblem(api.post("kafru/api/tasks/no-such-task/cancel", null), 404, null);
+        String later = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + Instant.now().plus(Duration.ofDays(1))
+                + "\"}").getString("id");
+        assertProblem(api.as("viewer", VIEWER_PASSWORD).post("kafru/api/tasks/" + later + "/cancel", null), 403, null);
+        assertEquals("Waiting", task(later).getString("status"), "the refused cancel changed nothing");
+        assertEquals(204, api.delete("kafru/api/tasks/" + later).status());
+    }
+
+    @Test
+    void aFailedTasksAttemptsAreReadableWithTheExceptionAndItsStackTrace() {
+        String id = created("kafru/api/tasks", "{\"handler\": \"it-fail\", \"maxAttempts\": 2}").getString("id");
+        JsonObject failed = awaitTask(id, status("Error"));
+        JsonArray failures = failed.getJsonArray("failures");
+        assertEquals(2, failures.size(), failed.toString());
+        for (int i = 0; i < 2; i++) {
+            JsonObject f = failures.getJsonObject(i);
+            assertEquals(i + 1, f.getInt("attempt"), f.toString());
+            assertEquals("java.lang.IllegalStateException", f.getString("exception"), f.toString());
+            assertEquals("boom", f.getString("message"));
+            assertFalse(f.getString("server").isBlank(), f.toString());
+            Instant at = Instant.parse(f.getString("at"));
+            assertFalse(at.isAfter(Instant.parse(failed.getString("finishedAt"))), f.toString());
+            String stack = f.getString("stackTrace");
+            assertTrue(stack.startsWith("java.lang.IllegalStateException: boom"), stack);
+            assertTrue(stack.contains("at dev.kafru.it.FailingTask.run("), stack);
+            assertTrue(stack.length() <= dev.kafru.TaskFailure.STACK_LIMIT, "at most 8 KiB: " + stack.length());
+        }
+        assertTrue(Instant.parse(failures.getJsonObject(0).getString("at")).isBefore(Instant.parse(failures.getJsonObject(1).getString("at")))
+                || failures.getJsonObject(0).getString("at").equals(failures.getJsonObject(1).getString("at")), failures.toString());
+        JsonObject completed = awaitTask(created("kafru/api/tasks", "{\"handler\": \"it-count\"}").getString("id"), status("Completed"));
+        assertEquals(0, completed.getJsonArray("failures").size(), "a task that never failed has no history: " + completed);
+    }
+
+    /**
+     * A task whose handler this deployment lacks (another application's, or a newer version's,
+     * on the same database): stored here straight into the store, since the admin API refuses an
+     * unknown handler. The server never claims it; after it has waited 5 s it is reported by GET
+     * /queues and /health.
+     */
+    @Test
+    void aTaskWhoseHandlerNoServerOffersWaitsAndIsReportedAsUnserved() throws Exception {
+        String id;
+        try (var db = dev.kafru.surrealdb.RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "admin_it"))) {
+            id = new dev.kafru.store.surreal.SurrealTaskRepository(db)
+                    .insert(List.of(dev.kafru.TaskRequest.of("it-elsewhere").queue("second"))).get(0).id();
+        }
+        try {
+            JsonObject second = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> queueInfo("second"),
+                    q -> q.getJsonObject("unservedHandlers").getJsonNumber("it-elsewhere") != null);
+            assertEquals(Json.createObjectBuilder().add("it-elsewhere", 1).build(), second.getJsonObject("unservedHandlers"), second.toString());
+            JsonObject waiting = task(id);
+            assertEquals("Waiting", waiting.getString("status"), "left for a server that has its handler: " + waiting);
+            assertEquals(0, waiting.getInt("attempts"), "never claimed: " + waiting);
+            assertTrue(queueInfo("default").getJsonObject("unservedHandlers").isEmpty(), "only its own queue reports it");
+
+            AdminClient.Answer health = api.anonymous().send("GET", "/health", null);
+            assertTrue(health.body().contains("\"queue.second.unserved.it-elsewhere\""), health.body());
+        } finally {
+            assertEquals(204, api.delete("kafru/api/tasks/" + id).status());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> queueInfo("second").getJsonObject("unservedHandlers").isEmpty());
     }
 
     @Test
@@ -351,6 +503,14 @@ class AdminIT {
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"queue\": \"a b\"}", 400, "queue", "queue name"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"timeout\": \"-PT5S\"}", 400, "timeout", "positive duration"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"timeout\": \"soon\"}", 400, "timeout", "ISO-8601 duration"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": \"\"}", 400, "uniqueKey", "not blank"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": \"   \"}", 400, "uniqueKey", "not blank"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": \"" + "k".repeat(300) + "\"}",
+                        400, "uniqueKey", "longer than 200"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": 42}", 400, "uniqueKey", "must be a string"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueKey\": \"k\", \"uniqueFor\": \"soon\"}",
+                        400, "uniqueFor", "ISO-8601 duration"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueFor\": \"PT1H\"}", 400, "uniqueFor", "needs a uniqueKey"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": [1]}", 400, "parameters", "JSON object"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"prority\": 3}", 400, "prority", "unknown field"),
                 new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 61 * * * ?\"}",
@@ -374,6 +534,8 @@ class AdminIT {
                 new Case("DELETE", "kafru/api/tasks/no-such-task", null, 404, null, "no task"),
                 new Case("POST", "kafru/api/tasks/no-such-task/retry", null, 404, null, "no task"),
                 new Case("POST", "kafru/api/tasks/no-such-task/terminate", null, 404, null, "no task"),
+                new Case("POST", "kafru/api/tasks/no-such-task/cancel", null, 404, null, "no task"),
+                new Case("POST", "kafru/api/tasks/" + "a".repeat(201) + "/cancel", null, 400, "id", "longer than 200"),
                 new Case("GET", "kafru/api/schedules/no-such/next", null, 404, null, "no schedule"),
                 new Case("PUT", "kafru/api/schedules/no-such", "{\"name\": \"x\", \"handler\": \"it-count\", \"cron\": \"0 0 2 * * ?\"}",
                         404, null, "no schedule"),
@@ -569,9 +731,32 @@ class AdminIT {
                 }
             }
         }
-        assertEquals(26, operations, "every endpoint of the contract");
-        JsonObject task = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Task");
-        assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts")), task.toString());
+        assertEquals(27, operations, "every endpoint of the contract (POST /tasks/{id}/cancel the 27th)");
+        JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
+        JsonObject task = schemas.getJsonObject("Task");
+        assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts", "author",
+                "timeout", "uniqueKey", "failures")), task.toString());
+        assertTrue(schemas.getJsonObject("TaskFailure").getJsonObject("properties").keySet()
+                .containsAll(Set.of("attempt", "at", "server", "exception", "message", "stackTrace")), schemas.toString());
+        assertTrue(schemas.getJsonObject("Queue").getJsonObject("properties").containsKey("unservedHandlers"),
+                schemas.getJsonObject("Queue").toString());
+        JsonObject push = paths.getJsonObject("/kafru/api/tasks").getJsonObject("post");
+        JsonObject input = push.getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
+        if (input.containsKey("$ref")) {
+            input = schemas.getJsonObject(input.getString("$ref").substring("#/components/schemas/".length()));
+        }
+        assertTrue(input.getJsonObject("properties").keySet().containsAll(Set.of("timeout", "uniqueKey", "uniqueFor")), input.toString());
+        assertTrue(push.getJsonObject("responses").keySet().containsAll(Set.of("200", "201")), "a unique key's push answers 200 or 201");
+        for (String code : List.of("200", "201")) {
+            assertTrue(push.getJsonObject("responses").getJsonObject(code).getJsonObject("headers").containsKey("Kafru-Created"),
+                    "POST /tasks " + code + " documents Kafru-Created");
+        }
+        JsonObject cancel = paths.getJsonObject("/kafru/api/tasks/{id}/cancel").getJsonObject("post");
+        assertTrue(cancel.getJsonObject("responses").keySet().containsAll(Set.of("200", "202", "404", "409")), cancel.toString());
+        JsonObject statusParameter = paths.getJsonObject("/kafru/api/tasks").getJsonObject("get").getJsonArray("parameters").stream()
+                .map(JsonValue::asJsonObject).filter(p -> p.getString("name").equals("status")).findFirst().orElseThrow();
+        assertTrue(statusParameter.getJsonObject("schema").getJsonArray("enum").contains(Json.createValue("Cancelled")),
+                statusParameter.toString());
         assertEquals("basic", document.getJsonObject("components").getJsonObject("securitySchemes")
                 .getJsonObject("basic").getString("scheme"));
     }
@@ -603,8 +788,10 @@ class AdminIT {
     void hundredsOfHostileRequestsGetProblemsAndLeaveTheStoredDataByteForByteTheSame() throws Exception {
         String scheduleId = created("kafru/api/schedules", """
                 {"name": "hostile-target", "handler": "it-count", "cron": "0 0 3 * * ?", "status": "Disabled"}""").getString("id");
+        List<String> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + Instant.now().plus(Duration.ofDays(1)) + "\"}");
+            waiting.add(created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + Instant.now().plus(Duration.ofDays(1)) + "\"}")
+                    .getString("id"));
         }
         assertEquals(200, api.post("kafru/api/queues/frozen/pause", null).status());
         String queueAgent = api.get("kafru/api/agents?kind=Queue&name=default").array().get(0).asJsonObject().getString("id");
@@ -615,7 +802,7 @@ class AdminIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> api.get("kafru/api/agents").array()
                 .stream().map(a -> a.asJsonObject().getString("status")).allMatch(s -> s.equals("Running") || s.equals("Initialized")));
 
-        List<HostileRequests.Hostile> requests = new HostileRequests(20261128L, scheduleId, queueAgent).all();
+        List<HostileRequests.Hostile> requests = new HostileRequests(20261128L, scheduleId, queueAgent, waiting.get(0)).all();
         assertTrue(requests.size() >= 500, "only " + requests.size() + " requests");
         try (var db = dev.kafru.surrealdb.RpcSurrealConnection.open(Deployments.launcher().settings("kafru_it", "admin_it"))) {
             java.util.Map<String, byte[]> before = snapshot(db);
@@ -671,9 +858,9 @@ class AdminIT {
             "kafru_agents", List.of("heartbeat", "date_modified"),
             "kafru_metrics", List.of("timestamp"));
 
-    /** The tables a refused request must leave as they were. */
-    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_payloads", "kafru_slices", "kafru_schedules", "kafru_paused_queues",
-            "kafru_queue_names", "kafru_agents", "kafru_metrics");
+    /** The tables a refused request must leave as they were (kafru_unique: the unique keys taken). */
+    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_payloads", "kafru_slices", "kafru_unique", "kafru_schedules",
+            "kafru_paused_queues", "kafru_queue_names", "kafru_agents", "kafru_metrics");
 
     /**
      * Every stored task, schedule, pause flag, queue name, agent (where commands are written)

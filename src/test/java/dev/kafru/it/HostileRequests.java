@@ -59,17 +59,20 @@ final class HostileRequests {
     private final Random random;
     private final String scheduleId;
     private final String queueAgentId;
+    /** A Waiting task (due tomorrow) that a cancel refused must leave Waiting. */
+    private final String waitingTaskId;
     private final List<Hostile> out = new ArrayList<>();
 
-    HostileRequests(long seed, String scheduleId, String queueAgentId) {
+    HostileRequests(long seed, String scheduleId, String queueAgentId, String waitingTaskId) {
         this.random = new Random(seed);
         this.scheduleId = scheduleId;
         this.queueAgentId = queueAgentId;
+        this.waitingTaskId = waitingTaskId;
     }
 
     static final String TASK = "{\"handler\": \"it-count\", \"queue\": \"default\", \"name\": \"n\", \"parameters\": {\"a\": [1, 2]},"
             + " \"priority\": 1, \"runAt\": \"2030-01-01T00:00:00Z\", \"maxAttempts\": 2,"
-            + " \"timeout\": \"PT30S\"}";
+            + " \"timeout\": \"PT30S\", \"uniqueKey\": \"hostile-key\", \"uniqueFor\": \"PT1M\"}";
     static final String SCHEDULE = "{\"name\": \"hostile\", \"handler\": \"it-count\", \"queue\": \"default\", \"parameters\": {},"
             + " \"cron\": \"0 0 2 * * ?\", \"timeZone\": \"UTC\", \"oneTime\": false, \"startSchedule\": \"2030-01-01T00:00:00Z\","
             + " \"untilSchedule\": \"2031-01-01T00:00:00Z\", \"status\": \"Disabled\"}";
@@ -133,6 +136,7 @@ final class HostileRequests {
         add("huge-number", Auth.ADMIN, "POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"priority\": 1" + "0".repeat(400) + "}");
         add("huge-float", Auth.ADMIN, "POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": {\"f\": 1e99999}}");
         add("long-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + "a".repeat(5000), null);
+        add("long-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + "a".repeat(201) + "/cancel", null);
     }
 
     private static String manyKeys(String valid) {
@@ -146,7 +150,7 @@ final class HostileRequests {
     private void wrongTypes() {
         List<String> values = List.of("123", "-1.5", "true", "[]", "[\"a\"]", "{}", "{\"$gt\": 1}", "\"text\"", "\"\"");
         String[][] taskFields = {{"handler", "s"}, {"queue", "s"}, {"name", "s"}, {"parameters", "o"}, {"priority", "n"},
-                {"runAt", "t"}, {"maxAttempts", "n"}, {"timeout", "d"}};
+                {"runAt", "t"}, {"maxAttempts", "n"}, {"timeout", "d"}, {"uniqueKey", "s"}, {"uniqueFor", "d"}};
         for (String[] field : taskFields) {
             for (String value : values) {
                 if (fits(field[1], value)) {
@@ -238,6 +242,7 @@ final class HostileRequests {
         add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/tasks/" + id, null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/retry", null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/terminate", null);
+        add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/cancel", null);
         add("fragment-id", Auth.ADMIN, "GET", "kafru/api/schedules/" + id, null);
         add("fragment-id", Auth.ADMIN, "PUT", "kafru/api/schedules/" + id, SCHEDULE);
         add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/schedules/" + id, null);
@@ -322,6 +327,14 @@ final class HostileRequests {
         for (String value : List.of("\"-PT5S\"", "\"PT0S\"", "\"P8D\"", "\"soon\"", "\"30s\"", "\"PT\"", "-5")) {
             add("out-of-range", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "timeout", value));
         }
+        // a unique key of 1 to 200 characters, not blank; uniqueFor an ISO-8601 duration up to 30 days, and only with a key
+        for (String key : List.of("\"\"", "\" \"", "\"\\t\\n\"", quote("k".repeat(201)), quote("k".repeat(300)))) {
+            add("bad-unique-key", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "uniqueKey", key));
+        }
+        for (String value : List.of("\"soon\"", "\"-PT5S\"", "\"P31D\"", "\"1h\"", "3600")) {
+            add("bad-unique-for", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "uniqueFor", value));
+        }
+        add("unique-for-without-key", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "uniqueKey", "null"));
         for (String cron : List.of("\"0 61 * * * ?\"", "\"* * * * * * * *\"", "\"\"", "\"@daily\"")) {
             add("bad-cron", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", cron));
         }
@@ -367,7 +380,8 @@ final class HostileRequests {
     private void crossSite() {
         List<String[]> writes = new ArrayList<>(bodyEndpoints());
         for (String path : List.of("kafru/api/queues/default/pause", "kafru/api/queues/frozen/resume",
-                "kafru/api/tasks/some-task/retry", "kafru/api/tasks/some-task/terminate", "kafru/api/queues/default/retry-failed",
+                "kafru/api/tasks/some-task/retry", "kafru/api/tasks/some-task/terminate",
+                "kafru/api/tasks/" + waitingTaskId + "/cancel", "kafru/api/queues/default/retry-failed",
                 "kafru/api/schedules/" + scheduleId + "/run")) {
             writes.add(new String[]{"POST", path, null});
         }
@@ -403,6 +417,9 @@ final class HostileRequests {
             add("anonymous-deletes", Auth.NONE, "DELETE", path, null);
         }
         add("viewer-pauses", Auth.VIEWER, "POST", "kafru/api/queues/default/pause", null);
+        add("viewer-cancels", Auth.VIEWER, "POST", "kafru/api/tasks/" + waitingTaskId + "/cancel", null);
+        add("anonymous-cancels", Auth.NONE, "POST", "kafru/api/tasks/" + waitingTaskId + "/cancel", null);
+        add("wrong-cancels", Auth.WRONG, "POST", "kafru/api/tasks/" + waitingTaskId + "/cancel", null);
         add("viewer-retries", Auth.VIEWER, "POST", "kafru/api/queues/default/retry-failed", null);
         add("viewer-runs", Auth.VIEWER, "POST", "kafru/api/schedules/" + scheduleId + "/run", null);
         add("anonymous-retries", Auth.NONE, "POST", "kafru/api/queues/default/retry-failed", null);
