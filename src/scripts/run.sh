@@ -239,8 +239,10 @@ done
 deployments=$(plain_log | grep -c "was successfully deployed" || true)
 [ "$deployments" = 1 ] || die "Payara Micro deployed kafru.war $deployments times (expected once; see $payara_log)"
 # The handler's line without Payara's colours and record prefix: "<time> Hello, kafru! (...)".
+# (grep -m1 stops reading at its match: the sed feeding it may die of SIGPIPE, which pipefail and set -e
+# would make a silent exit once the log is long enough — || true)
 hello_line=$(plain_log | grep -m1 "Hello, kafru! (kafru task $pushed," \
-  | sed -e 's/^\[\([^]]*\)\].*\(Hello, kafru!.*\)$/\1  \2/')
+  | sed -e 's/^\[\([^]]*\)\].*\(Hello, kafru!.*\)$/\1  \2/' || true)
 
 # The admin API's credentials: as configured, or the password kafru generated and logged.
 admin_user="${KAFRU_ADMIN_USERNAME:-admin}"

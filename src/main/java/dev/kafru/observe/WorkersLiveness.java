@@ -12,6 +12,8 @@ import org.eclipse.microprofile.health.Liveness;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Live while every queue worker of this server cycles (a dispatcher that stopped without being
@@ -32,6 +34,33 @@ public class WorkersLiveness implements HealthCheck {
     @Inject
     dev.kafru.store.TaskRepository tasks;
 
+    /** The last count of unserved tasks per queue; read without waiting, refreshed in the background. */
+    private final Map<String, Map<String, Long>> unserved = new ConcurrentHashMap<>();
+    private final Map<String, Long> asked = new ConcurrentHashMap<>();
+    private static final long REFRESH_NANOS = 5_000_000_000L;
+
+    /**
+     * The queue's unserved tasks as last counted: a health check never waits for the database (one
+     * that is down must not make liveness hang); a count older than 5 s is asked for again.
+     */
+    private Map<String, Long> unserved(String queue) {
+        long now = System.nanoTime();
+        Long last = asked.get(queue);
+        if (last == null || now - last > REFRESH_NANOS) {
+            asked.put(queue, now);
+            try {
+                tasks.unservedAsync(queue).whenComplete((counts, failure) -> {
+                    if (counts != null) {
+                        unserved.put(queue, counts);
+                    }
+                });
+            } catch (RuntimeException e) {
+                // the store is unreachable: keep the last count
+            }
+        }
+        return unserved.getOrDefault(queue, Map.of());
+    }
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("kafru-workers");
@@ -47,7 +76,7 @@ public class WorkersLiveness implements HealthCheck {
         }
         for (QueueDispatcher d : workers.dispatchers()) {
             // not this server's fault, so no DOWN: tasks no live server of the queue can run
-            tasks.unserved(d.queue()).forEach((handler, n) -> response.withData("queue." + d.queue() + ".unserved." + handler,
+            unserved(d.queue()).forEach((handler, n) -> response.withData("queue." + d.queue() + ".unserved." + handler,
                     n + " Waiting task(s) whose handler no server of this queue offers"));
         }
         response.withData("scheduler", scheduler.isRunning() ? "running" : "stopped");

@@ -229,6 +229,11 @@ public interface TaskRepository {
         return Map.of();
     }
 
+    /** {@link #unserved} without waiting. */
+    default CompletableFuture<Map<String, Long>> unservedAsync(String queue) {
+        return CompletableFuture.completedFuture(unserved(queue));
+    }
+
     /** Removes a task unless it is running; true when it was removed. */
     boolean removeIdle(String key);
 

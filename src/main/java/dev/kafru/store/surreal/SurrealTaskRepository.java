@@ -1826,25 +1826,32 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public Map<String, Long> unserved(String queue) {
-        List<?> rows = (List<?>) db().query("""
+        return SurrealConnection.await(unservedAsync(queue));
+    }
+
+    /** {@link #unserved} without waiting (a health check must not hang on a database that is down). */
+    @Override
+    public CompletableFuture<Map<String, Long>> unservedAsync(String queue) {
+        return db().queryAsync("""
                 SELECT unit, handler, handlers, n, next, moved FROM kafru_queues WHERE queue = $queue AND status = 'Waiting'
                     AND rank = $parked AND parked_at < time::now() - $after LIMIT $cap""",
-                Map.of("queue", queue, "parked", PARKED, "after", UNSERVED_AFTER, "cap", (long) COUNT_CAP)).get(0);
-        Map<String, Long> unserved = new java.util.TreeMap<>();
-        for (Object o : rows) {
-            Map<?, ?> row = (Map<?, ?>) o;
-            if (!Boolean.TRUE.equals(row.get("unit"))) {
-                unserved.merge(text(row.get("handler")), 1L, Long::sum);
-                continue;
+                Map.of("queue", queue, "parked", PARKED, "after", UNSERVED_AFTER, "cap", (long) COUNT_CAP)).thenApply(result -> {
+            Map<String, Long> unserved = new java.util.TreeMap<>();
+            for (Object o : (List<?>) result.get(0)) {
+                Map<?, ?> row = (Map<?, ?>) o;
+                if (!Boolean.TRUE.equals(row.get("unit"))) {
+                    unserved.merge(text(row.get("handler")), 1L, Long::sum);
+                    continue;
+                }
+                long next = number(row.get("next"));
+                long left = number(row.get("n")) - next;
+                if (row.get("moved") instanceof List<?> moved) {
+                    left -= moved.stream().filter(m -> number(m) >= next).count();
+                }
+                unserved.merge(String.join(",", Units.strings(row.get("handlers"))), left, Long::sum);
             }
-            long next = number(row.get("next"));
-            long left = number(row.get("n")) - next;
-            if (row.get("moved") instanceof List<?> moved) {
-                left -= moved.stream().filter(m -> number(m) >= next).count();
-            }
-            unserved.merge(String.join(",", Units.strings(row.get("handlers"))), left, Long::sum);
-        }
-        return unserved;
+            return unserved;
+        });
     }
 
     /** How long a set-aside task waits before it counts as waiting for a handler no server offers. */
