@@ -38,11 +38,27 @@ final class OutcomeWriter {
     /** True while a write (or a claim carrying outcomes) is in flight. */
     private final AtomicBoolean writing = new AtomicBoolean();
     private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    /** Told of outcomes once they are stored (events fire then). */
+    private final java.util.function.Consumer<List<Outcome>> onStored;
 
     OutcomeWriter(String queue, Function<List<Outcome>, CompletableFuture<Void>> write, Runnable onRetriesWritten) {
+        this(queue, write, onRetriesWritten, stored -> { });
+    }
+
+    OutcomeWriter(String queue, Function<List<Outcome>, CompletableFuture<Void>> write, Runnable onRetriesWritten,
+                  java.util.function.Consumer<List<Outcome>> onStored) {
         this.queue = queue;
         this.write = write;
         this.onRetriesWritten = onRetriesWritten;
+        this.onStored = onStored;
+    }
+
+    private void stored(List<Outcome> batch) {
+        try {
+            onStored.accept(batch);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "queue " + queue + ": a listener of stored outcomes failed", e);
+        }
     }
 
     /** Queues an outcome for the next write. */
@@ -65,6 +81,9 @@ final class OutcomeWriter {
             T claimed = claim.apply(fold == null ? List.of() : fold);
             if (fold != null && hasRetries(fold)) {
                 onRetriesWritten.run();
+            }
+            if (fold != null && !fold.isEmpty()) {
+                stored(fold);
             }
             return claimed;
         } catch (RuntimeException e) {
@@ -102,8 +121,11 @@ final class OutcomeWriter {
             if (error != null) {
                 outcomes.addAll(batch); // kept: written again by a later cycle
                 LOG.log(Level.FINE, "queue " + queue + ": outcomes not written yet", error);
-            } else if (hasRetries(batch)) {
-                onRetriesWritten.run();
+            } else {
+                if (hasRetries(batch)) {
+                    onRetriesWritten.run();
+                }
+                stored(batch);
             }
             writing.set(false);
             if (error == null && !outcomes.isEmpty()) {
@@ -137,6 +159,7 @@ final class OutcomeWriter {
             List<Outcome> rest = drain();
             if (!rest.isEmpty()) {
                 write.apply(rest).join();
+                stored(rest);
             }
         } finally {
             writing.set(false);

@@ -121,7 +121,7 @@ public final class QueueDispatcher {
         this.sizer = new ClaimSizer(threads, settings);
         this.dueTimes = new DueTimes(settings.pollInterval(), () -> store.nextRunAt(queue), due -> store.waitingFrom(owner, due), clock);
         this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
-        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon);
+        this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon, this::stored);
         this.timeouts = new TimeoutWatch(scheduler, settings.abandonAfter(), this::abandon);
     }
 
@@ -179,6 +179,32 @@ public final class QueueDispatcher {
          * was interrupted by a stop and given back to the queue.
          */
         default void finished(Task task, Outcome outcome, Duration took) {
+        }
+
+        /**
+         * A task's outcome is stored (after {@link #finished}); runs on whatever thread completed
+         * the write — hand anything slow to another thread.
+         */
+        default void stored(Task task, Outcome outcome, Duration took) {
+        }
+    }
+
+    /** Tasks whose outcome is written but not yet stored, by id, with how long they ran: for {@link Observer#stored}. */
+    private final Map<String, Map.Entry<Task, Duration>> unstored = new ConcurrentHashMap<>();
+
+    private void stored(List<Outcome> batch) {
+        for (Outcome outcome : batch) {
+            Map.Entry<Task, Duration> ran = unstored.remove(outcome.taskKey());
+            if (ran == null) {
+                continue;
+            }
+            for (Observer o : observers) {
+                try {
+                    o.stored(ran.getKey(), outcome, ran.getValue());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "queue " + queue + ": observer failed", e);
+                }
+            }
         }
     }
 
@@ -423,6 +449,9 @@ public final class QueueDispatcher {
 
     private void notifyFinished(Task task, Outcome outcome, long startedNanos) {
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+        if (outcome != null && !observers.isEmpty()) {
+            unstored.put(task.id(), Map.entry(task, took));
+        }
         for (Observer o : observers) {
             try {
                 o.finished(task, outcome, took);
@@ -464,8 +493,8 @@ public final class QueueDispatcher {
         }
         sizer.finished(System.nanoTime() - run.startedNanos());
         if (written != null) {
+            notifyFinished(task, written, run.startedNanos()); // first: its stored() must find the task
             outcomes.add(written);
-            notifyFinished(task, written, run.startedNanos());
         }
         run.ended();
         // only now is its thread free: an abandoned run kept its slot (and its task's lease) until here
@@ -486,8 +515,8 @@ public final class QueueDispatcher {
             executor.execute(() -> {
                 Outcome outcome = run.abandon();
                 if (outcome != null) {
+                    notifyFinished(run.task(), outcome, run.startedNanos()); // first: its stored() must find the task
                     outcomes.add(outcome);
-                    notifyFinished(run.task(), outcome, run.startedNanos());
                     outcomes.flush();
                 }
             });
@@ -621,8 +650,8 @@ public final class QueueDispatcher {
                 // abandoned, its thread still out: this server is leaving and can keep no lease, so its retry is written now
                 Outcome held = run.takeHeldRetry();
                 if (held != null) {
+                    notifyFinished(run.task(), held, run.startedNanos()); // first: its stored() must find the task
                     outcomes.add(held);
-                    notifyFinished(run.task(), held, run.startedNanos());
                 }
             }
         }

@@ -177,6 +177,11 @@ public class Workers extends StopsWithTheApplication {
         return created;
     }
 
+    /** The container's executor the workers run on (through a method: a client proxy's fields are its own). */
+    java.util.concurrent.Executor executor() {
+        return executor;
+    }
+
     /**
      * Calls {@code listener} with every worker of this server, those running now and those
      * started later, before they claim (agents and metrics follow workers this way).
