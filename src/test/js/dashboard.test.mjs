@@ -193,4 +193,8 @@ test("a task detail takes the task's failures as its attempt history, and shows 
   assert.equal(fields.author, '', 'no author shown empty');
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', author: 'schedule:nightly' })).author, 'schedule:nightly');
   assert.equal(fields.message, undefined, 'the message is shown apart, as the error');
+  assert.ok(!('result' in fields), 'no result: not shown');
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: { total: 12.5, lines: [1] } })).result,
+    JSON.stringify({ total: 12.5, lines: [1] }, null, 2));
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: 0 })).result, '0', 'a falsy result is still shown');
 });

@@ -184,7 +184,7 @@ export function taskError(task) {
 
 /**
  * One task's fields for its detail view, as [label, text] in reading order (the message is shown
- * apart: taskError); its time-out and unique key only when it has them.
+ * apart: taskError); its time-out, unique key and result only when it has them.
  */
 export function taskDetail(task) {
   const optional = [['time-out', task.timeout], ['unique key', task.uniqueKey]].filter(([, value]) => value);
@@ -196,6 +196,7 @@ export function taskDetail(task) {
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],
     ['lease until', when(task.leaseUntil)], ['modified', when(task.dateModified)],
     ['parameters', JSON.stringify(task.parameters ?? {}, null, 2)],
+    ...(task.result !== undefined && task.result !== null ? [['result', JSON.stringify(task.result, null, 2)]] : []),
   ];
 }
 

@@ -26,16 +26,27 @@ import java.util.Map;
  * @param timeout     how long one attempt may run before it is interrupted; null: no limit
  * @param uniqueKey   while this task is Waiting or InProgress, a push with the same key in its queue returns it
  * @param failures    its failed attempts, oldest first (read with a single task; empty in lists)
+ * @param result      what its handler gave {@link TaskContext#result(Object)} when it completed (JSON-shaped), or null
  */
 @Schema(name = "Task", description = "A task as stored in kafru_queues; times are ISO-8601 UTC")
 public record Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
                    TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
                    String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
                    Instant startedAt, Instant finishedAt, String author, Duration timeout, String uniqueKey,
-                   List<TaskFailure> failures) {
+                   List<TaskFailure> failures, Object result) {
 
     public Task {
         failures = failures == null ? List.of() : List.copyOf(failures);
+    }
+
+    /** A task without a result. */
+    public Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
+                TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
+                String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
+                Instant startedAt, Instant finishedAt, String author, Duration timeout, String uniqueKey,
+                List<TaskFailure> failures) {
+        this(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner, leaseUntil,
+                dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, null);
     }
 
     /** A task without the optional fields (author, time-out, unique key, failures). */
@@ -58,6 +69,6 @@ public record Task(String id, String name, String queue, String handler, Map<Str
     /** This task with its failed attempts. */
     public Task withFailures(List<TaskFailure> failures) {
         return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,
-                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures);
+                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result);
     }
 }

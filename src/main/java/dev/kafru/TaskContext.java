@@ -11,6 +11,8 @@ public final class TaskContext {
 
     private final Task task;
     private final BooleanSupplier cancelled;
+    private volatile Object result;
+    private volatile boolean resultGiven;
 
     public TaskContext(Task task, BooleanSupplier cancelled) {
         this.task = task;
@@ -45,6 +47,34 @@ public final class TaskContext {
     /** The task's parameters, as pushed (a JSON object). */
     public Map<String, Object> parameters() {
         return task.parameters();
+    }
+
+    /**
+     * What this run gives back, stored on the task when it completes and returned by
+     * {@link KafruQueue#get}: a JSON value (string, number — {@code BigDecimal} kept exact —,
+     * boolean, null, lists and maps of them), at most {@code kafru.worker.result-limit} as JSON.
+     * The last call wins.
+     *
+     * @throws TaskFailedPermanently naming the part of {@code value} that is not JSON (the task ends Error)
+     */
+    public void result(Object value) {
+        try {
+            TaskRequest.checkJson("result", value);
+        } catch (InvalidTaskException e) {
+            throw new TaskFailedPermanently(e.getMessage(), e);
+        }
+        this.result = value;
+        this.resultGiven = true;
+    }
+
+    /** The value given to {@link #result(Object)}, or null. */
+    public Object result() {
+        return result;
+    }
+
+    /** Whether {@link #result(Object)} was called. */
+    public boolean hasResult() {
+        return resultGiven;
     }
 
     /** True once the task has been terminated or the server is shutting down; stop soon. */

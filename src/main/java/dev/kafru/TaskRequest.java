@@ -334,7 +334,13 @@ public final class TaskRequest {
         return true;
     }
 
-    private static void checkJson(String path, Object value) {
+    /**
+     * Checks that {@code value} is JSON-shaped (string, number, boolean, null, lists and maps of
+     * them), naming the first part that is not as {@code path...}.
+     *
+     * @throws InvalidTaskException naming the path
+     */
+    static void checkJson(String path, Object value) {
         if (value == null || value instanceof String || value instanceof Boolean
                 || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
                 || value instanceof BigInteger) {
@@ -360,7 +366,7 @@ public final class TaskRequest {
             return;
         }
         throw new InvalidTaskException(path, path + " is a " + value.getClass().getName()
-                + "; parameters hold JSON values only (string, number, boolean, null, list, map)");
+                + "; " + path.replaceAll("[.\\[].*", "") + " holds JSON values only (string, number, boolean, null, list, map)");
     }
 
     @Override

@@ -75,6 +75,7 @@ public final class Settings {
             integer("kafru.worker.batch-size", "1000", "200", 1, 1000),
             integer("kafru.worker.prefetch", "unset (about a second of work)", "0", 0, 10_000),
             duration("kafru.worker.abandon-after", "30s", "30s", Duration.ofMillis(1)),
+            integer("kafru.worker.result-limit", "65536", "65536", 1, 16_777_216),
             retention("kafru.retention.completed", "24h"),
             retention("kafru.retention.failed", "7d"),
             duration("kafru.retention.interval", "10s", "10s", Duration.ofMillis(1)),

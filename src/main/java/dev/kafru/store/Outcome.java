@@ -10,11 +10,22 @@ import java.time.Duration;
  * ({@link TaskRepository#finish}, or before a claim in {@link TaskRepository#claim}).
  *
  * @param failure what the failed attempt threw, kept in the task's history; null for a completion
+ * @param result  a completion's result (JSON-shaped), or null for none
  */
-public record Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay, TaskFailure failure) {
+public record Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay, TaskFailure failure,
+                      Object result) {
 
     public Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay) {
-        this(taskKey, queue, status, message, retryDelay, null);
+        this(taskKey, queue, status, message, retryDelay, null, null);
+    }
+
+    public Outcome(String taskKey, String queue, TaskStatus status, String message, Duration retryDelay, TaskFailure failure) {
+        this(taskKey, queue, status, message, retryDelay, failure, null);
+    }
+
+    /** A completion with the handler's result (see {@code TaskContext.result}). */
+    public static Outcome completed(String key, Object result) {
+        return new Outcome(key, null, TaskStatus.Completed, null, null, null, result);
     }
 
     public static Outcome completed(String key) {
@@ -31,6 +42,6 @@ public record Outcome(String taskKey, String queue, TaskStatus status, String me
 
     /** This outcome with the failed attempt's details, for the task's history. */
     public Outcome with(TaskFailure failure) {
-        return new Outcome(taskKey, queue, status, message, retryDelay, failure);
+        return new Outcome(taskKey, queue, status, message, retryDelay, failure, result);
     }
 }

@@ -81,10 +81,19 @@ final class TaskExecution {
                 String unknown = registry.unknown(task.handler());
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
-            registry.run(task.handler(), new TaskContext(task, () -> cancelled));
+            TaskContext context = new TaskContext(task, () -> cancelled);
+            registry.run(task.handler(), context);
             // a handler that finished its work although a cancel came is Completed: that is what happened
             if (timedOutAfter != null) {
                 return failed(new TimeoutException(timedOutMessage()));
+            }
+            if (context.hasResult() && context.result() != null) {
+                int length = JsonLength.of(context.result(), registry.resultLimit() + 1);
+                if (length > registry.resultLimit()) {
+                    return failed(new TaskFailedPermanently("the result is over kafru.worker.result-limit ("
+                            + registry.resultLimit() + " characters of JSON): return less (a key to where the data is), or raise the limit"));
+                }
+                return Outcome.completed(task.id(), context.result());
             }
             return Outcome.completed(task.id());
         } catch (Throwable e) {

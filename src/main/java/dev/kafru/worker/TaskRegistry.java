@@ -38,6 +38,18 @@ public class TaskRegistry {
     @Inject
     BeanManager beanManager;
 
+    /** The largest result a handler may give, as JSON characters ({@code kafru.worker.result-limit}). */
+    public static final int DEFAULT_RESULT_LIMIT = 64 * 1024;
+
+    @Inject
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafru.worker.result-limit", defaultValue = "65536")
+    int resultLimit = DEFAULT_RESULT_LIMIT;
+
+    /** The largest result a handler may give, in characters of JSON. */
+    public int resultLimit() {
+        return resultLimit;
+    }
+
 
     private SortedSet<String> names = new TreeSet<>();
     /**

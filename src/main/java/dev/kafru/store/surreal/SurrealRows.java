@@ -49,7 +49,8 @@ final class SurrealRows {
                 (int) number(row.get("max_attempts")), text(row.get("owner")), instant(row.get("lease_until")),
                 instant(row.get("date_created")), instant(row.get("date_modified")),
                 instant(row.get("started_at")), instant(row.get("finished_at")), text(row.get("author")),
-                duration(row.get("timeout")), text(row.get("unique")), failures(row.get("failures")));
+                duration(row.get("timeout")), text(row.get("unique")), failures(row.get("failures")),
+                row.get("result") instanceof byte[] bytes ? dev.kafru.surrealdb.SurrealCbor.decode(bytes) : null);
     }
 
     /** A row's failed attempts, oldest first. */

@@ -279,7 +279,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     CREATE $m.id CONTENT $m.row + {run_at: IF $waiting THEN $at ELSE $m.row.run_at END,
                         due: IF $waiting THEN time::nano($at) ELSE time::nano($fnow) END,
                         finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow} RETURN NONE;
-            """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "0", "IF $m.row.status = 'Error' THEN 1 ELSE 0 END",
+            """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "IF $m.row.status = 'Completed' THEN 1 ELSE 0 END",
+                    "IF $m.row.status = 'Error' THEN 1 ELSE 0 END",
                     "IF $m.row.status = 'Cancelled' THEN 1 ELSE 0 END") + """
                 };
             };
@@ -298,6 +299,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     lease_until = NONE, message = NONE, rank = 0, due = time::nano($fnow)
                     WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
+            FOR $r IN $doneResults {
+                UPDATE $r.id SET status = 'Completed', result = $r.result, finished_at = $fnow, date_modified = $fnow,
+                    lease_until = NONE, message = NONE, rank = 0, due = time::nano($fnow)
+                    WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
+            };
             FOR $f IN $retry {
                 UPDATE $f.id SET status = 'Waiting', run_at = $fnow + $f.delay, due = time::nano($fnow + $f.delay),
                        rank = 0 - priority, message = $f.message, owner = NONE, lease_until = NONE, date_modified = $fnow,
@@ -312,8 +318,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                            END
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
-            LET $changed = IF array::len($done) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
-                (SELECT queue, status FROM array::concat($done, $retry.id, $failed.id) WHERE date_modified = $fnow) END;
+            LET $changed = IF array::len($done) + array::len($doneResults) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
+                (SELECT queue, status FROM array::concat($done, $doneResults.id, $retry.id, $failed.id) WHERE date_modified = $fnow) END;
             FOR $q IN array::distinct($changed.queue) {
                 LET $mine = $changed.filter(|$x| $x.queue = $q).status;
             """ + delta("$q", "array::len($mine.filter(|$x| $x = 'Waiting'))", "0 - array::len($mine)",
@@ -935,8 +941,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     }
 
     /** The finish statement's variables; the held members among the outcomes are added to {@code writing}. */
+    @SuppressWarnings("unchecked")
     private Map<String, Object> finishVars(String owner, List<Outcome> outcomes, List<Held> writing) {
         List<RecordId> done = new ArrayList<>();
+        List<Map<String, Object>> doneResults = new ArrayList<>();
         List<Map<String, Object>> retry = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
         Map<String, Duration> retried = new LinkedHashMap<>();
@@ -953,7 +961,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             if (member != null) {
                 writing.add(member);
                 switch (outcome.status()) {
-                    case Completed -> completedBySlice.computeIfAbsent(member.slice(), s -> new ArrayList<>()).add(member);
+                    // a member with a result leaves its unit as a row that keeps it
+                    case Completed -> {
+                        if (outcome.result() != null) {
+                            Map<String, Object> m = move(member, TaskStatus.Completed, 1, null, null, null);
+                            ((Map<String, Object>) m.get("row")).put("result", resultBytes(outcome.result()));
+                            moves.add(m);
+                        } else {
+                            completedBySlice.computeIfAbsent(member.slice(), s -> new ArrayList<>()).add(member);
+                        }
+                    }
                     case Waiting -> moves.add(move(member, TaskStatus.Waiting, 1, truncate(outcome.message()), outcome.retryDelay(),
                             outcome.failure()));
                     default -> moves.add(move(member, outcome.status() == TaskStatus.Cancelled ? TaskStatus.Cancelled : TaskStatus.Error, 1,
@@ -964,7 +981,14 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", id(outcome.taskKey()));
             switch (outcome.status()) {
-                case Completed -> done.add(id(outcome.taskKey()));
+                case Completed -> {
+                    if (outcome.result() != null) {
+                        row.put("result", resultBytes(outcome.result()));
+                        doneResults.add(row);
+                    } else {
+                        done.add(id(outcome.taskKey()));
+                    }
+                }
                 case Waiting -> {
                     row.put("message", truncate(outcome.message()));
                     row.put("delay", outcome.retryDelay());
@@ -1000,6 +1024,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("owner", owner);
         vars.put("done", done);
+        vars.put("doneResults", doneResults);
         vars.put("retry", retry);
         vars.put("failed", failed);
         vars.put("unitDone", unitDone);
@@ -1007,6 +1032,15 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("closed", held.closedBy(writing));
         vars.put("finishSignals", signals);
         return vars;
+    }
+
+    /**
+     * A result as a row keeps it: CBOR bytes of kafru's own encoding, one value to the engine. Stored
+     * as a SurrealDB value, a decimal lost its scale (1234.50 came back 1234.5) and digits past 28
+     * (1E-30 came back 0); the bytes give back exactly what the handler gave.
+     */
+    static byte[] resultBytes(Object result) {
+        return dev.kafru.surrealdb.SurrealCbor.encode(result);
     }
 
     /** A failed attempt as a row keeps it; NONE for none. */
@@ -1524,7 +1558,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private long walk(TaskFilter filter, int skip, int take, List<Task> page) {
         Map<String, Object> vars = filterVars(filter);
-        List<?> rows = (List<?>) db().query("SELECT * OMIT failures FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
+        List<?> rows = (List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
         long counted = 0;
         int toSkip = skip;
         for (Object o : rows) {
