@@ -1476,8 +1476,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("status", status.name());
         vars.put("cutoff", TaskRepository.nanos(cutoff));
         vars.put("limit", (long) limit);
-        // a unit holds up to a push statement's tasks: as many units as rows would hold about the limit's tasks
-        vars.put("unitLimit", (long) Math.max(1, limit / 500));
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $rows = (SELECT id, unique FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
@@ -1485,8 +1483,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 IF array::len($rows) > 0 { DELETE $rows.id RETURN NONE; };
                 LET $keys = $rows.filter(|$r| $r.unique != NONE).map(|$r| type::record('kafru_unique', [$queue, $r.unique]));
                 IF array::len($keys) > 0 { DELETE $keys WHERE task INSIDE $rows.id RETURN NONE; };
-                LET $units = IF $status = 'Completed' THEN (SELECT id, completed FROM kafru_queues WHERE queue = $queue
-                        AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $unitLimit) ELSE [] END;
+                // units up to the limit's tasks: a unit holds 4 to 500 of them (one per pass let units of 25 pile up)
+                LET $units = (IF $status = 'Completed' THEN (SELECT id, completed FROM kafru_queues WHERE queue = $queue
+                        AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $limit) ELSE [] END)
+                    .fold({n: 0, take: []}, |$acc, $u| IF $acc.n >= $limit THEN $acc
+                        ELSE {n: $acc.n + ($u.completed ?? 0), take: array::push($acc.take, $u)} END).take;
                 IF array::len($units) > 0 {
                     DELETE array::concat($units.id, $units.map(|$u| type::record('kafru_payloads', record::id($u.id)))) RETURN NONE;
                 };
