@@ -98,7 +98,7 @@ ours() { # pid: is it a server an earlier run.sh of this checkout started?
   local pid=$1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
   [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$PWD" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -e 'target/payara-micro.jar' -e 'src/surrealdb/server.mjs'
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -c -e 'target/payara-micro.jar' -e 'src/surrealdb/server.mjs' >/dev/null
 }
 stop_leftovers() {
   [ -f "$pids_file" ] || return 0
@@ -212,6 +212,9 @@ echo "payara $payara_pid" >>"$pids_file"
 # 5. Wait until the deployment is final and the sample `hello` task has run
 # ---------------------------------------------------------------------------------------
 plain_log() { sed -e 's/\x1b\[[0-9;]*m//g' "$payara_log" 2>/dev/null; }
+# Whether the log has a line with $1. grep -c reads to the end: grep -q stops at its match, and the sed
+# feeding it then dies of SIGPIPE, which pipefail turns into "not found" once the log is long enough.
+log_has() { plain_log | grep -c -- "$1" >/dev/null; }
 alive_or_die() {
   if ! kill -0 "$payara_pid" 2>/dev/null; then
     wait "$payara_pid" 2>/dev/null || true
@@ -230,7 +233,7 @@ deadline=$((SECONDS + HELLO_TIMEOUT))
 # Payara Micro prints "ready in" once every deployment of its start is done; the sample pushes
 # one task and logs its id, and the hello line of that id is this start's.
 pushed=
-until [ -n "$pushed" ] && plain_log | grep -q "ready in" && plain_log | grep -q "Hello, kafru! (kafru task $pushed,"; do
+until [ -n "$pushed" ] && log_has "ready in" && log_has "Hello, kafru! (kafru task $pushed,"; do
   alive_or_die
   [ "$SECONDS" -lt "$deadline" ] || { tail -n 60 "$payara_log" >&2; die "kafru.war was not deployed with its hello task run within ${HELLO_TIMEOUT}s (last lines of $payara_log above)"; }
   [ -n "$pushed" ] || pushed=$(plain_log | grep -o "kafru sample: pushed task [a-z0-9]*" | head -n 1 | sed 's/.* //' || true)
