@@ -32,7 +32,7 @@ class QueueIT {
     @Deployment
     static WebArchive deployment() {
         return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class, DependentTask.class, OptionedTask.class,
-                OptionedTask.NeverRetryBadInput.class);
+                OptionedTask.NeverRetryBadInput.class, EventRecorder.class, FailingTask.class);
     }
 
     @Inject
@@ -152,5 +152,30 @@ class QueueIT {
         assertEquals(2, timedOut.attempts(), "the first time-out was retried");
         await().atMost(Duration.ofSeconds(30)).until(() -> queue.get(defaults.id()).orElseThrow().status() == TaskStatus.Completed
                 && queue.get(given.id()).orElseThrow().status() == TaskStatus.Completed);
+    }
+
+    @Inject
+    EventRecorder recorder;
+
+    /** CDI events for the tasks this server ran, each fired once its outcome is stored (the recorder reads the store). */
+    @Test
+    void aTaskThatFailsThreeTimesFiresThreeTaskFailedAndOneTaskEndedEachAfterItsOutcomeIsStored() {
+        Task task = queue.push(TaskRequest.of("it-fail").maxAttempts(3));
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.seenFor(task.id()).size() == 4);
+        assertEquals(List.of(
+                "failed " + task.id() + " 1 true Waiting java.lang.IllegalStateException",
+                "failed " + task.id() + " 2 true Waiting java.lang.IllegalStateException",
+                "failed " + task.id() + " 3 false Error java.lang.IllegalStateException",
+                "ended " + task.id() + " 3 Error Error"), recorder.seenFor(task.id()));
+        Task stored = queue.get(task.id()).orElseThrow();
+        assertEquals(TaskStatus.Error, stored.status(), "an observer that throws changed nothing");
+        assertEquals(3, stored.attempts());
+    }
+
+    @Test
+    void aCompletedTaskFiresTaskCompletedOnceStored() {
+        Task task = queue.push(TaskRequest.of("it-count"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.seenFor(task.id()).size() == 1);
+        assertEquals(List.of("completed " + task.id() + " 1 - Completed"), recorder.seenFor(task.id()));
     }
 }
