@@ -58,7 +58,9 @@ class ThreeServersIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> Executions.read(executions).count("server-b") >= 1_500);
             b.kill();
             Instant killed = Instant.now();
+            // read before B's leases (3 s, renewed every second) can lapse: how long the read took is printed below
             Set<String> heldAtKill = Executions.heldBy(tasks, "cluster", "server-b/cluster");
+            long heldReadMillis = Duration.between(killed, Instant.now()).toMillis();
             long runsAtKill = total(Executions.read(executions));
             await().atMost(Duration.ofSeconds(60)).until(() -> total(Executions.read(executions)) >= runsAtKill + 3_000);
             Set<String> heldByCBeforeStop = Executions.heldBy(tasks, "cluster", "server-c/cluster");
@@ -80,7 +82,8 @@ class ThreeServersIT {
             assertEquals(0, c.count("kafru could not stop cleanly"), String.join("\n", c.lines()));
             System.out.println("ThreeServersIT: boot " + (booted - began) / 1_000_000 + " ms, " + TASKS + " tasks in "
                     + (ran - booted) / 1_000_000 + " ms; runs A " + runs.count("server-a") + ", B " + runs.count("server-b")
-                    + ", C " + runs.count("server-c") + "; C held " + heldByCBeforeStop.size() + " just before its stop");
+                    + ", C " + runs.count("server-c") + "; B held " + heldAtKill.size() + " (read " + heldReadMillis + " ms after the kill); C held "
+                    + heldByCBeforeStop.size() + " just before its stop");
         }
     }
 
