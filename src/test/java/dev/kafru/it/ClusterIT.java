@@ -130,7 +130,7 @@ class ClusterIT {
                 .map(id -> id + " attempts " + stored.get(id).attempts() + (heldAtKill.contains(id) ? " (held at the kill)" : ""))
                 .limit(10).toList();
         assertEquals(List.of(), wrongAttempts, "attempts: 2 for the killed server's tasks, 1 for every other (first 10)");
-        System.out.println("ClusterIT: " + ids.size() + " tasks; the killed server held " + heldAtKill.size() + ", had started "
+        System.out.println(killedServer + " killed: " + ids.size() + " tasks; it held " + heldAtKill.size() + ", had started "
                 + inFlight.size() + " of them; re-run " + repeated.size());
     }
 
