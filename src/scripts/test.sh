@@ -13,6 +13,12 @@
 # (KAFRU_NODE_CACHE, default ~/.cache/kafru/node) and never put on PATH; KAFRU_NODE_VERSIONS
 # chooses them (empty: only the Node on PATH).
 set -euo pipefail
+# --faults (first argument) also runs the long fault ITs — three Payara servers under a SIGKILL and a
+# graceful stop (ThreeServersIT, ~2 min) — which CI leaves out to keep the suite well under 15 minutes.
+if [ "${1-}" = --faults ]; then
+  shift
+  set -- -Dkafru.faults=true "$@"
+fi
 cd "$(dirname "$0")/../.."
 . src/scripts/versions.sh
 require_java

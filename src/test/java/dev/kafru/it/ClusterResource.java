@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +26,23 @@ public class ClusterResource {
     @Inject
     KafruQueue queue;
 
-    /** One task with {@code push}, or {@code n} with {@code pushAll}; answers their ids, one per line. */
+    /**
+     * One task with {@code push}, or {@code n} with {@code pushAll}; answers their ids, one per
+     * line — or, when the push threw, 503 with the exception (what the caller was told: not stored).
+     */
     @POST
-    public String push(@QueryParam("queue") String queueName, @QueryParam("n") int n, @QueryParam("sleepMillis") long sleep) {
-        if (n <= 1) {
-            return queue.push(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep))).id();
+    public Response push(@QueryParam("queue") String queueName, @QueryParam("n") int n, @QueryParam("sleepMillis") long sleep) {
+        try {
+            if (n <= 1) {
+                return Response.ok(queue.push(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep))).id()).build();
+            }
+            List<TaskRequest> requests = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                requests.add(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep)));
+            }
+            return Response.ok(queue.pushAll(requests).stream().map(Task::id).collect(Collectors.joining("\n"))).build();
+        } catch (RuntimeException e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("exception: " + e).build();
         }
-        List<TaskRequest> requests = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            requests.add(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep)));
-        }
-        return queue.pushAll(requests).stream().map(Task::id).collect(Collectors.joining("\n"));
     }
 }
