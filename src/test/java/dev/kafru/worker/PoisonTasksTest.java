@@ -11,6 +11,8 @@ import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -39,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Poison tasks on the real engine: handlers that never return by themselves (a busy loop deaf to
  * interrupts, a socket read without a time-out) and handlers that throw an Error
- * (StackOverflowError; OutOfMemoryError is {@link PoisonOutOfMemoryTest}, in a JVM of its own).
+ * (StackOverflowError; OutOfMemoryError in {@link OutOfMemory}, run by surefire in a JVM of its own
+ * with a 256 MiB heap).
  * Beside each, normal tasks of the same queue must all run, each exactly once; the dispatcher's
  * running count must keep an abandoned thread busy until it returns; the poison task must end
  * Error with a readable reason and one failure entry per attempt, and its runs never overlap.
@@ -271,6 +274,48 @@ class PoisonTasksTest {
         for (Task t : normal) {
             assertEquals(1, normalRuns.get(t.id()).get(), "runs of " + t.id());
             assertEquals(1, stored(t).attempts(), "attempts of " + t.id());
+        }
+    }
+    /**
+     * Tagged small-heap: surefire runs it alone in a JVM with -Xmx256m (see pom.xml), so the heap
+     * fills in a moment and nothing else shares that JVM.
+     */
+    @Nested
+    @Tag("small-heap")
+    class OutOfMemory {
+
+        /** Chunks kept by one attempt: a bound far above the 256 MiB heap, far below a default one. */
+        static final int MAX_CHUNKS = 1024;
+
+        @Test
+        void aHandlerThatFillsTheHeapFailsEachAttemptWithOutOfMemoryErrorAndEveryOtherTaskRunsOnce() {
+            AtomicInteger hogRuns = new AtomicInteger();
+            handlers.put("hog", ctx -> {
+                hogRuns.incrementAndGet();
+                List<byte[]> keep = new ArrayList<>();
+                while (keep.size() < MAX_CHUNKS) {
+                    keep.add(new byte[1 << 20]); // catches nothing: the OutOfMemoryError leaves the handler
+                }
+            });
+            List<Task> normal = new ArrayList<>(pushNormal(NORMAL));
+            Task poison = pushPoison("hog");
+            normal.addAll(pushNormal(NORMAL));
+            startDispatcher();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stored(poison).status() == TaskStatus.Error
+                    && normalRuns.size() == 2 * NORMAL);
+            Task failed = stored(poison);
+            assertEquals("Java heap space", failed.message());
+            assertEquals(2, failed.attempts());
+            assertEquals(2, hogRuns.get());
+            assertEquals(List.of(1, 2), failed.failures().stream().map(TaskFailure::attempt).toList());
+            assertTrue(failed.failures().stream().allMatch(f -> f.exception().equals("java.lang.OutOfMemoryError")),
+                    failed.failures().toString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.runningCount() == 0);
+            // the dispatcher outlived the OutOfMemoryErrors: tasks pushed now run too
+            normal.addAll(pushNormal(NORMAL));
+            dispatcher.wake();
+            await().atMost(Duration.ofSeconds(30)).until(() -> normalRuns.size() == 3 * NORMAL);
+            assertNormalTasksEachCompletedOnce(normal);
         }
     }
 }
