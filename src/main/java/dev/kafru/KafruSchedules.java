@@ -53,7 +53,15 @@ public class KafruSchedules {
     @Inject
     Event<ScheduleChanged> changed;
 
-    private Clock clock = Clock.systemUTC();
+    /** The database's clock in a container (first fire times, stamps); a test's own clock with {@link #of}. */
+    private Clock clock;
+
+    private Clock clock() {
+        if (clock == null) {
+            clock = dev.kafru.schedule.EngineClock.measuredWhenStale(Clock.systemUTC(), repository::databaseNow);
+        }
+        return clock;
+    }
 
     /** For CDI. */
     protected KafruSchedules() {
@@ -79,7 +87,7 @@ public class KafruSchedules {
     public Schedule create(ScheduleRequest request) {
         Schedule created;
         try {
-            created = repository.insert(fields(request, clock.instant()));
+            created = repository.insert(fields(request, clock().instant()));
         } catch (ScheduleRepository.DuplicateNameException e) {
             throw nameTaken(request.name());
         }
@@ -113,7 +121,7 @@ public class KafruSchedules {
      * @return the schedule after the change; empty when there is no such schedule
      */
     public Optional<Schedule> update(String id, ScheduleRequest changes) {
-        ScheduleFields fields = fields(changes, clock.instant());
+        ScheduleFields fields = fields(changes, clock().instant());
         try {
             Optional<Schedule> updated = repository.replace(id, fields);
             updated.ifPresent(this::announce);
@@ -132,7 +140,7 @@ public class KafruSchedules {
      */
     public Schedule define(ScheduleRequest request) {
         for (int attempt = 1; ; attempt++) {
-            ScheduleFields fields = fields(request, clock.instant());
+            ScheduleFields fields = fields(request, clock().instant());
             Optional<Schedule> existing = repository.byName(request.name());
             if (existing.isEmpty()) {
                 try {
@@ -216,7 +224,7 @@ public class KafruSchedules {
         if (schedule.status() != ScheduleStatus.Enabled) {
             return List.of();
         }
-        return FireTimes.upcoming(schedule, clock.instant(), count);
+        return FireTimes.upcoming(schedule, clock().instant(), count);
     }
 
     /**
@@ -236,7 +244,7 @@ public class KafruSchedules {
         } catch (IllegalArgumentException e) {
             throw new InvalidScheduleException("cron", e.getMessage());
         }
-        return parsed.next(clock.instant(), count, null);
+        return parsed.next(clock().instant(), count, null);
     }
 
     /** Validates a request and turns it into the fields to store, modified {@code now}. */

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * Turns due schedules into tasks: one {@link #runDue()} pass fires every Enabled schedule whose
- * next_schedule has come, by {@link Clock}. A plain class, so that tests run it with a settable
+ * next_schedule has come, by {@link Clock} — in a server, an {@link EngineClock}: the database's
+ * time, so that "is it due" and "was it missed" do not depend on this server's clock. A plain class, so that tests run it with a settable
  * clock and several instances on several connections, as several servers would.
  *
  * <p>For each due schedule it computes what comes next — the first occurrence after now
@@ -69,6 +70,9 @@ public final class ScheduleRunner {
     /** Fires everything due now, in batches of {@code kafru.scheduler.batch-size}. */
     public Pass runDue() {
         Pass total = new Pass(0, 0, 0, 0);
+        if (clock instanceof EngineClock engine) {
+            engine.measure(); // once per pass: a server clock stepped meanwhile is seen at once
+        }
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             Instant now = clock.instant();
             List<Schedule> due = repository.due(now, settings.batchSize());

@@ -85,7 +85,8 @@ public class Scheduler extends StopsWithTheApplication {
     @ContainerExecutor
     ManagedExecutorService passes;
 
-    private final Clock clock = Clock.systemUTC();
+    /** The database's clock (this server's, corrected by the measured offset): due times are the engine's. */
+    private volatile Clock clock = Clock.systemUTC();
     private final AtomicBoolean passRunning = new AtomicBoolean();
     private volatile boolean passAgain;
     private volatile SchedulerSettings settings;
@@ -146,7 +147,14 @@ public class Scheduler extends StopsWithTheApplication {
             settings = SchedulerSettings.read(config);
         }
         storage.awaitReady(Duration.ofSeconds(30));
-        runner = new ScheduleRunner(repository, clock, settings, workers::wake, registry::withDefaults);
+        EngineClock engine = new EngineClock(Clock.systemUTC(), repository::databaseNow);
+        try {
+            LOG.info("kafru scheduler follows the database's clock: this server's differs by " + engine.measure());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read the database's clock yet; the first pass measures it", e);
+        }
+        clock = engine;
+        runner = new ScheduleRunner(repository, engine, settings, workers::wake, registry::withDefaults);
         try {
             changes = repository.onChange(this::wakeFor);
         } catch (StoreException e) {

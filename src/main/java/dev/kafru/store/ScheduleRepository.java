@@ -73,6 +73,12 @@ public interface ScheduleRepository {
     /** Up to {@code limit} Enabled schedules whose next fire time is at or before {@code now}, in no set order. */
     List<Schedule> due(Instant now, int limit);
 
+    /**
+     * The database's own time ({@code time::now()}): the clock every scheduler decides by, so that
+     * servers whose clocks disagree still agree on what is due (see {@code dev.kafru.schedule.EngineClock}).
+     */
+    Instant databaseNow();
+
     /** The earliest next fire time of an Enabled schedule, if any. */
     Optional<Instant> earliestNext();
 

@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * transaction ({@link #fire}): whichever scheduler moves next_schedule away from the occurrence
  * it saw is the one that pushes its task; a scheduler that loses the race — or hits a write
  * conflict and, on retry, finds next_schedule already moved — pushes nothing. "Now" is always a
- * bound parameter (the scheduler's clock), never {@code time::now()}, so tests can set it.
+ * bound parameter (the scheduler's clock), never {@code time::now()}, so tests can set it; the
+ * running scheduler's clock is the engine's, read with {@link #databaseNow()}.
  *
  * <p>Schedules have one-second resolution: next_schedule is always stored as a whole second, and
  * the due query compares it with now rounded down to the second. Measured on SurrealDB 3.0.2: an
@@ -201,6 +202,11 @@ public final class SurrealScheduleRepository extends SurrealRepository implement
 
     private static Object orNone(Object value) {
         return value == null ? None.NONE : value;
+    }
+
+    @Override
+    public Instant databaseNow() {
+        return (Instant) db().query("RETURN time::now()", Map.of()).get(0);
     }
 
     @Override
