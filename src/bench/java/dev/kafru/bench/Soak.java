@@ -18,6 +18,7 @@ import dev.kafru.worker.QueueDispatcher;
 import dev.kafru.worker.Retention;
 import dev.kafru.worker.TaskRegistry;
 import dev.kafru.worker.WorkerSettings;
+import dev.kafru.worker.Workers;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -121,7 +122,7 @@ final class Soak {
             long reapEvery = Math.max(250, settings.lease().toMillis() / 2);
             duty(timer, duties, reapEvery, () -> {
                 store.recoverExpiredLeases(QUEUE, 1000);
-                store.forgetSignals(Duration.ofMinutes(1), 1000);
+                Workers.forgetOldSignals(store, Duration.ofMinutes(1)); // as Workers' reaper does
             });
             duty(timer, duties, 1000, () -> {
                 for (int i = 0; i < 10 && store.foldCounts(Duration.ofSeconds(1), 2000) == 2000; i++) {
