@@ -1,0 +1,69 @@
+package dev.kafru.worker;
+
+import dev.kafru.TaskHandler;
+import dev.kafru.TaskRequest;
+import dev.kafru.TaskStatus;
+import dev.kafru.store.surreal.Schema;
+import dev.kafru.store.surreal.SurrealTaskRepository;
+import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Retention keeps up with push units smaller than a statement's 500 tasks: one pass deletes
+ * what a pass may (up to 20,000 tasks), not one unit per transaction. The soak (docs/soak.md)
+ * pushed 10 units of 25 tasks a second; a pass every 10 s deleted ~6 of the 100 new units, and
+ * kafru_queues and kafru_payloads grew by ~570 rows a minute.
+ *
+ * <p>Fails on the store as it is ("expected: <500> but was: <25>"): deleteFinished takes
+ * {@code max(1, limit / 500)} units a transaction, one for retention's 500, and the pass stops at
+ * the first transaction that deleted fewer than 500 tasks. Passes (with SurrealTaskRepositoryTest
+ * and SafeRunsStoreTest) with the change to deleteFinished described in docs/soak.md, which
+ * belongs to the lead's package; enable it with that change.
+ */
+class UnitRetentionTest {
+
+    @Test
+    @Disabled("needs deleteFinished to take units up to the limit's tasks (dev.kafru.store.surreal; docs/soak.md)")
+    void onePassDeletesEveryCompletedSmallUnit() {
+        ExecutorService executor = Executors.newFixedThreadPool(6);
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+        try (RpcSurrealConnection db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
+            Schema.apply(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
+            store.registerQueues(List.of("q"));
+            QueueDispatcher worker = new QueueDispatcher("q", 4, WorkerSettings.defaults(), store,
+                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> { })), executor, timer, "test/q");
+            worker.start();
+            for (int unit = 0; unit < 20; unit++) { // as pushAll of 25 tasks: one unit each
+                List<TaskRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    requests.add(TaskRequest.of("noop").queue("q"));
+                }
+                store.insert(requests);
+                worker.wake();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.counts("q", 0).get(TaskStatus.Completed) == 500);
+            worker.stop(Duration.ofSeconds(5));
+            int deleted = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0).pass();
+            assertEquals(500, deleted, "one retention pass deletes all 20 completed units of 25 tasks");
+        } finally {
+            executor.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
+}
