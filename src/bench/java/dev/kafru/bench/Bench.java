@@ -415,7 +415,8 @@ public final class Bench {
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
                   soak       plain kafru (store, worker, reaper, folding, retention, agents) fed --rate R tasks/s (500) for
-                             --minutes M (60), retention --retention=2m: a line and a CSV row a minute (throughput, push→start,
+                             --minutes M (60), retention --retention=2m, --singles=50 (% pushed one by one, the rest
+                             in one statement per 100 ms): a line and a CSV row a minute (throughput, push→start,
                              engine/JVM memory, disk, rows; --csv=PATH, default target/soak-*.csv); src/scripts/soak-plot.py plots it
                   all        plain, container and timing
                 defaults: --mode plain --runs 3 --tasks 100000 (container: 200000, scale: 20000) --warmup 20000 --round 10000
