@@ -13,7 +13,8 @@ import sys
 PANELS = [
     ("resident memory, MB", [("engine_rss_mb", "engine (launcher node)", "#d62728"),
                              ("jvm_rss_mb", "kafru JVM RSS", "#1f77b4"),
-                             ("heap_after_gc_mb", "JVM heap after GC", "#17becf")]),
+                             ("heap_used_mb", "JVM heap used (sampled)", "#17becf"),
+                             ("old_gen_mb", "JVM old generation", "#9467bd")]),
     ("data directory, MB", [("disk_mb", "RocksDB data directory", "#8c564b")]),
     ("rows", [("kafru_queues", "kafru_queues", "#1f77b4"), ("kafru_payloads", "kafru_payloads", "#ff7f0e"),
               ("kafru_signals", "kafru_signals", "#2ca02c"), ("kafru_count_deltas", "kafru_count_deltas", "#9467bd"),
