@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: kafru against db-scheduler and JobRunr on this machine, in one run.
 #   src/scripts/bench.sh [--mode plain|container|scale|timing|all] [--runs R] [--tasks N] [--warmup W]
+#   src/scripts/bench.sh --mode soak --minutes M [--rate R]   (not in CI: steady load with retention on, a line and CSV row a minute)
 # (src/scripts/bench.sh --help for all options; the default run takes about 13 minutes on 2 cores).
 # Starts its own SurrealDB launchers on 127.0.0.1 (RocksDB; a second one with the engine's deferred
 # sync for the extra row) and a throw-away PostgreSQL cluster (Debian's server, 127.0.0.1, fsync
@@ -14,7 +15,7 @@
 set -euo pipefail
 command_line="src/scripts/bench.sh${*:+ $*}"
 cd "$(dirname "$0")/../.."
-if [[ "${1:-}" != -h && "${1:-}" != --help ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
+if [[ "${1:-}" != -h && "${1:-}" != --help && " $* " != *" --mode soak "* ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null \
     && [ "$(id -u)" = 0 ] && [ -z "${KAFRU_BENCH_NO_INSTALL:-}" ] && command -v apt-get >/dev/null; then
   mkdir -p target
   echo "bench.sh: installing Debian's postgresql for the peers' PostgreSQL rows (KAFRU_BENCH_NO_INSTALL=1 skips it)"

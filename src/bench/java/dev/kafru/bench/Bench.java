@@ -57,6 +57,7 @@ public final class Bench {
                 case "kafru-container-latency" -> KafruContainer.latency(o);
                 case "scale" -> ScaleBench.run(o);
                 case "timing" -> Timings.run(o);
+                case "soak" -> Soak.run(o);
                 default -> throw new IllegalArgumentException("unknown child " + o.child);
             };
             StringBuilder line = new StringBuilder(RESULT);
@@ -82,6 +83,9 @@ public final class Bench {
                 container(o, launcher);
             }
             o.tasks = o.tasksOr(20_000);
+            if (o.mode.equals("soak")) {
+                soak(o, launcher);
+            }
             if (o.mode.equals("scale")) {
                 children(o, launcher, "scale", 1);
             }
@@ -287,6 +291,21 @@ public final class Bench {
                 l.get("p50"), l.get("p99"), l.get("remoteP50"), l.get("remoteP99"));
     }
 
+    /**
+     * The soak in a JVM of its own (the kafru JVM whose memory it reports), told the engine's
+     * process (the launcher's node, a child of this JVM) and data directory to measure them.
+     */
+    static void soak(Options o, SurrealLauncher launcher) throws Exception {
+        long engine = ProcessHandle.current().children()
+                .filter(p -> p.info().commandLine().orElse("").contains("server.mjs")).mapToLong(ProcessHandle::pid).findFirst().orElse(0);
+        o.passThrough.add("--engine-pid=" + engine);
+        o.passThrough.add("--data-dir=" + launcher.dataDir().toAbsolutePath());
+        Map<String, Double> r = child(o, "soak", launcher.port());
+        System.out.printf(Locale.ROOT, "soak: %.0f minutes; engine RSS %.0f → %.0f MB, kafru JVM RSS at the end %.0f MB, data directory %.1f MB, "
+                + "last minute %,.0f tasks completed, push→start p99 %.1f ms%n", r.get("minutes"), r.get("engineRssFirst"), r.get("engineRssLast"),
+                r.get("jvmRssLast"), r.get("diskLast"), r.get("completedLastMinute"), r.get("p99Last"));
+    }
+
     static void children(Options o, SurrealLauncher launcher, String child, int times) throws Exception {
         for (int i = 0; i < times; i++) {
             child(o, child, launcher.port());
@@ -302,7 +321,8 @@ public final class Bench {
                 "-cp", System.getProperty("java.class.path"), Bench.class.getName(),
                 "--child", system, "--tasks", String.valueOf(o.tasks), "--threads", String.valueOf(o.threads),
                 "--warmup", String.valueOf(o.warmup), "--round", String.valueOf(o.round), "--jobrunr-tasks", String.valueOf(o.jobrunrTasks),
-                "--db-port", String.valueOf(dbPort), "--pg-port", String.valueOf(o.pgPort), "--samples", String.valueOf(o.samples)));
+                "--db-port", String.valueOf(dbPort), "--pg-port", String.valueOf(o.pgPort), "--samples", String.valueOf(o.samples),
+                "--minutes", String.valueOf(o.minutes), "--rate", String.valueOf(o.rate)));
         command.addAll(o.passThrough);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         Map<String, Double> result = null;
@@ -377,8 +397,8 @@ public final class Bench {
 
     static String usage() {
         return """
-                src/scripts/bench.sh [--mode plain|container|scale|timing|all] [--runs R] [--tasks N] [--warmup W] [--round K]
-                                     [--jobrunr-tasks J] [--threads T] [--samples S] [--systems a,b,...]
+                src/scripts/bench.sh [--mode plain|container|scale|timing|soak|all] [--runs R] [--tasks N] [--warmup W] [--round K]
+                                     [--jobrunr-tasks J] [--threads T] [--samples S] [--systems a,b,...] [--minutes M] [--rate R]
                   plain      (default) kafru (its store and workers, no container) against db-scheduler and JobRunr:
                              every system in a JVM of its own, in turns, warmed by the same rule — untimed rounds of K
                              tasks until at least W ran and the rate stopped rising (a round at most 10% faster than the
@@ -394,6 +414,10 @@ public final class Bench {
                              (--systems kafru,kafru-2,kafru-container,kafru-container-2,kafru-container-latency; 2 servers are compared with kafru-2)
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
+                  soak       plain kafru (store, worker, reaper, folding, retention, agents) fed --rate R tasks/s (500) for
+                             --minutes M (60), retention --retention=2m, --singles=50 (% pushed one by one, the rest
+                             in one statement per 100 ms): a line and a CSV row a minute (throughput, push→start,
+                             engine/JVM memory, disk, rows; --csv=PATH, default target/soak-*.csv); src/scripts/soak-plot.py plots it
                   all        plain, container and timing
                 defaults: --mode plain --runs 3 --tasks 100000 (container: 200000, scale: 20000) --warmup 20000 --round 10000
                           --jobrunr-tasks 10000 --threads 8 --samples 200""";
@@ -412,6 +436,8 @@ public final class Bench {
         int threads = 8;
         int runs = 3;
         int samples = 200;
+        int minutes = 60;
+        int rate = 500;
         int dbPort;
         int pgPort;
         String postgresVersion = "";
@@ -445,6 +471,8 @@ public final class Bench {
                     case "--threads" -> { o.threads = positive(a, v); i++; }
                     case "--runs" -> { o.runs = positive(a, v); i++; }
                     case "--samples" -> { o.samples = positive(a, v); i++; }
+                    case "--minutes" -> { o.minutes = positive(a, v); i++; }
+                    case "--rate" -> { o.rate = positive(a, v); i++; }
                     case "--mode" -> { o.mode = v; i++; }
                     case "--systems" -> { o.systems = List.of(v.split(",")); o.systemsGiven = true; i++; }
                     case "--child" -> { o.child = v; i++; }
@@ -464,7 +492,7 @@ public final class Bench {
                     }
                 }
             }
-            if (!List.of("plain", "container", "scale", "timing", "all").contains(o.mode)) {
+            if (!List.of("plain", "container", "scale", "timing", "soak", "all").contains(o.mode)) {
                 throw new IllegalArgumentException("unknown mode " + o.mode + "\n" + usage());
             }
             if (o.child == null && o.mode.equals("plain")) {

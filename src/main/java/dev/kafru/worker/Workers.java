@@ -313,10 +313,35 @@ public class Workers extends StopsWithTheApplication {
             }
         }
         try {
-            tasks.forgetSignals(Duration.ofMinutes(1), 1000);
+            forgetOldSignals(tasks, SIGNALS_KEPT);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "old signals not deleted; next time", e);
         }
+    }
+
+    /** How long a signal is kept: a live query has long heard of it. */
+    static final Duration SIGNALS_KEPT = Duration.ofMinutes(1);
+    static final int SIGNAL_BATCH = 1000;
+    /** At most this many transactions of signals a pass: 50,000 per lease / 2 (15 s), 3,300 a second. */
+    static final int SIGNAL_BATCHES = 50;
+
+    /**
+     * Deletes signals older than {@code age}, {@value #SIGNAL_BATCH} per transaction, on while a
+     * transaction comes back full, at most {@value #SIGNAL_BATCHES} of them. Every push writes a
+     * signal ({@code KafruQueue.push}: one per task), so one transaction per pass, as before, kept
+     * up with only 1,000 per 15 s — 67 pushes a second — and kafru_signals grew without bound
+     * under a steady 250 single pushes a second (the soak, docs/soak.md). Returns how many.
+     */
+    public static int forgetOldSignals(TaskRepository tasks, Duration age) {
+        int forgotten = 0;
+        for (int i = 0; i < SIGNAL_BATCHES; i++) {
+            int n = tasks.forgetSignals(age, SIGNAL_BATCH);
+            forgotten += n;
+            if (n < SIGNAL_BATCH || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+        }
+        return forgotten;
     }
 
     /** Folds count changes older than a second into the queues' totals, 2,000 per transaction, at most 10 a pass. */
