@@ -76,22 +76,14 @@ final class DueTimes {
             earliestStored.get().ifPresent(this::noteDue);
         }
         Instant due = knownNextDue;
-        if (due != null) {
-            Duration until = Duration.between(now, due);
-            if (until.isNegative() || until.isZero()) {
-                // the time we were told has passed but nothing was claimed: the stored run_at
-                // is a little later (computed by the database after us), or the task came due
-                // between the claim and the scan — look again shortly, reading the store
-                forgetDue(due);
-                rescanSoon();
-                if (RECHECK.compareTo(next) < 0) {
-                    return RECHECK;
-                }
-            } else if (until.compareTo(next) < 0) {
-                return until.plusMillis(2);
-            }
+        if (due != null && !due.isAfter(now)) {
+            // the time we were told has passed but nothing was claimed: the stored run_at
+            // is a little later (computed by the database after us), or the task came due
+            // between the claim and the scan — look again shortly, reading the store
+            forgetDue(due);
+            rescanSoon();
         }
-        return next;
+        return wait(due, now, next);
     }
 
     /**
@@ -99,11 +91,15 @@ final class DueTimes {
      * claim (nothing announced): a due time noted earlier still arms the timer (its wake claims).
      */
     Duration untilKnownDue(Duration next) {
-        Instant due = knownNextDue;
+        return wait(knownNextDue, clock.instant(), next);
+    }
+
+    /** How long to wait for {@code due} at {@code now}, no longer than {@code next}: {@link #RECHECK} once it has passed. */
+    private static Duration wait(Instant due, Instant now, Duration next) {
         if (due == null) {
             return next;
         }
-        Duration until = Duration.between(clock.instant(), due);
+        Duration until = Duration.between(now, due);
         if (until.isNegative() || until.isZero()) {
             return RECHECK.compareTo(next) < 0 ? RECHECK : next;
         }

@@ -101,22 +101,25 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /** A change of a queue's counts, in the same transaction as the change (w, p, c, e: Waiting, InProgress, Completed, Error). */
     private static String delta(String queue, String w, String p, String c, String e) {
-        return "INSERT INTO kafru_count_deltas {queue: " + queue + ", w: " + w + ", p: " + p + ", c: " + c + ", e: " + e
-                + ", at: time::nano(time::now())} RETURN NONE;";
+        return delta(queue, w, p, c, e, null);
     }
 
-    /** {@link #delta(String, String, String, String, String)} with Cancelled ({@code x}: only changes that cancel carry it). */
+    /** {@link #delta(String, String, String, String, String)} with Cancelled ({@code x}: only changes that may cancel carry it). */
     private static String delta(String queue, String w, String p, String c, String e, String x) {
         return "INSERT INTO kafru_count_deltas {queue: " + queue + ", w: " + w + ", p: " + p + ", c: " + c + ", e: " + e
-                + ", x: " + x + ", at: time::nano(time::now())} RETURN NONE;";
+                + (x == null ? "" : ", x: " + x) + ", at: time::nano(time::now())} RETURN NONE;";
     }
 
     /**
-     * A row's failures with {@code $f.failure} added, the oldest dropped past {@link TaskFailure#KEPT}.
-     * (An expression of the UPDATE's SET, where {@code failures} is the row's.)
+     * A row's failures with {@code failure} (a SurrealQL expression) added, the oldest dropped past
+     * {@link TaskFailure#KEPT}: an expression of an UPDATE's SET, where {@code failures} is the row's.
      */
-    private static final String KEEP_FAILURE = " array::slice(array::push(failures ?? [], $f.failure), "
-            + "math::max([0, array::len(failures ?? []) + 1 - " + TaskFailure.KEPT + "]))";
+    private static String keepFailure(String failure) {
+        return " array::slice(array::push(failures ?? [], " + failure + "), "
+                + "math::max([0, array::len(failures ?? []) + 1 - " + TaskFailure.KEPT + "]))";
+    }
+
+    private static final String KEEP_FAILURE = keepFailure("$f.failure");
 
     private static final String INSERT = """
             BEGIN TRANSACTION;
@@ -1159,10 +1162,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 LET $back = (UPDATE $ids SET
                     status = IF attempts >= max_attempts THEN 'Error' ELSE 'Waiting' END,
                     message = 'lease of ' + (owner ?? 'unknown owner') + ' expired during attempt ' + <string> attempts,
-                    failures = array::slice(array::push(failures ?? [], {attempt: attempts, at: $now, server: owner, exception: 'LeaseLapsed',
-                        message: 'lease of ' + (owner ?? 'unknown owner') + ' expired during attempt ' + <string> attempts}),
-                        math::max([0, array::len(failures ?? []) + 1 - """ + TaskFailure.KEPT + """
-                        ])),
+                    failures =""" + keepFailure("{attempt: attempts, at: $now, server: owner, exception: 'LeaseLapsed',"
+                        + " message: 'lease of ' + (owner ?? 'unknown owner') + ' expired during attempt ' + <string> attempts}") + """
+                    ,
                     finished_at = IF attempts >= max_attempts THEN $now ELSE NONE END,
                     rank = IF attempts >= max_attempts THEN 0 ELSE 0 - priority END,
                     due = time::nano($now), run_at = IF attempts >= max_attempts THEN run_at ELSE $now END,
