@@ -40,7 +40,13 @@ public class TaskEvents {
     @Inject
     Event<TaskEnded> ended;
 
+    @Inject
+    jakarta.enterprise.inject.spi.BeanManager beanManager;
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        if (!observed()) {
+            return; // nothing to tell: no map entry, no executor task per finished task
+        }
         workers.onWorkerStarted(dispatcher -> dispatcher.addObserver(new QueueDispatcher.Observer() {
             @Override
             public void stored(Task task, Outcome outcome, Duration took) {
@@ -51,6 +57,13 @@ public class TaskEvents {
                 }
             }
         }));
+    }
+
+    /** Whether the application observes any of the three events (observers are fixed at deployment). */
+    private boolean observed() {
+        return !beanManager.resolveObserverMethods(new TaskCompleted(null, null)).isEmpty()
+                || !beanManager.resolveObserverMethods(new TaskFailed(null, null, false)).isEmpty()
+                || !beanManager.resolveObserverMethods(new TaskEnded(null, null, null)).isEmpty();
     }
 
     /** The events of one stored outcome, in order: a failed attempt, then (if it was the last) the end. */
