@@ -27,16 +27,33 @@ import java.util.Map;
  * @param uniqueKey   while this task is Waiting or InProgress, a push with the same key in its queue returns it
  * @param failures    its failed attempts, oldest first (read with a single task; empty in lists)
  * @param result      what its handler gave {@link TaskContext#result(Object)} when it completed (JSON-shaped), or null
+ * @param labels      the labels it was pushed with ({@link TaskRequest#labels}), empty when none
+ * @param progress    how far its handler said it got ({@link TaskContext#progress}), or null when it never said
+ * @param parent      the task whose finish pushed it ({@link TaskRequest#then}, {@link TaskRequest#onFailure}), or null
+ * @param batch       the batch it is a member of, or whose completion pushed it ({@link KafruQueue#batch}), or null
  */
 @Schema(name = "Task", description = "A task as stored in kafru_queues; times are ISO-8601 UTC")
 public record Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
                    TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
                    String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
                    Instant startedAt, Instant finishedAt, String author, Duration timeout, String uniqueKey,
-                   List<TaskFailure> failures, Object result) {
+                   List<TaskFailure> failures, Object result, List<String> labels, TaskProgress progress,
+                   String parent, String batch) {
 
     public Task {
         failures = failures == null ? List.of() : List.copyOf(failures);
+        labels = labels == null ? List.of() : List.copyOf(labels);
+    }
+
+    /** A task without labels, progress, parent or batch. */
+    public Task(String id, String name, String queue, String handler, Map<String, Object> parameters,
+                TaskStatus status, String message, int priority, Instant runAt, int attempts, int maxAttempts,
+                String owner, Instant leaseUntil, Instant dateCreated, Instant dateModified,
+                Instant startedAt, Instant finishedAt, String author, Duration timeout, String uniqueKey,
+                List<TaskFailure> failures, Object result) {
+        this(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner, leaseUntil,
+                dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result,
+                List.of(), null, null, null);
     }
 
     /** A task without a result. */
@@ -69,6 +86,21 @@ public record Task(String id, String name, String queue, String handler, Map<Str
     /** This task with its failed attempts. */
     public Task withFailures(List<TaskFailure> failures) {
         return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,
-                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result);
+                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result,
+                labels, progress, parent, batch);
+    }
+
+    /** This task with its progress. */
+    public Task withProgress(TaskProgress progress) {
+        return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,
+                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result,
+                labels, progress, parent, batch);
+    }
+
+    /** This task with its labels, parent and batch as stored. */
+    public Task withLinks(List<String> labels, String parent, String batch) {
+        return new Task(id, name, queue, handler, parameters, status, message, priority, runAt, attempts, maxAttempts, owner,
+                leaseUntil, dateCreated, dateModified, startedAt, finishedAt, author, timeout, uniqueKey, failures, result,
+                labels, progress, parent, batch);
     }
 }
