@@ -94,7 +94,7 @@ public class KafruQueue {
         if (request != null && request.uniqueKey() != null) {
             return pushIfAbsent(request).task(); // stored at once, also in a transaction: its answer is what is stored
         }
-        if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now()))
+        if (request != null && (request.runAt() == null || !request.runAt().isAfter(Instant.now())) && !request.hasFollowers()
                 && (request.isImmediate() || onCommit.current() == null)) {
             TaskRequest checked = checked(request);
             QueueDispatcher dispatcher = workers.dispatcher(checked.queue());
@@ -523,14 +523,125 @@ public class KafruQueue {
      * The request with its handler's {@link TaskOptions} where it gave no value of its own (queue,
      * maxAttempts, priority, timeout); itself when the handler has none (or for null).
      */
+    /**
+     * Tasks pushed together whose end is awaited as one: {@code queue.batch(members).onComplete(report)}
+     * stores the members and the completion task in one transaction (all or none); the completion
+     * task is pushed once, when the last member ends (Completed, Error or Cancelled), and reads the
+     * counts with {@link TaskContext#batchId()} and {@link #getBatch}. Members are stored at once,
+     * also inside a JTA transaction. At most {@value Batch#LIMIT} members.
+     *
+     * <pre>{@code
+     * Batch batch = queue.batch(files.stream().map(f -> TaskRequest.of("import").parameters(Map.of("file", f))).toList())
+     *         .onComplete(TaskRequest.of("import-report"));
+     * }</pre>
+     */
+    public BatchPush batch(List<TaskRequest> members) {
+        return new BatchPush(members);
+    }
+
+    /** A batch to push: {@link #onComplete} or {@link #push} stores it. */
+    public final class BatchPush {
+        private final List<TaskRequest> members;
+
+        private BatchPush(List<TaskRequest> members) {
+            this.members = members;
+        }
+
+        /** Stores the batch with {@code task} to push when its last member ends. */
+        public Batch onComplete(TaskRequest task) {
+            if (task == null) {
+                throw new InvalidTaskException("onComplete", "onComplete needs a TaskRequest; push() stores a batch without one");
+            }
+            return storeWith(task);
+        }
+
+        /** Stores the batch without a completion task (its progress is still kept: {@link #getBatch}). */
+        public Batch push() {
+            return storeWith(null);
+        }
+
+        private Batch storeWith(TaskRequest onComplete) {
+            if (members == null || members.isEmpty()) {
+                throw new InvalidTaskException("members", "a batch needs at least one member: give the tasks to push");
+            }
+            if (members.size() > Batch.LIMIT) {
+                throw new InvalidTaskException("members", "a batch holds at most " + Batch.LIMIT + " members, not "
+                        + members.size() + ": split it into several batches");
+            }
+            String caller = callers.name();
+            List<TaskRequest> checked = new ArrayList<>(members.size());
+            for (int i = 0; i < members.size(); i++) {
+                TaskRequest member = withHandlerDefaults(members.get(i));
+                if (member == null) {
+                    throw new InvalidTaskException("members[" + i + "]", "members[" + i + "] is null");
+                }
+                if (member.uniqueKey() != null) {
+                    throw new InvalidTaskException("members[" + i + "].uniqueKey", "members[" + i
+                            + "]: a batch member cannot have a uniqueKey: push it on its own, or leave the key out");
+                }
+                try {
+                    checked.add(checked(member, caller));
+                } catch (InvalidTaskException e) {
+                    throw new InvalidTaskException("members[" + i + "]." + e.field(), "members[" + i + "]: " + e.getMessage());
+                }
+            }
+            TaskRequest callback = null;
+            if (onComplete != null) {
+                try {
+                    callback = checked(withHandlerDefaults(onComplete), caller);
+                } catch (InvalidTaskException e) {
+                    throw new InvalidTaskException("onComplete." + e.field(), "onComplete: " + e.getMessage());
+                }
+                if (callback.uniqueKey() != null) {
+                    throw new InvalidTaskException("onComplete.uniqueKey", "onComplete cannot have a uniqueKey: leave it out");
+                }
+            }
+            java.util.Set<String> queues = new java.util.LinkedHashSet<>();
+            checked.forEach(r -> queues.add(r.queue()));
+            if (callback != null) {
+                queues.add(callback.queue());
+            }
+            workers.register(List.copyOf(queues));
+            Batch batch = KafruQueue.this.store().insertBatch(checked, callback);
+            checked.stream().map(TaskRequest::queue).distinct().forEach(q -> workers.wake(q, null));
+            return batch;
+        }
+    }
+
+    /** A batch as it stands: members ended by status, and when the last ended; empty when there is none. */
+    public Optional<Batch> getBatch(String id) {
+        return store().batch(id);
+    }
+
+    /** Members of a batch in the order pushed, from {@code offset} (at most {@value TaskRepository#MAX_LIMIT}). */
+    public List<Task> batchMembers(String id, int limit, int offset) {
+        return store().batchMembers(id, limit, offset);
+    }
+
+    /** The tasks chained after a task ({@link TaskRequest#then}, {@link TaskRequest#onFailure}), pushed or waiting for it. */
+    public List<TaskLink> children(String id) {
+        return store().children(id);
+    }
+
     private TaskRequest withHandlerDefaults(TaskRequest request) {
-        return request == null ? null : registry.withDefaults(request);
+        return request == null ? null : registry.withDefaults(request).withFollowers(registry::withDefaults);
     }
 
     private void check(TaskRequest request) {
         request.validate();
+        checkHandlers(request, "");
+    }
+
+    /** The request's handler and its followers' are beans of this application. */
+    private void checkHandlers(TaskRequest request, String path) {
         if (!registry.has(request.handler())) {
-            throw new InvalidTaskException("handler", registry.unknown(request.handler()));
+            throw new InvalidTaskException(path + "handler", (path.isEmpty() ? "" : path + ": ") + registry.unknown(request.handler()));
+        }
+        for (int i = 0; i < request.thenRequests().size(); i++) {
+            checkHandlers(request.thenRequests().get(i), path + "then[" + i + "].");
+        }
+        for (int i = 0; i < request.onFailureRequests().size(); i++) {
+            checkHandlers(request.onFailureRequests().get(i), path + "onFailure[" + i + "].");
         }
     }
 
@@ -540,7 +651,7 @@ public class KafruQueue {
     }
 
     private TaskRequest checked(TaskRequest request, String caller) {
-        TaskRequest authored = request.authoredBy(caller);
+        TaskRequest authored = request.authoredBy(caller).withFollowers(r -> r.authoredBy(caller));
         check(authored);
         return authored;
     }

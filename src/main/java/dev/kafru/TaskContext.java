@@ -1,6 +1,8 @@
 package dev.kafru;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -14,9 +16,38 @@ public final class TaskContext {
     private volatile Object result;
     private volatile boolean resultGiven;
 
+    private final Function<String, Optional<Task>> tasks;
+
     public TaskContext(Task task, BooleanSupplier cancelled) {
+        this(task, cancelled, key -> Optional.empty());
+    }
+
+    /** {@code tasks} reads a task by key (for {@link #parentResult()}). */
+    public TaskContext(Task task, BooleanSupplier cancelled, Function<String, Optional<Task>> tasks) {
         this.task = task;
         this.cancelled = cancelled;
+        this.tasks = tasks;
+    }
+
+    /** The task whose end pushed this one ({@link TaskRequest#then}, {@link TaskRequest#onFailure}), or null. */
+    public String parentId() {
+        return task.parent();
+    }
+
+    /**
+     * What the parent task gave {@link #result(Object)}, read when asked; null when this task has no
+     * parent, the parent gave none, or it was deleted since (retention).
+     */
+    public Object parentResult() {
+        return task.parent() == null ? null : tasks.apply(task.parent()).map(Task::result).orElse(null);
+    }
+
+    /**
+     * The batch this task is a member of, or whose end pushed it ({@link KafruQueue#batch}); read its
+     * counts with {@link KafruQueue#getBatch}. Null when none.
+     */
+    public String batchId() {
+        return task.batch();
     }
 
     public String taskId() {

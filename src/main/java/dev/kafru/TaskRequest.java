@@ -48,6 +48,10 @@ public final class TaskRequest {
     private Duration uniqueFor;
     private boolean immediate;
     private String author;
+    /** Pushed when this task completes ({@link #then}). */
+    private List<TaskRequest> then = List.of();
+    /** Pushed when this task ends Error or Cancelled ({@link #onFailure}). */
+    private List<TaskRequest> onFailure = List.of();
 
     /** The longest time-out a task may have. */
     public static final Duration TIMEOUT_LIMIT = Duration.ofDays(7);
@@ -140,6 +144,67 @@ public final class TaskRequest {
     public TaskRequest author(String author) {
         this.author = author;
         return this;
+    }
+
+    /** Tasks a chain may hold in all, counting every level. */
+    public static final int CHAIN_LIMIT = 100;
+
+    /**
+     * Pushes {@code next} when this task completes — once, by the server that stores the outcome,
+     * in the same transaction (a crash cannot lose or repeat it). {@code next} may have followers of
+     * its own; it reads this task's result with {@link TaskContext#parentResult()}.
+     *
+     * <pre>{@code
+     * queue.push(TaskRequest.of("resize").then(TaskRequest.of("publish")).onFailure(TaskRequest.of("alert")));
+     * }</pre>
+     */
+    public TaskRequest then(TaskRequest next) {
+        this.then = append(this.then, "then", next);
+        return this;
+    }
+
+    /** Pushes {@code next} when this task ends Error (its attempts are spent) or is Cancelled; once, as {@link #then}. */
+    public TaskRequest onFailure(TaskRequest next) {
+        this.onFailure = append(this.onFailure, "onFailure", next);
+        return this;
+    }
+
+    private static List<TaskRequest> append(List<TaskRequest> list, String field, TaskRequest next) {
+        if (next == null) {
+            throw new InvalidTaskException(field, field + " needs a TaskRequest, not null");
+        }
+        List<TaskRequest> more = new java.util.ArrayList<>(list);
+        more.add(next);
+        return List.copyOf(more);
+    }
+
+    /** What is pushed when this task completes. */
+    public List<TaskRequest> thenRequests() {
+        return then;
+    }
+
+    /** What is pushed when this task ends Error or Cancelled. */
+    public List<TaskRequest> onFailureRequests() {
+        return onFailure;
+    }
+
+    /** True when something is pushed after this task ({@link #then}, {@link #onFailure}). */
+    public boolean hasFollowers() {
+        return !then.isEmpty() || !onFailure.isEmpty();
+    }
+
+    /**
+     * This request with {@code change} applied to each of its followers, at every level (the
+     * handler's defaults, the author): a copy when it has followers; the request is not changed.
+     */
+    public TaskRequest withFollowers(java.util.function.UnaryOperator<TaskRequest> change) {
+        if (!hasFollowers()) {
+            return this;
+        }
+        TaskRequest copy = copy();
+        copy.then = then.stream().map(r -> change.apply(r).withFollowers(change)).toList();
+        copy.onFailure = onFailure.stream().map(r -> change.apply(r).withFollowers(change)).toList();
+        return copy;
     }
 
     /**
@@ -265,6 +330,8 @@ public final class TaskRequest {
         c.uniqueFor = uniqueFor;
         c.immediate = immediate;
         c.author = author;
+        c.then = then;
+        c.onFailure = onFailure;
         return c;
     }
 
@@ -274,6 +341,14 @@ public final class TaskRequest {
      * @throws InvalidTaskException naming the field
      */
     public void validate() {
+        validateOwn();
+        if (hasFollowers()) {
+            int[] count = {0};
+            checkFollowers(this, "", count);
+        }
+    }
+
+    private void validateOwn() {
         if (handler == null || handler.isBlank()) {
             throw new InvalidTaskException("handler", "handler is required: give the @TaskName of the bean to run");
         }
@@ -313,6 +388,30 @@ public final class TaskRequest {
             throw new InvalidTaskException("author", "author must be 1 to " + AUTHOR_LIMIT + " characters, or left out");
         }
         checkJson("parameters", parameters);
+        if (hasFollowers() && uniqueKey != null) {
+            throw new InvalidTaskException("uniqueKey", "a task with then/onFailure cannot have a uniqueKey: "
+                    + "put the key on a task of its own, or leave it out");
+        }
+    }
+
+    private static void checkFollowers(TaskRequest request, String path, int[] count) {
+        for (String field : List.of("then", "onFailure")) {
+            List<TaskRequest> next = field.equals("then") ? request.then : request.onFailure;
+            for (int i = 0; i < next.size(); i++) {
+                String at = path + field + "[" + i + "]";
+                if (++count[0] > CHAIN_LIMIT) {
+                    throw new InvalidTaskException(field, "a chain may hold at most " + CHAIN_LIMIT
+                            + " tasks after its first: push fewer, or use a batch (KafruQueue.batch)");
+                }
+                TaskRequest r = next.get(i);
+                try {
+                    r.validateOwn();
+                } catch (InvalidTaskException e) {
+                    throw new InvalidTaskException(at + "." + e.field(), at + ": " + e.getMessage());
+                }
+                checkFollowers(r, at + ".", count);
+            }
+        }
     }
 
     /**
@@ -375,7 +474,8 @@ public final class TaskRequest {
                 + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts()
                 + (timeout != null ? ", timeout=" + timeout : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
                 + (uniqueFor != null ? ", uniqueFor=" + uniqueFor : "") + (immediate ? ", immediate" : "")
-                + (author != null ? ", author=" + author : "") + "]";
+                + (author != null ? ", author=" + author : "")
+                + (then.isEmpty() ? "" : ", then=" + then) + (onFailure.isEmpty() ? "" : ", onFailure=" + onFailure) + "]";
     }
 
     /**
@@ -391,7 +491,8 @@ public final class TaskRequest {
                 && Objects.equals(priority, r.priority) && Objects.equals(runAt, r.runAt)
                 && Objects.equals(maxAttempts, r.maxAttempts)
                 && Objects.equals(timeout, r.timeout) && Objects.equals(uniqueKey, r.uniqueKey)
-                && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author);
+                && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author)
+                && then.equals(r.then) && onFailure.equals(r.onFailure);
     }
 
     @Override

@@ -82,6 +82,30 @@ public interface TaskRepository {
      */
     Task insertClaimed(TaskRequest request, String owner, Duration lease);
 
+    /**
+     * Stores a batch in one transaction: its members as Waiting tasks (keys {@code <id>_<n>}) and,
+     * when given, the task to push when the last member ends (key {@code <id>}) — all or none.
+     * Each member's end counts once; the one that ends it pushes the completion task, once.
+     */
+    default dev.kafru.Batch insertBatch(List<TaskRequest> members, TaskRequest onComplete) {
+        throw new UnsupportedOperationException("this store keeps no batches");
+    }
+
+    /** A batch as it stands, or empty when there is none with this id. */
+    default Optional<dev.kafru.Batch> batch(String id) {
+        return Optional.empty();
+    }
+
+    /** Members of a batch in their order, from {@code offset}; a member deleted since is left out. */
+    default List<Task> batchMembers(String id, int limit, int offset) {
+        return List.of();
+    }
+
+    /** The tasks chained after a task, pushed or still waiting for it. */
+    default List<dev.kafru.TaskLink> children(String key) {
+        return List.of();
+    }
+
     // claim and finish
 
     /**

@@ -43,6 +43,31 @@ public final class ConflictRetry {
         }
     }
 
+    /**
+     * {@link #run(Supplier)} without waiting: a write conflict fails the future's attempt, and the
+     * work is started again after the same pause, on another thread.
+     */
+    public static <T> java.util.concurrent.CompletableFuture<T> runAsync(Supplier<java.util.concurrent.CompletableFuture<T>> work) {
+        return runAsync(work, 1);
+    }
+
+    private static <T> java.util.concurrent.CompletableFuture<T> runAsync(Supplier<java.util.concurrent.CompletableFuture<T>> work,
+                                                                         int attempt) {
+        return work.get().exceptionallyCompose(thrown -> {
+            Throwable cause = thrown instanceof java.util.concurrent.CompletionException && thrown.getCause() != null
+                    ? thrown.getCause() : thrown;
+            if (!(cause instanceof SurrealException e) || !e.isConflict() || attempt >= MAX_ATTEMPTS) {
+                return java.util.concurrent.CompletableFuture.failedFuture(cause);
+            }
+            RETRIED.incrementAndGet();
+            long maxMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
+            java.util.concurrent.Executor later = java.util.concurrent.CompletableFuture.delayedExecutor(
+                    ThreadLocalRandom.current().nextLong(maxMicros / 4, maxMicros + 1), TimeUnit.MICROSECONDS);
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(ignored -> runAsync(work, attempt + 1));
+        });
+    }
+
     private static void pause(int attempt) {
         long maxMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
         try {

@@ -405,7 +405,7 @@ public final class QueueDispatcher {
             while (true) {
                 Task task;
                 while (!stopping && (task = pollClaimed()) != null) {
-                    execute(new TaskExecution(task, registry, retryPolicy));
+                    execute(new TaskExecution(task, registry, retryPolicy, store::get));
                 }
                 if (stopping || !backlog) {
                     break;

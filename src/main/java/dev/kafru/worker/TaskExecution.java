@@ -36,6 +36,7 @@ final class TaskExecution {
     static final String TIMED_OUT = "TimedOut";
 
     private final Task task;
+    private final java.util.function.Function<String, java.util.Optional<Task>> tasks;
     private final TaskRegistry registry;
     private final RetryPolicy retryPolicy;
     private final Thread thread = Thread.currentThread();
@@ -52,6 +53,13 @@ final class TaskExecution {
 
     /** Call on the thread that will {@link #run()} it: that is the thread a terminate interrupts. */
     TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy) {
+        this(task, registry, retryPolicy, key -> java.util.Optional.empty());
+    }
+
+    /** {@code tasks} reads a task by key: the parent whose result a chained task may ask for. */
+    TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy,
+                  java.util.function.Function<String, java.util.Optional<Task>> tasks) {
+        this.tasks = tasks;
         this.task = task;
         this.registry = registry;
         this.retryPolicy = retryPolicy;
@@ -81,7 +89,7 @@ final class TaskExecution {
                 String unknown = registry.unknown(task.handler());
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
-            TaskContext context = new TaskContext(task, () -> cancelled);
+            TaskContext context = new TaskContext(task, () -> cancelled, tasks);
             registry.run(task.handler(), context);
             // a handler that finished its work although a cancel came is Completed: that is what happened
             if (timedOutAfter != null) {

@@ -60,6 +60,9 @@ public final class Schema {
             DEFINE INDEX IF NOT EXISTS kafru_queues_claim_due ON kafru_queues FIELDS queue, status, rank, due;
             DEFINE TABLE IF NOT EXISTS kafru_payloads SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_unique SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_chains SCHEMALESS;
+            DEFINE INDEX IF NOT EXISTS kafru_chains_parent ON TABLE kafru_chains FIELDS parent;
+            DEFINE TABLE IF NOT EXISTS kafru_batch SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_slices SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_slices_due ON TABLE kafru_slices FIELDS queue, due;
             DEFINE INDEX IF NOT EXISTS kafru_slices_unit ON TABLE kafru_slices FIELDS unit;

@@ -1,7 +1,9 @@
 package dev.kafru.store.surreal;
 
 import dev.kafru.Task;
+import dev.kafru.Batch;
 import dev.kafru.Pushed;
+import dev.kafru.TaskLink;
 import dev.kafru.TaskFailure;
 import dev.kafru.TaskFilter;
 import dev.kafru.TaskRequest;
@@ -133,6 +135,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     date_created: $now, date_modified: $now}) RETURN NONE;
                 INSERT INTO kafru_payloads $payloads RETURN NONE;
             };
+            IF array::len($chains) > 0 {
+                INSERT INTO kafru_chains $chains.map(|$c| $c + {at: $now}) RETURN NONE;
+            };
             INSERT INTO kafru_signals $signals.map(|$s| $s + {at: time::nano($now)}) RETURN NONE;
             INSERT INTO kafru_count_deltas $signals.map(|$s| {queue: $s.queue, w: $s.created, p: 0, c: 0, e: 0, at: time::nano($now)}) RETURN NONE;
             RETURN $now;
@@ -239,7 +244,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             LET $got = IF array::len($singles) = 0 THEN [] ELSE (UPDATE $singles SET status = 'InProgress', owner = $owner,
                         lease_until = $now + $lease, rank = 0, due = time::nano($now + $lease), started_at = $now,
                         date_modified = $now, attempts += 1
-                        RETURN id, name, handler, parameters, priority, attempts, max_attempts, timeout, author, unique) END;
+                        RETURN id, name, handler, parameters, priority, attempts, max_attempts, timeout, author, unique,
+                            parent, batch, of_batch) END;
             FOR $p IN $units {
                 UPDATE $p.id SET next = $p.b, status = IF $p.b >= $p.n THEN 'Claimed' ELSE 'Waiting' END,
                     rank = IF $p.b >= $p.n THEN 0 ELSE rank END, due = IF $p.b >= $p.n THEN $t ELSE due END,
@@ -291,6 +297,47 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """;
 
     /**
+     * What ends a task that others wait for: the tasks chained after it ({@code kafru_chains}:
+     * {@link TaskRequest#then} when it completed, {@link TaskRequest#onFailure} when it ended Error or
+     * Cancelled) become Waiting rows, and its batch counts it — and pushes the batch's completion
+     * task when it was the last member. {@code ENDED} is an expression of the tasks that just ended,
+     * each {id, status, batch, chained}, {@code NOW} the time of the change. It runs in the
+     * transaction that ended them, so a crash can neither lose nor repeat a follower: each chain
+     * record is pushed once ({@code pushed}), each batch fires once ({@code fired}). Top-level LETs
+     * only, and no read of a record this transaction changed (the batch's counts come from its
+     * UPDATE's RETURN AFTER): in SurrealDB 3.0.2 either binds NONE.
+     */
+    private static String follow(String ended, String now) {
+        return """
+                LET $fEnded = ENDED.filter(|$e| ($e.batch != NONE OR $e.chained = true) AND $e.status IN ['Completed', 'Error', 'Cancelled']);
+                LET $fKids = IF array::len($fEnded) = 0 THEN [] ELSE array::flatten($fEnded.filter(|$e| $e.chained = true).map(|$e|
+                    (SELECT id, row FROM kafru_chains WHERE parent = record::id($e.id) AND pushed = NONE
+                        AND on = (IF $e.status = 'Completed' THEN 'Completed' ELSE 'Failed' END)))) END;
+                LET $fMembers = $fEnded.filter(|$e| $e.batch != NONE);
+                LET $fBatches = array::distinct($fMembers.batch).map(|$b| type::record('kafru_batch', $b));
+                LET $fAfter = IF array::len($fBatches) = 0 THEN [] ELSE (UPDATE $fBatches SET
+                    completed += array::len($fMembers.filter(|$e| $e.batch = record::id(id) AND $e.status = 'Completed')),
+                    failed += array::len($fMembers.filter(|$e| $e.batch = record::id(id) AND $e.status = 'Error')),
+                    cancelled += array::len($fMembers.filter(|$e| $e.batch = record::id(id) AND $e.status = 'Cancelled'))
+                    RETURN AFTER) END;
+                LET $fFire = $fAfter.filter(|$b| $b.fired = NONE AND $b.completed + $b.failed + $b.cancelled >= $b.total);
+                IF array::len($fFire) > 0 {
+                    UPDATE $fFire.id SET fired = NOW RETURN NONE;
+                };
+                LET $fRows = array::concat($fKids.row, $fFire.filter(|$b| $b.callback != NONE).callback);
+                IF array::len($fRows) > 0 {
+                    INSERT INTO kafru_queues $fRows.map(|$r| $r + {run_at: $r.run_at ?? NOW, due: time::nano($r.run_at ?? NOW),
+                        date_created: NOW, date_modified: NOW}) RETURN NONE;
+                    INSERT INTO kafru_signals $fRows.map(|$r| {queue: $r.queue, created: 1, earliest: $r.run_at, at: time::nano(NOW)}) RETURN NONE;
+                    INSERT INTO kafru_count_deltas $fRows.map(|$r| {queue: $r.queue, w: 1, p: 0, c: 0, e: 0, at: time::nano(NOW)}) RETURN NONE;
+                };
+                IF array::len($fKids) > 0 {
+                    UPDATE $fKids.id SET pushed = NOW RETURN NONE;
+                };
+                """.replace("ENDED", ended).replace("NOW", now);
+    }
+
+    /**
      * Outcomes of finished attempts; only tasks still InProgress and owned by {@code $owner}
      * change (for unit members: whose slice is still the owner's).
      */
@@ -322,7 +369,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
             LET $changed = IF array::len($done) + array::len($doneResults) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
-                (SELECT queue, status FROM array::concat($done, $doneResults.id, $retry.id, $failed.id) WHERE date_modified = $fnow) END;
+                array::concat($done, $doneResults.id, $retry.id, $failed.id).map(|$i|
+                    ((SELECT queue, status, batch, chained, date_modified FROM ONLY $i) ?? {}) + {id: $i})
+                    .filter(|$x| $x.date_modified = $fnow) END;
             FOR $q IN array::distinct($changed.queue) {
                 LET $mine = $changed.filter(|$x| $x.queue = $q).status;
             """ + delta("$q", "array::len($mine.filter(|$x| $x = 'Waiting'))", "0 - array::len($mine)",
@@ -342,7 +391,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """ + delta("$u.queue", "0", "0 - $k", "$k", "0") + """
                 };
             };
-            """ + MOVE_HELD + """
+            """ + MOVE_HELD + follow("$changed", "$fnow") + """
             INSERT INTO kafru_signals $finishSignals.map(|$s| $s + {at: time::nano($fnow), earliest: $fnow + $s.delay}) RETURN NONE;
             COMMIT TRANSACTION;
             """;
@@ -481,6 +530,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Integer> lastGroup = null;
         for (int i = 0; i < requests.size(); i++) {
             TaskRequest r = requests.get(i);
+            if (r.hasFollowers()) { // a task others wait for is a row: its end writes where they are
+                groups.put(new GroupKey(r.queue(), r.priority(), r.runAt(), r.handler(), "chained:" + i), new ArrayList<>(List.of(i)));
+                last = null;
+                continue;
+            }
             if (last == null || !last.holds(r)) { // a push's requests mostly share all three: one look-up per change
                 last = new GroupKey(r);
                 lastGroup = groups.computeIfAbsent(last, k -> new ArrayList<>());
@@ -489,7 +543,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         }
         String[] keys = new String[requests.size()];
         for (List<Integer> group : groups.values()) {
-            String unitKey = group.size() >= Units.AT_LEAST ? newKey() : null;
+            String unitKey = group.size() >= Units.AT_LEAST && !requests.get(group.get(0)).hasFollowers() ? newKey() : null;
             for (int slot = 0; slot < group.size(); slot++) {
                 keys[group.get(slot)] = unitKey != null ? Units.memberKey(unitKey, slot) : newKey();
             }
@@ -511,6 +565,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> units = new ArrayList<>();
         List<Map<String, Object>> payloads = new ArrayList<>();
+        List<Map<String, Object>> chains = new ArrayList<>();
         groups.forEach((groupKey, group) -> {
             if (Units.member(keys.get(group.get(0))) != null) {
                 for (int slot = 0; slot < group.size(); slot++) {
@@ -531,9 +586,11 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 row.put("id", new RecordId(Schema.QUEUES, groupKey));
                 row.put("due", (long) i);
                 rows.add(row);
+                Chains.add(groupKey, requests.get(i), row, chains);
             }
         });
         Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("chains", chains);
         vars.put("rows", rows);
         vars.put("units", units);
         vars.put("payloads", payloads);
@@ -755,6 +812,94 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     }
 
     // ------------------------------------------------------------------------------------------
+    // batches and chains
+    // ------------------------------------------------------------------------------------------
+
+    /** {@link #INSERT} of a batch's rows, with the batch record created in the same transaction. */
+    private static final String INSERT_BATCH = INSERT.replace("LET $now = time::now();", """
+            LET $now = time::now();
+            CREATE $batch.id CONTENT $batch + {completed: 0, failed: 0, cancelled: 0, date_created: $now} RETURN NONE;""");
+
+    @Override
+    public Batch insertBatch(List<TaskRequest> members, TaskRequest onComplete) {
+        return insertBatch(members, onComplete, newKey());
+    }
+
+    /** {@link #insertBatch(List, TaskRequest)} under a key given (tests: a key taken fails the whole batch). */
+    public Batch insertBatch(List<TaskRequest> members, TaskRequest onComplete, String key) {
+        List<Map<String, Object>> rows = new ArrayList<>(members.size());
+        List<Map<String, Object>> chains = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            String memberKey = Batch.memberKey(key, i);
+            Map<String, Object> row = row(members.get(i));
+            row.put("id", new RecordId(Schema.QUEUES, memberKey));
+            row.put("due", (long) i);
+            row.put("batch", key);
+            rows.add(row);
+            Chains.add(memberKey, members.get(i), row, chains);
+        }
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put("id", new RecordId(BATCHES, key));
+        batch.put("total", (long) members.size());
+        if (onComplete != null) {
+            Map<String, Object> callback = row(onComplete);
+            callback.put("id", new RecordId(Schema.QUEUES, key));
+            callback.put("of_batch", key);
+            Chains.add(key, onComplete, callback, chains);
+            batch.put("callback", callback);
+            batch.put("on_complete", onComplete.handler());
+        }
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("batch", batch);
+        vars.put("chains", chains);
+        vars.put("rows", rows);
+        vars.put("units", List.of());
+        vars.put("payloads", List.of());
+        vars.put("signals", signals(members));
+        List<Object> result = db().query(INSERT_BATCH, vars);
+        Instant now = (Instant) result.get(result.size() - 2);
+        return new Batch(key, members.size(), 0, 0, 0, onComplete == null ? null : onComplete.handler(), now, null);
+    }
+
+    static final String BATCHES = "kafru_batch";
+
+    @Override
+    public Optional<Batch> batch(String id) {
+        List<Object> result = db().query("SELECT * FROM ONLY $id", Map.of("id", new RecordId(BATCHES, id)));
+        if (!(result.get(0) instanceof Map<?, ?> row)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Batch(id, number(row.get("total")), number(row.get("completed")), number(row.get("failed")),
+                number(row.get("cancelled")), text(row.get("on_complete")), instant(row.get("date_created")),
+                instant(row.get("fired"))));
+    }
+
+    @Override
+    public List<Task> batchMembers(String id, int limit, int offset) {
+        Optional<Batch> batch = batch(id);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        List<RecordId> ids = new ArrayList<>();
+        for (long n = Math.max(0, offset); n < batch.get().total() && ids.size() < Math.min(limit, MAX_LIMIT); n++) {
+            ids.add(new RecordId(Schema.QUEUES, Batch.memberKey(id, (int) n)));
+        }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Object> result = db().query("SELECT * OMIT failures, result FROM $ids", Map.of("ids", ids));
+        return rows(result.get(0), SurrealRows::task);
+    }
+
+    @Override
+    public List<TaskLink> children(String key) {
+        List<Object> result = db().query("SELECT id, on, pushed, row.handler AS handler, row.queue AS queue FROM kafru_chains WHERE parent = $key",
+                Map.of("key", key));
+        return rows(result.get(0), row -> new TaskLink(key(row.get("id")), text(row.get("handler")), text(row.get("queue")),
+                text(row.get("on")), instant(row.get("pushed"))));
+    }
+
+    // ------------------------------------------------------------------------------------------
     // claim and finish
     // ------------------------------------------------------------------------------------------
 
@@ -926,7 +1071,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 parameters(row.get("parameters")), TaskStatus.InProgress,
                 null, (int) number(row.get("priority")), null, (int) number(row.get("attempts")),
                 (int) number(row.get("max_attempts")), owner, null, null, null, null, null, text(row.get("author")),
-                SurrealRows.duration(row.get("timeout")), text(row.get("unique")), List.of());
+                SurrealRows.duration(row.get("timeout")), text(row.get("unique")), List.of())
+                .withLinks(List.of(), text(row.get("parent")), SurrealRows.batchOf(row));
     }
 
     /**
@@ -937,7 +1083,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     public CompletableFuture<Void> finish(String owner, List<Outcome> outcomes) {
         List<Held> writing = new ArrayList<>();
         Map<String, Object> vars = finishVars(owner, outcomes, writing);
-        return db().queryAsync(FINISH, vars).thenApply(r -> {
+        // two servers ending members of one batch write its counts: a conflict is tried again at once
+        return ConflictRetry.runAsync(() -> db().queryAsync(FINISH, vars)).thenApply(r -> {
             held.written(writing);
             return null;
         });
@@ -1169,7 +1316,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     rank = IF attempts >= max_attempts THEN 0 ELSE 0 - priority END,
                     due = time::nano($now), run_at = IF attempts >= max_attempts THEN run_at ELSE $now END,
                     owner = NONE, lease_until = NONE, date_modified = $now
-                WHERE status = 'InProgress' AND lease_until < $now RETURN VALUE status);
+                WHERE status = 'InProgress' AND lease_until < $now RETURN id, status, batch, chained);
+                """ + follow("$back", "$now") + """
+                LET $back = $back.status;
                 IF $back CONTAINS 'Waiting' {
                     INSERT INTO kafru_signals {queue: $queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
                 };
@@ -1848,6 +1997,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 IF array::len($got) > 0 {
                 """ + delta("$got[0].queue", "-1", "0", "0", "0", "1") + """
                 };
+                """ + follow("$got", "$now") + """
                 RETURN $got;
                 COMMIT TRANSACTION;""", Map.of("id", id(key), "message", truncate(message))));
         List<?> got = (List<?>) result.get(result.size() - 2);
@@ -1915,6 +2065,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
                 LET $gone = (DELETE $id WHERE unit = NONE AND ($evenRunning OR status != 'InProgress') RETURN BEFORE);
+                """ + follow("$gone.filter(|$g| $g.batch != NONE AND $g.status IN ['Waiting', 'InProgress']).map(|$g| {id: $g.id, "
+                        + "status: 'Cancelled', batch: $g.batch})", "time::now()") + """
                 IF array::len($gone) > 0 {
                     LET $s = $gone[0].status;
                 """ + delta("$gone[0].queue", "IF $s = 'Waiting' THEN -1 ELSE 0 END", "IF $s = 'InProgress' THEN -1 ELSE 0 END",
