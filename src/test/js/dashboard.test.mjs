@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars, commandQuestion, countPath, cronPath,
+  TASK_STATUSES, age, agentName, batchLine, childLine, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars, commandQuestion, countPath, cronPath,
   enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
   runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, unservedNotices, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
@@ -197,4 +197,21 @@ test("a task detail takes the task's failures as its attempt history, and shows 
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: { total: 12.5, lines: [1] } })).result,
     JSON.stringify({ total: 12.5, lines: [1] }, null, 2));
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: 0 })).result, '0', 'a falsy result is still shown');
+});
+
+test('a task shows its parent and batch, a batch its members ended, a chained task when it is pushed', () => {
+  const plain = Object.fromEntries(taskDetail({ id: 'k' }));
+  assert.ok(!('parent' in plain) && !('batch' in plain), 'none: not shown');
+  const linked = Object.fromEntries(taskDetail({ id: 'k', parent: 'p1', batch: 'b1' }));
+  assert.deepEqual([linked.parent, linked.batch], ['p1', 'b1']);
+  const open = batchLine({ id: 'b1', total: 4, completed: 2, failed: 1, cancelled: 0, onComplete: 'report', finishedAt: null });
+  assert.equal(open.share, 0.75);
+  assert.equal(open.text, '3/4 ended, 2 completed, 1 failed; report is pushed when the last ends');
+  const ended = batchLine({ id: 'b1', total: 2, completed: 2, failed: 0, cancelled: 0, onComplete: null, finishedAt: '2026-12-06T10:00:00Z' });
+  assert.equal(ended.share, 1);
+  assert.ok(ended.text.startsWith('2/2 ended, 2 completed; all ended'), ended.text);
+  assert.equal(childLine({ id: 'c', handler: 'alert', queue: 'ops', on: 'Failed', pushedAt: null }),
+    'alert (ops) when this fails or is cancelled: not pushed');
+  assert.ok(childLine({ id: 'c', handler: 'next', queue: 'q', on: 'Completed', pushedAt: '2026-12-06T10:00:00Z' })
+    .startsWith('next (q) when this completes: pushed '));
 });

@@ -6,7 +6,7 @@
 import {
   API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars,
   commandQuestion, countPath, cronPath, enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows,
-  removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError,
+  batchLine, childLine, removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError,
   taskName, taskQuestion, tasksPath, unservedNotices, when,
 } from './dashboard.mjs';
 
@@ -324,7 +324,14 @@ async function refreshTask(id) {
       const dt = document.createElement('dt');
       dt.textContent = label;
       const dd = document.createElement(label === 'parameters' ? 'pre' : 'dd');
-      dd.textContent = value;
+      if (label === 'parent' || label === 'batch') {
+        const a = document.createElement('a');
+        a.href = `#task/${encodeURIComponent(value)}`;
+        a.textContent = value;
+        dd.append(a);
+      } else {
+        dd.textContent = value;
+      }
       dd.dataset.field = label;
       if (label === 'status') dd.dataset.status = value;
       return [dt, dd];
@@ -339,6 +346,39 @@ async function refreshTask(id) {
     const actions = document.createElement('span');
     taskButtons(actions, task, 'task');
     patchChildren($('#task-actions'), [...actions.childNodes]);
+  });
+  await refreshLinks(task);
+}
+
+/** The task's batch (a bar of members ended) and the tasks chained after it. */
+async function refreshLinks(task) {
+  const [batch, children] = await Promise.all([
+    task.batch ? api('GET', `/batches/${encodeURIComponent(task.batch)}`).catch(() => null) : null,
+    api('GET', `/tasks/${encodeURIComponent(task.id)}/children`).catch(() => []),
+  ]);
+  keepingFocus(() => {
+    $('#task-batch').hidden = !batch;
+    if (batch) {
+      const line = batchLine(batch);
+      $('#task-batch-id').textContent = batch.id;
+      $('#task-batch-id').href = `#task/${encodeURIComponent(batch.id)}`;
+      $('#task-batch-bar').value = line.share;
+      $('#task-batch-text').textContent = line.text;
+    }
+    $('#task-children').hidden = children.length === 0;
+    patchChildren($('#task-child-list'), children.map((link) => {
+      const li = document.createElement('li');
+      li.dataset.key = link.id;
+      if (link.pushedAt) {
+        const a = document.createElement('a');
+        a.href = `#task/${encodeURIComponent(link.id)}`;
+        a.textContent = link.id;
+        li.append(a, ` ${childLine(link)}`);
+      } else {
+        li.textContent = childLine(link);
+      }
+      return li;
+    }));
   });
 }
 

@@ -195,9 +195,30 @@ export function taskDetail(task) {
     ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],
     ['lease until', when(task.leaseUntil)], ['modified', when(task.dateModified)],
+    ...(task.parent ? [['parent', task.parent]] : []), ...(task.batch ? [['batch', task.batch]] : []),
     ['parameters', JSON.stringify(task.parameters ?? {}, null, 2)],
     ...(task.result !== undefined && task.result !== null ? [['result', JSON.stringify(task.result, null, 2)]] : []),
   ];
+}
+
+/**
+ * A batch's progress line: members ended of all, how they ended, and whether its completion task
+ * was pushed; the share done for a bar (0 to 1).
+ */
+export function batchLine(batch) {
+  const done = (batch.completed ?? 0) + (batch.failed ?? 0) + (batch.cancelled ?? 0);
+  const parts = [`${done}/${batch.total} ended`, `${batch.completed ?? 0} completed`];
+  if (batch.failed) parts.push(`${batch.failed} failed`);
+  if (batch.cancelled) parts.push(`${batch.cancelled} cancelled`);
+  const end = batch.finishedAt ? `all ended ${when(batch.finishedAt)}${batch.onComplete ? `, ${batch.onComplete} pushed` : ''}`
+    : (batch.onComplete ? `${batch.onComplete} is pushed when the last ends` : 'no completion task');
+  return { text: `${parts.join(', ')}; ${end}`, share: batch.total ? done / batch.total : 0 };
+}
+
+/** A chained task's line: its handler, when it is pushed, and whether it was. */
+export function childLine(link) {
+  const on = link.on === 'Completed' ? 'when this completes' : 'when this fails or is cancelled';
+  return `${link.handler} (${link.queue}) ${on}: ${link.pushedAt ? `pushed ${when(link.pushedAt)}` : 'not pushed'}`;
 }
 
 /** Running/threads per server of each queue, from the metric snapshots named "<server>/<queue>". */

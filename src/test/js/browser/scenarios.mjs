@@ -181,6 +181,29 @@ scenario("opens a task's detail with parameters, attempts, message, owner and ti
   check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/.test(await field('finished')), `finished: ${await field('finished')}`);
 });
 
+scenario("shows a batch member's batch as a bar and a parent's chained tasks with links", async ({ page }) => {
+  const batch = await api('POST', '/batches', {
+    members: [{ handler: 'it-fail-once', name: 'member-a', maxAttempts: 2, then: [{ handler: 'it-fail-once', name: 'member-next' }] },
+      { handler: 'it-fail', name: 'member-b', maxAttempts: 1 }],
+    onComplete: { handler: 'it-fail-once', name: 'batch-report' },
+  });
+  await until('the batch ended', async () => (await api('GET', `/batches/${batch.id}`)).finishedAt !== null);
+  const member = `${batch.id}_0`;
+  await go(page, `#task/${encodeURIComponent(member)}`, 'task');
+  await until('the batch is shown', async () => !(await page.locator('#task-batch').isHidden())
+    && (await text(page, '#task-batch-text')).startsWith('2/2 ended, 1 completed, 1 failed'));
+  check(Number(await page.locator('#task-batch-bar').getAttribute('value')) === 1, 'the bar is full');
+  await until('the chained task is listed', async () => (await page.locator('#task-child-list li a').count()) === 1);
+  check(/it-fail-once \(default\) when this completes: pushed/.test(await text(page, '#task-child-list li')),
+    `child: ${await text(page, '#task-child-list li')}`);
+  await page.locator('#task-child-list li a').first().click();
+  await until('the child is shown', async () => (await text(page, '#task-id')) !== member
+    && (await page.locator('#task-detail [data-field=parent] a').count()) === 1);
+  check((await text(page, '#task-detail [data-field=parent] a')) === member, 'the child links back to its parent');
+  await page.locator('#task-detail [data-field=parent] a').click();
+  await until('back at the member', async () => (await text(page, '#task-id')) === member);
+});
+
 scenario('retries a failed task, which then completes', async ({ page }) => {
   const task = await api('POST', '/tasks', { handler: 'it-fail-once', name: 'fails-once', maxAttempts: 1 });
   await until('the task failed', async () => (await api('GET', `/tasks/${task.id}`)).status === 'Error');

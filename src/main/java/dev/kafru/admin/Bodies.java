@@ -42,7 +42,16 @@ public final class Bodies {
             @Schema(description = "while a task with this key in this queue is Waiting or InProgress, the push answers it (200) instead of"
                     + " storing another (201); 1 to 200 characters", example = "invoice-42") String uniqueKey,
             @Schema(description = "keep the uniqueKey taken this long after its task finished (ISO-8601 duration)", example = "PT1H")
-            String uniqueFor) {
+            String uniqueFor,
+            @Schema(description = "tasks (same fields) pushed once when this one completes; they read its result") List<TaskInput> then,
+            @Schema(description = "tasks (same fields) pushed once when this one ends Error or is cancelled") List<TaskInput> onFailure) {
+    }
+
+    @Schema(name = "BatchInput", description = "Tasks whose end is awaited as one; members is required")
+    public record BatchInput(
+            @Schema(required = true, description = "the tasks of the batch (TaskInput each), 1 to 10000") List<TaskInput> members,
+            @Schema(description = "the task (TaskInput) pushed once when the last member ended; it reads the counts from GET /batches/{id}")
+            TaskInput onComplete) {
     }
 
     @Schema(name = "ScheduleInput", description = "A schedule; name and handler are required, and cron unless oneTime with nextSchedule")

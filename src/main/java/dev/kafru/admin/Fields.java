@@ -17,14 +17,65 @@ import java.util.Set;
 final class Fields {
 
     private final Map<String, Object> body;
-    private final List<Problem.InvalidField> errors = new ArrayList<>();
+    private final List<Problem.InvalidField> errors;
+    /** What this body's fields are named under in errors: "" at the top, {@code then[0].} inside. */
+    private final String prefix;
 
     private Fields(Map<String, Object> body) {
+        this(body, new ArrayList<>(), "");
+    }
+
+    private Fields(Map<String, Object> body, List<Problem.InvalidField> errors, String prefix) {
         this.body = body;
+        this.errors = errors;
+        this.prefix = prefix;
     }
 
     static Fields of(Map<String, Object> body, Set<String> allowed) {
-        Fields fields = new Fields(body);
+        return check(new Fields(body), allowed);
+    }
+
+    /**
+     * The objects of the array field {@code name} (null when left out), each read as a body of its
+     * own whose errors are named {@code name[i].field} and collected with this one's.
+     */
+    List<Fields> objects(String name, Set<String> allowed, int max) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            return wrongType(name, "an array of objects", value);
+        }
+        if (list.size() > max) {
+            return error(name, name + " may hold at most " + max + " entries, not " + list.size());
+        }
+        List<Fields> all = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            Fields inner = object(name + "[" + i + "]", list.get(i), allowed);
+            if (inner != null) {
+                all.add(inner);
+            }
+        }
+        return all;
+    }
+
+    /** The object field {@code name} read as a body of its own (see {@link #objects}); null when left out. */
+    Fields nested(String name, Set<String> allowed) {
+        Object value = body.get(name);
+        return value == null ? null : object(name, value, allowed);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Fields object(String name, Object value, Set<String> allowed) {
+        if (!(value instanceof Map<?, ?> map)) {
+            return wrongType(name, "an object", value);
+        }
+        return check(new Fields((Map<String, Object>) map, errors, prefix + name + "."), allowed);
+    }
+
+    private static Fields check(Fields fields, Set<String> allowed) {
+        Map<String, Object> body = fields.body;
         for (String key : body.keySet()) {
             if (!allowed.contains(key)) {
                 fields.error(key, "unknown field '" + JsonText.abbreviate(key) + "': the fields are " + String.join(", ", allowed));
@@ -132,7 +183,7 @@ final class Fields {
     }
 
     <T> T error(String name, String reason) {
-        errors.add(new Problem.InvalidField(name, reason));
+        errors.add(new Problem.InvalidField(prefix + name, prefix.isEmpty() ? reason : prefix + name + ": " + reason));
         return null;
     }
 

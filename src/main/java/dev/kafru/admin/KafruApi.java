@@ -46,7 +46,7 @@ public class KafruApi extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(TasksResource.class, QueuesResource.class, SchedulesResource.class, CronResource.class, MeResource.class, AgentsResource.class,
+        return Set.of(TasksResource.class, BatchesResource.class, QueuesResource.class, SchedulesResource.class, CronResource.class, MeResource.class, AgentsResource.class,
                 ObservedResources.class, ProblemMappers.Rest.class, ProblemMappers.Unexpected.class);
     }
 }

@@ -80,8 +80,27 @@ public class TasksResource {
     public Response enqueue(InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         Query.of(uri);
         Fields f = Fields.of(JsonText.readObject(body), Bodies.fieldsOf(Bodies.TaskInput.class));
+        TaskRequest request = request(f, Ids.user(security));
+        f.done();
+        Pushed pushed = queue.pushIfAbsent(request);
+        Task task = pushed.task();
+        java.net.URI location = uri.getAbsolutePathBuilder().path(task.id()).build();
+        Response.ResponseBuilder answer = pushed.created() ? Response.created(location)
+                : Response.ok().header("Content-Location", location);
+        return answer.header(CREATED_HEADER, String.valueOf(pushed.created()))
+                .type(MediaType.APPLICATION_JSON).entity(JsonText.write(task)).build();
+    }
+
+    /** Tasks a body may chain after its task ({@code then}, {@code onFailure}), at each level. */
+    static final int FOLLOWERS_PER_BODY = 20;
+
+    /**
+     * The request a task body describes (see {@link Bodies.TaskInput}), with the tasks chained after
+     * it; problems are collected in {@code f}, named by their path ({@code then[0].handler}).
+     */
+    static TaskRequest request(Fields f, String author) {
         String handler = f.string("handler", 100);
-        TaskRequest request = TaskRequest.of(handler).author(Ids.user(security));
+        TaskRequest request = TaskRequest.of(handler).author(author);
         String q = f.string("queue", 100);
         if (q != null) {
             request.queue(q);
@@ -112,14 +131,32 @@ public class TasksResource {
         if (handler == null && !f.has("handler")) {
             f.error("handler", "handler is required: give the @TaskName of the bean to run (GET /handlers lists them)");
         }
-        f.done();
-        Pushed pushed = queue.pushIfAbsent(request);
-        Task task = pushed.task();
-        java.net.URI location = uri.getAbsolutePathBuilder().path(task.id()).build();
-        Response.ResponseBuilder answer = pushed.created() ? Response.created(location)
-                : Response.ok().header("Content-Location", location);
-        return answer.header(CREATED_HEADER, String.valueOf(pushed.created()))
-                .type(MediaType.APPLICATION_JSON).entity(JsonText.write(task)).build();
+        java.util.Set<String> fields = Bodies.fieldsOf(Bodies.TaskInput.class);
+        java.util.List<Fields> then = f.objects("then", fields, FOLLOWERS_PER_BODY);
+        if (then != null) {
+            then.forEach(next -> request.then(request(next, author)));
+        }
+        java.util.List<Fields> onFailure = f.objects("onFailure", fields, FOLLOWERS_PER_BODY);
+        if (onFailure != null) {
+            onFailure.forEach(next -> request.onFailure(request(next, author)));
+        }
+        return request;
+    }
+
+    @GET
+    @Path("{id}/children")
+    @Operation(summary = "Tasks chained after a task", description = "Each with when it is pushed (on: Completed or Failed) and when it was; "
+            + "a child's own task is GET /tasks/{childId} once pushed.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = dev.kafru.TaskLink.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
+    public Response children(@PathParam("id") String id, @Context UriInfo uri) {
+        Query.of(uri);
+        String key = Ids.check(id);
+        if (queue.get(key).isEmpty()) {
+            throw ProblemException.notFound("task", id);
+        }
+        return Response.ok(JsonText.write(queue.children(key))).type(MediaType.APPLICATION_JSON).build();
     }
 
     @GET

@@ -101,6 +101,15 @@ public interface TaskRepository {
         return List.of();
     }
 
+    /**
+     * Deletes what chains and batches keep that nobody can need any more: chain records pushed
+     * before {@code before}, or whose parent is gone; batches whose last member ended before it.
+     * At most {@code limit} of each; returns how many.
+     */
+    default int forgetFollowers(Instant before, int limit) {
+        return 0;
+    }
+
     /** The tasks chained after a task, pushed or still waiting for it. */
     default List<dev.kafru.TaskLink> children(String key) {
         return List.of();

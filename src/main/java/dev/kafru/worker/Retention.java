@@ -86,6 +86,15 @@ public final class Retention {
             deleted += delete(queue, TaskStatus.Error, failed, batches);
             deleted += delete(queue, TaskStatus.Cancelled, failed, batches);
         }
+        if (completed.isPresent() && failed.isPresent() && !Thread.currentThread().isInterrupted()) {
+            // chains and batches are kept as long as the tasks they link may be
+            Duration keep = completed.get().compareTo(failed.get()) >= 0 ? completed.get() : failed.get();
+            try {
+                deleted += store.forgetFollowers(Instant.now(clock).minus(keep), BATCH);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "retention of chains and batches stopped; next pass", e);
+            }
+        }
         return deleted;
     }
 

@@ -305,6 +305,55 @@ class AdminIT {
     }
 
     @Test
+    void chainsAndBatchesArePushedReadAndFollowedThroughTheApi() {
+        // a chain: it-count, then it-count; on failure it-fail (never pushed: the parent completes)
+        JsonObject parent = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"then\": [{\"handler\": \"it-count\","
+                + " \"name\": \"after\"}], \"onFailure\": [{\"handler\": \"it-fail\"}]}");
+        awaitTask(parent.getString("id"), status("Completed"));
+        JsonArray children = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.get("kafru/api/tasks/" + parent.getString("id") + "/children").array(),
+                        c -> c.size() == 2 && c.stream().anyMatch(x -> !x.asJsonObject().isNull("pushedAt")));
+        JsonObject then = children.stream().map(JsonValue::asJsonObject).filter(c -> c.getString("on").equals("Completed")).findFirst().orElseThrow();
+        JsonObject failure = children.stream().map(JsonValue::asJsonObject).filter(c -> c.getString("on").equals("Failed")).findFirst().orElseThrow();
+        assertTrue(failure.isNull("pushedAt"), children.toString());
+        JsonObject child = awaitTask(then.getString("id"), status("Completed"));
+        assertEquals(parent.getString("id"), child.getString("parent"), "the child names its parent: " + child);
+        assertEquals("after", child.getString("name"));
+        assertProblem(api.get("kafru/api/tasks/" + failure.getString("id")), 404, null);
+        assertProblem(api.get("kafru/api/tasks/no-such-task/children"), 404, null);
+
+        // a batch: three members, one failing; the completion task is pushed once the last ended
+        AdminClient.Answer pushed = api.post("kafru/api/batches", "{\"members\": [{\"handler\": \"it-count\"}, {\"handler\": \"it-count\"},"
+                + " {\"handler\": \"it-fail\", \"maxAttempts\": 1}], \"onComplete\": {\"handler\": \"it-count\", \"name\": \"report\"}}");
+        assertEquals(201, pushed.status(), pushed.toString());
+        String batch = pushed.object().getString("id");
+        assertEquals(3, pushed.object().getInt("total"));
+        JsonObject ended = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.get("kafru/api/batches/" + batch).object(), b -> !b.isNull("finishedAt"));
+        assertEquals(2, ended.getInt("completed"), ended.toString());
+        assertEquals(1, ended.getInt("failed"), ended.toString());
+        JsonObject report = awaitTask(batch, status("Completed"));
+        assertEquals("report", report.getString("name"));
+        assertEquals(batch, report.getString("batch"));
+        JsonArray members = api.get("kafru/api/batches/" + batch + "/tasks?limit=10").array();
+        assertEquals(3, members.size(), members.toString());
+        assertTrue(members.stream().allMatch(m -> batch.equals(m.asJsonObject().getString("batch"))), members.toString());
+
+        // bad input names the field, and nothing is stored
+        long before = api.get("kafru/api/tasks/count").object().getJsonNumber("count").longValue();
+        AdminClient.Answer empty = api.post("kafru/api/batches", "{\"members\": []}");
+        assertProblem(empty, 400, "members");
+        AdminClient.Answer badMember = api.post("kafru/api/batches", "{\"members\": [{\"handler\": \"it-count\"}, {\"handler\": \"nope nope\"}]}");
+        assertProblem(badMember, 400, null);
+        assertTrue(badMember.toString().contains("members[1]"), badMember.toString());
+        AdminClient.Answer badChild = api.post("kafru/api/tasks", "{\"handler\": \"it-count\", \"then\": [{\"handler\": \"it-count\", \"colour\": 1}]}");
+        assertProblem(badChild, 400, null);
+        assertTrue(badChild.toString().contains("then[0].colour"), badChild.toString());
+        assertEquals(before, api.get("kafru/api/tasks/count").object().getJsonNumber("count").longValue(), "nothing stored");
+        assertProblem(api.get("kafru/api/batches/no-such-batch"), 404, null);
+    }
+
+    @Test
     void aFailedTasksAttemptsAreReadableWithTheExceptionAndItsStackTrace() {
         String id = created("kafru/api/tasks", "{\"handler\": \"it-fail\", \"maxAttempts\": 2}").getString("id");
         JsonObject failed = awaitTask(id, status("Error"));
@@ -681,7 +730,7 @@ class AdminIT {
         JsonObject document = answer.object();
         JsonObject paths = document.getJsonObject("paths");
         int operations = 0;
-        for (Class<?> resource : List.of(dev.kafru.admin.TasksResource.class, dev.kafru.admin.QueuesResource.class,
+        for (Class<?> resource : List.of(dev.kafru.admin.TasksResource.class, dev.kafru.admin.BatchesResource.class, dev.kafru.admin.QueuesResource.class,
                 dev.kafru.admin.SchedulesResource.class, dev.kafru.admin.AgentsResource.class, dev.kafru.admin.ObservedResources.class,
                 dev.kafru.admin.CronResource.class, dev.kafru.admin.MeResource.class)) {
             String base = resource.getAnnotation(jakarta.ws.rs.Path.class).value();

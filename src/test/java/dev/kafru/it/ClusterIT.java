@@ -75,7 +75,9 @@ class ClusterIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> status(tasks, remote) == TaskStatus.Completed);
             assertEquals("server-b/remote", tasks.get(remote).orElseThrow().owner());
 
-            // 1,200 tasks of 40 ms on 4 + 4 threads; B is killed with SIGKILL once it has started 100
+            // a batch of 1,000 tasks of 5 ms (50 failing once, 50 with a task chained after them) pushed on B, then
+            // 1,200 tasks of 40 ms on A, on 4 + 4 threads; B is killed with SIGKILL once it has started 100: mid-batch
+            String batch = post(b, "cluster/push/batch?queue=cluster&n=1000&sleepMillis=5&failEvery=20&chainEvery=20");
             List<String> ids = push(a, "cluster", 1200, 40);
             assertEquals(1200, new HashSet<>(ids).size());
             await().atMost(Duration.ofSeconds(60)).until(() -> Executions.read(executions).count("server-b") >= 100);
@@ -85,10 +87,13 @@ class ClusterIT {
             Set<String> held = Executions.heldBy(tasks, "cluster", "server-b/cluster");
             await().atMost(Duration.ofSeconds(120)).until(() -> drained(tasks, "cluster"));
 
-            assertNothingLostAndNoneRanTwiceAtOnce(tasks, Executions.read(executions), "cluster", ids, "server-b", held, killed);
+            Executions runs = Executions.read(executions);
+            assertNothingLostAndNoneRanTwiceAtOnce(tasks, runs, "cluster", ids, "server-b", held, killed);
             assertFalse(held.isEmpty(), "B was killed mid-run: it must have held tasks");
-            // the kept counts survive the kill: every task of the queue Completed, none left anywhere else
-            assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, 1201L,
+            assertBatchEndedOnceAfterItsMembers(tasks, runs, batch, 1000, 20);
+            // the kept counts survive the kill: every task of the queue Completed (1 + 1,200 + the batch's 1,000, its
+            // completion task and the 50 chained tasks), none left anywhere else
+            assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, 1201L + 1000 + 1 + 50,
                     TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), tasks.counts("cluster", 0));
             assertTrue(a.errors().isEmpty(), "server A logged errors:\n" + String.join("\n", a.errors()));
         }
@@ -117,7 +122,8 @@ class ClusterIT {
         List<String> cutShort = runs.unended().stream().filter(r -> !r.endsWith(" on " + killedServer)).toList();
         assertEquals(List.of(), cutShort, "runs that never ended on a server that was not killed");
 
-        Set<String> inFlight = heldAtKill.stream().filter(runs.ranOn(killedServer)::contains).collect(Collectors.toSet());
+        Set<String> inFlight = heldAtKill.stream().filter(runs.ranOn(killedServer)::contains).filter(new HashSet<>(ids)::contains)
+                .collect(Collectors.toSet());
         Set<String> repeated = runs.repeated().stream().filter(new HashSet<>(ids)::contains).collect(Collectors.toSet());
         assertEquals(inFlight, repeated, "the tasks run again must be those the killed server had started and held ("
                 + inFlight.size() + " of its " + heldAtKill.size() + " held)");
@@ -132,6 +138,51 @@ class ClusterIT {
         assertEquals(List.of(), wrongAttempts, "attempts: 2 for the killed server's tasks, 1 for every other (first 10)");
         System.out.println(killedServer + " killed: " + ids.size() + " tasks; it held " + heldAtKill.size() + ", had started "
                 + inFlight.size() + " of them; re-run " + repeated.size());
+    }
+
+    /**
+     * A batch whose members ran on two servers, one killed: every member Completed (those failing
+     * once after a retry), its count exact, its completion task pushed once and run once, after the
+     * last member's end; each chained task pushed once, run after its parent's last run.
+     */
+    static void assertBatchEndedOnceAfterItsMembers(SurrealTaskRepository tasks, Executions runs, String batchId, int n,
+                                                    int every) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> tasks.batch(batchId).map(dev.kafru.Batch::finished).orElse(false));
+        dev.kafru.Batch batch = tasks.batch(batchId).orElseThrow();
+        assertEquals(n, batch.total());
+        assertEquals(n, batch.completed(), "every member completed, counted once: " + batch);
+        assertEquals(0, batch.failed() + batch.cancelled(), batch.toString());
+        long lastMemberEnd = 0;
+        for (int i = 0; i < n; i++) {
+            String member = dev.kafru.Batch.memberKey(batchId, i);
+            assertEquals(TaskStatus.Completed, status(tasks, member), member);
+            List<Executions.Run> memberRuns = runs.runs(member);
+            assertFalse(memberRuns.isEmpty(), member + " never ran");
+            long end = memberRuns.stream().mapToLong(Executions.Run::end).max().orElseThrow();
+            lastMemberEnd = Math.max(lastMemberEnd, end);
+            if (i % every == 0) {
+                assertTrue(memberRuns.size() >= 2, member + " failed its first attempt and ran again: " + memberRuns);
+                List<dev.kafru.TaskLink> children = tasks.children(member);
+                assertEquals(1, children.size(), member + " has one chained task");
+                String child = children.get(0).id();
+                assertEquals(TaskStatus.Completed, status(tasks, child), "chained after " + member);
+                assertEquals(member, tasks.get(child).orElseThrow().parent());
+                List<Executions.Run> childRuns = runs.runs(child);
+                assertFalse(childRuns.isEmpty(), "the task chained after " + member + " never ran");
+                assertTrue(childRuns.get(0).start() >= end, "the task chained after " + member + " started after its parent's end");
+            }
+        }
+        List<Executions.Run> callback = runs.runs(batchId);
+        assertEquals(1, callback.size(), "the completion task ran once: " + callback);
+        assertTrue(callback.get(0).start() >= lastMemberEnd, "the completion task started after every member's end");
+        assertEquals(batchId, tasks.get(batchId).orElseThrow().batch());
+    }
+
+    static String post(PayaraProcess server, String path) throws Exception {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(server.root() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), () -> answer.body() + "\nthe server's log:\n" + String.join("\n", server.lines()));
+        return answer.body().trim();
     }
 
     /** True when the queue has nothing left to run: no task Waiting or InProgress (the kept counts). */

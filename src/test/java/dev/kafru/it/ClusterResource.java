@@ -45,4 +45,26 @@ public class ClusterResource {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("exception: " + e).build();
         }
     }
+
+    /**
+     * A batch of {@code n} members of the recording task: every {@code failEvery}-th fails its first
+     * attempt, every {@code chainEvery}-th has a task chained after it; its completion task is a
+     * recording task too. Answers the batch id.
+     */
+    @POST
+    @Path("batch")
+    public Response batch(@QueryParam("queue") String queueName, @QueryParam("n") int n, @QueryParam("sleepMillis") long sleep,
+                          @QueryParam("failEvery") int failEvery, @QueryParam("chainEvery") int chainEvery) {
+        List<TaskRequest> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TaskRequest member = TaskRequest.of("it-record").queue(queueName).maxAttempts(3)
+                    .parameters(Map.of("sleepMillis", sleep, "failOnce", i % failEvery == 0));
+            if (i % chainEvery == 0) {
+                member.then(TaskRequest.of("it-record").queue(queueName).parameters(Map.of("sleepMillis", sleep)));
+            }
+            members.add(member);
+        }
+        return Response.ok(queue.batch(members).onComplete(TaskRequest.of("it-record").queue(queueName)
+                .parameters(Map.of("sleepMillis", 0L))).id()).build();
+    }
 }

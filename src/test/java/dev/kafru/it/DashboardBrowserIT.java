@@ -36,7 +36,7 @@ class DashboardBrowserIT {
     static final String UNSERVED = "nobody-has-this";
     static final Path SCRIPT = Path.of("src/test/js/browser/scenarios.mjs");
     static final List<String> SCENARIOS = List.of("signs in", "enqueues through the form", "pages through 250 tasks",
-            "opens a task's detail", "retries a failed task", "creates a schedule", "pauses and resumes a queue",
+            "opens a task's detail", "shows a batch member's batch as a bar", "retries a failed task", "creates a schedule", "pauses and resumes a queue",
             "a page on another site cannot write", "purges after a confirmation", "removes a task only once",
             "terminates a running task once", "pushes a unique task twice through the form, then cancels it",
             "shows the attempt history of a task whose handler failed", "names a handler that waiting tasks need and no server",

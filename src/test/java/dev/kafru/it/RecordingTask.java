@@ -24,7 +24,8 @@ import java.time.temporal.ChronoUnit;
  * {@code E <task> <epoch µs>}, one line per write, appended to {@code <it.executions.dir>/<server>}
  * (see {@link Executions}) — and sleeps {@code sleepMillis} in between. Each line is one write
  * call on a file opened for appending, so what a server wrote before a SIGKILL is in the file
- * (the kernel has it); a start without an end is an execution the kill cut short.
+ * (the kernel has it); a start without an end is an execution the kill cut short. With
+ * {@code failOnce} its first attempt fails after recording its end.
  */
 @TaskName("it-record")
 @ApplicationScoped
@@ -67,6 +68,9 @@ public class RecordingTask implements TaskHandler {
             Thread.sleep(sleep);
         }
         write("E", ctx.taskId());
+        if (ctx.getBoolean("failOnce", false) && ctx.attempt() == 1) {
+            throw new IllegalStateException("failing the first attempt, as asked");
+        }
     }
 
     private void write(String event, String task) throws IOException {

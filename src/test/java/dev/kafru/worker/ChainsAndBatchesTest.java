@@ -237,6 +237,15 @@ class ChainsAndBatchesTest {
         });
         assertEquals(1, runsOf("report").size(), "pushed once");
         assertEquals(300, store1.batchMembers(batch.id(), 1000, 0).size());
+        // a failed member retried through the API leaves "failed" and counts where it ends next
+        String failedMember = Batch.memberKey(batch.id(), 7);
+        assertTrue(store1.retry(failedMember).isPresent());
+        assertEquals(9, store1.batch(batch.id()).orElseThrow().failed());
+        assertEquals(9, store1.retryFailed("q", Instant.now(), 100));
+        assertEquals(0, store1.batch(batch.id()).orElseThrow().failed());
+        await().atMost(Duration.ofSeconds(30)).until(() -> store1.batch(batch.id()).orElseThrow().failed() == 10);
+        assertEquals(290, store1.batch(batch.id()).orElseThrow().completed());
+        assertEquals(1, runsOf("report").size(), "the batch ended once: its completion task is not pushed again");
         assertEquals(Batch.memberKey(batch.id(), 299), store1.batchMembers(batch.id(), 10, 299).get(0).id());
     }
 
@@ -251,6 +260,19 @@ class ChainsAndBatchesTest {
         assertEquals(2, ended.cancelled());
         assertNotNull(ended.finishedAt());
         assertEquals(TaskStatus.Waiting, store1.get(batch.id()).orElseThrow().status(), "its completion task was pushed");
+
+        // retention: kept while young, gone once older than what is kept — the batch, and chain records pushed or orphaned
+        Task parent = store1.insert(List.of(TaskRequest.of("make").queue("later").runAt(Instant.now().plusSeconds(3600))
+                .then(TaskRequest.of("use").queue("later")).onFailure(TaskRequest.of("alert").queue("later")))).get(0);
+        store1.cancelWaiting(parent.id(), "no");
+        assertEquals(0, store1.forgetFollowers(Instant.now().minusSeconds(3600), 100), "nothing is old enough");
+        assertEquals(2, store1.children(parent.id()).size());
+        assertEquals(2, store1.forgetFollowers(Instant.now().plusSeconds(1), 100), "the batch and the pushed chain record");
+        assertTrue(store1.batch(batch.id()).isEmpty());
+        assertEquals(1, store1.children(parent.id()).size(), "the record of a parent still there that was not pushed is kept");
+        assertTrue(store1.remove(parent.id()));
+        assertEquals(1, store1.forgetFollowers(Instant.now().plusSeconds(1), 100), "its parent is gone: nothing can push it");
+        assertTrue(store1.children(parent.id()).isEmpty());
     }
 
     @Test

@@ -892,6 +892,21 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     }
 
     @Override
+    public int forgetFollowers(Instant before, int limit) {
+        List<Object> result = ConflictRetry.run(() -> db().query("""
+                BEGIN TRANSACTION;
+                LET $chains = array::slice((SELECT id, pushed, parent FROM kafru_chains WHERE at < $before LIMIT $scan)
+                    .filter(|$c| ($c.pushed != NONE AND $c.pushed < $before)
+                        OR (SELECT VALUE id FROM ONLY type::record('kafru_queues', $c.parent)) = NONE), 0, $limit);
+                LET $batches = (SELECT VALUE id FROM kafru_batch WHERE fired != NONE AND fired < $before LIMIT $limit);
+                DELETE $chains.id RETURN NONE;
+                DELETE $batches RETURN NONE;
+                RETURN array::len($chains) + array::len($batches);
+                COMMIT TRANSACTION;""", Map.of("before", before, "limit", (long) limit, "scan", (long) limit * 10)));
+        return ((Number) result.get(result.size() - 2)).intValue();
+    }
+
+    @Override
     public List<TaskLink> children(String key) {
         List<Object> result = db().query("SELECT id, on, pushed, row.handler AS handler, row.queue AS queue FROM kafru_chains WHERE parent = $key",
                 Map.of("key", key));
@@ -1931,6 +1946,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     INSERT INTO kafru_signals {queue: $after[0].queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
                 """ + delta("$after[0].queue", "1", "0", "0", "-1") + """
                 };
+                IF array::len($after) > 0 AND $after[0].batch != NONE {
+                    UPDATE type::record('kafru_batch', $after[0].batch) SET failed -= 1 RETURN NONE;
+                };
                 RETURN $after;
                 COMMIT TRANSACTION;""", Map.of("id", id(key))));
         return rows(result.get(result.size() - 2), SurrealRows::task).stream().findFirst();
@@ -1957,8 +1975,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 LET $back = IF array::len($ids) = 0 THEN [] ELSE (UPDATE $ids SET status = 'Waiting', attempts = 0, message = NONE,
                         run_at = $now, due = time::nano($now), rank = 0 - priority, owner = NONE, lease_until = NONE,
                         started_at = NONE, finished_at = NONE, date_modified = $now
-                    WHERE status = 'Error' AND unit = NONE RETURN VALUE id) END;
+                    WHERE status = 'Error' AND unit = NONE RETURN id, batch) END;
                 LET $k = array::len($back);
+                LET $retried = $back.filter(|$b| $b.batch != NONE);
+                FOR $b IN array::distinct($retried.batch) {
+                    UPDATE type::record('kafru_batch', $b) SET failed -= array::len($retried.filter(|$r| $r.batch = $b)) RETURN NONE;
+                };
                 IF $k > 0 {
                     INSERT INTO kafru_signals {queue: $queue, created: 0, earliest: NONE, at: time::nano($now)} RETURN NONE;
                 """ + delta("$queue", "$k", "0", "0", "0 - $k") + """
