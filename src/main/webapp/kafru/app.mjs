@@ -350,10 +350,14 @@ async function refreshTask(id) {
   await refreshLinks(task);
 }
 
-/** The task's batch (a bar of members ended) and the tasks chained after it. */
+/** Members of a batch listed on a task page (the first ones; GET /batches/{id}/tasks pages through all). */
+const BATCH_MEMBERS_SHOWN = 20;
+
+/** The task's batch (a bar of members ended, its first members) and the tasks chained after it. */
 async function refreshLinks(task) {
-  const [batch, children] = await Promise.all([
+  const [batch, members, children] = await Promise.all([
     task.batch ? api('GET', `/batches/${encodeURIComponent(task.batch)}`).catch(() => null) : null,
+    task.batch ? api('GET', `/batches/${encodeURIComponent(task.batch)}/tasks?limit=${BATCH_MEMBERS_SHOWN}`).catch(() => []) : [],
     api('GET', `/tasks/${encodeURIComponent(task.id)}/children`).catch(() => []),
   ]);
   keepingFocus(() => {
@@ -364,6 +368,18 @@ async function refreshLinks(task) {
       $('#task-batch-id').href = `#task/${encodeURIComponent(batch.id)}`;
       $('#task-batch-bar').value = line.share;
       $('#task-batch-text').textContent = line.text;
+      patchChildren($('#task-batch-members'), members.map((m) => {
+        const li = document.createElement('li');
+        li.dataset.key = m.id;
+        const a = document.createElement('a');
+        a.href = `#task/${encodeURIComponent(m.id)}`;
+        a.textContent = m.name;
+        const status = document.createElement('span');
+        status.dataset.status = m.status;
+        status.textContent = m.status;
+        li.append(a, ' ', status);
+        return li;
+      }));
     }
     $('#task-children').hidden = children.length === 0;
     patchChildren($('#task-child-list'), children.map((link) => {

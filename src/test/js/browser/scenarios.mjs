@@ -193,6 +193,9 @@ scenario("shows a batch member's batch as a bar and a parent's chained tasks wit
   await until('the batch is shown', async () => !(await page.locator('#task-batch').isHidden())
     && (await text(page, '#task-batch-text')).startsWith('2/2 ended, 1 completed, 1 failed'));
   check(Number(await page.locator('#task-batch-bar').getAttribute('value')) === 1, 'the bar is full');
+  await until('its members are listed', async () => (await page.locator('#task-batch-members li').count()) === 2);
+  check(/member-b\s+Error/.test(await page.locator('#task-batch-members li').nth(1).textContent()),
+    `member: ${await page.locator('#task-batch-members li').nth(1).textContent()}`);
   await until('the chained task is listed', async () => (await page.locator('#task-child-list li a').count()) === 1);
   check(/it-fail-once \(default\) when this completes: pushed/.test(await text(page, '#task-child-list li')),
     `child: ${await text(page, '#task-child-list li')}`);

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -45,11 +46,14 @@ public class BatchesResource {
     @Operation(summary = "Push a batch", description = "Stores every member and the completion task in one transaction (all or none); "
             + "the completion task is pushed once, when the last member ends.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Bodies.BatchInput.class)))
+            schema = @Schema(implementation = Bodies.BatchInput.class), examples = @ExampleObject(name = "import", value = Examples.BATCH_INPUT)))
     @APIResponse(responseCode = "201", description = "stored; Location names it", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Batch.class)))
+            schema = @Schema(implementation = Batch.class), examples = @ExampleObject(name = "batch", value = Examples.BATCH)))
     @APIResponse(responseCode = "400", description = "no members, too many, or a member or onComplete that is not a valid task; nothing stored",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
+    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
     public Response push(InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         Query.of(uri);
         Fields f = Fields.of(JsonText.readObject(body), Set.of("members", "onComplete"));
@@ -76,9 +80,10 @@ public class BatchesResource {
     @GET
     @Path("{id}")
     @Operation(summary = "Read a batch", description = "How many members ended and how (done of total), and when the last ended.")
-    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Batch.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Batch.class),
+            examples = @ExampleObject(name = "batch", value = Examples.BATCH)))
     @APIResponse(responseCode = "404", description = "no such batch", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "not found", value = Examples.NO_SUCH_BATCH)))
     public Response get(@PathParam("id") String id, @Context UriInfo uri) {
         Query.of(uri);
         Batch batch = queue.getBatch(Ids.check(id)).orElseThrow(() -> ProblemException.notFound("batch", id));
@@ -89,9 +94,11 @@ public class BatchesResource {
     @Path("{id}/tasks")
     @Operation(summary = "A batch's members", description = "In the order pushed; limit 1 to 1000 (default 100), offset 0 or more.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = dev.kafru.Task.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = dev.kafru.Task.class),
+            examples = @ExampleObject(name = "members", value = "[" + Examples.TASK + "]")))
+    @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_FILTER)
     @APIResponse(responseCode = "404", description = "no such batch", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "not found", value = Examples.NO_SUCH_BATCH)))
     public Response members(@PathParam("id") String id, @Context UriInfo uri) {
         Query query = Query.of(uri, "limit", "offset");
         int limit = query.integer("limit", 1, dev.kafru.store.TaskRepository.MAX_LIMIT, TasksResource.DEFAULT_LIMIT);

@@ -26,6 +26,18 @@ final class Examples {
              "maxAttempts": 5, "owner": "node-1/mail", "leaseUntil": "2026-11-28T18:00:30Z", "dateCreated": "2026-11-28T18:00:00Z",
              "dateModified": "2026-11-28T18:00:00Z", "startedAt": "2026-11-28T18:00:00Z", "finishedAt": null,
              "author": "admin", "timeout": null, "uniqueKey": null, "failures": []}""";
+    static final String BATCH_INPUT = """
+            {"members": [{"handler": "import", "parameters": {"file": "a.csv"}}, {"handler": "import", "parameters": {"file": "b.csv"}}],
+             "onComplete": {"handler": "import-report"}}""";
+    static final String BATCH = """
+            {"id": "b7q1m2", "total": 2, "completed": 1, "failed": 0, "cancelled": 0, "onComplete": "import-report",
+             "createdAt": "2026-11-28T18:00:00Z", "finishedAt": null}""";
+    static final String CHILDREN = """
+            [{"id": "c3k8p0", "handler": "publish", "queue": "default", "on": "Completed", "pushedAt": "2026-11-28T18:00:02Z"},
+             {"id": "c3k8p1", "handler": "alert", "queue": "default", "on": "Failed", "pushedAt": null}]""";
+    static final String NO_SUCH_BATCH = """
+            {"type": "urn:kafru:problem:not-found", "title": "Not found", "status": 404, "detail": "no batch 'b7q1m2'",
+             "instance": "/kafru/api/batches/b7q1m2", "invalidFields": null}""";
     static final String SCHEDULE_INPUT = """
             {"name": "nightly-report", "handler": "report", "cron": "0 0 2 * * ?", "timeZone": "Europe/Berlin",
              "parameters": {"format": "pdf"}}""";

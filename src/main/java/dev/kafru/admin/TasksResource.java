@@ -148,7 +148,8 @@ public class TasksResource {
     @Operation(summary = "Tasks chained after a task", description = "Each with when it is pushed (on: Completed or Failed) and when it was; "
             + "a child's own task is GET /tasks/{childId} once pushed.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = dev.kafru.TaskLink.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = dev.kafru.TaskLink.class),
+            examples = @ExampleObject(name = "children", value = Examples.CHILDREN)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
     public Response children(@PathParam("id") String id, @Context UriInfo uri) {
         Query.of(uri);

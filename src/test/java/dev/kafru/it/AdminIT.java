@@ -783,7 +783,7 @@ class AdminIT {
                 }
             }
         }
-        assertEquals(27, operations, "every endpoint of the contract (POST /tasks/{id}/cancel the 27th)");
+        assertEquals(31, operations, "every endpoint of the contract (the batches' three and GET /tasks/{id}/children the last)");
         JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
         JsonObject task = schemas.getJsonObject("Task");
         assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts", "author",
@@ -911,7 +911,7 @@ class AdminIT {
             "kafru_metrics", List.of("timestamp"));
 
     /** The tables a refused request must leave as they were (kafru_unique: the unique keys taken). */
-    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_payloads", "kafru_slices", "kafru_unique", "kafru_schedules",
+    static final List<String> SNAPSHOT_TABLES = List.of("kafru_queues", "kafru_payloads", "kafru_slices", "kafru_unique", "kafru_chains", "kafru_batch", "kafru_schedules",
             "kafru_paused_queues", "kafru_queue_names", "kafru_agents", "kafru_metrics");
 
     /**

@@ -77,6 +77,8 @@ final class HostileRequests {
             + " \"cron\": \"0 0 2 * * ?\", \"timeZone\": \"UTC\", \"oneTime\": false, \"startSchedule\": \"2030-01-01T00:00:00Z\","
             + " \"untilSchedule\": \"2031-01-01T00:00:00Z\", \"status\": \"Disabled\"}";
     static final String COMMAND = "{\"command\": \"TaskTerminate\", \"message\": \"m\", \"author\": \"a\"}";
+    static final String MEMBER = "{\"handler\": \"it-count\", \"queue\": \"default\", \"runAt\": \"2030-01-01T00:00:00Z\"}";
+    static final String BATCH = "{\"members\": [" + MEMBER + ", " + MEMBER + "], \"onComplete\": " + MEMBER + "}";
 
     List<Hostile> all() {
         brokenJson();
@@ -87,6 +89,7 @@ final class HostileRequests {
         unknownHandlersAndBadValues();
         credentials();
         crossSite();
+        chainsAndBatches();
         return out;
     }
 
@@ -97,7 +100,8 @@ final class HostileRequests {
     private List<String[]> bodyEndpoints() {
         return List.of(new String[]{"POST", "kafru/api/tasks", TASK}, new String[]{"POST", "kafru/api/schedules", SCHEDULE},
                 new String[]{"PUT", "kafru/api/schedules/" + scheduleId, SCHEDULE},
-                new String[]{"POST", "kafru/api/agents/" + queueAgentId + "/commands", COMMAND});
+                new String[]{"POST", "kafru/api/agents/" + queueAgentId + "/commands", COMMAND},
+                new String[]{"POST", "kafru/api/batches", BATCH});
     }
 
     private void brokenJson() {
@@ -243,6 +247,11 @@ final class HostileRequests {
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/retry", null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/terminate", null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/cancel", null);
+        add("fragment-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + id + "/children", null);
+        add("fragment-id", Auth.ADMIN, "GET", "kafru/api/batches/" + id, null);
+        if (!fragment.equals("..")) { // batches/../tasks is GET /tasks, which answers 200
+            add("fragment-id", Auth.ADMIN, "GET", "kafru/api/batches/" + id + "/tasks", null);
+        }
         add("fragment-id", Auth.ADMIN, "GET", "kafru/api/schedules/" + id, null);
         add("fragment-id", Auth.ADMIN, "PUT", "kafru/api/schedules/" + id, SCHEDULE);
         add("fragment-id", Auth.ADMIN, "DELETE", "kafru/api/schedules/" + id, null);
@@ -432,5 +441,35 @@ final class HostileRequests {
             add("wrong-reads", Auth.WRONG, "GET", path, null);
         }
         add("wrong-reads", Auth.WRONG, "GET", "kafru/api/agents", null);
+    }
+
+    /** Chains and batches: followers and members that are not tasks, too many, too deep, or not there. */
+    private void chainsAndBatches() {
+        String valid = MEMBER.substring(0, MEMBER.length() - 1);
+        for (String field : List.of("then", "onFailure")) {
+            for (String value : List.of("\"x\"", "1", "{}", "[1]", "[\"a\"]", "[null, 1]", "[{}]", "[{\"handler\": \"nope nope\"}]",
+                    "[{\"handler\": \"no-such-handler\"}]", "[{\"handler\": \"it-count\", \"colour\": 1}]",
+                    "[{\"handler\": \"it-count\", \"priority\": 9999999}]",
+                    "[{\"handler\": \"it-count\", \"then\": [{\"handler\": \"it-count\", \"queue\": \"a b\"}]}]",
+                    "[" + String.join(", ", java.util.Collections.nCopies(21, MEMBER)) + "]")) {
+                add("bad-follower", Auth.ADMIN, "POST", "kafru/api/tasks", valid + ", \"" + field + "\": " + value + "}");
+            }
+        }
+        // a follower on a task with a unique key is refused
+        add("bad-follower", Auth.ADMIN, "POST", "kafru/api/tasks", TASK.substring(0, TASK.length() - 1) + ", \"then\": [" + MEMBER + "]}");
+        for (String members : List.of("[]", "null", "{}", "\"x\"", "[1]", "[{}]", "[" + MEMBER + ", {\"handler\": \"nope nope\"}]",
+                "[" + MEMBER + ", {\"handler\": \"it-count\", \"uniqueKey\": \"k\"}]",
+                "[" + String.join(", ", java.util.Collections.nCopies(10_001, "{\"handler\": \"it-count\"}")) + "]")) {
+            add("bad-batch", Auth.ADMIN, "POST", "kafru/api/batches", "{\"members\": " + members + "}");
+        }
+        for (String onComplete : List.of("1", "[]", "\"x\"", "{}", "{\"handler\": \"no-such-handler\"}", "{\"handler\": \"it-count\", \"x\": 1}")) {
+            add("bad-batch", Auth.ADMIN, "POST", "kafru/api/batches", "{\"members\": [" + MEMBER + "], \"onComplete\": " + onComplete + "}");
+        }
+        add("bad-batch", Auth.ADMIN, "POST", "kafru/api/batches", "{\"members\": [" + MEMBER + "], \"extra\": 1}");
+        for (String query : List.of("limit=0", "limit=1001", "offset=-1", "offset=x", "colour=red")) {
+            add("bad-batch", Auth.ADMIN, "GET", "kafru/api/batches/no-such-batch/tasks?" + query, null);
+        }
+        add("viewer-pushes-batch", Auth.VIEWER, "POST", "kafru/api/batches", BATCH);
+        add("anonymous-pushes-batch", Auth.NONE, "POST", "kafru/api/batches", BATCH);
     }
 }
