@@ -22,8 +22,11 @@ import java.util.logging.Logger;
  * {@value #MOST_BATCHES} of them per pass, so a large history is worked off over several passes
  * between claims rather than in one long write: up to 20,000 tasks per pass and server. After
  * each transaction it pauses nine times as long as that took, so that deleting takes at most a
- * tenth of the time: measured, back-to-back deletes cut a busy queue's claims by 30%. Two
- * servers deleting the same rows is a retried write conflict, nothing more.
+ * tenth of the time: measured, back-to-back deletes cut a busy queue's claims by 30%. A pass that
+ * ends with a backlog (it used all its transactions) makes the next one pause a third as long, down
+ * to as long as the transaction took (half the time), until a pass finds no backlog: a soak at 500
+ * tasks a second on a busy machine fell behind at a tenth of the time (docs/soak.md). Two servers
+ * deleting the same rows is a retried write conflict, nothing more.
  */
 public final class Retention {
 
@@ -35,8 +38,21 @@ public final class Retention {
     private final Optional<Duration> completed;
     private final Optional<Duration> failed;
     private final Clock clock;
-    /** How long to pause after a transaction, as a multiple of how long it took. */
+    /** How long to pause after a transaction, as a multiple of how long it took, when there is no backlog. */
     private final int pace;
+    /** The multiple this pass pauses by: {@link #pace}, or less after a pass that left a backlog. */
+    private int current;
+    private final int batch;
+    private final int mostBatches;
+    /** True when this pass stopped at its last transaction with more due. */
+    private boolean backlog;
+    /** Pauses for the given milliseconds (tests record them). */
+    private final Pause pause;
+
+    /** How retention waits between its transactions. */
+    interface Pause {
+        void millis(long millis) throws InterruptedException;
+    }
 
     public Retention(TaskRepository store, Optional<Duration> completed, Optional<Duration> failed, Clock clock) {
         this(store, completed, failed, clock, 9);
@@ -44,11 +60,26 @@ public final class Retention {
 
     /** {@code pace} 0 deletes without pausing (tests). */
     public Retention(TaskRepository store, Optional<Duration> completed, Optional<Duration> failed, Clock clock, int pace) {
+        this(store, completed, failed, clock, pace, BATCH, MOST_BATCHES, Thread::sleep);
+    }
+
+    /** With the transaction size, the transactions per pass and the pause given (tests). */
+    Retention(TaskRepository store, Optional<Duration> completed, Optional<Duration> failed, Clock clock, int pace,
+              int batch, int mostBatches, Pause pause) {
         this.store = store;
         this.completed = completed;
         this.failed = failed;
         this.clock = clock;
         this.pace = pace;
+        this.current = pace;
+        this.batch = batch;
+        this.mostBatches = mostBatches;
+        this.pause = pause;
+    }
+
+    /** The multiple of a transaction's time the next pass pauses by after each. */
+    int pace() {
+        return current;
     }
 
     /** Reads {@code kafru.retention.completed} / {@code kafru.retention.failed}; empty means keep forever. */
@@ -75,7 +106,8 @@ public final class Retention {
     }
 
     /** One pass over every queue; returns how many tasks it deleted. */
-    public int pass() {
+    public synchronized int pass() {
+        backlog = false;
         int[] batches = {0};
         int deleted = 0;
         for (String queue : store.queueNames()) {
@@ -90,11 +122,13 @@ public final class Retention {
             // chains and batches are kept as long as the tasks they link may be
             Duration keep = completed.get().compareTo(failed.get()) >= 0 ? completed.get() : failed.get();
             try {
-                deleted += store.forgetFollowers(Instant.now(clock).minus(keep), BATCH);
+                deleted += store.forgetFollowers(Instant.now(clock).minus(keep), batch);
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "retention of chains and batches stopped; next pass", e);
             }
         }
+        // all transactions used, the last one full: more is due than a pass at this pace deletes — pause less next time
+        current = backlog ? Math.max(Math.min(1, pace), current / 3) : pace;
         return deleted;
     }
 
@@ -105,16 +139,20 @@ public final class Retention {
         Instant cutoff = Instant.now(clock).minus(keep.get());
         int deleted = 0;
         try {
-            while (batches[0] < MOST_BATCHES) {
+            while (batches[0] < mostBatches) {
                 batches[0]++;
                 long started = System.nanoTime();
-                int n = store.deleteFinished(queue, status, cutoff, BATCH);
+                int n = store.deleteFinished(queue, status, cutoff, batch);
                 deleted += n;
-                if (n < BATCH) {
+                if (n < batch) {
                     break;
                 }
-                if (pace > 0) {
-                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis((System.nanoTime() - started) * pace));
+                if (batches[0] >= mostBatches) {
+                    backlog = true;
+                    break;
+                }
+                if (current > 0) {
+                    pause.millis(Math.max(1, TimeUnit.NANOSECONDS.toMillis((System.nanoTime() - started) * current)));
                 }
             }
         } catch (RuntimeException e) {

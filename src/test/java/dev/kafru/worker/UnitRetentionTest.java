@@ -62,4 +62,49 @@ class UnitRetentionTest {
             timer.shutdownNow();
         }
     }
+
+    /**
+     * A pass that used all its transactions left a backlog: the next pauses a third as long after
+     * each transaction, then as long as it took; a pass that finds no backlog goes back to nine times.
+     * Failed with the pace fixed at 9 ("expected: <3> but was: <9>").
+     */
+    @Test
+    void aPassThatLeavesABacklogMakesTheNextPauseLess() {
+        ExecutorService executor = Executors.newFixedThreadPool(6);
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+        try (RpcSurrealConnection db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
+            Schema.apply(db);
+            SurrealTaskRepository store = new SurrealTaskRepository(db);
+            store.registerQueues(List.of("q"));
+            QueueDispatcher worker = new QueueDispatcher("q", 4, WorkerSettings.defaults(), store,
+                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> { })), executor, timer, "test/q");
+            worker.start();
+            for (int unit = 0; unit < 5; unit++) {
+                List<TaskRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    requests.add(TaskRequest.of("noop").queue("q"));
+                }
+                store.insert(requests);
+                worker.wake();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.counts("q", 0).get(TaskStatus.Completed) == 50);
+            worker.stop(Duration.ofSeconds(5));
+            List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // transactions of 10 tasks (a unit each), 2 a pass: 5 units are three passes' work
+            Retention retention = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 9,
+                    10, 2, pauses::add);
+            assertEquals(9, retention.pace());
+            assertEquals(20, retention.pass());
+            assertEquals(1, pauses.size(), "a pause after each full transaction but the pass's last");
+            assertEquals(3, retention.pace(), "all its transactions used: a backlog, the next pass pauses a third as long");
+            assertEquals(20, retention.pass());
+            assertEquals(1, retention.pace(), "still a backlog: as long as a transaction took");
+            assertEquals(10, retention.pass());
+            assertEquals(9, retention.pace(), "the backlog is gone: nine times again");
+            assertEquals(0L, store.counts("q", 0).get(TaskStatus.Completed));
+        } finally {
+            executor.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
 }
