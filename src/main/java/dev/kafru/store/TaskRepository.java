@@ -151,6 +151,14 @@ public interface TaskRepository {
      */
     CompletableFuture<Void> finish(String owner, List<Outcome> outcomes);
 
+    /**
+     * Says on a task this owner still runs why it is still InProgress ({@code message}, e.g. that its
+     * run was abandoned and its thread has not returned), changing nothing else; a task not held by
+     * this owner, or a member still inside its push unit, is left as it is.
+     */
+    default void noteRunning(String owner, String key, String message) {
+    }
+
     /** Extends the leases of tasks this owner holds. */
     void renewLeases(String owner, List<String> keys, Duration lease);
 

@@ -518,10 +518,21 @@ public final class QueueDispatcher {
                     notifyFinished(run.task(), outcome, run.startedNanos()); // first: its stored() must find the task
                     outcomes.add(outcome);
                     outcomes.flush();
+                } else if (run.holdsRetry()) {
+                    noteAbandoned(run);
                 }
             });
         } catch (RejectedExecutionException e) {
             LOG.fine("executor refused to abandon task " + run.task().id() + " (stopping?); its thread settles it when it returns");
+        }
+    }
+
+    /** The task says why it stays InProgress: an operator reading it sees the thread that has not returned. */
+    private void noteAbandoned(TaskExecution run) {
+        try {
+            store.noteRunning(owner, run.task().id(), run.abandonedNote(owner));
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.FINE, "could not note on task " + run.task().id() + " that it was abandoned", e);
         }
     }
 

@@ -241,6 +241,17 @@ final class TaskExecution {
         return takeHeldRetry();
     }
 
+    /** True while an abandoned run's retry waits for its thread to return. */
+    synchronized boolean holdsRetry() {
+        return heldRetry != null;
+    }
+
+    /** What the task says while its abandoned run's thread is out: which thread, and that its retry waits for it. */
+    String abandonedNote(String owner) {
+        return timedOutMessage() + " and abandoned: its thread '" + thread.getName() + "' on " + owner
+                + " has not returned (kafru.worker.abandon-after); the task is run again once it does";
+    }
+
     /** An abandoned run's held retry, once (a stop writes it: the server is leaving and keeps no lease). */
     synchronized Outcome takeHeldRetry() {
         Outcome held = heldRetry;

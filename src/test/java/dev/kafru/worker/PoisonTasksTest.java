@@ -216,6 +216,8 @@ class PoisonTasksTest {
         assertEquals(TaskStatus.InProgress, held.status(), "not run again while its first run may still be at work");
         assertEquals(1, held.attempts());
         assertTrue(runs.stream().noneMatch(r -> r.taskId().equals(poison.id())), "its handler has not returned");
+        assertTrue(held.message() != null && held.message().startsWith("timed out after PT0.3S and abandoned: its thread '")
+                && held.message().contains("on me/q has not returned"), "the task says why it is still InProgress: " + held.message());
 
         letReturn.accept(1);
         await().atMost(Duration.ofSeconds(15)).until(() -> stored(poison).status() == TaskStatus.Error);

@@ -1284,6 +1284,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /** Extends the leases of tasks this owner holds (a unit's members: their slices). */
     @Override
+    public void noteRunning(String owner, String key, String message) {
+        db().query("UPDATE $id SET message = $message WHERE status = 'InProgress' AND owner = $owner RETURN NONE",
+                Map.of("id", id(key), "owner", owner, "message", truncate(message)));
+    }
+
+    @Override
     public void renewLeases(String owner, List<String> keys, Duration lease) {
         if (keys.isEmpty()) {
             return;
