@@ -48,6 +48,7 @@ public final class TaskRequest {
     private Duration uniqueFor;
     private boolean immediate;
     private String author;
+    private List<String> labels = List.of();
 
     /** The longest time-out a task may have. */
     public static final Duration TIMEOUT_LIMIT = Duration.ofDays(7);
@@ -55,6 +56,10 @@ public final class TaskRequest {
     public static final Duration UNIQUE_FOR_LIMIT = Duration.ofDays(30);
     /** Characters a unique key may have. */
     public static final int UNIQUE_KEY_LIMIT = 200;
+    /** Labels a task may have. */
+    public static final int LABELS_LIMIT = 8;
+    /** Characters a label may have. */
+    public static final int LABEL_LIMIT = 64;
     /** Characters an author may have: room for a long principal name, and for {@code schedule:} and a 200-character schedule name. */
     public static final int AUTHOR_LIMIT = 256;
 
@@ -140,6 +145,31 @@ public final class TaskRequest {
     public TaskRequest author(String author) {
         this.author = author;
         return this;
+    }
+
+    /**
+     * Labels to find the task by ({@code queue.list(TaskFilter.ANY.withLabel("tenant-7"), 100, 0)},
+     * {@code GET /kafru/api/tasks?label=tenant-7}): up to {@value #LABELS_LIMIT}, each 1 to
+     * {@value #LABEL_LIMIT} letters, digits, - _ . : or /; repeats are dropped, the order is kept.
+     *
+     * <pre>{@code
+     * queue.push(TaskRequest.of("import-rows").labels("tenant-7", "import"));
+     * }</pre>
+     */
+    public TaskRequest labels(String... labels) {
+        return labels(labels == null ? null : java.util.Arrays.asList(labels));
+    }
+
+    /** {@link #labels(String...)} from a list; null or empty: none. */
+    public TaskRequest labels(List<String> labels) {
+        this.labels = labels == null || labels.isEmpty() ? List.of()
+                : Collections.unmodifiableList(new java.util.ArrayList<>(new java.util.LinkedHashSet<>(labels)));
+        return this;
+    }
+
+    /** The labels it is pushed with, empty when none. */
+    public List<String> labels() {
+        return labels;
     }
 
     /**
@@ -265,6 +295,7 @@ public final class TaskRequest {
         c.uniqueFor = uniqueFor;
         c.immediate = immediate;
         c.author = author;
+        c.labels = labels;
         return c;
     }
 
@@ -312,7 +343,28 @@ public final class TaskRequest {
         if (author != null && (author.isBlank() || author.length() > AUTHOR_LIMIT)) {
             throw new InvalidTaskException("author", "author must be 1 to " + AUTHOR_LIMIT + " characters, or left out");
         }
+        checkLabels(labels);
         checkJson("parameters", parameters);
+    }
+
+    /** @throws InvalidTaskException naming {@code labels} when one is not a label or there are too many */
+    static void checkLabels(List<String> labels) {
+        if (labels.size() > LABELS_LIMIT) {
+            throw new InvalidTaskException("labels", "labels has " + labels.size() + " labels: give at most " + LABELS_LIMIT);
+        }
+        for (String label : labels) {
+            if (!isLabel(label)) {
+                String shown = label == null ? "null" : "'" + (label.length() > 80 ? label.substring(0, 80) + "…" : label) + "'"
+                        + (label.length() > LABEL_LIMIT ? " (" + label.length() + " characters)" : "");
+                throw new InvalidTaskException("labels", "labels: " + shown + " is not a label: use 1 to " + LABEL_LIMIT
+                        + " letters, digits, - _ . : /, e.g. tenant-7");
+            }
+        }
+    }
+
+    /** Whether {@code text} is a label: 1 to {@value #LABEL_LIMIT} letters, digits, - _ . : or /. */
+    public static boolean isLabel(String text) {
+        return text != null && text.length() <= LABEL_LIMIT && isName(text.replace('/', '_'));
     }
 
     /**
@@ -375,7 +427,7 @@ public final class TaskRequest {
                 + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts()
                 + (timeout != null ? ", timeout=" + timeout : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
                 + (uniqueFor != null ? ", uniqueFor=" + uniqueFor : "") + (immediate ? ", immediate" : "")
-                + (author != null ? ", author=" + author : "") + "]";
+                + (author != null ? ", author=" + author : "") + (labels.isEmpty() ? "" : ", labels=" + labels) + "]";
     }
 
     /**
@@ -391,11 +443,12 @@ public final class TaskRequest {
                 && Objects.equals(priority, r.priority) && Objects.equals(runAt, r.runAt)
                 && Objects.equals(maxAttempts, r.maxAttempts)
                 && Objects.equals(timeout, r.timeout) && Objects.equals(uniqueKey, r.uniqueKey)
-                && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author);
+                && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author)
+                && labels.equals(r.labels);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(handler, queueGiven, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author);
+        return Objects.hash(handler, queueGiven, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author, labels);
     }
 }
