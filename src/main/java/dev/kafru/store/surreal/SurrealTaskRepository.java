@@ -127,7 +127,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * have entries, so unlabelled ones cost nothing here (docs/storage-shapes.md, Labels).
      */
     static String labelEntries(String rows) {
-        return "array::flatten(" + rows + ".filter(|$r| $r.labels != NONE).map(|$r| $r.labels.map(|$l| type::record('"
+        return " array::flatten(" + rows + ".filter(|$r| $r.labels != NONE).map(|$r| $r.labels.map(|$l| type::record('"
                 + Schema.LABELS + "', [$l, $r.id]))))";
     }
 
