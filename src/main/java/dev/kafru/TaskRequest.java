@@ -348,7 +348,7 @@ public final class TaskRequest {
     }
 
     /** @throws InvalidTaskException naming {@code labels} when one is not a label or there are too many */
-    static void checkLabels(List<String> labels) {
+    public static void checkLabels(List<String> labels) {
         if (labels.size() > LABELS_LIMIT) {
             throw new InvalidTaskException("labels", "labels has " + labels.size() + " labels: give at most " + LABELS_LIMIT);
         }

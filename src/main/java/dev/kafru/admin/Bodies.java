@@ -42,7 +42,9 @@ public final class Bodies {
             @Schema(description = "while a task with this key in this queue is Waiting or InProgress, the push answers it (200) instead of"
                     + " storing another (201); 1 to 200 characters", example = "invoice-42") String uniqueKey,
             @Schema(description = "keep the uniqueKey taken this long after its task finished (ISO-8601 duration)", example = "PT1H")
-            String uniqueFor) {
+            String uniqueFor,
+            @Schema(description = "labels to filter by (GET /tasks?label=): up to 8, each 1 to 64 letters, digits, - _ . : /",
+                    example = "[\"tenant-7\", \"import\"]") java.util.List<String> labels) {
     }
 
     @Schema(name = "ScheduleInput", description = "A schedule; name and handler are required, and cron unless oneTime with nextSchedule")
