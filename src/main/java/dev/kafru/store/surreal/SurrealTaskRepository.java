@@ -1616,8 +1616,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             rows = (List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
         } else { // the label's key range of kafru_labels, then its tasks and units (an entry whose task is gone reads as nothing)
             vars.put("label", filter.label());
-            rows = (List<?>) db().query("SELECT * OMIT failures, result FROM (SELECT VALUE id[1] FROM kafru_labels:[$label, NONE]..[$label, ..])"
-                    + " WHERE id != NONE AND " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
+            List<Map<?, ?>> found = new ArrayList<>();
+            for (Object row : (List<?>) db().query("SELECT * OMIT failures, result FROM (SELECT VALUE id[1] FROM kafru_labels:[$label, NONE]..[$label, ..])"
+                    + " WHERE id != NONE AND " + MATCHES_FILTER, vars).get(0)) {
+                found.add((Map<?, ?>) row);
+            }
+            // sorted here: the engine (3.0.2) orders rows selected from a list of record ids by id alone, not by ORDER BY date_created
+            found.sort(java.util.Comparator.comparing((Map<?, ?> r) -> instant(r.get("date_created")),
+                            java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                    .thenComparing(r -> ((RecordId) r.get("id")).keyText()));
+            rows = found;
         }
         long counted = 0;
         int toSkip = skip;

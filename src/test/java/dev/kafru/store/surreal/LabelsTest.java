@@ -94,6 +94,15 @@ class LabelsTest {
     }
 
     @Test
+    void aLabelsTasksAreListedOldestFirst() {
+        List<String> pushed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pushed.add(store.insert(List.of(TaskRequest.of("h").queue("q").labels("z-" + (4 - i), "t"))).get(0).id());
+        }
+        assertEquals(pushed, store.list(TaskFilter.ANY.withLabel("t"), 10, 0).stream().map(Task::id).toList());
+    }
+
+    @Test
     void aMemberThatLeavesItsUnitKeepsItsLabelsAndIsListedOnce() {
         List<Task> stored = store.insert(requests(6, "t", "tenant-7"));
         Task edited = store.update(stored.get(2).id(), TaskRequest.of("h").queue("q").name("edited")).orElseThrow();
