@@ -139,7 +139,7 @@ final class ScaleBench {
             }
             if (i % LABELLED_EVERY == 0) { // as SurrealTaskRepository stores a labelled task: the field and an entry per label
                 row.put("labels", List.of(LABEL));
-                labels.add(Map.of("id", new RecordId(Schema.LABELS, List.of(LABEL, row.get("id")))));
+                labels.add(Map.of("id", new RecordId(Schema.LABELS, List.of(LABEL, now, row.get("id")))));
             }
             rows.add(row);
             if (rows.size() == 1000) {

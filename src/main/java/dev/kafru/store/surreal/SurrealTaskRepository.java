@@ -123,24 +123,29 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /**
      * The keys of the label entries of {@code rows} (an expression of rows or units read with their
-     * id and labels): {@code kafru_labels:[label, task or unit]}, one per label. Only labelled tasks
-     * have entries, so unlabelled ones cost nothing here (docs/storage-shapes.md, Labels).
+     * id, date_created and labels): {@code kafru_labels:[label, date_created, task or unit]}, one per
+     * label, so that a label's key range is in the order tasks are listed. Only labelled tasks have
+     * entries: unlabelled ones cost nothing here (docs/storage-shapes.md, Labels).
      */
     static String labelEntries(String rows) {
         return " array::flatten(" + rows + ".filter(|$r| $r.labels != NONE).map(|$r| $r.labels.map(|$l| type::record('"
-                + Schema.LABELS + "', [$l, $r.id]))))";
+                + Schema.LABELS + "', [$l, $r.date_created, $r.id]))))";
     }
 
-    /** {@code statement} that also inserts {@code $labels} (label entries) before its final RETURN. */
-    private static String insertingLabels(String statement) {
+    /**
+     * {@code statement} that also inserts the label entries of {@code $labels} ({label, task}) before
+     * its final RETURN, created at {@code created} (the expression of the tasks' date_created).
+     */
+    private static String insertingLabels(String statement, String created) {
         int at = statement.lastIndexOf("RETURN ");
-        return statement.substring(0, at) + "INSERT INTO " + Schema.LABELS + " $labels RETURN NONE;\n" + statement.substring(at);
+        return statement.substring(0, at) + "INSERT INTO " + Schema.LABELS + " $labels.map(|$e| {id: type::record('" + Schema.LABELS
+                + "', [$e.label, " + created + ", $e.task])}) RETURN NONE;\n" + statement.substring(at);
     }
 
     /** The label entries to insert for a row or unit stored under {@code id} with {@code labels}. */
     private static void addLabelEntries(List<Map<String, Object>> entries, List<String> labels, Object id) {
         for (String label : labels) {
-            entries.add(Map.of("id", new RecordId(Schema.LABELS, List.of(label, id))));
+            entries.add(Map.of("label", label, "task", id));
         }
     }
 
@@ -161,7 +166,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             RETURN $now;
             COMMIT TRANSACTION;
             """;
-    private static final String INSERT_LABELLED = insertingLabels(INSERT);
+    private static final String INSERT_LABELLED = insertingLabels(INSERT, "$now");
 
     /**
      * The same row inserted already claimed by this server (a push handed straight to a free
@@ -177,7 +182,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             RETURN $at;
             COMMIT TRANSACTION;
             """;
-    private static final String INSERT_CLAIMED_LABELLED = insertingLabels(INSERT_CLAIMED);
+    private static final String INSERT_CLAIMED_LABELLED = insertingLabels(INSERT_CLAIMED, "$at[0]");
 
     /**
      * One priority's part of {@link #CLAIM}: its due rows and units (a few first, enough for
@@ -307,7 +312,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     CREATE $m.id CONTENT $m.row + {run_at: IF $waiting THEN $at ELSE $m.row.run_at END,
                         due: IF $waiting THEN time::nano($at) ELSE time::nano($fnow) END,
                         finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow, labels: $u.labels} RETURN NONE;
-                    IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $m.id, labels: $u.labels}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
+                    IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $m.id, labels: $u.labels, date_created: $m.row.date_created}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
             """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "IF $m.row.status = 'Completed' THEN 1 ELSE 0 END",
                     "IF $m.row.status = 'Error' THEN 1 ELSE 0 END",
                     "IF $m.row.status = 'Cancelled' THEN 1 ELSE 0 END") + """
@@ -407,7 +412,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             IF $row != NONE {
                 CREATE $id CONTENT $row + {date_modified: $now, due: IF $row.status = 'Waiting' THEN time::nano($row.run_at) ELSE $row.due END,
                     labels: $u.labels} RETURN NONE;
-                IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $id, labels: $u.labels}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
+                IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $id, labels: $u.labels, date_created: $row.date_created}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
                 IF $row.status = 'Waiting' {
                     INSERT INTO kafru_signals {queue: $row.queue, created: 0, earliest: $row.run_at, at: time::nano($now)} RETURN NONE;
                 };
@@ -641,7 +646,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     OR ($t.unique_for != NONE AND $t.finished_at != NONE AND $t.finished_at + $t.unique_for > $now));
                 IF !$taken {
                     UPSERT $key CONTENT {task: $r.id, queue: $r.queue, at: $now} RETURN NONE;
-                    IF $r.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[$r]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
+                    IF $r.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[$r + {date_created: $now}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
                     INSERT INTO kafru_queues ($r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now),
                         date_created: $now, date_modified: $now}) RETURN NONE;
                 };
@@ -1529,13 +1534,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("limit", (long) limit);
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
-                LET $rows = (SELECT id, unique, labels FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
+                LET $rows = (SELECT id, unique, labels, date_created FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
                         AND due <= $cutoff LIMIT $limit);
                 IF array::len($rows) > 0 { DELETE array::concat($rows.id, """ + labelEntries("$rows") + ") RETURN NONE; };\n" + """
                 LET $keys = $rows.filter(|$r| $r.unique != NONE).map(|$r| type::record('kafru_unique', [$queue, $r.unique]));
                 IF array::len($keys) > 0 { DELETE $keys WHERE task INSIDE $rows.id RETURN NONE; };
                 // units up to the limit's tasks: a unit holds 4 to 500 of them (one per pass let units of 25 pile up)
-                LET $units = (IF $status = 'Completed' THEN (SELECT id, completed, labels FROM kafru_queues WHERE queue = $queue
+                LET $units = (IF $status = 'Completed' THEN (SELECT id, completed, labels, date_created FROM kafru_queues WHERE queue = $queue
                         AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $limit) ELSE [] END)
                     .fold({n: 0, take: []}, |$acc, $u| IF $acc.n >= $limit THEN $acc
                         ELSE {n: $acc.n + ($u.completed ?? 0), take: array::push($acc.take, $u)} END).take;
@@ -1611,76 +1616,107 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private long walk(TaskFilter filter, int skip, int take, List<Task> page) {
         Map<String, Object> vars = filterVars(filter);
-        List<?> rows;
+        Walk walk = new Walk(filter, skip, take, page);
         if (filter.label() == null) {
-            rows = (List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
-        } else { // the label's key range of kafru_labels, then its tasks and units (an entry whose task is gone reads as nothing)
-            vars.put("label", filter.label());
-            List<Map<?, ?>> found = new ArrayList<>();
-            for (Object row : (List<?>) db().query("SELECT * OMIT failures, result FROM (SELECT VALUE id[1] FROM kafru_labels:[$label, NONE]..[$label, ..])"
-                    + " WHERE id != NONE AND " + MATCHES_FILTER, vars).get(0)) {
-                found.add((Map<?, ?>) row);
-            }
-            // sorted here: the engine (3.0.2) orders rows selected from a list of record ids by id alone, not by ORDER BY date_created
-            found.sort(java.util.Comparator.comparing((Map<?, ?> r) -> instant(r.get("date_created")),
+            walk.visit((List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER
+                    + " ORDER BY date_created, id", vars).get(0));
+            return walk.counted;
+        }
+        // the label's key range of kafru_labels, in listing order, a chunk at a time: a first page reads one
+        // chunk however many tasks carry the label (an entry whose task is gone reads as nothing)
+        vars.put("label", filter.label());
+        vars.put("chunk", (long) LABEL_CHUNK);
+        for (long start = 0; walk.counted < take; start += LABEL_CHUNK) {
+            vars.put("start", start);
+            List<Object> result = db().query("""
+                    LET $ids = (SELECT VALUE id[2] FROM kafru_labels:[$label, NONE]..[$label, ..] LIMIT $chunk START $start);
+                    RETURN {entries: array::len($ids), rows: (SELECT * OMIT failures, result FROM $ids WHERE\s""" + MATCHES_FILTER + ")};", vars);
+            Map<?, ?> chunk = (Map<?, ?>) result.get(result.size() - 1);
+            List<Map<?, ?>> rows = new ArrayList<>();
+            ((List<?>) chunk.get("rows")).forEach(row -> rows.add((Map<?, ?>) row));
+            // the engine (3.0.2) answers rows selected from a list of record ids by id, not in the list's order
+            rows.sort(java.util.Comparator.comparing((Map<?, ?> r) -> instant(r.get("date_created")),
                             java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
                     .thenComparing(r -> ((RecordId) r.get("id")).keyText()));
-            rows = found;
-        }
-        long counted = 0;
-        int toSkip = skip;
-        for (Object o : rows) {
-            if (counted >= take) {
+            walk.visit(rows);
+            if (number(chunk.get("entries")) < LABEL_CHUNK) {
                 break;
             }
-            Map<?, ?> row = (Map<?, ?>) o;
-            if (!Boolean.TRUE.equals(row.get("unit"))) {
-                if (toSkip > 0) {
-                    toSkip--;
-                    continue;
-                }
-                counted++;
-                if (page != null) {
-                    page.add(SurrealRows.task(row));
-                }
-                continue;
-            }
-            Snapshot bare = new Snapshot(row, null, null);
-            List<Integer> slots = bare.slots(filter.status());
-            boolean decided = (filter.handler() == null || bare.handlers.equals(List.of(filter.handler())))
-                    && (filter.name() == null || (bare.names != null && bare.names.equals(List.of(filter.name()))));
-            if (decided && page == null) {
-                int n = slots.size();
-                int skipped = Math.min(toSkip, n);
-                toSkip -= skipped;
-                counted += Math.min(n - skipped, take - counted);
-                continue;
-            }
-            if (decided && toSkip >= slots.size()) {
-                toSkip -= slots.size();
-                continue;
-            }
-            Snapshot full = snapshot(row);
-            for (int slot : slots) {
+        }
+        return walk.counted;
+    }
+
+    /** Label entries a label filter reads at a time. */
+    private static final int LABEL_CHUNK = 200;
+
+    /** One {@link #walk}: what is left to skip, what was taken or counted. */
+    private final class Walk {
+        final TaskFilter filter;
+        final int take;
+        final List<Task> page;
+        int toSkip;
+        long counted;
+
+        Walk(TaskFilter filter, int skip, int take, List<Task> page) {
+            this.filter = filter;
+            this.toSkip = skip;
+            this.take = take;
+            this.page = page;
+        }
+
+        void visit(List<?> rows) {
+            for (Object o : rows) {
                 if (counted >= take) {
                     break;
                 }
-                Task task = full.task(slot);
-                if (task == null || (filter.handler() != null && !filter.handler().equals(task.handler()))
-                        || (filter.name() != null && !filter.name().equals(task.name()))) {
+                Map<?, ?> row = (Map<?, ?>) o;
+                if (!Boolean.TRUE.equals(row.get("unit"))) {
+                    if (toSkip > 0) {
+                        toSkip--;
+                        continue;
+                    }
+                    counted++;
+                    if (page != null) {
+                        page.add(SurrealRows.task(row));
+                    }
                     continue;
                 }
-                if (toSkip > 0) {
-                    toSkip--;
+                Snapshot bare = new Snapshot(row, null, null);
+                List<Integer> slots = bare.slots(filter.status());
+                boolean decided = (filter.handler() == null || bare.handlers.equals(List.of(filter.handler())))
+                        && (filter.name() == null || (bare.names != null && bare.names.equals(List.of(filter.name()))));
+                if (decided && page == null) {
+                    int n = slots.size();
+                    int skipped = Math.min(toSkip, n);
+                    toSkip -= skipped;
+                    counted += Math.min(n - skipped, take - counted);
                     continue;
                 }
-                counted++;
-                if (page != null) {
-                    page.add(task);
+                if (decided && toSkip >= slots.size()) {
+                    toSkip -= slots.size();
+                    continue;
+                }
+                Snapshot full = snapshot(row);
+                for (int slot : slots) {
+                    if (counted >= take) {
+                        break;
+                    }
+                    Task task = full.task(slot);
+                    if (task == null || (filter.handler() != null && !filter.handler().equals(task.handler()))
+                            || (filter.name() != null && !filter.name().equals(task.name()))) {
+                        continue;
+                    }
+                    if (toSkip > 0) {
+                        toSkip--;
+                        continue;
+                    }
+                    counted++;
+                    if (page != null) {
+                        page.add(task);
+                    }
                 }
             }
         }
-        return counted;
     }
 
     /** A unit row with its payload and slices read. */

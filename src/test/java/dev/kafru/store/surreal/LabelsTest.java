@@ -103,6 +103,25 @@ class LabelsTest {
     }
 
     @Test
+    void aLabelOfManyTasksIsPagedAndCountedAcrossTheChunksItIsReadIn() {
+        List<TaskRequest> push = new ArrayList<>();
+        for (int i = 0; i < 450; i++) { // rows: each priority is a group of its own
+            push.add(TaskRequest.of("h").queue("q").name("r" + i).priority(i).labels(i % 3 == 0 ? "third" : "many"));
+        }
+        List<Task> stored = store.insert(push);
+        List<String> third = stored.stream().filter(t -> t.labels().equals(List.of("third"))).map(Task::id).toList();
+        List<String> all = store.list(new TaskFilter(null, "q", null, null), 1000, 0).stream()
+                .filter(t -> t.labels().equals(List.of("third"))).map(Task::id).toList();
+        assertEquals(150, third.size());
+        assertEquals(all, store.list(TaskFilter.ANY.withLabel("third"), 1000, 0).stream().map(Task::id).toList(),
+                "the label's tasks in the order of the unfiltered list");
+        assertEquals(all.subList(120, 150), store.list(TaskFilter.ANY.withLabel("third"), 100, 120).stream().map(Task::id).toList());
+        assertEquals(300, store.count(TaskFilter.ANY.withLabel("many"), 1000));
+        assertEquals(250, store.count(TaskFilter.ANY.withLabel("many"), 250), "counted up to the cap");
+        assertEquals(100, store.count(new TaskFilter(null, null, null, null, null, "many").withLabel("many"), 100));
+    }
+
+    @Test
     void aMemberThatLeavesItsUnitKeepsItsLabelsAndIsListedOnce() {
         List<Task> stored = store.insert(requests(6, "t", "tenant-7"));
         Task edited = store.update(stored.get(2).id(), TaskRequest.of("h").queue("q").name("edited")).orElseThrow();
