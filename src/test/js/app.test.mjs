@@ -22,7 +22,7 @@ const answers = {
     { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3, maxAttempts: 3,
       runAt: '2026-11-28T18:00:00.123Z', message: hostile, parameters: { who: hostile } },
     { id: 't2', name: 'report', handler: 'report', queue: 'default', status: 'InProgress', attempts: 1, maxAttempts: 3,
-      runAt: '2026-11-28T18:00:01Z', message: null }]],
+      runAt: '2026-11-28T18:00:01Z', message: null, labels: ['tenant-7', 'import'] }]],
   'GET api/tasks/count': [200, { count: 2, cap: 10000, capped: false }],
   'GET api/tasks/t1': [200, { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3,
     maxAttempts: 3, runAt: '2026-11-28T18:00:00Z', message: hostile, owner: 'n1/default', parameters: { who: hostile } }],
@@ -101,7 +101,9 @@ test('the tasks page pages with a total, outside text stays text, and the detail
   assert.equal(doc.querySelector('#page-text').textContent, '1–2 of 2');
   assert.equal(doc.querySelector('#page-next').disabled, true);
   const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
-  const message = failed.querySelectorAll('td')[8];
+  const message = failed.querySelectorAll('td')[9];
+  assert.equal(running.querySelectorAll('td')[8].textContent, 'tenant-7, import', 'a task\'s labels in its row');
+  assert.equal(failed.querySelectorAll('td')[8].textContent, '', 'none when it has none');
   assert.equal(message.children.length, 0, `a task message is never HTML: ${message.innerHTML}`);
   assert.equal(message.innerHTML, '&lt;img src=x onerror="globalThis.owned = true"&gt;', 'the markup is shown escaped, as text');
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
@@ -307,7 +309,7 @@ test('a refresh keeps keyboard focus on the same button, also when the row aroun
   const before = reads();
   t.mock.timers.tick(3000);
   await until(() => reads() > before && doc.querySelectorAll('#tasks tbody tr').length === 3);
-  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[8].textContent, 'changed meanwhile');
+  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[9].textContent, 'changed meanwhile');
   assert.equal(remove.isConnected, true, 'the button was kept, not rebuilt');
   assert.equal(doc.activeElement, remove, 'focus stays where the keyboard user left it');
 

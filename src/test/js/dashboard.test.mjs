@@ -13,6 +13,7 @@ test('the task list asks only for the filters given', () => {
     '/tasks?status=Error&queue=mail&limit=20&offset=40');
   assert.equal(tasksPath({ queue: 'a&b=c' }), '/tasks?queue=a%26b%3Dc&limit=50');
   assert.equal(tasksPath({ author: 'schedule:nightly' }), '/tasks?author=schedule%3Anightly&limit=50');
+  assert.equal(tasksPath({ label: 'tenant-7', status: 'Waiting' }), '/tasks?status=Waiting&label=tenant-7&limit=50');
 });
 
 test('a task offers what its status allows, with its id escaped', () => {
@@ -114,6 +115,7 @@ test('a purge asks with the count and filters, and is not offered for filters it
   assert.equal(purgePath({ status: 'Error' }), '/tasks?status=Error');
   assert.equal(purgePath({ handler: 'hello' }), null);
   assert.equal(purgePath({ author: 'ops' }), null, 'a purge cannot filter by author');
+  assert.equal(purgePath({ label: 'tenant-7' }), null, 'nor by label');
 });
 
 test('the chart has a bar per counted minute, stacked, zero minutes filled in', () => {
@@ -192,6 +194,8 @@ test("a task detail takes the task's failures as its attempt history, and shows 
   assert.deepEqual([optioned['time-out'], optioned['unique key']], ['PT30S', 'invoice-42']);
   assert.equal(fields.author, '', 'no author shown empty');
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', author: 'schedule:nightly' })).author, 'schedule:nightly');
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', labels: ['tenant-7', 'import'] })).labels, 'tenant-7, import');
+  assert.equal(fields.labels, '', 'no labels shown empty');
   assert.equal(fields.message, undefined, 'the message is shown apart, as the error');
   assert.ok(!('result' in fields), 'no result: not shown');
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: { total: 12.5, lines: [1] } })).result,

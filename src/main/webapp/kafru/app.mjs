@@ -291,7 +291,7 @@ async function refreshTasks() {
     const open = link(t.id, `#task/${encodeURIComponent(t.id)}`);
     open.dataset.focus = `tasks/${t.id}/open`;
     cell(row, '').append(open);
-    [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, t.message]
+    [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, (t.labels ?? []).join(', '), t.message]
       .forEach((c, i) => { if (i === 3) cell(row, c, 'status').dataset.status = c; else cell(row, c); });
     taskButtons(cell(row, '', 'actions'), t, 'tasks');
   });
@@ -654,7 +654,7 @@ function readFilters() {
   state.filters = {
     status: $('#task-status').value, queue: $('#task-queue').value,
     handler: $('#task-handler').value.trim(), name: $('#task-name').value.trim(),
-    author: $('#task-author').value.trim(),
+    author: $('#task-author').value.trim(), label: $('#task-label').value.trim(),
   };
   state.offset = 0;
   refresh();

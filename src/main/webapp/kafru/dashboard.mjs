@@ -18,13 +18,14 @@ export function route(hash) {
   return { page: PAGES.includes(page) ? page : 'queues', id: null };
 }
 
-function filterParams({ status, queue, handler, name, author } = {}) {
+function filterParams({ status, queue, handler, name, author, label } = {}) {
   const params = new URLSearchParams();
   if (status) params.set('status', status);
   if (queue) params.set('queue', queue);
   if (handler) params.set('handler', handler);
   if (name) params.set('name', name);
   if (author) params.set('author', author);
+  if (label) params.set('label', label);
   return params;
 }
 
@@ -43,8 +44,8 @@ export function countPath(filters = {}) {
 }
 
 /** The purge request: it takes status and queue only, so it is offered only when no other filter is set. */
-export function purgePath({ status, queue, handler, name, author } = {}) {
-  if (handler || name || author) return null;
+export function purgePath({ status, queue, handler, name, author, label } = {}) {
+  if (handler || name || author || label) return null;
   const query = filterParams({ status, queue }).toString();
   return query ? `/tasks?${query}` : '/tasks';
 }
@@ -190,7 +191,7 @@ export function taskDetail(task) {
   const optional = [['time-out', task.timeout], ['unique key', task.uniqueKey]].filter(([, value]) => value);
   return [
     ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
-    ['author', task.author || ''],
+    ['author', task.author || ''], ['labels', (task.labels ?? []).join(', ')],
     ['attempts', `${task.attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)], ...optional,
     ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],

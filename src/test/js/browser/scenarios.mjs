@@ -142,6 +142,21 @@ scenario('enqueues through the form and watches the task reach Completed', async
   await page.click('#task-filters button[type=submit]');
   await until('nobody else pushed it', async () => (await text(page, '#page-text')) === 'none of 0');
   await page.fill('#task-author', '');
+  await page.fill('#task-name', '');
+  const labelled = await api('POST', '/tasks', { handler: 'hello', name: 'browser-labelled', labels: ['browser-7', 'import'] });
+  await api('POST', '/tasks', { handler: 'hello', name: 'browser-unlabelled' });
+  await page.fill('#task-label', 'browser-7');
+  await page.click('#task-filters button[type=submit]');
+  await until('the label filter finds the labelled task only, and shows its labels', async () => {
+    const cells = await page.locator('#tasks tbody tr td').allTextContents();
+    return (await text(page, '#page-text')) === '1–1 of 1' && cells[1] === 'browser-labelled' && cells[8] === 'browser-7, import';
+  });
+  await go(page, `#task/${encodeURIComponent(labelled.id)}`, 'task');
+  await until('the detail shows its labels', async () => (await page.locator('#task-detail [data-field="labels"]').count()) === 1
+    && (await page.locator('#task-detail [data-field="labels"]').textContent()) === 'browser-7, import');
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-label', '');
+  await page.click('#task-filters button[type=submit]');
 });
 
 scenario('pages through 250 tasks with a total', async ({ page }) => {

@@ -347,7 +347,11 @@ public class KafruQueue {
     }
 
     /**
-     * Tasks matching the filter, oldest first.
+     * Tasks matching the filter, oldest first; a filter on a label reads an index, fast on any number of tasks:
+     *
+     * <pre>{@code
+     * queue.list(TaskFilter.ANY.withLabel("tenant-7"), 100, 0);
+     * }</pre>
      *
      * @param limit  1 to 1000
      * @param offset 0 or more

@@ -80,7 +80,7 @@ public record Task(String id, String name, String queue, String handler, Map<Str
         Instant runAt = request.runAt() != null ? request.runAt() : now;
         return new Task(id, request.name(), request.queue(), request.handler(), request.parameters(), TaskStatus.Waiting, null,
                 request.priority(), runAt, 0, request.maxAttempts(), null, null, now, now, null, null,
-                request.author(), request.timeout(), request.uniqueKey(), List.of());
+                request.author(), request.timeout(), request.uniqueKey(), List.of(), null, request.labels(), null, null, null);
     }
 
     /** This task with its failed attempts. */

@@ -52,6 +52,7 @@ public final class TaskRequest {
     private List<TaskRequest> then = List.of();
     /** Pushed when this task ends Error or Cancelled ({@link #onFailure}). */
     private List<TaskRequest> onFailure = List.of();
+    private List<String> labels = List.of();
 
     /** The longest time-out a task may have. */
     public static final Duration TIMEOUT_LIMIT = Duration.ofDays(7);
@@ -59,6 +60,10 @@ public final class TaskRequest {
     public static final Duration UNIQUE_FOR_LIMIT = Duration.ofDays(30);
     /** Characters a unique key may have. */
     public static final int UNIQUE_KEY_LIMIT = 200;
+    /** Labels a task may have. */
+    public static final int LABELS_LIMIT = 8;
+    /** Characters a label may have. */
+    public static final int LABEL_LIMIT = 64;
     /** Characters an author may have: room for a long principal name, and for {@code schedule:} and a 200-character schedule name. */
     public static final int AUTHOR_LIMIT = 256;
 
@@ -208,6 +213,31 @@ public final class TaskRequest {
     }
 
     /**
+     * Labels to find the task by ({@code queue.list(TaskFilter.ANY.withLabel("tenant-7"), 100, 0)},
+     * {@code GET /kafru/api/tasks?label=tenant-7}): up to {@value #LABELS_LIMIT}, each 1 to
+     * {@value #LABEL_LIMIT} letters, digits, - _ . : or /; repeats are dropped, the order is kept.
+     *
+     * <pre>{@code
+     * queue.push(TaskRequest.of("import-rows").labels("tenant-7", "import"));
+     * }</pre>
+     */
+    public TaskRequest labels(String... labels) {
+        return labels(labels == null ? null : java.util.Arrays.asList(labels));
+    }
+
+    /** {@link #labels(String...)} from a list; null or empty: none. */
+    public TaskRequest labels(List<String> labels) {
+        this.labels = labels == null || labels.isEmpty() ? List.of()
+                : Collections.unmodifiableList(new java.util.ArrayList<>(new java.util.LinkedHashSet<>(labels)));
+        return this;
+    }
+
+    /** The labels it is pushed with, empty when none. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /**
      * This request with {@code author} when it names none, as a copy: the caller's request stays as
      * it was (it may be pushed again by someone else).
      */
@@ -332,6 +362,7 @@ public final class TaskRequest {
         c.author = author;
         c.then = then;
         c.onFailure = onFailure;
+        c.labels = labels;
         return c;
     }
 
@@ -387,6 +418,7 @@ public final class TaskRequest {
         if (author != null && (author.isBlank() || author.length() > AUTHOR_LIMIT)) {
             throw new InvalidTaskException("author", "author must be 1 to " + AUTHOR_LIMIT + " characters, or left out");
         }
+        checkLabels(labels);
         checkJson("parameters", parameters);
         if (hasFollowers() && uniqueKey != null) {
             throw new InvalidTaskException("uniqueKey", "a task with then/onFailure cannot have a uniqueKey: "
@@ -412,6 +444,26 @@ public final class TaskRequest {
                 checkFollowers(r, at + ".", count);
             }
         }
+    }
+
+    /** @throws InvalidTaskException naming {@code labels} when one is not a label or there are too many */
+    public static void checkLabels(List<String> labels) {
+        if (labels.size() > LABELS_LIMIT) {
+            throw new InvalidTaskException("labels", "labels has " + labels.size() + " labels: give at most " + LABELS_LIMIT);
+        }
+        for (String label : labels) {
+            if (!isLabel(label)) {
+                String shown = label == null ? "null" : "'" + (label.length() > 80 ? label.substring(0, 80) + "…" : label) + "'"
+                        + (label.length() > LABEL_LIMIT ? " (" + label.length() + " characters)" : "");
+                throw new InvalidTaskException("labels", "labels: " + shown + " is not a label: use 1 to " + LABEL_LIMIT
+                        + " letters, digits, - _ . : /, e.g. tenant-7");
+            }
+        }
+    }
+
+    /** Whether {@code text} is a label: 1 to {@value #LABEL_LIMIT} letters, digits, - _ . : or /. */
+    public static boolean isLabel(String text) {
+        return text != null && text.length() <= LABEL_LIMIT && isName(text.replace('/', '_'));
     }
 
     /**
@@ -474,7 +526,7 @@ public final class TaskRequest {
                 + ", runAt=" + runAt + ", maxAttempts=" + maxAttempts()
                 + (timeout != null ? ", timeout=" + timeout : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
                 + (uniqueFor != null ? ", uniqueFor=" + uniqueFor : "") + (immediate ? ", immediate" : "")
-                + (author != null ? ", author=" + author : "")
+                + (author != null ? ", author=" + author : "") + (labels.isEmpty() ? "" : ", labels=" + labels)
                 + (then.isEmpty() ? "" : ", then=" + then) + (onFailure.isEmpty() ? "" : ", onFailure=" + onFailure) + "]";
     }
 
@@ -492,11 +544,11 @@ public final class TaskRequest {
                 && Objects.equals(maxAttempts, r.maxAttempts)
                 && Objects.equals(timeout, r.timeout) && Objects.equals(uniqueKey, r.uniqueKey)
                 && Objects.equals(uniqueFor, r.uniqueFor) && immediate == r.immediate && Objects.equals(author, r.author)
-                && then.equals(r.then) && onFailure.equals(r.onFailure);
+                && labels.equals(r.labels) && then.equals(r.then) && onFailure.equals(r.onFailure);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(handler, queueGiven, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author);
+        return Objects.hash(handler, queueGiven, queue, name(), parameters, priority, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, immediate, author, labels);
     }
 }

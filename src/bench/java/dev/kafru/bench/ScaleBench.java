@@ -25,10 +25,15 @@ import java.util.function.Supplier;
 /**
  * kafru_queues at 0, 1k, 100k and 1M rows — 70% Completed history (of the busy queue and five
  * others), 15% future-dated tasks of the busy queue, 15% other queues' backlogs — and at each
- * size: every periodic query's time (median of 5) and the claim throughput of the busy queue
- * (N no-op tasks pushed and run, as in the plain mode).
+ * size: every periodic query's time (median of 5), a label filter's first page (one row in a
+ * thousand is labelled, as the store writes labelled tasks) and the claim throughput of the busy
+ * queue (N no-op tasks pushed and run, as in the plain mode).
  */
 final class ScaleBench {
+
+    /** The label one row in {@link #LABELLED_EVERY} of the fill carries. */
+    static final String LABEL = "scale-tenant";
+    static final int LABELLED_EVERY = 1000;
 
     private static final int[] SIZES = {0, 1_000, 100_000, 1_000_000};
 
@@ -49,8 +54,8 @@ final class ScaleBench {
             SurrealTaskRepository store = new SurrealTaskRepository(db);
             store.registerQueues(List.of("busy", "other-1", "other-2", "other-3", "other-4", "other-5"));
             long filled = 0;
-            System.out.println("| rows in kafru_queues | claim throughput, busy queue | idle claim from the range start (once per poll) | next due | waiting gauge | counts for GET /queues (6 queues) | lease reaper | retention pass | signals clean-up | agents' expiry | metric snapshot |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| rows in kafru_queues | claim throughput, busy queue | idle claim from the range start (once per poll) | next due | waiting gauge | counts for GET /queues (6 queues) | lease reaper | retention pass | signals clean-up | agents' expiry | metric snapshot | label filter (first 100 of rows/1000) |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (int size : sizes) {
                 long start = System.nanoTime();
                 filled = fill(db, filled, size);
@@ -58,11 +63,12 @@ final class ScaleBench {
                 Map<String, Double> times = periodic(db, store);
                 double rate = KafruPlain.throughput(o, db, "busy").get("rate");
                 result.put("rate" + size, rate);
-                System.out.printf(Locale.ROOT, "| %,d%s | %,.0f tasks/s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", size,
+                System.out.printf(Locale.ROOT, "| %,d%s | %,.0f tasks/s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", size,
                         size == 0 ? "" : String.format(Locale.ROOT, " (filled in %.0f s)", fillSeconds), rate,
                         ms(times, "idle claim"), ms(times, "next due"), ms(times, "waiting gauge"), ms(times, "queue counts"),
                         ms(times, "lease reaper"), ms(times, "retention pass"), ms(times, "signals clean-up"),
-                        ms(times, "agents' expiry"), ms(times, "metric snapshot"));
+                        ms(times, "agents' expiry"), ms(times, "metric snapshot"), ms(times, "label filter"));
+                result.put("labelFilterMs" + size, times.get("label filter"));
             }
             // the history is an hour old: retention of 30 minutes finds it all, and deletes while the busy queue runs
             Retention deleting = new Retention(store, Optional.of(Duration.ofMinutes(30)), Optional.of(Duration.ofMinutes(30)),
@@ -97,6 +103,7 @@ final class ScaleBench {
         Instant now = Instant.now();
         long nowNanos = TaskRepository.nanos(now);
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> labels = new ArrayList<>();
         for (long i = from; i < size; i++) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", new RecordId(Schema.QUEUES, "fill" + i));
@@ -130,16 +137,26 @@ final class ScaleBench {
                 row.put("due", nowNanos + i);
                 row.put("run_at", now);
             }
+            if (i % LABELLED_EVERY == 0) { // as SurrealTaskRepository stores a labelled task: the field and an entry per label
+                row.put("labels", List.of(LABEL));
+                labels.add(Map.of("id", new RecordId(Schema.LABELS, List.of(LABEL, now, row.get("id")))));
+            }
             rows.add(row);
             if (rows.size() == 1000) {
-                db.query("INSERT INTO kafru_queues $rows RETURN NONE", Map.of("rows", rows));
+                insert(db, rows, labels);
                 rows = new ArrayList<>();
+                labels = new ArrayList<>();
             }
         }
         if (!rows.isEmpty()) {
-            db.query("INSERT INTO kafru_queues $rows RETURN NONE", Map.of("rows", rows));
+            insert(db, rows, labels);
         }
         return size;
+    }
+
+    private static void insert(SurrealConnection db, List<Map<String, Object>> rows, List<Map<String, Object>> labels) {
+        db.query("INSERT INTO kafru_queues $rows RETURN NONE; IF array::len($labels) > 0 { INSERT INTO kafru_labels $labels RETURN NONE; };",
+                Map.of("rows", rows, "labels", labels));
     }
 
     private static Map<String, Double> periodic(SurrealConnection db, SurrealTaskRepository store) {
@@ -164,6 +181,7 @@ final class ScaleBench {
             metrics.upsert(List.of(new MetricSnapshot("scale-server/busy", "Worker", 0, 8, Instant.now())));
             return metrics.list();
         }));
+        times.put("label filter", median(() -> store.list(dev.kafru.TaskFilter.ANY.withLabel(LABEL), 100, 0)));
         return times;
     }
 

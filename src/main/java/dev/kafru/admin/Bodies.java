@@ -43,6 +43,8 @@ public final class Bodies {
                     + " storing another (201); 1 to 200 characters", example = "invoice-42") String uniqueKey,
             @Schema(description = "keep the uniqueKey taken this long after its task finished (ISO-8601 duration)", example = "PT1H")
             String uniqueFor,
+            @Schema(description = "labels to filter by (GET /tasks?label=): up to 8, each 1 to 64 letters, digits, - _ . : /",
+                    example = "[\"tenant-7\", \"import\"]") java.util.List<String> labels,
             @Schema(description = "tasks (same fields) pushed once when this one completes; they read its result") List<TaskInput> then,
             @Schema(description = "tasks (same fields) pushed once when this one ends Error or is cancelled") List<TaskInput> onFailure) {
     }

@@ -174,6 +174,18 @@ final class Fields {
         return new LinkedHashMap<>((Map<String, Object>) map);
     }
 
+    /** An array of strings, or null when absent. */
+    List<String> strings(String name) {
+        Object value = body.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list) || !list.stream().allMatch(o -> o instanceof String)) {
+            return wrongType(name, "an array of strings", value);
+        }
+        return list.stream().map(String.class::cast).toList();
+    }
+
     boolean has(String name) {
         return body.get(name) != null;
     }

@@ -538,6 +538,35 @@ class AdminIT {
     }
 
     @Test
+    void labelledTasksAreFoundByALabelFilterAndShowTheirLabels() {
+        String tenant = "tenant-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String later = Instant.now().plus(Duration.ofDays(1)).toString();
+        JsonObject first = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + later + "\", \"labels\": [\""
+                + tenant + "\", \"import\", \"" + tenant + "\"]}");
+        assertEquals(List.of(tenant, "import"), first.getJsonArray("labels").getValuesAs(jakarta.json.JsonString::getString),
+                "repeats dropped, order kept");
+        String second = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + later + "\", \"labels\": [\""
+                + tenant + "\"]}").getString("id");
+        JsonObject plain = created("kafru/api/tasks", "{\"handler\": \"it-count\", \"runAt\": \"" + later + "\"}");
+        assertEquals(0, plain.getJsonArray("labels").size(), "a task without labels shows none");
+
+        JsonArray found = api.get("kafru/api/tasks?label=" + tenant).array();
+        assertEquals(List.of(first.getString("id"), second), found.stream().map(t -> t.asJsonObject().getString("id")).toList(),
+                "oldest first, only the labelled ones");
+        assertEquals(List.of(tenant, "import"), api.get("kafru/api/tasks/" + first.getString("id")).object().getJsonArray("labels")
+                .getValuesAs(jakarta.json.JsonString::getString));
+        assertEquals(2, api.get("kafru/api/tasks/count?label=" + tenant).object().getInt("count"));
+        assertEquals(2, api.get("kafru/api/tasks/count?status=Waiting&handler=it-count&label=" + tenant).object().getInt("count"));
+        assertEquals(0, api.get("kafru/api/tasks/count?status=Completed&label=" + tenant).object().getInt("count"));
+        assertEquals(second, api.get("kafru/api/tasks?label=" + tenant + "&limit=1&offset=1").array().getJsonObject(0).getString("id"));
+        assertEquals(0, api.get("kafru/api/tasks/count?label=" + tenant + "-none").object().getInt("count"));
+        for (String id : List.of(first.getString("id"), second, plain.getString("id"))) {
+            assertEquals(204, api.delete("kafru/api/tasks/" + id).status());
+        }
+        assertEquals(0, api.get("kafru/api/tasks?label=" + tenant).array().size(), "a removed task is not found by its label");
+    }
+
+    @Test
     void badInputIsA400NamingTheFieldAndNothingIsStored() {
         int tasks = count("kafru/api/tasks?limit=1000");
         int schedules = count("kafru/api/schedules?limit=1000");
@@ -565,6 +594,12 @@ class AdminIT {
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"uniqueFor\": \"PT1H\"}", 400, "uniqueFor", "needs a uniqueKey"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"parameters\": [1]}", 400, "parameters", "JSON object"),
                 new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"prority\": 3}", 400, "prority", "unknown field"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"labels\": [\"" + "l".repeat(200) + "\"]}",
+                        400, "labels", "(200 characters) is not a label: use 1 to 64"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"labels\": \"tenant-7\"}", 400, "labels", "array of strings"),
+                new Case("POST", "kafru/api/tasks", "{\"handler\": \"it-count\", \"labels\": [\"1\", \"2\", \"3\", \"4\", \"5\","
+                        + " \"6\", \"7\", \"8\", \"9\"]}", 400, "labels", "at most 8"),
+                new Case("GET", "kafru/api/tasks?label=a%20b", null, 400, "label", "not a label"),
                 new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"0 61 * * * ?\"}",
                         400, "cron", "61"),
                 new Case("POST", "kafru/api/schedules", "{\"name\": \"bad\", \"handler\": \"it-count\", \"cron\": \"* * *\"}",
@@ -797,7 +832,7 @@ class AdminIT {
         if (input.containsKey("$ref")) {
             input = schemas.getJsonObject(input.getString("$ref").substring("#/components/schemas/".length()));
         }
-        assertTrue(input.getJsonObject("properties").keySet().containsAll(Set.of("timeout", "uniqueKey", "uniqueFor")), input.toString());
+        assertTrue(input.getJsonObject("properties").keySet().containsAll(Set.of("timeout", "uniqueKey", "uniqueFor", "labels")), input.toString());
         assertTrue(push.getJsonObject("responses").keySet().containsAll(Set.of("200", "201")), "a unique key's push answers 200 or 201");
         for (String code : List.of("200", "201")) {
             assertTrue(push.getJsonObject("responses").getJsonObject(code).getJsonObject("headers").containsKey("Kafru-Created"),

@@ -72,7 +72,8 @@ final class HostileRequests {
 
     static final String TASK = "{\"handler\": \"it-count\", \"queue\": \"default\", \"name\": \"n\", \"parameters\": {\"a\": [1, 2]},"
             + " \"priority\": 1, \"runAt\": \"2030-01-01T00:00:00Z\", \"maxAttempts\": 2,"
-            + " \"timeout\": \"PT30S\", \"uniqueKey\": \"hostile-key\", \"uniqueFor\": \"PT1M\"}";
+            + " \"timeout\": \"PT30S\", \"uniqueKey\": \"hostile-key\", \"uniqueFor\": \"PT1M\","
+            + " \"labels\": [\"hostile\", \"tenant-7\"]}";
     static final String SCHEDULE = "{\"name\": \"hostile\", \"handler\": \"it-count\", \"queue\": \"default\", \"parameters\": {},"
             + " \"cron\": \"0 0 2 * * ?\", \"timeZone\": \"UTC\", \"oneTime\": false, \"startSchedule\": \"2030-01-01T00:00:00Z\","
             + " \"untilSchedule\": \"2031-01-01T00:00:00Z\", \"status\": \"Disabled\"}";
@@ -154,7 +155,7 @@ final class HostileRequests {
     private void wrongTypes() {
         List<String> values = List.of("123", "-1.5", "true", "[]", "[\"a\"]", "{}", "{\"$gt\": 1}", "\"text\"", "\"\"");
         String[][] taskFields = {{"handler", "s"}, {"queue", "s"}, {"name", "s"}, {"parameters", "o"}, {"priority", "n"},
-                {"runAt", "t"}, {"maxAttempts", "n"}, {"timeout", "d"}, {"uniqueKey", "s"}, {"uniqueFor", "d"}};
+                {"runAt", "t"}, {"maxAttempts", "n"}, {"timeout", "d"}, {"uniqueKey", "s"}, {"uniqueFor", "d"}, {"labels", "l"}};
         for (String[] field : taskFields) {
             for (String value : values) {
                 if (fits(field[1], value)) {
@@ -188,6 +189,7 @@ final class HostileRequests {
             case "s" -> value.equals("\"text\"");
             case "b" -> value.equals("true");
             case "c" -> value.startsWith("{") && !value.contains("$");
+            case "l" -> value.equals("[]") || value.equals("[\"a\"]");
             default -> false;
         };
     }
@@ -232,6 +234,11 @@ final class HostileRequests {
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?queue=" + q, null);
             add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?handler=" + q, null);
             add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "queue", quote(fragment)));
+            if (!dev.kafru.TaskRequest.isLabel(fragment)) { // a fragment that is a label ("../x") is a label filter that finds nothing
+                add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks?label=" + q, null);
+                add("fragment-filter", Auth.ADMIN, "GET", "kafru/api/tasks/count?label=" + q, null);
+                add("fragment-value", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "labels", "[" + quote(fragment) + "]"));
+            }
         }
         for (String fragment : NAME_LIKE_FRAGMENTS) {
             fragmentWhereNoNameIsTaken(fragment);
@@ -344,6 +351,11 @@ final class HostileRequests {
             add("bad-unique-for", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "uniqueFor", value));
         }
         add("unique-for-without-key", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "uniqueKey", "null"));
+        // up to 8 labels of 1 to 64 letters, digits, - _ . : /
+        for (String labels : List.of("[" + quote("l".repeat(200)) + "]", "[" + quote("l".repeat(65)) + "]", "[\"\"]", "[\"a b\"]",
+                "[\"a\", null]", "[1]", "[[\"a\"]]", "[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"]", "\"tenant-7\"")) {
+            add("bad-labels", Auth.ADMIN, "POST", "kafru/api/tasks", replace(TASK, "labels", labels));
+        }
         for (String cron : List.of("\"0 61 * * * ?\"", "\"* * * * * * * *\"", "\"\"", "\"@daily\"")) {
             add("bad-cron", Auth.ADMIN, "POST", "kafru/api/schedules", replace(SCHEDULE, "cron", cron));
         }
@@ -369,6 +381,8 @@ final class HostileRequests {
         add("long-name", Auth.ADMIN, "GET", "kafru/api/tasks/count?name=" + "n".repeat(201), null);
         add("long-author", Auth.ADMIN, "GET", "kafru/api/tasks?author=" + "a".repeat(300), null);
         add("long-author", Auth.ADMIN, "GET", "kafru/api/tasks/count?author=" + "a".repeat(300), null);
+        add("long-label", Auth.ADMIN, "GET", "kafru/api/tasks?label=" + "l".repeat(65), null);
+        add("long-label", Auth.ADMIN, "GET", "kafru/api/tasks/count?label=" + "l".repeat(200), null);
         add("offset", Auth.ADMIN, "GET", "kafru/api/tasks?offset=-1", null);
         // well-formed commands, from an admin, for another kind of agent than the queue worker's
         for (String command : List.of("TaskTerminate", "TaskRemove", "SchedulerGracefulShutdown", "SchedulerForceShutdown")) {

@@ -47,6 +47,11 @@ public final class Schema {
     public static final String PAYLOADS = "kafru_payloads";
     /** The slots of a unit one claim took: owner and lease, renewed and reaped like a row's. */
     public static final String SLICES = "kafru_slices";
+    /**
+     * One entry per label of a labelled task or unit, keyed {@code [label, task or unit]}: a filter on
+     * a label reads one key range. Written only for labelled tasks (docs/storage-shapes.md, Labels).
+     */
+    public static final String LABELS = "kafru_labels";
     /** Changes of a queue's counts by status, one per statement, folded into {@link #COUNTS}. */
     public static final String COUNT_DELTAS = "kafru_count_deltas";
     /** A queue's counts by status, keyed by the queue name. */
@@ -64,6 +69,7 @@ public final class Schema {
             DEFINE INDEX IF NOT EXISTS kafru_chains_parent ON TABLE kafru_chains FIELDS parent;
             DEFINE TABLE IF NOT EXISTS kafru_batch SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_slices SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_labels SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_slices_due ON TABLE kafru_slices FIELDS queue, due;
             DEFINE INDEX IF NOT EXISTS kafru_slices_unit ON TABLE kafru_slices FIELDS unit;
             DEFINE TABLE IF NOT EXISTS kafru_count_deltas SCHEMALESS;

@@ -50,14 +50,19 @@ final class SurrealRows {
                 instant(row.get("date_created")), instant(row.get("date_modified")),
                 instant(row.get("started_at")), instant(row.get("finished_at")), text(row.get("author")),
                 duration(row.get("timeout")), text(row.get("unique")), failures(row.get("failures")),
-                row.get("result") instanceof byte[] bytes ? dev.kafru.surrealdb.SurrealCbor.decode(bytes) : null)
-                .withLinks(List.of(), text(row.get("parent")), batchOf(row));
+                row.get("result") instanceof byte[] bytes ? dev.kafru.surrealdb.SurrealCbor.decode(bytes) : null,
+                labels(row.get("labels")), null, text(row.get("parent")), batchOf(row));
     }
 
     /** The batch a row belongs to: as a member ({@code batch}), or as the task its completion pushed ({@code of_batch}). */
     static String batchOf(Map<?, ?> row) {
         String member = text(row.get("batch"));
         return member != null ? member : text(row.get("of_batch"));
+    }
+
+    /** A row's labels: none when the field is absent (a task pushed without labels stores none). */
+    static List<String> labels(Object value) {
+        return value instanceof List<?> ? Units.strings(value) : List.of();
     }
 
     /** A row's failed attempts, oldest first. */

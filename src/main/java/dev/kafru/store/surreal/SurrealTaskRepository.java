@@ -123,6 +123,34 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     private static final String KEEP_FAILURE = keepFailure("$f.failure");
 
+    /**
+     * The keys of the label entries of {@code rows} (an expression of rows or units read with their
+     * id, date_created and labels): {@code kafru_labels:[label, date_created, task or unit]}, one per
+     * label, so that a label's key range is in the order tasks are listed. Only labelled tasks have
+     * entries: unlabelled ones cost nothing here (docs/storage-shapes.md, Labels).
+     */
+    static String labelEntries(String rows) {
+        return " array::flatten(" + rows + ".filter(|$r| $r.labels != NONE).map(|$r| $r.labels.map(|$l| type::record('"
+                + Schema.LABELS + "', [$l, $r.date_created, $r.id]))))";
+    }
+
+    /**
+     * {@code statement} that also inserts the label entries of {@code $labels} ({label, task}) before
+     * its final RETURN, created at {@code created} (the expression of the tasks' date_created).
+     */
+    private static String insertingLabels(String statement, String created) {
+        int at = statement.lastIndexOf("RETURN ");
+        return statement.substring(0, at) + "INSERT INTO " + Schema.LABELS + " $labels.map(|$e| {id: type::record('" + Schema.LABELS
+                + "', [$e.label, " + created + ", $e.task])}) RETURN NONE;\n" + statement.substring(at);
+    }
+
+    /** The label entries to insert for a row or unit stored under {@code id} with {@code labels}. */
+    private static void addLabelEntries(List<Map<String, Object>> entries, List<String> labels, Object id) {
+        for (String label : labels) {
+            entries.add(Map.of("label", label, "task", id));
+        }
+    }
+
     private static final String INSERT = """
             BEGIN TRANSACTION;
             LET $now = time::now();
@@ -143,6 +171,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             RETURN $now;
             COMMIT TRANSACTION;
             """;
+    private static final String INSERT_LABELLED = insertingLabels(INSERT, "$now");
 
     /**
      * The same row inserted already claimed by this server (a push handed straight to a free
@@ -158,6 +187,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             RETURN $at;
             COMMIT TRANSACTION;
             """;
+    private static final String INSERT_CLAIMED_LABELLED = insertingLabels(INSERT_CLAIMED, "$at[0]");
 
     /**
      * One priority's part of {@link #CLAIM}: its due rows and units (a few first, enough for
@@ -277,7 +307,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private static final String MOVE_HELD = """
             FOR $m IN $moves {
-                LET $u = (SELECT moved, done, n FROM ONLY $m.unit);
+                LET $u = (SELECT moved, done, n, labels FROM ONLY $m.unit);
                 IF $u != NONE AND $m.slot NOTINSIDE $u.moved AND (SELECT VALUE owner FROM ONLY $m.slice) = $owner {
                     LET $end = ($u.done + 1 >= $u.n);
                     LET $at = $fnow + ($m.delay ?? 0s);
@@ -287,7 +317,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                         finished_at = IF $end THEN $fnow ELSE finished_at END, date_modified = $fnow RETURN NONE;
                     CREATE $m.id CONTENT $m.row + {run_at: IF $waiting THEN $at ELSE $m.row.run_at END,
                         due: IF $waiting THEN time::nano($at) ELSE time::nano($fnow) END,
-                        finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow} RETURN NONE;
+                        finished_at: IF $waiting THEN NONE ELSE $fnow END, date_modified: $fnow, labels: $u.labels} RETURN NONE;
+                    IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $m.id, labels: $u.labels, date_created: $m.row.date_created}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
             """ + delta("$m.row.queue", "IF $waiting THEN 1 ELSE 0 END", "-1", "IF $m.row.status = 'Completed' THEN 1 ELSE 0 END",
                     "IF $m.row.status = 'Error' THEN 1 ELSE 0 END",
                     "IF $m.row.status = 'Cancelled' THEN 1 ELSE 0 END") + """
@@ -329,12 +360,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     INSERT INTO kafru_queues $fRows.map(|$r| $r + {run_at: $r.run_at ?? NOW, due: time::nano($r.run_at ?? NOW),
                         date_created: NOW, date_modified: NOW}) RETURN NONE;
                     INSERT INTO kafru_signals $fRows.map(|$r| {queue: $r.queue, created: 1, earliest: $r.run_at, at: time::nano(NOW)}) RETURN NONE;
+                    INSERT INTO kafru_labels LABELS.map(|$k| {id: $k}) RETURN NONE;
                     INSERT INTO kafru_count_deltas $fRows.map(|$r| {queue: $r.queue, w: 1, p: 0, c: 0, e: 0, at: time::nano(NOW)}) RETURN NONE;
                 };
                 IF array::len($fKids) > 0 {
                     UPDATE $fKids.id SET pushed = NOW RETURN NONE;
                 };
-                """.replace("ENDED", ended).replace("NOW", now);
+                """.replace("LABELS", labelEntries("$fRows.map(|$r| $r + {date_created: NOW})")).replace("ENDED", ended).replace("NOW", now);
     }
 
     /**
@@ -414,7 +446,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private static final String MOVE_MEMBER = """
             BEGIN TRANSACTION;
             LET $now = time::now();
-            LET $u = (SELECT moved, done, n, next, fin, queue FROM ONLY $unit);
+            LET $u = (SELECT moved, done, n, next, fin, queue, labels FROM ONLY $unit);
             LET $state = IF $u = NONE OR $slot INSIDE $u.moved THEN 'gone'
                 ELSE IF $slot >= $u.next THEN 'Waiting'
                 ELSE IF $u.fin.any(|$f| $slot >= $f.a AND $slot < $f.b) THEN 'Completed' ELSE 'InProgress' END;
@@ -428,7 +460,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 due = IF $end THEN time::nano($now) ELSE due END, finished_at = IF $end THEN $now ELSE finished_at END,
                 date_modified = $now RETURN NONE;
             IF $row != NONE {
-                CREATE $id CONTENT $row + {date_modified: $now, due: IF $row.status = 'Waiting' THEN time::nano($row.run_at) ELSE $row.due END} RETURN NONE;
+                CREATE $id CONTENT $row + {date_modified: $now, due: IF $row.status = 'Waiting' THEN time::nano($row.run_at) ELSE $row.due END,
+                    labels: $u.labels} RETURN NONE;
+                IF $u.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[{id: $id, labels: $u.labels, date_created: $row.date_created}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
                 IF $row.status = 'Waiting' {
                     INSERT INTO kafru_signals {queue: $row.queue, created: 0, earliest: $row.run_at, at: time::nano($now)} RETURN NONE;
                 };
@@ -531,7 +565,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         for (int i = 0; i < requests.size(); i++) {
             TaskRequest r = requests.get(i);
             if (r.hasFollowers()) { // a task others wait for is a row: its end writes where they are
-                groups.put(new GroupKey(r.queue(), r.priority(), r.runAt(), r.handler(), "chained:" + i), new ArrayList<>(List.of(i)));
+                groups.put(new GroupKey(r.queue(), r.priority(), r.runAt(), r.handler(), "chained:" + i, r.labels()), new ArrayList<>(List.of(i)));
                 last = null;
                 continue;
             }
@@ -566,6 +600,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Map<String, Object>> units = new ArrayList<>();
         List<Map<String, Object>> payloads = new ArrayList<>();
         List<Map<String, Object>> chains = new ArrayList<>();
+        List<Map<String, Object>> labels = new ArrayList<>();
         groups.forEach((groupKey, group) -> {
             if (Units.member(keys.get(group.get(0))) != null) {
                 for (int slot = 0; slot < group.size(); slot++) {
@@ -579,6 +614,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 // a nanosecond per task apart, as rows of one statement are: claimed in the order given
                 unit.put("due", (long) group.get(0));
                 units.add(unit);
+                addLabelEntries(labels, members.get(0).labels(), unit.get("id"));
                 payloads.add(Map.of("id", new RecordId(Units.PAYLOADS, groupKey), "tasks", Units.payload(members)));
             } else {
                 int i = group.get(0);
@@ -587,6 +623,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 row.put("due", (long) i);
                 rows.add(row);
                 Chains.add(groupKey, requests.get(i), row, chains);
+                addLabelEntries(labels, requests.get(i).labels(), row.get("id"));
             }
         });
         Map<String, Object> vars = new LinkedHashMap<>();
@@ -595,7 +632,10 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("units", units);
         vars.put("payloads", payloads);
         vars.put("signals", signals(requests));
-        return db().queryAsync(INSERT, vars).thenApply(result -> {
+        if (!labels.isEmpty()) {
+            vars.put("labels", labels);
+        }
+        return db().queryAsync(labels.isEmpty() ? INSERT : INSERT_LABELLED, vars).thenApply(result -> {
             Instant now = (Instant) result.get(result.size() - 2);
             List<Task> tasks = new ArrayList<>(requests.size());
             for (int i = 0; i < requests.size(); i++) {
@@ -664,6 +704,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     OR ($t.unique_for != NONE AND $t.finished_at != NONE AND $t.finished_at + $t.unique_for > $now));
                 IF !$taken {
                     UPSERT $key CONTENT {task: $r.id, queue: $r.queue, at: $now} RETURN NONE;
+                    IF $r.labels != NONE { INSERT INTO kafru_labels """ + labelEntries("[$r + {date_created: $now}]") + ".map(|$k| {id: $k}) RETURN NONE; };\n" + """
                     INSERT INTO kafru_queues ($r + {run_at: $r.run_at ?? $now, due: time::nano($r.run_at ?? $now),
                         date_created: $now, date_modified: $now}) RETURN NONE;
                 };
@@ -682,14 +723,14 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """;
 
     /** What the tasks of one unit share. */
-    private record GroupKey(String queue, int priority, Instant runAt, String handler, String author) {
+    private record GroupKey(String queue, int priority, Instant runAt, String handler, String author, List<String> labels) {
         GroupKey(TaskRequest r) {
-            this(r.queue(), r.priority(), r.runAt(), r.handler(), r.author());
+            this(r.queue(), r.priority(), r.runAt(), r.handler(), r.author(), r.labels());
         }
 
         boolean holds(TaskRequest r) {
             return priority == r.priority() && queue.equals(r.queue()) && java.util.Objects.equals(runAt, r.runAt())
-                    && handler.equals(r.handler()) && java.util.Objects.equals(author, r.author());
+                    && handler.equals(r.handler()) && java.util.Objects.equals(author, r.author()) && labels.equals(r.labels());
         }
     }
 
@@ -707,12 +748,18 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("lease", lease);
         // its signal counts it in every server's enqueued metric and wakes nobody
         vars.put("signals", List.of(claimedSignal(request.queue(), 1)));
-        List<Object> result = db().query(INSERT_CLAIMED, vars);
+        List<Map<String, Object>> labels = new ArrayList<>();
+        addLabelEntries(labels, request.labels(), row.get("id"));
+        if (!labels.isEmpty()) {
+            vars.put("labels", labels);
+        }
+        List<Object> result = db().query(labels.isEmpty() ? INSERT_CLAIMED : INSERT_CLAIMED_LABELLED, vars);
         Instant now = (Instant) ((List<?>) result.get(result.size() - 2)).get(0);
         RecordId id = (RecordId) row.get("id");
         return new Task(id.keyText(), request.name(), request.queue(), request.handler(), request.parameters(),
                 TaskStatus.InProgress, null, request.priority(), now, 1, request.maxAttempts(), owner, now.plus(lease),
-                now, now, now, null, request.author(), request.timeout(), request.uniqueKey(), List.of());
+                now, now, now, null, request.author(), request.timeout(), request.uniqueKey(), List.of(), null,
+                request.labels(), null, null, null);
     }
 
     /** The row a new Waiting task is stored as (without its times, which the statement adds). */
@@ -733,6 +780,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         row.put("max_attempts", (long) request.maxAttempts());
         if (request.author() != null) {
             row.put("author", request.author());
+        }
+        if (!request.labels().isEmpty()) {
+            row.put("labels", request.labels());
         }
         if (request.timeout() != null) {
             row.put("timeout", request.timeout().toMillis());
@@ -816,7 +866,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     // ------------------------------------------------------------------------------------------
 
     /** {@link #INSERT} of a batch's rows, with the batch record created in the same transaction. */
-    private static final String INSERT_BATCH = INSERT.replace("LET $now = time::now();", """
+    private static final String INSERT_BATCH = INSERT_LABELLED.replace("LET $now = time::now();", """
             LET $now = time::now();
             CREATE $batch.id CONTENT $batch + {completed: 0, failed: 0, cancelled: 0, date_created: $now} RETURN NONE;""");
 
@@ -829,6 +879,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     public Batch insertBatch(List<TaskRequest> members, TaskRequest onComplete, String key) {
         List<Map<String, Object>> rows = new ArrayList<>(members.size());
         List<Map<String, Object>> chains = new ArrayList<>();
+        List<Map<String, Object>> labels = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             String memberKey = Batch.memberKey(key, i);
             Map<String, Object> row = row(members.get(i));
@@ -837,6 +888,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             row.put("batch", key);
             rows.add(row);
             Chains.add(memberKey, members.get(i), row, chains);
+            addLabelEntries(labels, members.get(i).labels(), row.get("id"));
         }
         Map<String, Object> batch = new LinkedHashMap<>();
         batch.put("id", new RecordId(BATCHES, key));
@@ -852,6 +904,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("batch", batch);
         vars.put("chains", chains);
+        vars.put("labels", labels);
         vars.put("rows", rows);
         vars.put("units", List.of());
         vars.put("payloads", List.of());
@@ -1400,6 +1453,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     row.put("date_created", snapshot.dateCreated == null ? None.NONE : snapshot.dateCreated);
                     row.put("started_at", slice.get("started") == null ? None.NONE : slice.get("started"));
                     putIfSet(row, "author", snapshot.author);
+                    if (!snapshot.labels.isEmpty()) {
+                        row.put("labels", snapshot.labels);
+                    }
                     putIfSet(row, "timeout", t.timeout() == null ? null : t.timeout().toMillis());
                     row.put("failures", List.of(failure(new TaskFailure(1, Instant.now(), owner, "LeaseLapsed",
                             (String) row.get("message"), null))));
@@ -1429,6 +1485,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                                 date_modified = $now RETURN NONE;
                             INSERT INTO kafru_queues $rows.map(|$x| $x.row + {run_at: $x.row.run_at ?? $now, due: $t, date_modified: $now,
                                 finished_at: IF $x.row.status = 'Error' THEN $now ELSE NONE END}) RETURN NONE;
+                            LET $lk = """ + labelEntries("$rows.map(|$x| $x.row)") + ";\n" + """
+                            IF array::len($lk) > 0 { INSERT INTO kafru_labels $lk.map(|$k| {id: $k}) RETURN NONE; };
                 """ + delta("$u.queue", "array::len($rows.filter(|$x| $x.row.status = 'Waiting'))", "0 - array::len($rows)", "0",
                         "array::len($rows.filter(|$x| $x.row.status = 'Error'))") + """
                         };
@@ -1650,18 +1708,19 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("limit", (long) limit);
         List<Object> result = ConflictRetry.run(() -> db().query("""
                 BEGIN TRANSACTION;
-                LET $rows = (SELECT id, unique FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
+                LET $rows = (SELECT id, unique, labels, date_created FROM kafru_queues WHERE queue = $queue AND status = $status AND rank = 0
                         AND due <= $cutoff LIMIT $limit);
-                IF array::len($rows) > 0 { DELETE $rows.id RETURN NONE; };
+                IF array::len($rows) > 0 { DELETE array::concat($rows.id, """ + labelEntries("$rows") + ") RETURN NONE; };\n" + """
                 LET $keys = $rows.filter(|$r| $r.unique != NONE).map(|$r| type::record('kafru_unique', [$queue, $r.unique]));
                 IF array::len($keys) > 0 { DELETE $keys WHERE task INSIDE $rows.id RETURN NONE; };
                 // units up to the limit's tasks: a unit holds 4 to 500 of them (one per pass let units of 25 pile up)
-                LET $units = (IF $status = 'Completed' THEN (SELECT id, completed FROM kafru_queues WHERE queue = $queue
+                LET $units = (IF $status = 'Completed' THEN (SELECT id, completed, labels, date_created FROM kafru_queues WHERE queue = $queue
                         AND status = 'Done' AND rank = 0 AND due <= $cutoff LIMIT $limit) ELSE [] END)
                     .fold({n: 0, take: []}, |$acc, $u| IF $acc.n >= $limit THEN $acc
                         ELSE {n: $acc.n + ($u.completed ?? 0), take: array::push($acc.take, $u)} END).take;
                 IF array::len($units) > 0 {
-                    DELETE array::concat($units.id, $units.map(|$u| type::record('kafru_payloads', record::id($u.id)))) RETURN NONE;
+                    DELETE array::concat($units.id, $units.map(|$u| type::record('kafru_payloads', record::id($u.id))),
+                        """ + labelEntries("$units") + ") RETURN NONE;\n" + """
                 };
                 LET $k = array::len($rows) + math::sum($units.completed);
                 IF $k > 0 {
@@ -1715,7 +1774,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     @Override
     public long count(TaskFilter filter, int cap) {
-        if (filter.handler() == null && filter.name() == null && filter.author() == null) {
+        if (filter.handler() == null && filter.name() == null && filter.author() == null && filter.label() == null) {
             Map<TaskStatus, Long> counts = filter.queue() != null ? counts(filter.queue(), 0) : countsOfEveryQueue();
             return filter.status() != null ? counts.getOrDefault(filter.status(), 0L)
                     : counts.values().stream().mapToLong(Long::longValue).sum();
@@ -1731,61 +1790,107 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      */
     private long walk(TaskFilter filter, int skip, int take, List<Task> page) {
         Map<String, Object> vars = filterVars(filter);
-        List<?> rows = (List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER + " ORDER BY date_created, id", vars).get(0);
-        long counted = 0;
-        int toSkip = skip;
-        for (Object o : rows) {
-            if (counted >= take) {
+        Walk walk = new Walk(filter, skip, take, page);
+        if (filter.label() == null) {
+            walk.visit((List<?>) db().query("SELECT * OMIT failures, result FROM kafru_queues WHERE " + MATCHES_FILTER
+                    + " ORDER BY date_created, id", vars).get(0));
+            return walk.counted;
+        }
+        // the label's key range of kafru_labels, in listing order, a chunk at a time: a first page reads one
+        // chunk however many tasks carry the label (an entry whose task is gone reads as nothing)
+        vars.put("label", filter.label());
+        vars.put("chunk", (long) LABEL_CHUNK);
+        for (long start = 0; walk.counted < take; start += LABEL_CHUNK) {
+            vars.put("start", start);
+            List<Object> result = db().query("""
+                    LET $ids = (SELECT VALUE id[2] FROM kafru_labels:[$label, NONE]..[$label, ..] LIMIT $chunk START $start);
+                    RETURN {entries: array::len($ids), rows: (SELECT * OMIT failures, result FROM $ids WHERE\s""" + MATCHES_FILTER + ")};", vars);
+            Map<?, ?> chunk = (Map<?, ?>) result.get(result.size() - 1);
+            List<Map<?, ?>> rows = new ArrayList<>();
+            ((List<?>) chunk.get("rows")).forEach(row -> rows.add((Map<?, ?>) row));
+            // the engine (3.0.2) answers rows selected from a list of record ids by id, not in the list's order
+            rows.sort(java.util.Comparator.comparing((Map<?, ?> r) -> instant(r.get("date_created")),
+                            java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                    .thenComparing(r -> ((RecordId) r.get("id")).keyText()));
+            walk.visit(rows);
+            if (number(chunk.get("entries")) < LABEL_CHUNK) {
                 break;
             }
-            Map<?, ?> row = (Map<?, ?>) o;
-            if (!Boolean.TRUE.equals(row.get("unit"))) {
-                if (toSkip > 0) {
-                    toSkip--;
-                    continue;
-                }
-                counted++;
-                if (page != null) {
-                    page.add(SurrealRows.task(row));
-                }
-                continue;
-            }
-            Snapshot bare = new Snapshot(row, null, null);
-            List<Integer> slots = bare.slots(filter.status());
-            boolean decided = (filter.handler() == null || bare.handlers.equals(List.of(filter.handler())))
-                    && (filter.name() == null || (bare.names != null && bare.names.equals(List.of(filter.name()))));
-            if (decided && page == null) {
-                int n = slots.size();
-                int skipped = Math.min(toSkip, n);
-                toSkip -= skipped;
-                counted += Math.min(n - skipped, take - counted);
-                continue;
-            }
-            if (decided && toSkip >= slots.size()) {
-                toSkip -= slots.size();
-                continue;
-            }
-            Snapshot full = snapshot(row);
-            for (int slot : slots) {
+        }
+        return walk.counted;
+    }
+
+    /** Label entries a label filter reads at a time. */
+    private static final int LABEL_CHUNK = 200;
+
+    /** One {@link #walk}: what is left to skip, what was taken or counted. */
+    private final class Walk {
+        final TaskFilter filter;
+        final int take;
+        final List<Task> page;
+        int toSkip;
+        long counted;
+
+        Walk(TaskFilter filter, int skip, int take, List<Task> page) {
+            this.filter = filter;
+            this.toSkip = skip;
+            this.take = take;
+            this.page = page;
+        }
+
+        void visit(List<?> rows) {
+            for (Object o : rows) {
                 if (counted >= take) {
                     break;
                 }
-                Task task = full.task(slot);
-                if (task == null || (filter.handler() != null && !filter.handler().equals(task.handler()))
-                        || (filter.name() != null && !filter.name().equals(task.name()))) {
+                Map<?, ?> row = (Map<?, ?>) o;
+                if (!Boolean.TRUE.equals(row.get("unit"))) {
+                    if (toSkip > 0) {
+                        toSkip--;
+                        continue;
+                    }
+                    counted++;
+                    if (page != null) {
+                        page.add(SurrealRows.task(row));
+                    }
                     continue;
                 }
-                if (toSkip > 0) {
-                    toSkip--;
+                Snapshot bare = new Snapshot(row, null, null);
+                List<Integer> slots = bare.slots(filter.status());
+                boolean decided = (filter.handler() == null || bare.handlers.equals(List.of(filter.handler())))
+                        && (filter.name() == null || (bare.names != null && bare.names.equals(List.of(filter.name()))));
+                if (decided && page == null) {
+                    int n = slots.size();
+                    int skipped = Math.min(toSkip, n);
+                    toSkip -= skipped;
+                    counted += Math.min(n - skipped, take - counted);
                     continue;
                 }
-                counted++;
-                if (page != null) {
-                    page.add(task);
+                if (decided && toSkip >= slots.size()) {
+                    toSkip -= slots.size();
+                    continue;
+                }
+                Snapshot full = snapshot(row);
+                for (int slot : slots) {
+                    if (counted >= take) {
+                        break;
+                    }
+                    Task task = full.task(slot);
+                    if (task == null || (filter.handler() != null && !filter.handler().equals(task.handler()))
+                            || (filter.name() != null && !filter.name().equals(task.name()))) {
+                        continue;
+                    }
+                    if (toSkip > 0) {
+                        toSkip--;
+                        continue;
+                    }
+                    counted++;
+                    if (page != null) {
+                        page.add(task);
+                    }
                 }
             }
         }
-        return counted;
     }
 
     /** A unit row with its payload and slices read. */
@@ -2097,6 +2202,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                         + "status: 'Cancelled', batch: $g.batch})", "time::now()") + """
                 IF array::len($gone) > 0 {
                     LET $s = $gone[0].status;
+                    IF $gone[0].labels != NONE { DELETE """ + labelEntries("$gone") + " RETURN NONE; };\n" + """
                 """ + delta("$gone[0].queue", "IF $s = 'Waiting' THEN -1 ELSE 0 END", "IF $s = 'InProgress' THEN -1 ELSE 0 END",
                         "IF $s = 'Completed' THEN -1 ELSE 0 END", "IF $s = 'Error' THEN -1 ELSE 0 END") + """
                 };
@@ -2119,6 +2225,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 BEGIN TRANSACTION;
                 LET $gone = (DELETE kafru_queues WHERE unit = NONE AND ($status = NONE OR status = $status)
                     AND ($queue = NONE OR queue = $queue) RETURN BEFORE);
+                LET $lk = """ + labelEntries("$gone") + ";\n" + """
+                IF array::len($lk) > 0 { DELETE $lk RETURN NONE; };
                 FOR $q IN array::distinct($gone.queue) {
                     LET $mine = $gone.filter(|$x| $x.queue = $q).status;
                 """ + delta("$q", "0 - array::len($mine.filter(|$s| $s = 'Waiting'))", "0 - array::len($mine.filter(|$s| $s = 'InProgress'))",
@@ -2192,6 +2300,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 IF $u = NONE OR $u.date_modified != $dateModified { THROW 'kafru: member changed' };
                 IF $all {
                     DELETE $unit, $payload RETURN NONE;
+                    IF $u.labels != NONE { DELETE """ + labelEntries("[$u]") + " RETURN NONE; };\n" + """
                     DELETE kafru_slices WHERE unit = $unit RETURN NONE;
                 } ELSE {
                     LET $end = ($u.done + array::len($slots) >= $u.n);

@@ -143,6 +143,9 @@ final class Units {
         if (first.author() != null) {
             row.put("author", first.author());
         }
+        if (!first.labels().isEmpty()) { // every member's: labels are part of what a unit's tasks share
+            row.put("labels", first.labels());
+        }
         return row;
     }
 
@@ -164,6 +167,7 @@ final class Units {
         final List<String> handlers;
         final List<String> names;
         final String author;
+        final List<String> labels;
 
         Snapshot(Map<?, ?> unit, Object payload, List<?> slices) {
             this.key = ((RecordId) unit.get("id")).keyText();
@@ -184,6 +188,7 @@ final class Units {
             this.handlers = strings(unit.get("handlers"));
             this.names = unit.get("names") instanceof List<?> ? strings(unit.get("names")) : null;
             this.author = text(unit.get("author"));
+            this.labels = SurrealRows.labels(unit.get("labels"));
         }
 
         /** What the slot is now: null when it left the unit (a row of its own, or removed). */
@@ -248,7 +253,7 @@ final class Units {
             }
             return new Task(memberKey(key, slot), t.name(), queue, t.handler(), t.parameters(), s, null, priority,
                     runAt != null ? runAt : dateCreated, s == TaskStatus.Waiting ? 0 : 1, t.maxAttempts(), owner, lease,
-                    dateCreated, modified, started, finished, author, t.timeout(), null, List.of());
+                    dateCreated, modified, started, finished, author, t.timeout(), null, List.of(), null, labels, null, null, null);
         }
 
         /** Slots whose status is {@code wanted} (any when null), in slot order. */
