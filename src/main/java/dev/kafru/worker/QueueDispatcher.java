@@ -123,6 +123,15 @@ public final class QueueDispatcher {
         this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
         this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon, this::stored);
         this.timeouts = new TimeoutWatch(scheduler, settings.abandonAfter(), this::abandon);
+        this.progress = new ProgressReports(store, executor, scheduler);
+    }
+
+    /** Where handlers' progress reports go: this dispatcher's own writer unless the server shares one. */
+    private volatile ProgressReports progress;
+
+    /** Sends this dispatcher's progress reports to the server's one writer (call before {@link #start()}). */
+    public void reportProgressTo(ProgressReports reports) {
+        this.progress = reports;
     }
 
     public String queue() {
@@ -405,7 +414,7 @@ public final class QueueDispatcher {
             while (true) {
                 Task task;
                 while (!stopping && (task = pollClaimed()) != null) {
-                    execute(new TaskExecution(task, registry, retryPolicy));
+                    execute(new TaskExecution(task, registry, retryPolicy, progress));
                 }
                 if (stopping || !backlog) {
                     break;
@@ -657,6 +666,7 @@ public final class QueueDispatcher {
         }
         try {
             outcomes.writeRest();
+            progress.writeRest();
             giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);

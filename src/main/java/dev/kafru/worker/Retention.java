@@ -86,7 +86,20 @@ public final class Retention {
             deleted += delete(queue, TaskStatus.Error, failed, batches);
             deleted += delete(queue, TaskStatus.Cancelled, failed, batches);
         }
+        forgetProgress();
         return deleted;
+    }
+
+    /** Where the last pass's check of stored progress stopped: each pass checks the next {@value #BATCH}. */
+    private String progressChecked;
+
+    /** Deletes the stored progress of tasks that are gone (deleted here, removed or purged), a batch a pass. */
+    private void forgetProgress() {
+        try {
+            progressChecked = store.forgetProgress(progressChecked, BATCH);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "the check of stored progress stopped; next pass", e);
+        }
     }
 
     private int delete(String queue, TaskStatus status, Optional<Duration> keep, int[] batches) {

@@ -50,11 +50,21 @@ final class TaskExecution {
     /** Guarded by this: an abandoned run's retry, written when its thread returns (see {@link #abandon()}). */
     private Outcome heldRetry;
 
+    /** Where the handler's progress reports go. */
+    private final java.util.function.BiConsumer<Task, dev.kafru.TaskProgress> progress;
+
     /** Call on the thread that will {@link #run()} it: that is the thread a terminate interrupts. */
     TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy) {
+        this(task, registry, retryPolicy, (t, p) -> { });
+    }
+
+    /** @param progress told of the handler's progress reports (see {@link ProgressReports}) */
+    TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy,
+                  java.util.function.BiConsumer<Task, dev.kafru.TaskProgress> progress) {
         this.task = task;
         this.registry = registry;
         this.retryPolicy = retryPolicy;
+        this.progress = progress;
     }
 
     Task task() {
@@ -81,7 +91,7 @@ final class TaskExecution {
                 String unknown = registry.unknown(task.handler());
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
-            TaskContext context = new TaskContext(task, () -> cancelled);
+            TaskContext context = new TaskContext(task, () -> cancelled, progress);
             registry.run(task.handler(), context);
             // a handler that finished its work although a cancel came is Completed: that is what happened
             if (timedOutAfter != null) {
