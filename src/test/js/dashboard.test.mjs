@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars, commandQuestion, countPath, cronPath,
   enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
-  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, unservedNotices, when,
+  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskProgress, taskQuestion, tasksPath, unservedNotices, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
 
 test('the task list asks only for the filters given', () => {
@@ -197,4 +197,17 @@ test("a task detail takes the task's failures as its attempt history, and shows 
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: { total: 12.5, lines: [1] } })).result,
     JSON.stringify({ total: 12.5, lines: [1] }, null, 2));
   assert.equal(Object.fromEntries(taskDetail({ id: 'k', result: 0 })).result, '0', 'a falsy result is still shown');
+});
+
+test('a task shows its progress as a whole percent that reads 100 only when all is done, and none when it reported none', () => {
+  assert.deepEqual(taskProgress({ progress: { done: 40, total: 100, note: 'importing', percent: 40 } }),
+    { percent: 40, text: '40% (40 of 100): importing' });
+  assert.deepEqual(taskProgress({ progress: { done: 999, total: 1000, note: null, percent: 99.9 } }),
+    { percent: 99, text: '99% (999 of 1000)' }, 'not rounded up to 100 before the end');
+  assert.equal(taskProgress({ progress: { done: 1, total: 3 } }).percent, 33, 'computed when percent is missing');
+  assert.equal(taskProgress({ progress: null }), null);
+  assert.equal(taskProgress({}), null);
+  assert.equal(taskProgress({ progress: { done: 0, total: 0 } }), null, 'no total: no bar');
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', progress: { done: 1, total: 4, percent: 25 } })).progress, '25% (1 of 4)');
+  assert.ok(!('progress' in Object.fromEntries(taskDetail({ id: 'k' }))), 'no progress: not shown');
 });
