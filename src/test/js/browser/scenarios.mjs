@@ -326,6 +326,8 @@ scenario('terminates a running task once the confirmation is accepted, after its
     return t.status === 'InProgress' && t.progress?.done === 40;
   });
   await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'terminate-me');
+  await page.click('#task-filters button[type=submit]');
   const row = page.locator(`#tasks tbody tr[data-key="${task.id}"]`);
   await until('the list shows its bar', async () => (await row.locator('td.progress progress').count()) === 1);
   check(await row.locator('td.progress progress').getAttribute('value') === '40', 'the bar of the list is at 40');

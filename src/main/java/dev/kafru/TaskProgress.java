@@ -23,11 +23,6 @@ public record TaskProgress(long done, long total, String note, Instant at) {
         return total <= 0 ? 0 : Math.min(100.0, 100.0 * done / total);
     }
 
-    /** {@link #percent()} as a bean property, so that JSON shows it beside done and total. */
-    public double getPercent() {
-        return percent();
-    }
-
     /** True when this report is behind {@code other} (a smaller share of its total): storing it would go backwards. */
     public boolean isBehind(TaskProgress other) {
         return other != null && (double) done / total < (double) other.done / other.total;
