@@ -12,7 +12,7 @@ import java.time.Instant;
  * @param note  what it is doing, for people; may be null
  * @param at    when it was stored
  */
-@Schema(name = "TaskProgress", description = "How far a task's handler said it got")
+@Schema(name = "TaskProgress", description = "How far a task's handler said it got; the admin API adds percent (0 to 100)")
 public record TaskProgress(long done, long total, String note, Instant at) {
 
     /** Characters a note may have. */
