@@ -86,6 +86,8 @@ public final class QueueDispatcher {
     private final OutcomeWriter outcomes;
     /** The time-outs of running tasks that have one. */
     private final TimeoutWatch timeouts;
+    /** Where handlers' progress reports go: this dispatcher's own writer unless the server shares one. */
+    private volatile ProgressReports progress;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
     /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
@@ -125,9 +127,6 @@ public final class QueueDispatcher {
         this.timeouts = new TimeoutWatch(scheduler, settings.abandonAfter(), this::abandon);
         this.progress = new ProgressReports(store, executor, scheduler);
     }
-
-    /** Where handlers' progress reports go: this dispatcher's own writer unless the server shares one. */
-    private volatile ProgressReports progress;
 
     /** Sends this dispatcher's progress reports to the server's one writer (call before {@link #start()}). */
     public void reportProgressTo(ProgressReports reports) {

@@ -259,6 +259,21 @@ class ProgressTest {
     }
 
     @Test
+    void aReportBehindTheStoredOneChangesNothingInTheStoreEither() {
+        Task task = store.insert(List.of(TaskRequest.of("plain").queue("other"))).get(0);
+        store.saveProgress(Map.of(task.id(), new TaskProgress(70, 100, "first server", null)));
+        store.saveProgress(Map.of(task.id(), new TaskProgress(10, 100, "second server, starting again", null)));
+        store.saveProgress(Map.of(task.id(), new TaskProgress(2, 3, "a share of a smaller total, still behind", null)));
+        TaskProgress stored = store.get(task.id()).orElseThrow().progress();
+        assertEquals(List.of(70L, 100L, "first server"), List.of(stored.done(), stored.total(), stored.note()));
+        assertNotNull(stored.at(), "stored at the database's time");
+        store.saveProgress(Map.of(task.id(), new TaskProgress(3, 4, "ahead as a share", null)));
+        assertEquals(75.0, store.get(task.id()).orElseThrow().progress().percent());
+        store.saveProgress(Map.of(task.id(), new TaskProgress(3, 4, "as far, a new note", null)));
+        assertEquals("as far, a new note", store.get(task.id()).orElseThrow().progress().note());
+    }
+
+    @Test
     void aCheckOfStoredProgressGoesOnWhereTheLastStopped() {
         Map<String, TaskProgress> reports = new HashMap<>();
         for (int i = 0; i < 5; i++) {
