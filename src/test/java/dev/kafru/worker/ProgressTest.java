@@ -259,6 +259,31 @@ class ProgressTest {
     }
 
     @Test
+    void aWriteThatFailsKeepsItsReportsForTheNextOne() {
+        Task task = store.insert(List.of(TaskRequest.of("plain").queue("other"))).get(0);
+        AtomicInteger calls = new AtomicInteger();
+        TaskRepository failingOnce = (TaskRepository) Proxy.newProxyInstance(TaskRepository.class.getClassLoader(),
+                new Class<?>[]{TaskRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("saveProgress") && calls.incrementAndGet() == 1) {
+                        throw new dev.kafru.store.StoreException("SurrealDB unreachable (injected)", true, null);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ProgressReports reports = new ProgressReports(failingOnce, executor, scheduler);
+        reports.accept(task, new TaskProgress(2, 5, "before the failure", null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1 && reports.waiting() == 1);
+        reports.accept(task, new TaskProgress(1, 5, "behind: not kept", null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.get(task.id()).orElseThrow().progress() != null);
+        TaskProgress stored = store.get(task.id()).orElseThrow().progress();
+        assertEquals(List.of(2L, "before the failure"), List.of(stored.done(), stored.note()));
+        assertEquals(2, calls.get(), "one write failed, the next stored it");
+    }
+
+    @Test
     void aReportBehindTheStoredOneChangesNothingInTheStoreEither() {
         Task task = store.insert(List.of(TaskRequest.of("plain").queue("other"))).get(0);
         store.saveProgress(Map.of(task.id(), new TaskProgress(70, 100, "first server", null)));
