@@ -22,7 +22,8 @@ const answers = {
     { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3, maxAttempts: 3,
       runAt: '2026-11-28T18:00:00.123Z', message: hostile, parameters: { who: hostile } },
     { id: 't2', name: 'report', handler: 'report', queue: 'default', status: 'InProgress', attempts: 1, maxAttempts: 3,
-      runAt: '2026-11-28T18:00:01Z', message: null, labels: ['tenant-7', 'import'] }]],
+      runAt: '2026-11-28T18:00:01Z', message: null, labels: ['tenant-7', 'import'],
+      progress: { done: 3, total: 8, note: '<b>rows</b>', percent: 37.5 } }]],
   'GET api/tasks/count': [200, { count: 2, cap: 10000, capped: false }],
   'GET api/tasks/t1': [200, { id: 't1', name: 'hello', handler: 'hello', queue: 'default', status: 'Error', attempts: 3,
     maxAttempts: 3, runAt: '2026-11-28T18:00:00Z', message: hostile, owner: 'n1/default', parameters: { who: hostile } }],
@@ -101,13 +102,18 @@ test('the tasks page pages with a total, outside text stays text, and the detail
   assert.equal(doc.querySelector('#page-text').textContent, '1–2 of 2');
   assert.equal(doc.querySelector('#page-next').disabled, true);
   const [failed, running] = doc.querySelectorAll('#tasks tbody tr');
-  const message = failed.querySelectorAll('td')[9];
-  assert.equal(running.querySelectorAll('td')[8].textContent, 'tenant-7, import', 'a task\'s labels in its row');
-  assert.equal(failed.querySelectorAll('td')[8].textContent, '', 'none when it has none');
+  const message = failed.querySelectorAll('td')[10];
+  assert.equal(running.querySelectorAll('td')[9].textContent, 'tenant-7, import', 'a task\'s labels in its row');
+  assert.equal(failed.querySelectorAll('td')[9].textContent, '', 'none when it has none');
   assert.equal(message.children.length, 0, `a task message is never HTML: ${message.innerHTML}`);
   assert.equal(message.innerHTML, '&lt;img src=x onerror="globalThis.owned = true"&gt;', 'the markup is shown escaped, as text');
   assert.equal(doc.querySelector('img'), null, 'a task message is never HTML');
-  assert.equal(texts(failed)[6], '2026-11-28 18:00:00Z');
+  assert.equal(texts(failed)[7], '2026-11-28 18:00:00Z');
+  assert.equal(failed.querySelector('td.progress').textContent, '', 'no progress reported: no bar');
+  const bar = running.querySelector('td.progress progress');
+  assert.equal(bar.value, 37, 'a bar at the whole percent');
+  assert.equal(bar.getAttribute('aria-label'), 'progress 37% (3 of 8): <b>rows</b>', 'named with its numbers; the note stays text');
+  assert.equal(running.querySelector('td.progress').textContent, ' 37%');
   assert.deepEqual([...failed.querySelectorAll('button')].map((b) => b.textContent), ['Retry', 'Remove']);
   assert.deepEqual([...running.querySelectorAll('button')].map((b) => b.textContent), ['Cancel', 'Terminate']);
   assert.deepEqual([failed, running].map((r) => r.querySelector('td.status').dataset.status), ['Error', 'InProgress'], 'coloured by status');
@@ -309,7 +315,7 @@ test('a refresh keeps keyboard focus on the same button, also when the row aroun
   const before = reads();
   t.mock.timers.tick(3000);
   await until(() => reads() > before && doc.querySelectorAll('#tasks tbody tr').length === 3);
-  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[9].textContent, 'changed meanwhile');
+  assert.equal(doc.querySelectorAll('#tasks tbody tr')[0].querySelectorAll('td')[10].textContent, 'changed meanwhile');
   assert.equal(remove.isConnected, true, 'the button was kept, not rebuilt');
   assert.equal(doc.activeElement, remove, 'focus stays where the keyboard user left it');
 

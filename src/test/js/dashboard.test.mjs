@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   TASK_STATUSES, age, agentName, batchLine, childLine, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars, commandQuestion, countPath, cronPath,
   enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows, removeScheduleQuestion, retryFailedQuestion, route,
-  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskQuestion, tasksPath, unservedNotices, when,
+  runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskName, taskProgress, taskQuestion, tasksPath, unservedNotices, when,
 } from '../../main/webapp/kafru/dashboard.mjs';
 
 test('the task list asks only for the filters given', () => {
@@ -218,4 +218,17 @@ test('a task shows its parent and batch, a batch its members ended, a chained ta
     'alert (ops) when this fails or is cancelled: not pushed');
   assert.ok(childLine({ id: 'c', handler: 'next', queue: 'q', on: 'Completed', pushedAt: '2026-12-06T10:00:00Z' })
     .startsWith('next (q) when this completes: pushed '));
+});
+
+test('a task shows its progress as a whole percent that reads 100 only when all is done, and none when it reported none', () => {
+  assert.deepEqual(taskProgress({ progress: { done: 40, total: 100, note: 'importing', percent: 40 } }),
+    { percent: 40, text: '40% (40 of 100): importing' });
+  assert.deepEqual(taskProgress({ progress: { done: 999, total: 1000, note: null, percent: 99.9 } }),
+    { percent: 99, text: '99% (999 of 1000)' }, 'not rounded up to 100 before the end');
+  assert.equal(taskProgress({ progress: { done: 1, total: 3 } }).percent, 33, 'computed when percent is missing');
+  assert.equal(taskProgress({ progress: null }), null);
+  assert.equal(taskProgress({}), null);
+  assert.equal(taskProgress({ progress: { done: 0, total: 0 } }), null, 'no total: no bar');
+  assert.equal(Object.fromEntries(taskDetail({ id: 'k', progress: { done: 1, total: 4, percent: 25 } })).progress, '25% (1 of 4)');
+  assert.ok(!('progress' in Object.fromEntries(taskDetail({ id: 'k' }))), 'no progress: not shown');
 });

@@ -6,7 +6,7 @@
 import {
   API, COMMANDS, PAGE_SIZE, TASK_STATUSES, age, agentName, agentsByServer, attemptHistory, attemptLine, cancelText, chartBars,
   commandQuestion, countPath, cronPath, enqueueBody, enqueueText, health, inZone, minuteSeries, pageText, problemText, purgePath, purgeQuestion, queueRows,
-  batchLine, childLine, removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError,
+  batchLine, childLine, removeScheduleQuestion, retryFailedQuestion, route, runNowQuestion, scheduleBody, scheduleWith, taskActions, taskDetail, taskError, taskProgress,
   taskName, taskQuestion, tasksPath, unservedNotices, when,
 } from './dashboard.mjs';
 
@@ -291,10 +291,28 @@ async function refreshTasks() {
     const open = link(t.id, `#task/${encodeURIComponent(t.id)}`);
     open.dataset.focus = `tasks/${t.id}/open`;
     cell(row, '').append(open);
-    [t.name, t.handler, t.queue, t.status, `${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, (t.labels ?? []).join(', '), t.message]
-      .forEach((c, i) => { if (i === 3) cell(row, c, 'status').dataset.status = c; else cell(row, c); });
+    [t.name, t.handler, t.queue, t.status].forEach((c, i) => { if (i === 3) cell(row, c, 'status').dataset.status = c; else cell(row, c); });
+    progressCell(row, t);
+    [`${t.attempts}/${t.maxAttempts}`, when(t.runAt), t.author, (t.labels ?? []).join(', '), t.message].forEach((c) => cell(row, c));
     taskButtons(cell(row, '', 'actions'), t, 'tasks');
   });
+}
+
+/** A bar of how far a task's handler got, labelled with the percent, done of total and note. */
+function progressBar(view) {
+  const bar = document.createElement('progress');
+  bar.max = 100;
+  bar.value = view.percent;
+  bar.setAttribute('aria-label', `progress ${view.text}`);
+  bar.title = view.text;
+  return bar;
+}
+
+/** The list's progress column: the bar and its percent, empty when the handler reported none. */
+function progressCell(row, task) {
+  const td = cell(row, '', 'progress');
+  const view = taskProgress(task);
+  if (view) td.append(progressBar(view), ` ${view.percent}%`);
 }
 
 /** A task's Cancel, Retry, Terminate and Remove, as its status allows; Cancel, Terminate and Remove ask first. */
@@ -332,6 +350,7 @@ async function refreshTask(id) {
       } else {
         dd.textContent = value;
       }
+      if (label === 'progress') dd.prepend(progressBar(taskProgress(task)), ' ');
       dd.dataset.field = label;
       if (label === 'status') dd.dataset.status = value;
       return [dt, dd];

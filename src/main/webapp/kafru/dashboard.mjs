@@ -184,14 +184,27 @@ export function taskError(task) {
 }
 
 /**
+ * A task's progress as its bar shows it: a whole percent (0 to 100, never rounded up to 100
+ * before it is all done) and a line such as "40% (40 of 100): importing"; null when its handler
+ * reported none.
+ */
+export function taskProgress(task) {
+  const p = task.progress;
+  if (!p || !(p.total > 0)) return null;
+  const percent = Math.max(0, Math.min(100, Math.floor(p.percent ?? (100 * p.done) / p.total)));
+  return { percent, text: `${percent}% (${p.done} of ${p.total})${p.note ? `: ${p.note}` : ''}` };
+}
+
+/**
  * One task's fields for its detail view, as [label, text] in reading order (the message is shown
- * apart: taskError); its time-out, unique key and result only when it has them.
+ * apart: taskError); its progress, time-out, unique key and result only when it has them.
  */
 export function taskDetail(task) {
   const optional = [['time-out', task.timeout], ['unique key', task.uniqueKey]].filter(([, value]) => value);
   return [
     ['id', task.id], ['name', task.name], ['handler', task.handler], ['queue', task.queue], ['status', task.status],
     ['author', task.author || ''], ['labels', (task.labels ?? []).join(', ')],
+    ...(taskProgress(task) ? [['progress', taskProgress(task).text]] : []),
     ['attempts', `${task.attempts}/${task.maxAttempts}`], ['priority', String(task.priority ?? 0)], ...optional,
     ['owner', task.owner || ''], ['run at', when(task.runAt)],
     ['created', when(task.dateCreated)], ['started', when(task.startedAt)], ['finished', when(task.finishedAt)],

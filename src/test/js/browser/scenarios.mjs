@@ -137,7 +137,7 @@ scenario('enqueues through the form and watches the task reach Completed', async
   await page.fill('#task-author', admin);
   await page.click('#task-filters button[type=submit]');
   await until("the admin's task is found by its author", async () => (await text(page, '#page-text')) === '1–1 of 1'
-    && (await page.locator('#tasks tbody tr td').allTextContents())[7] === admin);
+    && (await page.locator('#tasks tbody tr td').allTextContents())[8] === admin);
   await page.fill('#task-author', 'nobody');
   await page.click('#task-filters button[type=submit]');
   await until('nobody else pushed it', async () => (await text(page, '#page-text')) === 'none of 0');
@@ -360,10 +360,24 @@ scenario('removes a task only once the confirmation is accepted', async ({ page 
   await until('and from the page', async () => (await page.locator('#tasks tbody tr').count()) === 0);
 });
 
-scenario('terminates a running task once the confirmation is accepted', async ({ page }) => {
-  const task = await api('POST', '/tasks', { handler: 'it-block', name: 'terminate-me' });
-  await until('the task runs', async () => (await api('GET', `/tasks/${task.id}`)).status === 'InProgress');
+scenario('terminates a running task once the confirmation is accepted, after its progress bar showed', async ({ page }) => {
+  const task = await api('POST', '/tasks', { handler: 'it-block', name: 'terminate-me', parameters: { progress: 40 } });
+  await until('the task runs and its progress is stored', async () => {
+    const t = await api('GET', `/tasks/${task.id}`);
+    return t.status === 'InProgress' && t.progress?.done === 40;
+  });
+  await go(page, '#tasks', 'tasks');
+  await page.fill('#task-name', 'terminate-me');
+  await page.click('#task-filters button[type=submit]');
+  const row = page.locator(`#tasks tbody tr[data-key="${task.id}"]`);
+  await until('the list shows its bar', async () => (await row.locator('td.progress progress').count()) === 1);
+  check(await row.locator('td.progress progress').getAttribute('value') === '40', 'the bar of the list is at 40');
+  check((await row.locator('td.progress').textContent()).trim() === '40%', 'the list says 40%');
   await go(page, `#task/${encodeURIComponent(task.id)}`, 'task');
+  const bar = page.locator('#task-detail [data-field="progress"] progress');
+  await until('the detail shows its bar', async () => (await bar.count()) === 1);
+  check(await bar.getAttribute('aria-label') === 'progress 40% (40 of 100): blocking', 'the bar is named with its numbers');
+  check((await text(page, '#task-detail [data-field="progress"]')).trim() === '40% (40 of 100): blocking', 'the detail says how far');
   const terminate = page.locator('#task-actions button:text-is("Terminate")');
   await terminate.waitFor({ timeout: WAIT });
   check((await terminate.getAttribute('aria-label')) === `Terminate: task terminate-me (${task.id})`, 'named with the task');

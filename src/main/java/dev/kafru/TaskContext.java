@@ -1,7 +1,9 @@
 package dev.kafru;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.BooleanSupplier;
 
@@ -11,21 +13,36 @@ import java.util.function.BooleanSupplier;
  */
 public final class TaskContext {
 
+    private static final BiConsumer<Task, TaskProgress> KEEP_PROGRESS_HERE = (task, progress) -> { };
+
     private final Task task;
     private final BooleanSupplier cancelled;
+    private final BiConsumer<Task, TaskProgress> onProgress;
     private volatile Object result;
     private volatile boolean resultGiven;
+    private volatile TaskProgress progress;
 
     private final Function<String, Optional<Task>> tasks;
 
+    /** A context whose progress reports are kept here only ({@link #progress()}). */
     public TaskContext(Task task, BooleanSupplier cancelled) {
-        this(task, cancelled, key -> Optional.empty());
+        this(task, cancelled, KEEP_PROGRESS_HERE);
+    }
+
+    /**
+     * @param onProgress told of each report that moves the task's progress forward (the worker
+     *                   stores them, batched: see {@link #progress(long, long, String)})
+     */
+    public TaskContext(Task task, BooleanSupplier cancelled, BiConsumer<Task, TaskProgress> onProgress) {
+        this(task, cancelled, onProgress, key -> Optional.empty());
     }
 
     /** {@code tasks} reads a task by key (for {@link #parentResult()}). */
-    public TaskContext(Task task, BooleanSupplier cancelled, Function<String, Optional<Task>> tasks) {
+    public TaskContext(Task task, BooleanSupplier cancelled, BiConsumer<Task, TaskProgress> onProgress,
+                       Function<String, Optional<Task>> tasks) {
         this.task = task;
         this.cancelled = cancelled;
+        this.onProgress = onProgress;
         this.tasks = tasks;
     }
 
@@ -106,6 +123,59 @@ public final class TaskContext {
     /** Whether {@link #result(Object)} was called. */
     public boolean hasResult() {
         return resultGiven;
+    }
+
+    /**
+     * Says how far the task got, for the admin API and the dashboard: call it as often as is
+     * convenient — kafru stores a task's progress at most about once a second, on one write for
+     * all the server's tasks. Progress never goes backwards: a report behind the last one (a
+     * smaller share of its total, say a retry starting again) changes nothing. A task that
+     * completes reads 100%.
+     * <pre>{@code
+     * for (int i = 0; i < rows.size(); i++) {
+     *     importRow(rows.get(i));
+     *     ctx.progress(i + 1, rows.size(), "importing " + file);
+     * }
+     * }</pre>
+     *
+     * @param done  units done: 0 to {@code total}
+     * @param total units in all: at least 1
+     * @param note  what it is doing, for people (at most {@link TaskProgress#NOTE_LIMIT} characters), or null
+     * @throws IllegalArgumentException naming the argument that is out of range
+     */
+    public void progress(long done, long total, String note) {
+        if (total < 1) {
+            throw new IllegalArgumentException("progress: total is " + total + "; it must be at least 1 (the units of work in all)");
+        }
+        if (done < 0) {
+            throw new IllegalArgumentException("progress: done is " + done + "; it must be 0 or more");
+        }
+        if (done > total) {
+            throw new IllegalArgumentException("progress: done (" + done + ") is more than total (" + total
+                    + "); say done of total, at most total");
+        }
+        if (note != null && note.length() > TaskProgress.NOTE_LIMIT) {
+            throw new IllegalArgumentException("progress: note has " + note.length() + " characters; at most "
+                    + TaskProgress.NOTE_LIMIT + " (TaskProgress.NOTE_LIMIT): shorten it");
+        }
+        TaskProgress report = new TaskProgress(done, total, note, Instant.now());
+        synchronized (this) {
+            if (report.isBehind(progress)) {
+                return;
+            }
+            progress = report;
+        }
+        onProgress.accept(task, report);
+    }
+
+    /** {@link #progress(long, long, String)} without a note. */
+    public void progress(long done, long total) {
+        progress(done, total, null);
+    }
+
+    /** The furthest progress this run reported, or null. */
+    public TaskProgress progress() {
+        return progress;
     }
 
     /** True once the task has been terminated or the server is shutting down; stop soon. */

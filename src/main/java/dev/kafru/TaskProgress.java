@@ -12,7 +12,7 @@ import java.time.Instant;
  * @param note  what it is doing, for people; may be null
  * @param at    when it was stored
  */
-@Schema(name = "TaskProgress", description = "How far a task's handler said it got")
+@Schema(name = "TaskProgress", description = "How far a task's handler said it got; the admin API adds percent (0 to 100)")
 public record TaskProgress(long done, long total, String note, Instant at) {
 
     /** Characters a note may have. */
@@ -21,5 +21,15 @@ public record TaskProgress(long done, long total, String note, Instant at) {
     /** Done as a share of total, 0 to 100. */
     public double percent() {
         return total <= 0 ? 0 : Math.min(100.0, 100.0 * done / total);
+    }
+
+    /** True when this report is behind {@code other} (a smaller share of its total): storing it would go backwards. */
+    public boolean isBehind(TaskProgress other) {
+        return other != null && (double) done / total < (double) other.done / other.total;
+    }
+
+    /** This report as it reads once its task completed: all done. */
+    public TaskProgress complete() {
+        return done == total ? this : new TaskProgress(total, total, note, at);
     }
 }

@@ -41,7 +41,7 @@ final class JsonText {
 
     /** Created on first use: reading bodies needs only JSON-P. */
     private static final class Writer {
-        static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(true));
+        static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(true).withSerializers(new ProgressJson()));
     }
 
     private JsonText() {

@@ -3,6 +3,7 @@ package dev.kafru.store;
 import dev.kafru.Pushed;
 import dev.kafru.Task;
 import dev.kafru.TaskFilter;
+import dev.kafru.TaskProgress;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 
@@ -223,6 +224,22 @@ public interface TaskRepository {
      * @return how many were deleted
      */
     int deleteFinished(String queue, TaskStatus status, Instant cutoff, int limit);
+
+    /**
+     * Stores handlers' progress reports (task key → report) in one request. A report behind the
+     * stored one (a smaller share of its total: another attempt starting again) changes nothing,
+     * so a task's progress never goes backwards, across attempts and servers. Read back as
+     * {@link Task#progress()}, 100% once the task is Completed.
+     */
+    void saveProgress(Map<String, TaskProgress> reports);
+
+    /**
+     * Deletes the stored progress of tasks that are gone (retention, remove, purge), checking up
+     * to {@code limit} stored reports in key order after {@code after} (null: from the first).
+     *
+     * @return the key to go on after, or null when the check reached the end
+     */
+    String forgetProgress(String after, int limit);
 
     // single tasks
 

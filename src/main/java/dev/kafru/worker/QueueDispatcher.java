@@ -86,6 +86,8 @@ public final class QueueDispatcher {
     private final OutcomeWriter outcomes;
     /** The time-outs of running tasks that have one. */
     private final TimeoutWatch timeouts;
+    /** Where handlers' progress reports go: this dispatcher's own writer unless the server shares one. */
+    private volatile ProgressReports progress;
     /** True while the last claim came back full: more due tasks may be waiting. */
     private volatile boolean backlog = true;
     /** Threads promised to pushes being inserted already claimed (see {@link #tryHandOff()}). */
@@ -123,6 +125,12 @@ public final class QueueDispatcher {
         this.leases = new LeaseKeeper(store, owner, settings.lease(), this::heldTaskIds, clock);
         this.outcomes = new OutcomeWriter(queue, batch -> store.finish(owner, batch), dueTimes::rescanSoon, this::stored);
         this.timeouts = new TimeoutWatch(scheduler, settings.abandonAfter(), this::abandon);
+        this.progress = new ProgressReports(store, executor, scheduler);
+    }
+
+    /** Sends this dispatcher's progress reports to the server's one writer (call before {@link #start()}). */
+    public void reportProgressTo(ProgressReports reports) {
+        this.progress = reports;
     }
 
     public String queue() {
@@ -405,7 +413,7 @@ public final class QueueDispatcher {
             while (true) {
                 Task task;
                 while (!stopping && (task = pollClaimed()) != null) {
-                    execute(new TaskExecution(task, registry, retryPolicy, store::get));
+                    execute(new TaskExecution(task, registry, retryPolicy, progress, store::get));
                 }
                 if (stopping || !backlog) {
                     break;
@@ -668,6 +676,7 @@ public final class QueueDispatcher {
         }
         try {
             outcomes.writeRest();
+            progress.writeRest();
             giveBackClaimedAhead();
             if (!unfinished.isEmpty()) {
                 store.handBack(owner, unfinished, false);

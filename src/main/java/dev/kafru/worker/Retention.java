@@ -118,6 +118,7 @@ public final class Retention {
             deleted += delete(queue, TaskStatus.Error, failed, batches);
             deleted += delete(queue, TaskStatus.Cancelled, failed, batches);
         }
+        forgetProgress();
         if (completed.isPresent() && failed.isPresent() && !Thread.currentThread().isInterrupted()) {
             // chains and batches are kept as long as the tasks they link may be
             Duration keep = completed.get().compareTo(failed.get()) >= 0 ? completed.get() : failed.get();
@@ -130,6 +131,18 @@ public final class Retention {
         // all transactions used, the last one full: more is due than a pass at this pace deletes — pause less next time
         current = backlog ? Math.max(Math.min(1, pace), current / 3) : pace;
         return deleted;
+    }
+
+    /** Where the last pass's check of stored progress stopped: each pass checks the next {@value #BATCH}. */
+    private String progressChecked;
+
+    /** Deletes the stored progress of tasks that are gone (deleted here, removed or purged), a batch a pass. */
+    private void forgetProgress() {
+        try {
+            progressChecked = store.forgetProgress(progressChecked, BATCH);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "the check of stored progress stopped; next pass", e);
+        }
     }
 
     private int delete(String queue, TaskStatus status, Optional<Duration> keep, int[] batches) {

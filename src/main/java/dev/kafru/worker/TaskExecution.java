@@ -51,18 +51,29 @@ final class TaskExecution {
     /** Guarded by this: an abandoned run's retry, written when its thread returns (see {@link #abandon()}). */
     private Outcome heldRetry;
 
+    /** Where the handler's progress reports go. */
+    private final java.util.function.BiConsumer<Task, dev.kafru.TaskProgress> progress;
+
     /** Call on the thread that will {@link #run()} it: that is the thread a terminate interrupts. */
     TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy) {
-        this(task, registry, retryPolicy, key -> java.util.Optional.empty());
+        this(task, registry, retryPolicy, (t, p) -> { });
+    }
+
+    /** @param progress told of the handler's progress reports (see {@link ProgressReports}) */
+    TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy,
+                  java.util.function.BiConsumer<Task, dev.kafru.TaskProgress> progress) {
+        this(task, registry, retryPolicy, progress, key -> java.util.Optional.empty());
     }
 
     /** {@code tasks} reads a task by key: the parent whose result a chained task may ask for. */
     TaskExecution(Task task, TaskRegistry registry, RetryPolicy retryPolicy,
+                  java.util.function.BiConsumer<Task, dev.kafru.TaskProgress> progress,
                   java.util.function.Function<String, java.util.Optional<Task>> tasks) {
         this.tasks = tasks;
         this.task = task;
         this.registry = registry;
         this.retryPolicy = retryPolicy;
+        this.progress = progress;
     }
 
     Task task() {
@@ -89,7 +100,7 @@ final class TaskExecution {
                 String unknown = registry.unknown(task.handler());
                 return Outcome.failed(task.id(), unknown).with(failure("UnknownHandler", unknown, null));
             }
-            TaskContext context = new TaskContext(task, () -> cancelled, tasks);
+            TaskContext context = new TaskContext(task, () -> cancelled, progress, tasks);
             registry.run(task.handler(), context);
             // a handler that finished its work although a cancel came is Completed: that is what happened
             if (timedOutAfter != null) {

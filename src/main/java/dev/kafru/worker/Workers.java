@@ -79,6 +79,8 @@ public class Workers extends StopsWithTheApplication {
     private volatile ScheduledFuture<?> retentionTimer;
     private volatile ScheduledFuture<?> foldTimer;
     private volatile Retention retention;
+    /** Guarded by startListeners. */
+    private ProgressReports progress;
     private volatile boolean stopped;
     private final AtomicBoolean reaping = new AtomicBoolean();
     private final AtomicBoolean retaining = new AtomicBoolean();
@@ -168,6 +170,7 @@ public class Workers extends StopsWithTheApplication {
                 return existing;
             }
             created = new QueueDispatcher(queue, threads, own, tasks, registry, executor, scheduler, serverName + "/" + queue);
+            created.reportProgressTo(progress());
             dispatchers.put(queue, created);
             for (Consumer<QueueDispatcher> listener : startListeners) {
                 notifyStarted(listener, created);
@@ -175,6 +178,16 @@ public class Workers extends StopsWithTheApplication {
         }
         created.start();
         return created;
+    }
+
+    /** The one writer of this server's progress reports, shared by its dispatchers. */
+    private ProgressReports progress() {
+        synchronized (startListeners) {
+            if (progress == null) {
+                progress = new ProgressReports(tasks, executor, scheduler);
+            }
+            return progress;
+        }
     }
 
     /** The container's executor the workers run on (through a method: a client proxy's fields are its own). */

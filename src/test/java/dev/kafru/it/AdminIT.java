@@ -98,6 +98,18 @@ class AdminIT {
         }
     }
 
+    private static boolean hasProgress(JsonObject task) {
+        return task.containsKey("progress") && !task.isNull("progress");
+    }
+
+    private static void assertProgress(JsonObject progress, long done, double percent) {
+        assertEquals(done, progress.getJsonNumber("done").longValue(), progress.toString());
+        assertEquals(100, progress.getJsonNumber("total").longValue(), progress.toString());
+        assertEquals(percent, progress.getJsonNumber("percent").doubleValue(), progress.toString());
+        assertEquals("blocking", progress.getString("note"), progress.toString());
+        assertTrue(progress.getString("at").endsWith("Z"), progress.toString());
+    }
+
     private JsonObject queueInfo(String queue) {
         return api.get("kafru/api/queues").array().stream().map(JsonValue::asJsonObject)
                 .filter(q -> q.getString("queue").equals(queue)).findFirst().orElseThrow(() -> new AssertionError("no queue " + queue));
@@ -164,9 +176,18 @@ class AdminIT {
         assertEquals(1, failedAgain.getInt("attempts"), "it ran again: " + failedAgain);
         assertProblem(api.post("kafru/api/tasks/" + id + "/retry", null), 409, null);
 
-        // a running task is terminated, and cannot be removed while it runs
-        String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\"}").getString("id");
-        awaitTask(blocking, status("InProgress"));
+        // a running task shows the progress its handler reported, is terminated, and cannot be removed while it runs
+        String blocking = created("kafru/api/tasks", "{\"handler\": \"it-block\", \"parameters\": {\"progress\": 40}}").getString("id");
+        JsonObject reporting = awaitTask(blocking, t -> status("InProgress").test(t) && hasProgress(t));
+        assertProgress(reporting.getJsonObject("progress"), 40, 40.0);
+        JsonObject listed = api.get("kafru/api/tasks?status=InProgress&limit=1000").array().stream().map(JsonValue::asJsonObject)
+                .filter(t -> blocking.equals(t.getString("id"))).findFirst().orElseThrow();
+        assertProgress(listed.getJsonObject("progress"), 40, 40.0);
+        String quick = created("kafru/api/tasks", "{\"handler\": \"it-block\", \"parameters\": {\"progress\": 30, \"millis\": 0}}")
+                .getString("id");
+        assertProgress(awaitTask(quick, t -> status("Completed").test(t) && hasProgress(t)).getJsonObject("progress"), 100, 100.0);
+        String silent = created("kafru/api/tasks", "{\"handler\": \"it-count\"}").getString("id");
+        assertFalse(hasProgress(awaitTask(silent, status("Completed"))), "a task whose handler reports nothing has no progress");
         assertProblem(api.delete("kafru/api/tasks/" + blocking), 409, null);
         AdminClient.Answer terminating = api.post("kafru/api/tasks/" + blocking + "/terminate", null);
         assertEquals(202, terminating.status(), terminating.toString());

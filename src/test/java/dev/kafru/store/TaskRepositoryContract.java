@@ -2,6 +2,7 @@ package dev.kafru.store;
 
 import dev.kafru.Task;
 import dev.kafru.TaskFilter;
+import dev.kafru.TaskProgress;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
 import org.junit.jupiter.api.Test;
@@ -236,5 +237,38 @@ public abstract class TaskRepositoryContract {
         page.forEach(t -> assertEquals(List.of("filtered", "work", "report"), List.of(t.queue(), t.handler(), t.name())));
         List<String> all = tasks.list(reports, 10, 0).stream().map(Task::id).toList();
         assertEquals(all.subList(3, 5), page.stream().map(Task::id).toList(), "pages follow one order");
+    }
+
+    @Test
+    void progressNeverGoesBackwardsAcrossServersReadsAllDoneOnceCompletedAndIsForgottenWithItsTask() {
+        TaskRepository one = repository();
+        TaskRepository other = repository();
+        List<TaskRequest> five = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            five.add(TaskRequest.of("work").queue("progress"));
+        }
+        List<Task> pushed = one.insert(five); // one push statement: a unit, where the backend has units
+        Task task = pushed.get(0);
+        assertNull(only(one, task.id()).progress(), "none reported: none");
+        one.saveProgress(Map.of(task.id(), new TaskProgress(7, 10, "one", null)));
+        other.saveProgress(Map.of(task.id(), new TaskProgress(1, 10, "other, starting again", null)));
+        TaskProgress stored = only(other, task.id()).progress();
+        assertEquals(List.of(7L, 10L, "one"), List.of(stored.done(), stored.total(), stored.note()));
+        assertTrue(stored.at() != null, "stored when");
+        other.saveProgress(Map.of(task.id(), new TaskProgress(8, 10, "other", null)));
+        assertEquals(80.0, only(one, task.id()).progress().percent());
+        assertEquals(80.0, one.list(new TaskFilter(null, "progress", null, null), 10, 0).stream()
+                .filter(t -> t.id().equals(task.id())).findFirst().orElseThrow().progress().percent(), "list reads it");
+
+        List<Task> claimed = one.claim("progress", "owner/progress", 5, LONG_LEASE);
+        Task first = claimed.stream().filter(t -> t.id().equals(task.id())).findFirst().orElseThrow();
+        one.finish("owner/progress", List.of(Outcome.completed(first.id()))).join();
+        TaskProgress done = only(one, task.id()).progress();
+        assertEquals(List.of(10L, 10L, 100.0), List.of(done.done(), done.total(), done.percent()), "Completed reads all done");
+
+        one.saveProgress(Map.of("gone-task", new TaskProgress(1, 2, null, null), pushed.get(1).id(), new TaskProgress(1, 2, null, null)));
+        assertNull(one.forgetProgress(null, 100), "one batch checked them all");
+        assertEquals(100.0, only(one, task.id()).progress().percent(), "a task still there keeps its progress");
+        assertEquals(50.0, only(one, pushed.get(1).id()).progress().percent(), "a member still in its unit keeps its progress");
     }
 }

@@ -57,6 +57,9 @@ public final class Schema {
     /** A queue's counts by status, keyed by the queue name. */
     public static final String COUNTS = "kafru_counts";
 
+    /** Handlers' progress reports, one per task, keyed by the task's key (see ProgressRecords). */
+    public static final String PROGRESS = "kafru_progress";
+
     /** Task statuses, as the Rust crate kafru names them. */
     public static final String STATUSES = "['Waiting', 'InProgress', 'Completed', 'Error']";
 
@@ -70,6 +73,7 @@ public final class Schema {
             DEFINE TABLE IF NOT EXISTS kafru_batch SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_slices SCHEMALESS;
             DEFINE TABLE IF NOT EXISTS kafru_labels SCHEMALESS;
+            DEFINE TABLE IF NOT EXISTS kafru_progress SCHEMALESS;
             DEFINE INDEX IF NOT EXISTS kafru_slices_due ON TABLE kafru_slices FIELDS queue, due;
             DEFINE INDEX IF NOT EXISTS kafru_slices_unit ON TABLE kafru_slices FIELDS unit;
             DEFINE TABLE IF NOT EXISTS kafru_count_deltas SCHEMALESS;

@@ -1744,20 +1744,35 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         vars.put("id", id);
         vars.put("unit", member == null ? None.NONE : member.unitId());
         vars.put("payload", member == null ? None.NONE : member.payloadId());
+        vars.put("progress", ProgressRecords.id(id.keyText()));
         List<Object> result = db().query("""
                 BEGIN TRANSACTION;
                 LET $row = (SELECT * FROM ONLY $id);
                 RETURN IF $row != NONE OR $unit = NONE THEN {row: $row} ELSE {unit: (SELECT * FROM ONLY $unit),
-                    payload: (SELECT VALUE tasks FROM ONLY $payload), slices: (SELECT * FROM kafru_slices WHERE unit = $unit)} END;
+                    payload: (SELECT VALUE tasks FROM ONLY $payload), slices: (SELECT * FROM kafru_slices WHERE unit = $unit)} END
+                    + {progress: (SELECT * FROM ONLY $progress)};
                 COMMIT TRANSACTION;""", vars);
         Map<?, ?> found = (Map<?, ?>) result.get(result.size() - 2);
+        Task task = null;
         if (found.get("row") instanceof Map<?, ?> row) {
-            return Boolean.TRUE.equals(row.get("unit")) ? Optional.empty() : Optional.of(SurrealRows.task(row));
+            task = Boolean.TRUE.equals(row.get("unit")) ? null : SurrealRows.task(row);
+        } else if (found.get("unit") instanceof Map<?, ?> unit) {
+            task = new Snapshot(unit, found.get("payload"), (List<?>) found.get("slices")).task(member.slot());
         }
-        if (found.get("unit") instanceof Map<?, ?> unit) {
-            return Optional.ofNullable(new Snapshot(unit, found.get("payload"), (List<?>) found.get("slices")).task(member.slot()));
+        if (task != null && found.get("progress") != null) {
+            task = task.withProgress(ProgressRecords.read(found.get("progress"), task.status()));
         }
-        return Optional.empty();
+        return Optional.ofNullable(task);
+    }
+
+    @Override
+    public void saveProgress(Map<String, dev.kafru.TaskProgress> reports) {
+        ProgressRecords.save(db(), reports);
+    }
+
+    @Override
+    public String forgetProgress(String after, int limit) {
+        return ProgressRecords.forget(db(), after, limit);
     }
 
     /** Tasks matching the filter, oldest first (the matching rows are sorted: see the README's limits). */
@@ -1765,7 +1780,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     public List<Task> list(TaskFilter filter, int limit, int offset) {
         List<Task> page = new ArrayList<>();
         walk(filter, offset, limit, page);
-        return page;
+        return ProgressRecords.withProgress(db(), page);
     }
 
     /**
