@@ -149,7 +149,7 @@ scenario('enqueues through the form and watches the task reach Completed', async
   await page.click('#task-filters button[type=submit]');
   await until('the label filter finds the labelled task only, and shows its labels', async () => {
     const cells = await page.locator('#tasks tbody tr td').allTextContents();
-    return (await text(page, '#page-text')) === '1–1 of 1' && cells[1] === 'browser-labelled' && cells[8] === 'browser-7, import';
+    return (await text(page, '#page-text')) === '1–1 of 1' && cells[1] === 'browser-labelled' && cells[9] === 'browser-7, import';
   });
   await go(page, `#task/${encodeURIComponent(labelled.id)}`, 'task');
   await until('the detail shows its labels', async () => (await page.locator('#task-detail [data-field="labels"]').count()) === 1
