@@ -612,6 +612,39 @@ public class KafruQueue {
         }
     }
 
+    /**
+     * Chains {@code next} after a task already pushed: it is pushed once when that task completes,
+     * by the transaction that stores its end — or at once when it has completed already. Its handler's
+     * options and the caller as author apply, as to a push.
+     *
+     * @return the follower ({@link TaskLink#pushedAt()} set when it was pushed at once); empty when there is no such task
+     * @throws InvalidTaskException naming the field of {@code next} at fault; nothing is stored
+     * @throws IllegalStateException when the task ended otherwise (Error or Cancelled), or runs or ended
+     *                               inside the push unit it was stored in
+     */
+    public Optional<TaskLink> then(String id, TaskRequest next) {
+        return chain(id, next, false);
+    }
+
+    /** {@link #then(String, TaskRequest)} for when the task ends Error (its attempts spent) or is cancelled. */
+    public Optional<TaskLink> onFailure(String id, TaskRequest next) {
+        return chain(id, next, true);
+    }
+
+    private Optional<TaskLink> chain(String id, TaskRequest next, boolean onFailure) {
+        if (next == null) {
+            throw new InvalidTaskException(onFailure ? "onFailure" : "then", "give the TaskRequest to push after task " + id);
+        }
+        TaskRequest checked = checked(withHandlerDefaults(next));
+        if (checked.uniqueKey() != null) {
+            throw new InvalidTaskException("uniqueKey", "a chained task cannot have a uniqueKey: leave it out");
+        }
+        workers.register(List.of(checked.queue()));
+        Optional<TaskLink> link = store().chain(id, checked, onFailure);
+        link.filter(l -> l.pushedAt() != null).ifPresent(l -> workers.wake(checked.queue(), checked.runAt()));
+        return link;
+    }
+
     /** A batch as it stands: members ended by status, and when the last ended; empty when there is none. */
     public Optional<Batch> getBatch(String id) {
         return store().batch(id);

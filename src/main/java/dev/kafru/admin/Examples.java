@@ -35,6 +35,10 @@ final class Examples {
     static final String CHILDREN = """
             [{"id": "c3k8p0", "handler": "publish", "queue": "default", "on": "Completed", "pushedAt": "2026-11-28T18:00:02Z"},
              {"id": "c3k8p1", "handler": "alert", "queue": "default", "on": "Failed", "pushedAt": null}]""";
+    static final String FOLLOWER_INPUT = """
+            {"handler": "publish", "parameters": {"channel": "web"}}""";
+    static final String FOLLOWER = """
+            {"id": "c3k8p0", "handler": "publish", "queue": "default", "on": "Completed", "pushedAt": null}""";
     static final String NO_SUCH_BATCH = """
             {"type": "urn:kafru:problem:not-found", "title": "Not found", "status": 404, "detail": "no batch 'b7q1m2'",
              "instance": "/kafru/api/batches/b7q1m2", "invalidFields": null}""";

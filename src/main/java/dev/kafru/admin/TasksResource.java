@@ -151,6 +151,63 @@ public class TasksResource {
         return request;
     }
 
+    @POST
+    @Path("{id}/then")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Chain a task after a task", description = "The task in the body (same fields as POST /tasks) is pushed"
+            + " once when this one completes, or at once when it has completed already.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.TaskInput.class), examples = @ExampleObject(name = "publish", value = Examples.FOLLOWER_INPUT)))
+    @APIResponse(responseCode = "201", description = "chained (pushedAt set when it was pushed at once)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = dev.kafru.TaskLink.class),
+                    examples = @ExampleObject(name = "follower", value = Examples.FOLLOWER)))
+    @APIResponse(responseCode = "400", description = "the body is not a valid task; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
+    @APIResponse(responseCode = "409", description = "the task ended otherwise, or runs inside its push unit (the detail says which)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
+    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response then(@PathParam("id") String id, InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
+        return chain(id, body, uri, security, false);
+    }
+
+    @POST
+    @Path("{id}/on-failure")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Chain a task after a task's failure", description = "The task in the body is pushed once when this one"
+            + " ends Error or is cancelled, or at once when it has already.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Bodies.TaskInput.class), examples = @ExampleObject(name = "alert", value = Examples.FOLLOWER_INPUT)))
+    @APIResponse(responseCode = "201", description = "chained (pushedAt set when it was pushed at once)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = dev.kafru.TaskLink.class),
+                    examples = @ExampleObject(name = "follower", value = Examples.FOLLOWER)))
+    @APIResponse(responseCode = "400", description = "the body is not a valid task; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.NO_SUCH_TASK)
+    @APIResponse(responseCode = "409", description = "the task completed, or runs inside its push unit (the detail says which)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
+    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Response onFailure(@PathParam("id") String id, InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
+        return chain(id, body, uri, security, true);
+    }
+
+    private Response chain(String id, InputStream body, UriInfo uri, SecurityContext security, boolean onFailure) {
+        Query.of(uri);
+        String key = Ids.check(id);
+        Fields f = Fields.of(JsonText.readObject(body), Bodies.fieldsOf(Bodies.TaskInput.class));
+        TaskRequest next = request(f, Ids.user(security));
+        f.done();
+        dev.kafru.TaskLink link = (onFailure ? queue.onFailure(key, next) : queue.then(key, next))
+                .orElseThrow(() -> ProblemException.notFound("task", id));
+        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON).entity(JsonText.write(link)).build();
+    }
+
     @GET
     @Path("{id}/children")
     @Operation(summary = "Tasks chained after a task", description = "Each with when it is pushed (on: Completed or Failed) and when it was; "

@@ -111,6 +111,19 @@ public interface TaskRepository {
         return 0;
     }
 
+    /**
+     * Chains {@code next} after the task {@code key} that is already stored: pushed once when it
+     * completes ({@code onFailure} false) or ends Error or Cancelled (true), in the transaction that
+     * ends it — or now, when it has already ended so.
+     *
+     * @return the follower, or empty when there is no such task
+     * @throws IllegalStateException when it cannot follow that task: the task ended otherwise (it would
+     *                               never be pushed), or it runs or ended inside its push unit
+     */
+    default Optional<dev.kafru.TaskLink> chain(String key, TaskRequest next, boolean onFailure) {
+        throw new UnsupportedOperationException("this store keeps no chains");
+    }
+
     /** The tasks chained after a task, pushed or still waiting for it. */
     default List<dev.kafru.TaskLink> children(String key) {
         return List.of();

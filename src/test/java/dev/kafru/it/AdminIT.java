@@ -342,6 +342,15 @@ class AdminIT {
         assertEquals("after", child.getString("name"));
         assertProblem(api.get("kafru/api/tasks/" + failure.getString("id")), 404, null);
         assertProblem(api.get("kafru/api/tasks/no-such-task/children"), 404, null);
+        // onto a task already stored: completed, a then is pushed at once; an onFailure is a 409; none onto a missing task
+        AdminClient.Answer late = api.post("kafru/api/tasks/" + parent.getString("id") + "/then", "{\"handler\": \"it-count\", \"name\": \"late\"}");
+        assertEquals(201, late.status(), late.toString());
+        assertFalse(late.object().isNull("pushedAt"), late.toString());
+        assertEquals("late", awaitTask(late.object().getString("id"), status("Completed")).getString("name"));
+        assertProblem(api.post("kafru/api/tasks/" + parent.getString("id") + "/on-failure", "{\"handler\": \"it-count\"}"), 409, null);
+        assertProblem(api.post("kafru/api/tasks/no-such-task/then", "{\"handler\": \"it-count\"}"), 404, null);
+        assertProblem(api.post("kafru/api/tasks/" + parent.getString("id") + "/then", "{\"handler\": \"no-such-handler\"}"), 400, "handler");
+        assertEquals(3, api.get("kafru/api/tasks/" + parent.getString("id") + "/children").array().size());
 
         // a batch: three members, one failing; the completion task is pushed once the last ended
         AdminClient.Answer pushed = api.post("kafru/api/batches", "{\"members\": [{\"handler\": \"it-count\"}, {\"handler\": \"it-count\"},"
@@ -839,7 +848,7 @@ class AdminIT {
                 }
             }
         }
-        assertEquals(31, operations, "every endpoint of the contract (the batches' three and GET /tasks/{id}/children the last)");
+        assertEquals(33, operations, "every endpoint of the contract (the batches' three and the chains' three the last)");
         JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
         JsonObject task = schemas.getJsonObject("Task");
         assertTrue(task.getJsonObject("properties").keySet().containsAll(Set.of("id", "status", "runAt", "maxAttempts", "author",

@@ -255,6 +255,8 @@ final class HostileRequests {
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/terminate", null);
         add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/cancel", null);
         add("fragment-id", Auth.ADMIN, "GET", "kafru/api/tasks/" + id + "/children", null);
+        add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/then", MEMBER);
+        add("fragment-id", Auth.ADMIN, "POST", "kafru/api/tasks/" + id + "/on-failure", MEMBER);
         add("fragment-id", Auth.ADMIN, "GET", "kafru/api/batches/" + id, null);
         if (!fragment.equals("..")) { // batches/../tasks is GET /tasks, which answers 200
             add("fragment-id", Auth.ADMIN, "GET", "kafru/api/batches/" + id + "/tasks", null);

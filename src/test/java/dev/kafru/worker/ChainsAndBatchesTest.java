@@ -291,6 +291,47 @@ class ChainsAndBatchesTest {
     }
 
     @Test
+    void aTaskAlreadyStoredTakesFollowersUntilItEndsAndOneThatCompletedPushesItsThenAtOnce() {
+        Task later = store1.insert(List.of(TaskRequest.of("make").queue("q").parameters(Map.of("n", 3L))
+                .runAt(Instant.now().plusMillis(300)))).get(0);
+        TaskLink follower = store1.chain(later.id(), TaskRequest.of("use").queue("q"), false).orElseThrow();
+        assertNull(follower.pushedAt(), "its parent waits: the follower waits for it");
+        assertEquals(List.of(follower), store1.children(later.id()));
+        wake();
+        await().atMost(Duration.ofSeconds(30)).until(() -> runsOf("use").size() == 1);
+        assertEquals(Map.of("made", 3L), runsOf("use").get(0).seen(), "it read its parent's result");
+        assertEquals(later.id(), store1.get(follower.id()).orElseThrow().parent());
+
+        // the parent completed already: a then is pushed at once, an onFailure is refused (it would never run)
+        TaskLink now = store1.chain(later.id(), TaskRequest.of("alert").queue("q"), false).orElseThrow();
+        assertNotNull(now.pushedAt());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runsOf("alert").size() == 1);
+        IllegalStateException never = assertThrows(IllegalStateException.class,
+                () -> store1.chain(later.id(), TaskRequest.of("alert").queue("q"), true));
+        assertTrue(never.getMessage().contains("already ended Completed"), never.getMessage());
+        assertEquals(2, store1.children(later.id()).size(), "the refused follower was not stored");
+        assertTrue(store1.chain("no-such-task", TaskRequest.of("use").queue("q"), false).isEmpty());
+
+        // a member of a push unit: Waiting, it leaves its unit as a row and takes the follower; ended inside it, refused
+        List<TaskRequest> unit = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            unit.add(TaskRequest.of("make").queue("units").parameters(Map.of("n", (long) i)));
+        }
+        List<Task> members = store1.insert(unit);
+        assertTrue(members.get(2).id().contains("-"), "stored as a unit");
+        TaskLink afterMember = store1.chain(members.get(2).id(), TaskRequest.of("use").queue("units"), true).orElseThrow();
+        assertNull(afterMember.pushedAt());
+        assertTrue(store1.cancelWaiting(members.get(2).id(), "no").isPresent());
+        assertEquals(TaskStatus.Waiting, store1.get(afterMember.id()).orElseThrow().status(), "its cancel pushed the follower");
+        List<Task> claimed = store1.claim("units", "s1/units", 5, Duration.ofSeconds(30));
+        store1.finish("s1/units", claimed.stream().map(t -> dev.kafru.store.Outcome.completed(t.id())).toList()).join();
+        String completedMember = claimed.stream().map(Task::id).filter(id -> id.contains("-")).findFirst().orElseThrow();
+        IllegalStateException inUnit = assertThrows(IllegalStateException.class,
+                () -> store1.chain(completedMember, TaskRequest.of("use").queue("units"), false));
+        assertTrue(inUnit.getMessage().contains("inside the push unit"), inUnit.getMessage());
+    }
+
+    @Test
     void badChainsAreRefusedNamingTheField() {
         InvalidTaskException deep = assertThrows(InvalidTaskException.class, () -> TaskRequest.of("make")
                 .then(TaskRequest.of("use").then(TaskRequest.of("bad handler"))).validate());

@@ -38,6 +38,15 @@ final class Chains {
         add(key, ON_FAILED, request.onFailureRequests(), out);
     }
 
+    /**
+     * The chain record of {@code follower} after the task {@code parent} ({@code on}: {@link #ON_COMPLETED}
+     * or {@link #ON_FAILED}) first in {@code out}, then those of its own followers; returns its key.
+     */
+    static String one(String parent, String on, TaskRequest follower, List<Map<String, Object>> out) {
+        add(parent, on, List.of(follower), out);
+        return ((dev.kafru.surrealdb.RecordId) out.get(0).get("id")).keyText();
+    }
+
     private static void add(String parent, String on, List<TaskRequest> followers, List<Map<String, Object>> out) {
         for (TaskRequest follower : followers) {
             String key = SurrealTaskRepository.newKey();

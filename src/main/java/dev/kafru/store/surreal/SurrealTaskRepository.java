@@ -944,6 +944,71 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         return rows(result.get(0), SurrealRows::task);
     }
 
+    private static final String CHAIN_ONTO = ("""
+            BEGIN TRANSACTION;
+            LET $now = time::now();
+            LET $p = (SELECT status FROM ONLY $parent);
+            IF $p = NONE { THROW 'kafru: no such task' };
+            LET $ended = $p.status IN ['Completed', 'Error', 'Cancelled'];
+            LET $match = ($p.status = 'Completed') = ($on = 'Completed');
+            IF $ended AND !$match { THROW 'kafru: ended ' + $p.status };
+            LET $row = $chains[0].row;
+            INSERT INTO kafru_chains $chains.map(|$c| $c + {at: $now,
+                pushed: IF $ended AND $c.id = $chains[0].id THEN $now ELSE NONE END}) RETURN NONE;
+            IF $ended {
+                INSERT INTO kafru_queues ($row + {run_at: $row.run_at ?? $now, due: time::nano($row.run_at ?? $now),
+                    date_created: $now, date_modified: $now}) RETURN NONE;
+                INSERT INTO kafru_signals {queue: $row.queue, created: 1, earliest: $row.run_at, at: time::nano($now)} RETURN NONE;
+                INSERT INTO kafru_labels LABELS.map(|$k| {id: $k}) RETURN NONE;
+            """ + delta("$row.queue", "1", "0", "0", "0") + """
+            } ELSE {
+                UPDATE $parent SET chained = true RETURN NONE;
+            };
+            RETURN IF $ended THEN $now ELSE NONE END;
+            COMMIT TRANSACTION;
+            """).replace("LABELS", labelEntries("[$row + {date_created: $now}]"));
+
+    @Override
+    public Optional<TaskLink> chain(String key, TaskRequest next, boolean onFailure) {
+        Member member = Units.member(String.valueOf(id(key).key()));
+        if (member != null && !rowExists(id(key))) {
+            // a member still inside its unit has no row to mark: a Waiting one leaves the unit as a row first
+            Optional<Task> task = get(key);
+            if (task.isEmpty()) {
+                return Optional.empty();
+            }
+            if (task.get().status() != TaskStatus.Waiting || moveMember(member, s -> s == TaskStatus.Waiting,
+                    t -> rowOf(t, null)).isEmpty()) {
+                throw new IllegalStateException("task " + key + " is " + task.get().status() + " inside the push unit it was stored in,"
+                        + " which keeps no followers: chain it when you push it (TaskRequest.then / onFailure)");
+            }
+        }
+        String on = onFailure ? Chains.ON_FAILED : Chains.ON_COMPLETED;
+        List<Map<String, Object>> chains = new ArrayList<>();
+        String childKey = Chains.one(key, on, next, chains);
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("parent", id(key));
+        vars.put("on", on);
+        vars.put("chains", chains);
+        Object pushed;
+        try {
+            List<Object> result = ConflictRetry.run(() -> db().query(CHAIN_ONTO, vars));
+            pushed = result.get(result.size() - 2);
+        } catch (SurrealException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("kafru: no such task")) {
+                return Optional.empty();
+            }
+            if (message.contains("kafru: ended ")) {
+                String status = message.substring(message.indexOf("kafru: ended ") + "kafru: ended ".length()).replaceAll("[^A-Za-z].*", "");
+                throw new IllegalStateException("task " + key + " already ended " + status + ": a follower "
+                        + (onFailure ? "on failure" : "on completion") + " would never be pushed; push the task yourself if it should run");
+            }
+            throw e;
+        }
+        return Optional.of(new TaskLink(childKey, next.handler(), next.queue(), on, pushed instanceof Instant at ? at : null));
+    }
+
     @Override
     public int forgetFollowers(Instant before, int limit) {
         List<Object> result = ConflictRetry.run(() -> db().query("""
