@@ -184,10 +184,13 @@ scenario("opens a task's detail with parameters, attempts, message, owner and ti
   await page.fill('#task-name', 'browser-enqueued');
   await page.click('#task-filters button[type=submit]');
   await until('the task is listed', async () => (await page.locator('#tasks tbody tr').count()) === 1);
+  const id = (await page.locator('#tasks tbody tr td').first().textContent()).trim();
   await page.locator('#tasks tbody tr td a').first().click();
   await page.waitForSelector('#page-task:not([hidden])', { timeout: WAIT });
-  await until('the detail is filled', async () => (await page.locator('#task-detail [data-field=status]').count()) === 1);
   const field = (name) => page.locator(`#task-detail [data-field="${name}"]`).textContent();
+  // the page may still show the task an earlier scenario opened: wait for this one's
+  await until('the detail is filled', async () => (await page.locator('#task-detail [data-field=id]').count()) === 1
+    && (await field('id')) === id);
   check(JSON.parse(await field('parameters')).name === 'Chromium', `parameters: ${await field('parameters')}`);
   check((await field('attempts')) === '1/3', `attempts: ${await field('attempts')}`);
   check((await field('status')) === 'Completed', `status: ${await field('status')}`);
