@@ -57,7 +57,7 @@ import java.util.stream.Stream;
  * short ({@code --retention=2m} by default), so that every table reaches its steady size within
  * the run. Each tick (100 ms) pushes what the rate owes: half as one statement as
  * {@code KafruQueue.pushAll} does (a push unit), half one by one as {@code KafruQueue.push} does
- * ({@code --singles=PERCENT} moves the share). Every minute it prints a line and appends a CSV row:
+ * ({@code --singles=PERCENT} moves the share; {@code --live=false} runs without the live query, polling every 100 ms). Every minute it prints a line and appends a CSV row:
  * tasks pushed and completed, push→start p50/p99, the engine's and this JVM's resident memory,
  * heap, the data directory's size, and the main tables' row counts.
  */
@@ -92,7 +92,10 @@ final class Soak {
             Schema.apply(db);
             SurrealTaskRepository store = new SurrealTaskRepository(db);
             store.registerQueues(List.of(QUEUE));
-            WorkerSettings settings = WorkerSettings.defaults();
+            // --live=false: no live query (kafru.worker.live-wakeups=false), workers poll every 100 ms instead —
+            // to tell whether the engine's memory grows with the notifications it sends
+            boolean live = Boolean.parseBoolean(o.extra.getOrDefault("live", "true"));
+            WorkerSettings settings = live ? WorkerSettings.defaults() : WorkerSettings.defaults().withPollInterval(Duration.ofMillis(100));
             QueueDispatcher worker = new QueueDispatcher(QUEUE, o.threads, settings, store,
                     TaskRegistry.of(Map.of("stamp", ctx -> latencies.get().add(System.nanoTime() - ((Number) ctx.parameters().get("t")).longValue()))),
                     executor, timer, "soak-server/" + QUEUE);
@@ -106,12 +109,12 @@ final class Soak {
                     }
                 }
             });
-            Subscription signals = store.onSignal(s -> {
+            Subscription signals = live ? store.onSignal(s -> {
                 if (s.wake()) {
                     worker.noteDue(s.earliest());
                     worker.wake();
                 }
-            });
+            }) : () -> { };
             ServerAgents agents = new ServerAgents(new SurrealAgentRepository(db), new SurrealMetricRepository(db), "soak-server", timer, duties,
                     AgentSettings.defaults(), (d, force) -> d.stop(Duration.ZERO));
             agents.start();
