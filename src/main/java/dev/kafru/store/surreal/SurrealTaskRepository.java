@@ -401,8 +401,13 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 WHERE status = 'InProgress' AND owner = $owner RETURN NONE;
             };
             LET $changed = IF array::len($done) + array::len($doneResults) + array::len($retry) + array::len($failed) = 0 THEN [] ELSE
+                (SELECT queue, status, batch, chained FROM array::concat($done, $doneResults.id, $retry.id, $failed.id)
+                    WHERE date_modified = $fnow) END;
+            -- the rows others wait for, again with their ids (a SELECT of rows this transaction changed leaves
+            -- id out): read one by one, and only when there are any — a plain task's finish reads nothing more
+            LET $watched = IF !$changed.any(|$x| $x.batch != NONE OR $x.chained = true) THEN [] ELSE
                 array::concat($done, $doneResults.id, $retry.id, $failed.id).map(|$i|
-                    ((SELECT queue, status, batch, chained, date_modified FROM ONLY $i) ?? {}) + {id: $i})
+                    ((SELECT status, batch, chained, date_modified FROM ONLY $i) ?? {}) + {id: $i})
                     .filter(|$x| $x.date_modified = $fnow) END;
             FOR $q IN array::distinct($changed.queue) {
                 LET $mine = $changed.filter(|$x| $x.queue = $q).status;
@@ -423,7 +428,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             """ + delta("$u.queue", "0", "0 - $k", "$k", "0") + """
                 };
             };
-            """ + MOVE_HELD + follow("$changed", "$fnow") + """
+            """ + MOVE_HELD + follow("$watched", "$fnow") + """
             INSERT INTO kafru_signals $finishSignals.map(|$s| $s + {at: time::nano($fnow), earliest: $fnow + $s.delay}) RETURN NONE;
             COMMIT TRANSACTION;
             """;
