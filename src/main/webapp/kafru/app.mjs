@@ -343,10 +343,7 @@ async function refreshTask(id) {
       dt.textContent = label;
       const dd = document.createElement(label === 'parameters' ? 'pre' : 'dd');
       if (label === 'parent' || label === 'batch') {
-        const a = document.createElement('a');
-        a.href = `#task/${encodeURIComponent(value)}`;
-        a.textContent = value;
-        dd.append(a);
+        dd.append(link(value, `#task/${encodeURIComponent(value)}`));
       } else {
         dd.textContent = value;
       }
@@ -390,27 +387,21 @@ async function refreshLinks(task) {
       patchChildren($('#task-batch-members'), members.map((m) => {
         const li = document.createElement('li');
         li.dataset.key = m.id;
-        const a = document.createElement('a');
-        a.href = `#task/${encodeURIComponent(m.id)}`;
-        a.textContent = m.name;
         const status = document.createElement('span');
         status.dataset.status = m.status;
         status.textContent = m.status;
-        li.append(a, ' ', status);
+        li.append(link(m.name, `#task/${encodeURIComponent(m.id)}`), ' ', status);
         return li;
       }));
     }
     $('#task-children').hidden = children.length === 0;
-    patchChildren($('#task-child-list'), children.map((link) => {
+    patchChildren($('#task-child-list'), children.map((child) => {
       const li = document.createElement('li');
-      li.dataset.key = link.id;
-      if (link.pushedAt) {
-        const a = document.createElement('a');
-        a.href = `#task/${encodeURIComponent(link.id)}`;
-        a.textContent = link.id;
-        li.append(a, ` ${childLine(link)}`);
+      li.dataset.key = child.id;
+      if (child.pushedAt) {
+        li.append(link(child.id, `#task/${encodeURIComponent(child.id)}`), ` ${childLine(child)}`);
       } else {
-        li.textContent = childLine(link);
+        li.textContent = childLine(child);
       }
       return li;
     }));
