@@ -60,18 +60,22 @@ public final class ConflictRetry {
                 return java.util.concurrent.CompletableFuture.failedFuture(cause);
             }
             RETRIED.incrementAndGet();
-            long maxMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
             java.util.concurrent.Executor later = java.util.concurrent.CompletableFuture.delayedExecutor(
-                    ThreadLocalRandom.current().nextLong(maxMicros / 4, maxMicros + 1), TimeUnit.MICROSECONDS);
+                    pauseMicros(attempt), TimeUnit.MICROSECONDS);
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> null, later)
                     .thenCompose(ignored -> runAsync(work, attempt + 1));
         });
     }
 
-    private static void pause(int attempt) {
+    /** How long to wait before attempt {@code attempt + 1}: random, growing with the attempt, at most 50 ms. */
+    private static long pauseMicros(int attempt) {
         long maxMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
+        return ThreadLocalRandom.current().nextLong(maxMicros / 4, maxMicros + 1);
+    }
+
+    private static void pause(int attempt) {
         try {
-            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(maxMicros / 4, maxMicros + 1));
+            TimeUnit.MICROSECONDS.sleep(pauseMicros(attempt));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SurrealException(SurrealException.Kind.CONFLICT, "interrupted while retrying a write conflict");
