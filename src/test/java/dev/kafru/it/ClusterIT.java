@@ -208,10 +208,6 @@ class ClusterIT {
     }
 
     static List<String> push(PayaraProcess server, String queue, int n, long sleepMillis) throws Exception {
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(server.root() + "cluster/push?queue=" + queue
-                        + "&n=" + n + "&sleepMillis=" + sleepMillis)).POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, answer.statusCode(), () -> answer.body() + "\nthe server's log:\n" + String.join("\n", server.lines()));
-        return Stream.of(answer.body().trim().split("\n")).toList();
+        return Stream.of(post(server, "cluster/push?queue=" + queue + "&n=" + n + "&sleepMillis=" + sleepMillis).split("\n")).toList();
     }
 }

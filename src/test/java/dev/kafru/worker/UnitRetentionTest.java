@@ -7,6 +7,8 @@ import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -34,33 +36,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class UnitRetentionTest {
 
+    ExecutorService executor;
+    ScheduledExecutorService timer;
+    RpcSurrealConnection db;
+    SurrealTaskRepository store;
+
+    @BeforeEach
+    void setUp() {
+        executor = Executors.newFixedThreadPool(6);
+        timer = Executors.newScheduledThreadPool(1);
+        db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase());
+        Schema.apply(db);
+        store = new SurrealTaskRepository(db);
+        store.registerQueues(List.of("q"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+        executor.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    /** {@code units} push units of {@code size} tasks each (as pushAll makes them), run to Completed by a worker that then stops. */
+    private void completedUnits(int units, int size) {
+        QueueDispatcher worker = new QueueDispatcher("q", 4, WorkerSettings.defaults(), store,
+                TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> { })), executor, timer, "test/q");
+        worker.start();
+        for (int unit = 0; unit < units; unit++) {
+            List<TaskRequest> requests = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                requests.add(TaskRequest.of("noop").queue("q"));
+            }
+            store.insert(requests);
+            worker.wake();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.counts("q", 0).get(TaskStatus.Completed) == (long) units * size);
+        worker.stop(Duration.ofSeconds(5));
+    }
+
     @Test
     void onePassDeletesEveryCompletedSmallUnit() {
-        ExecutorService executor = Executors.newFixedThreadPool(6);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        try (RpcSurrealConnection db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
-            Schema.apply(db);
-            SurrealTaskRepository store = new SurrealTaskRepository(db);
-            store.registerQueues(List.of("q"));
-            QueueDispatcher worker = new QueueDispatcher("q", 4, WorkerSettings.defaults(), store,
-                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> { })), executor, timer, "test/q");
-            worker.start();
-            for (int unit = 0; unit < 20; unit++) { // as pushAll of 25 tasks: one unit each
-                List<TaskRequest> requests = new ArrayList<>();
-                for (int i = 0; i < 25; i++) {
-                    requests.add(TaskRequest.of("noop").queue("q"));
-                }
-                store.insert(requests);
-                worker.wake();
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> store.counts("q", 0).get(TaskStatus.Completed) == 500);
-            worker.stop(Duration.ofSeconds(5));
-            int deleted = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0).pass();
-            assertEquals(500, deleted, "one retention pass deletes all 20 completed units of 25 tasks");
-        } finally {
-            executor.shutdownNow();
-            timer.shutdownNow();
-        }
+        completedUnits(20, 25);
+        int deleted = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 0).pass();
+        assertEquals(500, deleted, "one retention pass deletes all 20 completed units of 25 tasks");
     }
 
     /**
@@ -70,41 +89,19 @@ class UnitRetentionTest {
      */
     @Test
     void aPassThatLeavesABacklogMakesTheNextPauseLess() {
-        ExecutorService executor = Executors.newFixedThreadPool(6);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        try (RpcSurrealConnection db = RpcSurrealConnection.open(SurrealLauncher.shared().freshDatabase())) {
-            Schema.apply(db);
-            SurrealTaskRepository store = new SurrealTaskRepository(db);
-            store.registerQueues(List.of("q"));
-            QueueDispatcher worker = new QueueDispatcher("q", 4, WorkerSettings.defaults(), store,
-                    TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> { })), executor, timer, "test/q");
-            worker.start();
-            for (int unit = 0; unit < 5; unit++) {
-                List<TaskRequest> requests = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    requests.add(TaskRequest.of("noop").queue("q"));
-                }
-                store.insert(requests);
-                worker.wake();
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> store.counts("q", 0).get(TaskStatus.Completed) == 50);
-            worker.stop(Duration.ofSeconds(5));
-            List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
-            // transactions of 10 tasks (a unit each), 2 a pass: 5 units are three passes' work
-            Retention retention = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 9,
-                    10, 2, pauses::add);
-            assertEquals(9, retention.pace());
-            assertEquals(20, retention.pass());
-            assertEquals(1, pauses.size(), "a pause after each full transaction but the pass's last");
-            assertEquals(3, retention.pace(), "all its transactions used: a backlog, the next pass pauses a third as long");
-            assertEquals(20, retention.pass());
-            assertEquals(1, retention.pace(), "still a backlog: as long as a transaction took");
-            assertEquals(10, retention.pass());
-            assertEquals(9, retention.pace(), "the backlog is gone: nine times again");
-            assertEquals(0L, store.counts("q", 0).get(TaskStatus.Completed));
-        } finally {
-            executor.shutdownNow();
-            timer.shutdownNow();
-        }
+        completedUnits(5, 10);
+        List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // transactions of 10 tasks (a unit each), 2 a pass: 5 units are three passes' work
+        Retention retention = new Retention(store, Optional.of(Duration.ZERO), Optional.of(Duration.ZERO), Clock.systemUTC(), 9,
+                10, 2, pauses::add);
+        assertEquals(9, retention.pace());
+        assertEquals(20, retention.pass());
+        assertEquals(1, pauses.size(), "a pause after each full transaction but the pass's last");
+        assertEquals(3, retention.pace(), "all its transactions used: a backlog, the next pass pauses a third as long");
+        assertEquals(20, retention.pass());
+        assertEquals(1, retention.pace(), "still a backlog: as long as a transaction took");
+        assertEquals(10, retention.pass());
+        assertEquals(9, retention.pace(), "the backlog is gone: nine times again");
+        assertEquals(0L, store.counts("q", 0).get(TaskStatus.Completed));
     }
 }
