@@ -239,7 +239,12 @@ class ClockSkewTest {
         for (int i = 0; i < 6; i++) {
             requests.add(TaskRequest.of("slow").queue("q").maxAttempts(3));
         }
-        List<Task> pushed = store.insert(requests);
+        // one push unit (its claimed members' leases are kept on slices) and six rows (leases on the rows)
+        List<Task> pushed = new ArrayList<>(store.insert(requests));
+        for (TaskRequest single : requests) {
+            pushed.addAll(store.insert(List.of(single)));
+        }
+        assertEquals(7, pushed.stream().map(t -> t.id().replaceAll("-\\d+$", "")).distinct().count(), pushed + ": one unit and six rows");
         // both servers reap expired leases all along, as Workers does
         servers.forEach(s -> timers.scheduleWithFixedDelay(() -> {
             try {
