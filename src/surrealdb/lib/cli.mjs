@@ -4,10 +4,16 @@
 
 import { Fatal, PROG, fail, log, setLogLevel } from './log.mjs';
 import { availableParallelism } from 'node:os';
-import { USAGE, checkUser, isLoopback, parseArgs, parseBind, parseEngineThreads, parseStorage, passwordLiteral } from './options.mjs';
+import {
+  USAGE, checkUser, isLoopback, parseArgs, parseBind, parseEngineThreads, parseRocksdbMemory, parseStorage, passwordLiteral,
+  rocksdbMemorySettings,
+} from './options.mjs';
 import { loadNativeEngine, openEngine, packagedEngineVersion } from './engine.mjs';
 import { RpcServer } from './rpc-server.mjs';
 import { Sessions } from './sessions.mjs';
+
+/** Bytes as MiB for the startup line; a value given in another form (e.g. 64MB) as given. */
+const mib = (v) => (/^\d+$/.test(v) ? `${Math.round(Number(v) / 1048576)} MiB` : v);
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,6 +53,9 @@ async function main(argv, env) {
   // the engine's tokio runtime reads this when it starts (loading the binding starts it)
   const engineThreads = parseEngineThreads(opts.engineThreads, availableParallelism());
   process.env.TOKIO_WORKER_THREADS = String(engineThreads);
+  // and RocksDB's memory when it opens the storage: bounded, not sized from the machine's memory
+  const memory = rocksdbMemorySettings(parseRocksdbMemory(opts.rocksdbMemory), process.env);
+  Object.assign(process.env, memory.set);
 
   const started = process.hrtime.bigint();
   const SurrealNodeEngine = loadNativeEngine();
@@ -88,6 +97,11 @@ async function main(argv, env) {
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   log('info', `engine SurrealDB ${engineVersion} on ${storage.display} ready in ${ms.toFixed(0)} ms with ${engineThreads} engine threads; root user '${opts.user}'`);
+  if (storage.kind === 'rocksdb') {
+    const f = memory.inForce;
+    log('info', `RocksDB memory: block cache ${mib(f.SURREAL_ROCKSDB_BLOCK_CACHE_SIZE)}, ` +
+      `${f.SURREAL_ROCKSDB_MAX_WRITE_BUFFER_NUMBER} write buffers of ${mib(f.SURREAL_ROCKSDB_WRITE_BUFFER_SIZE)}`);
+  }
   process.stdout.write(`${PROG} listening on ${server.url()} (engine SurrealDB ${engineVersion}, storage ${storage.display})\n`);
 }
 

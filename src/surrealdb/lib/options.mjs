@@ -20,6 +20,13 @@ protocol (CBOR) at ws://HOST:PORT/rpc.
       --engine-threads N        the engine's worker threads (env SURREAL_ENGINE_THREADS; default
                                 3 per CPU, at least 4): a worker waits while RocksDB commits, and
                                 with one per CPU the CPUs sat a third idle under load
+      --rocksdb-memory SIZE     what RocksDB may keep in memory, e.g. 512MiB or 2GiB (env
+                                SURREAL_ROCKSDB_MEMORY; default 1GiB, at least 64MiB): a quarter
+                                block cache, a quarter write buffers (4), a quarter flushed ones
+                                kept for conflict checks. The engine alone would size them from
+                                the machine (half its memory as cache); the engine's own
+                                SURREAL_ROCKSDB_BLOCK_CACHE_SIZE, _WRITE_BUFFER_SIZE and
+                                _MAX_WRITE_BUFFER_NUMBER win over this split when set
       --allow-remote            allow binding to a non-loopback address
       --no-banner               accepted and ignored (as surreal start)
   -h, --help                    this help
@@ -35,9 +42,10 @@ const TAKES_VALUE = {
   '-b': 'bind', '--bind': 'bind',
   '-l': 'log', '--log': 'log',
   '--engine-threads': 'engineThreads',
+  '--rocksdb-memory': 'rocksdbMemory',
 };
 
-/** Parses the arguments into {user, pass, bind, path, log, engineThreads, allowRemote, help, command}; env fills what they omit. */
+/** Parses the arguments into {user, pass, bind, path, log, engineThreads, rocksdbMemory, allowRemote, help, command}; env fills what they omit. */
 export function parseArgs(argv, env) {
   const opts = {
     user: env.SURREAL_USER,
@@ -46,6 +54,7 @@ export function parseArgs(argv, env) {
     path: env.SURREAL_PATH,
     log: env.SURREAL_LOG,
     engineThreads: env.SURREAL_ENGINE_THREADS,
+    rocksdbMemory: env.SURREAL_ROCKSDB_MEMORY,
     allowRemote: false,
     help: false,
     command: 'start',
@@ -99,6 +108,46 @@ export function parseEngineThreads(spec, cpus) {
     fail(`bad --engine-threads '${s}': use a whole number from 1 to 256, e.g. --engine-threads 6`);
   }
   return n;
+}
+
+const MIB = 1024 * 1024;
+const UNITS = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: MIB, mb: 1e6, mib: MIB, g: 1024 * MIB, gb: 1e9, gib: 1024 * MIB };
+export const ROCKSDB_MEMORY_DEFAULT = 1024 * MIB;
+
+/** --rocksdb-memory in bytes: a whole number with an optional unit (KiB, MiB, GiB, KB, MB, GB), at least 64 MiB. */
+export function parseRocksdbMemory(spec) {
+  if (spec === undefined || String(spec).trim() === '') return ROCKSDB_MEMORY_DEFAULT;
+  const s = String(spec).trim();
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(s);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = unit === undefined ? NaN : Number(m[1]) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes < 64 * MIB || bytes > 1024 * 1024 * MIB) {
+    fail(`bad --rocksdb-memory '${s}': use a size from 64MiB to 1024GiB, e.g. --rocksdb-memory 512MiB`);
+  }
+  return bytes;
+}
+
+/**
+ * The engine's RocksDB memory settings for a budget: the environment variables to set (the ones
+ * already set are left alone and win) and the values in force, for the startup line.
+ */
+export function rocksdbMemorySettings(budget, env) {
+  const split = {
+    SURREAL_ROCKSDB_BLOCK_CACHE_SIZE: Math.floor(budget / 4),
+    SURREAL_ROCKSDB_WRITE_BUFFER_SIZE: Math.floor(budget / 16),
+    SURREAL_ROCKSDB_MAX_WRITE_BUFFER_NUMBER: 4,
+  };
+  const set = {};
+  const inForce = {};
+  for (const [name, value] of Object.entries(split)) {
+    if (env[name] !== undefined && String(env[name]).trim() !== '') {
+      inForce[name] = String(env[name]).trim();
+    } else {
+      set[name] = String(value);
+      inForce[name] = String(value);
+    }
+  }
+  return { set, inForce };
 }
 
 /** Parses a storage path into {kind, url, dir, display}. */
