@@ -2,15 +2,10 @@
 // and the fix, and a started launcher whose engine runs that many worker threads (Linux: /proc).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Fatal } from '../lib/log.mjs';
+import { withLauncher } from './started.mjs';
 import { parseArgs, parseEngineThreads } from '../lib/options.mjs';
-
-const SERVER = join(dirname(fileURLToPath(import.meta.url)), '..', 'server.mjs');
 
 test('the default is three engine threads per CPU, at least four', () => {
   assert.equal(parseEngineThreads(undefined, 2), 6);
@@ -32,30 +27,13 @@ test('a bad value is refused naming the flag and the fix', () => {
 });
 
 /** Starts a launcher with --engine-threads n, and answers its startup output and tokio thread count. */
-async function startAndCount(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'kafru-threads-'));
-  const child = spawn(process.execPath, [SERVER, 'start', '-u', 'root', '-p', 'pw', '-b', '127.0.0.1:0',
-    '--engine-threads', String(n), `rocksdb://${join(dir, 'data')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    let out = '';
-    await new Promise((resolve, reject) => {
-      const seen = (chunk) => {
-        out += chunk;
-        if (out.includes('listening on')) resolve();
-      };
-      child.stdout.on('data', seen);
-      child.stderr.on('data', seen);
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
-    const tokio = readdirSync(`/proc/${child.pid}/task`)
+function startAndCount(n) {
+  return withLauncher(['--engine-threads', String(n)], {}, ({ child, out }) => ({
+    out,
+    tokio: readdirSync(`/proc/${child.pid}/task`)
       .map((t) => readFileSync(`/proc/${child.pid}/task/${t}/comm`, 'utf8').trim())
-      .filter((name) => name.startsWith('tokio-runtime-w')).length;
-    return { out, tokio };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-  }
+      .filter((name) => name.startsWith('tokio-runtime-w')).length,
+  }));
 }
 
 // tokio names its blocking threads like its workers: compare two launchers instead of counting one

@@ -4,15 +4,12 @@
 // hour). A bad value is refused naming the flag; the engine's own variables win over the split.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Fatal } from '../lib/log.mjs';
+import { withLauncher } from './started.mjs';
 import { parseArgs, parseRocksdbMemory, rocksdbMemorySettings } from '../lib/options.mjs';
 
-const SERVER = join(dirname(fileURLToPath(import.meta.url)), '..', 'server.mjs');
 const MIB = 1024 * 1024;
 
 test('the budget defaults to 1 GiB and takes a size from the flag or SURREAL_ROCKSDB_MEMORY', () => {
@@ -43,33 +40,13 @@ test('the budget is split a quarter block cache and four write buffers of a sixt
 });
 
 /** Starts a launcher with these flags and environment; answers its startup output and RocksDB's OPTIONS file. */
-async function start(flags, env = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'kafru-memory-'));
-  const data = join(dir, 'data');
-  const clean = { ...process.env };
-  for (const name of Object.keys(clean)) if (name.startsWith('SURREAL_')) delete clean[name];
-  const child = spawn(process.execPath, [SERVER, 'start', '-u', 'root', '-p', 'pw', '-b', '127.0.0.1:0', ...flags,
-    `rocksdb://${data}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, ...env } });
-  try {
-    let out = '';
-    await new Promise((resolve, reject) => {
-      const seen = (chunk) => {
-        out += chunk;
-        if (out.includes('listening on')) resolve();
-      };
-      child.stdout.on('data', seen);
-      child.stderr.on('data', seen);
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
+function start(flags, env = {}) {
+  return withLauncher(flags, env, ({ out, data }) => {
     const options = readdirSync(data).filter((f) => f.startsWith('OPTIONS-')).sort().pop();
     const text = readFileSync(join(data, options), 'utf8');
     const option = (name) => Number(new RegExp(`^\\s*${name}=(\\d+)$`, 'm').exec(text)?.[1]);
     return { out, writeBuffer: option('write_buffer_size'), buffers: option('max_write_buffer_number'), kept: option('max_write_buffer_size_to_maintain') };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 test('the engine opens RocksDB with the budget, or with the engine variables set', async () => {
