@@ -28,6 +28,11 @@ public final class PayaraProcess implements AutoCloseable {
     private final Path rootDir;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
+    /** The server's operating-system process (e.g. for its processor time). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     private PayaraProcess(Process process, int port, Path rootDir) {
         this.process = process;
         this.port = port;
