@@ -131,9 +131,11 @@ public final class Bench {
                     long t0 = System.nanoTime();
                     Map<String, Double> r = child(o, system, dbPorts.get(system));
                     results.computeIfAbsent(system, k -> new ArrayList<>()).add(r);
-                    System.out.printf(Locale.ROOT, "  run %d %-16s %,7.0f tasks/s  (%,.0f timed, push %.2f s; warm-up rounds %s tasks/s%s; %.0f s in all)%n",
+                    String cpu = r.getOrDefault("engineUs", 0.0) > 0 ? String.format(Locale.ROOT, "; CPU per task: engine %.1f µs, JVM %.1f µs",
+                            r.get("engineUs"), r.get("jvmUs")) : "";
+                    System.out.printf(Locale.ROOT, "  run %d %-16s %,7.0f tasks/s  (%,.0f timed, push %.2f s; warm-up rounds %s tasks/s%s%s; %.0f s in all)%n",
                             run, system, r.get("rate"), r.get("tasks"), r.get("push"), rounds(r), r.get("settled") > 0 ? "" : ", not settled",
-                            (System.nanoTime() - t0) / 1e9);
+                            cpu, (System.nanoTime() - t0) / 1e9);
                 }
             }
             Map<String, Map<String, Double>> latency = new LinkedHashMap<>();
@@ -260,8 +262,9 @@ public final class Bench {
                 Map<String, Double> r = child(o, system, launcher.port());
                 rates.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("rate"));
                 pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
-                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s)%n", run, system, r.get("rate"),
-                        pushCall(system), r.get("push"));
+                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s; CPU per task: engine %.1f µs, %s %.1f µs)%n", run,
+                        system, r.get("rate"), pushCall(system), r.get("push"), r.getOrDefault("engineUs", 0.0),
+                        system.startsWith("kafru-container") ? "Payara" : "JVM", r.getOrDefault("jvmUs", 0.0));
             }
         }
         for (String system : throughput) {

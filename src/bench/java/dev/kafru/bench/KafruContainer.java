@@ -94,10 +94,12 @@ final class KafruContainer {
             }
             List<long[]> was = perServer(payaras);
             long before = was.stream().mapToLong(c -> c[0]).sum();
+            CpuTime cpu = CpuTime.start(o.dbPort, payaras.stream().map(PayaraProcess::process).toList());
             long start = System.nanoTime();
             double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
             await(() -> total(payaras) >= before + o.tasks, Duration.ofMinutes(10));
             Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
+            cpu.putPerTask(r, o.tasks);
             List<long[]> now = perServer(payaras);
             StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
             for (int i = 0; i < payaras.size(); i++) {

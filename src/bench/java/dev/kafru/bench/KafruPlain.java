@@ -46,6 +46,7 @@ final class KafruPlain {
             Schema.apply(db);
             Measure.Runs runs = new Measure.Runs(0);
             try (Worker worker = new Worker(o, db, "bench", "bench-server", runs)) {
+                Measure.enginePort = o.dbPort;
                 return Measure.warmThenTime(o, o.tasks, runs, worker);
             }
         }

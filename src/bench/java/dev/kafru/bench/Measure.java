@@ -97,6 +97,9 @@ final class Measure {
         return r;
     }
 
+    /** The port of the launcher whose engine a flood's processor time is counted for (kafru's runs); 0: none. */
+    static int enginePort;
+
     /** A warm-up round at most this much faster than the one before (relative) ends the warm-up. */
     static final double SETTLED = 0.10;
     static final int WARMUP_CAP_FACTOR = 4;
@@ -107,11 +110,13 @@ final class Measure {
      */
     static Map<String, Double> flood(Runs runs, Flood flood, long first, int tasks) throws Exception {
         runs.expect(tasks);
+        CpuTime cpu = CpuTime.start(enginePort, List.of(ProcessHandle.current()));
         long start = System.nanoTime();
         flood.push(first, tasks);
         double pushed = (System.nanoTime() - start) / 1e9;
         runs.awaitAll();
         Map<String, Double> r = rate(tasks, start, pushed);
+        cpu.putPerTask(r, tasks);
         flood.confirm(first + tasks);
         if (runs.count() != tasks) {
             throw new IllegalStateException("ran " + runs.count() + " times for " + tasks + " tasks");

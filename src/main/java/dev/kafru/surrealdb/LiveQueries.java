@@ -28,6 +28,9 @@ final class LiveQueries {
     private static final Logger LOG = Logger.getLogger(RpcSurrealConnection.class.getName());
 
     private final RpcSurrealConnection connection;
+    /** How long a drain of notifications waits for the next one before it gives its thread back. */
+    static final long DRAIN_LINGER_MILLIS = 20;
+
     /** Runs live-query listeners (which may block on queries of their own), never the socket's thread. */
     private final Executor listeners;
     private final Map<UUID, Live> lives = new ConcurrentHashMap<>();
@@ -105,6 +108,8 @@ final class LiveQueries {
          */
         private final ConcurrentLinkedQueue<LiveNotification> queued = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean draining = new AtomicBoolean();
+        /** Notified when a notification is queued, for a drain that lingers. */
+        private final Object more = new Object();
 
         Live(UUID handle, String table, String statement, Map<String, ?> vars, Consumer<LiveNotification> listener) {
             this.handle = handle;
@@ -120,6 +125,11 @@ final class LiveQueries {
 
         void deliver(LiveNotification notification) {
             queued.add(notification);
+            if (draining.get()) {
+                synchronized (more) {
+                    more.notifyAll();
+                }
+            }
             drainSoon();
         }
 
@@ -134,16 +144,33 @@ final class LiveQueries {
             }
         }
 
+        /**
+         * Delivers what is queued, then waits up to {@link #DRAIN_LINGER_MILLIS} for more before it
+         * leaves: during a flood notifications come every few milliseconds, and a drain that left
+         * at once cost a submission (a context capture on Payara) for nearly each one.
+         */
         private void drain() {
             try {
-                LiveNotification next;
-                while ((next = queued.poll()) != null) {
-                    try {
-                        listener.accept(next);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "live query listener on " + table + " failed", e);
+                while (true) {
+                    LiveNotification next;
+                    while ((next = queued.poll()) != null) {
+                        try {
+                            listener.accept(next);
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "live query listener on " + table + " failed", e);
+                        }
+                    }
+                    synchronized (more) {
+                        if (queued.isEmpty() && lives.containsKey(handle)) {
+                            more.wait(DRAIN_LINGER_MILLIS);
+                        }
+                    }
+                    if (queued.isEmpty()) {
+                        break;
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 draining.set(false);
             }

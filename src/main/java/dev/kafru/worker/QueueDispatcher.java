@@ -383,7 +383,7 @@ public final class QueueDispatcher {
     }
 
     /** How long a runner waits for the next claim during a flood before it leaves. */
-    static final long RUNNER_LINGER_MILLIS = 20;
+    static final long RUNNER_LINGER_MILLIS = 100;
     /** Notified when tasks are claimed ahead (or the dispatcher stops), for runners that wait. */
     private final Object moreClaimed = new Object();
 

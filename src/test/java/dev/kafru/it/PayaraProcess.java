@@ -28,6 +28,11 @@ public final class PayaraProcess implements AutoCloseable {
     private final Path rootDir;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
+    /** The server's operating-system process (e.g. for its processor time). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     private PayaraProcess(Process process, int port, Path rootDir) {
         this.process = process;
         this.port = port;
@@ -45,8 +50,13 @@ public final class PayaraProcess implements AutoCloseable {
     /** Starts Payara Micro deploying {@code deployment} (a WAR or an exploded directory) at context root /. */
     public static PayaraProcess start(Path deployment, String... moreArgs) {
         int port = SurrealLauncher.freePort();
-        List<String> command = new ArrayList<>(List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                "-jar", System.getProperty("payara.microJar"), "--deploy", deployment.toString(), "--contextroot", "/",
+        List<String> command = new ArrayList<>(List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
+        // e.g. -Dkafru.payara.jvm-args="-XX:StartFlightRecording=filename=target/payara.jfr" to profile a benchmark's servers
+        String jvmArgs = System.getProperty("kafru.payara.jvm-args", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar"), "--deploy", deployment.toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nocluster", "--nohazelcast", "--disablephonehome"));
         command.addAll(List.of(moreArgs));
         try {

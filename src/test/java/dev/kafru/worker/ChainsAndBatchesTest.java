@@ -8,6 +8,7 @@ import dev.kafru.TaskHandler;
 import dev.kafru.TaskLink;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.Subscription;
 import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
@@ -51,6 +52,7 @@ class ChainsAndBatchesTest {
     ScheduledExecutorService scheduler;
     QueueDispatcher server1;
     QueueDispatcher server2;
+    final List<Subscription> wakeUps = new ArrayList<>();
 
     /** Every run: handler, task id, start and end (nanoTime), what it saw. */
     record Run(String handler, String id, long start, long end, Object seen) {
@@ -92,6 +94,19 @@ class ChainsAndBatchesTest {
         server2 = new QueueDispatcher("q", 4, settings, store2, TaskRegistry.of(handlers), executor, scheduler, "s2/q");
         server1.start();
         server2.start();
+        // as Workers does: a signal (a push, a follower or a batch's completion task pushed by an
+        // ending transaction) wakes each server's dispatcher instead of its 15 s poll
+        wakeUps.add(store1.onSignal(signal -> wakeOn(server1, signal)));
+        wakeUps.add(store2.onSignal(signal -> wakeOn(server2, signal)));
+    }
+
+    private static void wakeOn(QueueDispatcher server, dev.kafru.store.Signal signal) {
+        if (signal.wake() && signal.queue().equals("q")) {
+            if (signal.earliest() != null) {
+                server.noteDue(signal.earliest());
+            }
+            server.wake();
+        }
     }
 
     private interface Work {
@@ -109,7 +124,10 @@ class ChainsAndBatchesTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
+        for (Subscription wakeUp : wakeUps) {
+            wakeUp.close();
+        }
         server1.stop(Duration.ofSeconds(5));
         server2.stop(Duration.ofSeconds(5));
         executor.shutdownNow();
@@ -151,6 +169,9 @@ class ChainsAndBatchesTest {
         assertEquals(a.id(), b.parent(), "the follower names its parent");
         assertEquals(Map.of("made", 7L), runsOf("use").get(0).seen(), "the follower read its parent's result");
         assertTrue(runsOf("use").get(0).start() > runsOf("make").get(0).end(), "after its parent, not beside it");
+        Duration after = Duration.ofNanos(runsOf("use").get(0).start() - runsOf("make").get(0).end());
+        assertTrue(after.compareTo(Duration.ofSeconds(5)) < 0,
+                "the follower's signal woke a server, it did not wait for the 15 s poll: started " + after.toMillis() + " ms after its parent");
         assertEquals(1, runsOf("make").size());
         assertTrue(runsOf("alert").isEmpty());
     }
@@ -237,12 +258,17 @@ class ChainsAndBatchesTest {
         });
         assertEquals(1, runsOf("report").size(), "pushed once");
         assertEquals(300, store1.batchMembers(batch.id(), 1000, 0).size());
-        // a failed member retried through the API leaves "failed" and counts where it ends next
+        // a failed member retried through the API leaves "failed" and counts where it ends next; the
+        // servers hear of the retries only when woken below, so that the counts can be read between
+        for (Subscription wakeUp : wakeUps) {
+            wakeUp.close();
+        }
         String failedMember = Batch.memberKey(batch.id(), 7);
         assertTrue(store1.retry(failedMember).isPresent());
         assertEquals(9, store1.batch(batch.id()).orElseThrow().failed());
         assertEquals(9, store1.retryFailed("q", Instant.now(), 100));
         assertEquals(0, store1.batch(batch.id()).orElseThrow().failed());
+        wake();
         await().atMost(Duration.ofSeconds(30)).until(() -> store1.batch(batch.id()).orElseThrow().failed() == 10);
         assertEquals(290, store1.batch(batch.id()).orElseThrow().completed());
         assertEquals(1, runsOf("report").size(), "the batch ended once: its completion task is not pushed again");

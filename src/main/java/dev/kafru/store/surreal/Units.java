@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static dev.kafru.store.surreal.SurrealRows.instant;
@@ -47,7 +46,8 @@ final class Units {
     static final String PAYLOADS = "kafru_payloads";
     static final String SLICES = "kafru_slices";
 
-    private static final Pattern MEMBER = Pattern.compile("([a-z0-9]{20})-(\\d{1,5})");
+    /** A member's key; {@link #member} checks it without this expression. */
+    static final Pattern MEMBER = Pattern.compile("([a-z0-9]{20})-(\\d{1,5})");
 
     private Units() {
     }
@@ -57,10 +57,31 @@ final class Units {
         return unitKey + "-" + slot;
     }
 
-    /** The unit and slot a key names, or null when it is not a member's key. */
+    /**
+     * The unit and slot a key names, or null when it is not a member's key: {@link #MEMBER}
+     * checked by hand, since this runs twice for every task pushed (the regular expression was
+     * 12% of a Payara server's CPU samples during a flood of pushAll).
+     */
     static Member member(String key) {
-        Matcher m = MEMBER.matcher(key);
-        return m.matches() ? new Member(m.group(1), Integer.parseInt(m.group(2))) : null;
+        int length = key.length();
+        if (length < 22 || length > 26 || key.charAt(20) != '-') {
+            return null;
+        }
+        for (int i = 0; i < 20; i++) {
+            char c = key.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                return null;
+            }
+        }
+        int slot = 0;
+        for (int i = 21; i < length; i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            slot = slot * 10 + (c - '0');
+        }
+        return new Member(key.substring(0, 20), slot);
     }
 
     /** A unit's key and one of its slots. */
