@@ -52,8 +52,7 @@ public class BatchesResource {
     @APIResponse(responseCode = "400", description = "no members, too many, or a member or onComplete that is not a valid task; nothing stored",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
-    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", ref = ProblemResponses.BODY_TOO_LARGE)
     public Response push(InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         Query.of(uri);
         Fields f = Fields.of(JsonText.readObject(body), Set.of("members", "onComplete"));

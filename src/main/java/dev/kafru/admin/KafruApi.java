@@ -40,6 +40,8 @@ import java.util.Set;
                 @APIResponse(name = ProblemResponses.NOT_A_QUEUE_NAME, description = "not a queue name",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA))),
                 @APIResponse(name = ProblemResponses.INVALID_FILTER, description = "a filter that is not valid",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA))),
+                @APIResponse(name = ProblemResponses.BODY_TOO_LARGE, description = "body over 1 MiB",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA)))}))
 @SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic")
 public class KafruApi extends Application {

@@ -16,6 +16,8 @@ final class ProblemResponses {
     static final String NOT_A_QUEUE_NAME = "NotAQueueName";
     /** 400 of a list whose filter (a query parameter) is not valid. */
     static final String INVALID_FILTER = "InvalidFilter";
+    /** 413 of an operation that reads a JSON body (over 1 MiB). */
+    static final String BODY_TOO_LARGE = "BodyTooLarge";
 
     /**
      * The problem schema, by reference: the shared responses use it so, because Payara builds the

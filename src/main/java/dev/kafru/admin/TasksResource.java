@@ -75,8 +75,7 @@ public class TasksResource {
     @APIResponse(responseCode = "400", description = "malformed JSON, a wrong type, an unknown field or handler; nothing stored",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "invalid", value = Examples.INVALID)))
-    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", ref = ProblemResponses.BODY_TOO_LARGE)
     public Response enqueue(InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         Query.of(uri);
         Fields f = Fields.of(JsonText.readObject(body), Bodies.fieldsOf(Bodies.TaskInput.class));
@@ -168,8 +167,7 @@ public class TasksResource {
     @APIResponse(responseCode = "409", description = "the task ended otherwise, or runs inside its push unit (the detail says which)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
-    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", ref = ProblemResponses.BODY_TOO_LARGE)
     public Response then(@PathParam("id") String id, InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         return chain(id, body, uri, security, false);
     }
@@ -191,8 +189,7 @@ public class TasksResource {
     @APIResponse(responseCode = "409", description = "the task completed, or runs inside its push unit (the detail says which)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "conflict", value = Examples.CONFLICT)))
-    @APIResponse(responseCode = "413", description = "body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", ref = ProblemResponses.BODY_TOO_LARGE)
     public Response onFailure(@PathParam("id") String id, InputStream body, @Context UriInfo uri, @Context SecurityContext security) {
         return chain(id, body, uri, security, true);
     }
