@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,8 +74,19 @@ class SurrealDiesMidFloodIT {
             try (RpcSurrealConnection before = RpcSurrealConnection.open(engine.settings("kafru_it", database))) {
                 SurrealTaskRepository tasks = new SurrealTaskRepository(before);
                 // the flood is in flight: its first statements are stored, most are not
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> tasks.counts("flood", 0).values().stream().mapToLong(Long::longValue).sum() >= 500);
+                AtomicLong stored = new AtomicLong();
+                try {
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                        stored.set(tasks.counts("flood", 0).values().stream().mapToLong(Long::longValue).sum());
+                        return stored.get() >= 500 || flood.isDone();
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("after 60 s only " + stored.get() + " of the flood were counted; single pushes acknowledged "
+                            + single.size() + ", refused " + refused.get() + "; the flood " + (flood.isDone() ? "ended" : "still in flight")
+                            + "; A's log ends:\n" + tail(a) + "\nB's log ends:\n" + tail(b), e);
+                }
+                assertTrue(!flood.isDone(), () -> "the flood ended before the kill (" + stored.get() + " counted): "
+                        + flood.join().statusCode() + " " + flood.join().body().lines().findFirst().orElse(""));
                 engine.kill();
             }
             long killed = System.nanoTime();
@@ -132,6 +144,11 @@ class SurrealDiesMidFloodIT {
                         + (System.nanoTime() - began) / 1_000_000 + " ms after the start");
             }
         }
+    }
+
+    private static String tail(PayaraProcess server) {
+        List<String> lines = server.lines();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     /** Polls {@code /health/ready} until it answers {@code status} (DOWN: 503, UP: 200). */
