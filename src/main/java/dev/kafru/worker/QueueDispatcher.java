@@ -404,9 +404,10 @@ public final class QueueDispatcher {
 
     /**
      * A runner: runs claimed tasks one after the other until none is left (or the dispatcher
-     * stops). During a flood (the last claim came back full) it waits up to {@link #RUNNER_LINGER_MILLIS}
-     * for the next claim instead of leaving: on Payara each runner submitted to the managed
-     * executor costs a capture of the application's context (a class-path scan, ~100 µs).
+     * stops), then waits up to {@link #RUNNER_LINGER_MILLIS} for the next claim or hand-off
+     * instead of leaving: on Payara each runner submitted to the managed executor costs a capture
+     * of the application's context (a class-path scan, ~100 µs), and a claim that comes back
+     * short of a full batch during a flood is followed by another within milliseconds.
      */
     private void runClaimed() {
         try {
@@ -415,7 +416,7 @@ public final class QueueDispatcher {
                 while (!stopping && (task = pollClaimed()) != null) {
                     execute(new TaskExecution(task, registry, retryPolicy, progress, store::get));
                 }
-                if (stopping || !backlog) {
+                if (stopping) {
                     break;
                 }
                 synchronized (moreClaimed) {
