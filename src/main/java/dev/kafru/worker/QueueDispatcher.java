@@ -419,9 +419,13 @@ public final class QueueDispatcher {
                 if (stopping) {
                     break;
                 }
+                // the whole linger, not until the first notification: a claim wakes every waiting
+                // runner, and the first to poll may take all of it
                 synchronized (moreClaimed) {
-                    if (claimedAheadCount.get() == 0 && !stopping) {
-                        moreClaimed.wait(RUNNER_LINGER_MILLIS);
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUNNER_LINGER_MILLIS);
+                    long left;
+                    while (claimedAheadCount.get() == 0 && !stopping && (left = deadline - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(moreClaimed, left);
                     }
                 }
                 if (claimedAheadCount.get() == 0) {
