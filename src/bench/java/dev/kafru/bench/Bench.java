@@ -262,9 +262,10 @@ public final class Bench {
                 Map<String, Double> r = child(o, system, launcher.port());
                 rates.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("rate"));
                 pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
-                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s; CPU per task: engine %.1f µs, %s %.1f µs)%n", run,
-                        system, r.get("rate"), pushCall(system), r.get("push"), r.getOrDefault("engineUs", 0.0),
-                        system.startsWith("kafru-container") ? "Payara" : "JVM", r.getOrDefault("jvmUs", 0.0));
+                System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s; CPU per task: engine %.1f µs, %s %.1f µs;"
+                                + " warmed with %,.0f: %s%s)%n", run, system, r.get("rate"), pushCall(system), r.get("push"),
+                        r.getOrDefault("engineUs", 0.0), system.startsWith("kafru-container") ? "Payara" : "JVM", r.getOrDefault("jvmUs", 0.0),
+                        r.getOrDefault("warmup", 0.0), rounds(r), r.getOrDefault("settled", 0.0) > 0 ? "" : ", not settled");
             }
         }
         for (String system : throughput) {

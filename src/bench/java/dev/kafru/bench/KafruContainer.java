@@ -32,8 +32,6 @@ import java.util.Map;
 final class KafruContainer {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private static final int WARM_UP_ROUNDS = Integer.getInteger("kafru.bench.warmup-rounds", 6);
-    private static final int WARM_UP_TASKS = 10_000;
 
     private KafruContainer() {
     }
@@ -54,6 +52,8 @@ final class KafruContainer {
                         "kafru.queues=" + queues,
                         "kafru.server.name=bench-" + server,
                         "kafru.admin.password=bench-secret",
+                        // for trying settings: -Dkafru.bench.config=key=value;key=value
+                        String.join("\n", System.getProperty("kafru.bench.config", "").split(";")),
                         "")), "META-INF/microprofile-config.properties");
         File file = new File(System.getProperty("java.io.tmpdir"), "bench-" + server + "-" + System.nanoTime() + ".war");
         war.as(ZipExporter.class).exportTo(file, true);
@@ -84,13 +84,19 @@ final class KafruContainer {
         List<PayaraProcess> payaras = start(o, db, servers);
         try {
             PayaraProcess first = payaras.get(0);
-            // warm up as a server that has been running would be: Payara's JIT compiler took about half of
-            // its CPU during a measurement that followed 2,000 tasks, and still a third after 30,000
-            // (per thread, /proc): 60,000 by default, -Dkafru.bench.warmup-rounds=N × 10,000 to change
-            for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
-                call(first, "POST", "app/bench/push?n=" + WARM_UP_TASKS);
-                int expected = round * WARM_UP_TASKS;
-                awaitTotal(payaras, expected, Duration.ofSeconds(120));
+            // warmed as the plain benchmark is (Measure.warmThenTime): rounds of --round tasks until at least
+            // --warmup ran and a round is at most 10% faster than the one before (at most 4 × --warmup)
+            List<Double> rounds = new ArrayList<>();
+            long warmed = 0;
+            boolean settled = false;
+            while (!settled && warmed < (long) Measure.WARMUP_CAP_FACTOR * o.warmup) {
+                long roundStart = System.nanoTime();
+                call(first, "POST", "app/bench/push?n=" + o.round);
+                warmed += o.round;
+                awaitTotal(payaras, warmed, Duration.ofSeconds(120));
+                double rate = o.round / ((System.nanoTime() - roundStart) / 1e9);
+                settled = !rounds.isEmpty() && warmed >= o.warmup && rate <= (1 + Measure.SETTLED) * rounds.get(rounds.size() - 1);
+                rounds.add(rate);
             }
             List<long[]> was = perServer(payaras);
             long before = was.stream().mapToLong(c -> c[0]).sum();
@@ -100,6 +106,13 @@ final class KafruContainer {
             awaitTotal(payaras, before + o.tasks, Duration.ofMinutes(10));
             Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
             cpu.putPerTask(r, o.tasks);
+            r.put("tasks", (double) o.tasks);
+            r.put("cold", rounds.get(0));
+            r.put("warmup", (double) warmed);
+            r.put("settled", settled ? 1.0 : 0.0);
+            for (int i = 0; i < rounds.size(); i++) {
+                r.put("round" + (i + 1), rounds.get(i));
+            }
             List<long[]> now = perServer(payaras);
             StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
             for (int i = 0; i < payaras.size(); i++) {
@@ -107,7 +120,7 @@ final class KafruContainer {
             }
             System.out.println(split);
             try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
-                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + WARM_UP_ROUNDS * WARM_UP_TASKS);
+                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + warmed);
             }
             return r;
         } finally {
