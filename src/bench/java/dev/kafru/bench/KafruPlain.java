@@ -117,6 +117,7 @@ final class KafruPlain {
             Measure.Runs runs = new Measure.Runs(0);
             try (Worker pushing = new Worker(o, db, "bench", "bench-server-0", runs);
                  Worker other = new Worker(o, second, "bench", "bench-server-1", runs)) {
+                Measure.enginePort = o.dbPort;
                 Map<String, Double> r = Measure.warmThenTime(o, o.tasks, runs, pushing);
                 System.out.println("  write conflicts retried (both workers, warm-up included): " + ConflictRetry.retried());
                 return r;
