@@ -53,6 +53,10 @@ class SurrealDiesMidFloodIT {
              PayaraProcess b = PayaraProcess.start(ClusterIT.war(database, "server-b", "flood:4,single:2", executions, port).toPath())) {
             a.awaitReady();
             b.awaitReady();
+            // both UP before the flood: a server whose schema is still being applied (two servers on a fresh
+            // database conflict, and one retries 2 s later) holds a push until it is, up to 30 s
+            awaitReady(a, 200);
+            awaitReady(b, 200);
             long booted = System.nanoTime();
 
             // a caller pushing one task at a time on B through the whole outage: each push is answered with an id or an exception
