@@ -73,6 +73,7 @@ final class KafruPlain {
         private final QueueDispatcher dispatcher;
         private final Subscription signals;
         private final long completedBefore;
+        private final long pushPauseNanos;
 
         Worker(Bench.Options o, SurrealConnection db, String queue, String server, Measure.Runs runs) {
             this.executor = Executors.newFixedThreadPool(o.threads + 2);
@@ -83,6 +84,8 @@ final class KafruPlain {
             if (o.extra.containsKey("batch-size")) { // for trying other settings: --batch-size=N
                 settings = settings.toBuilder().batchSize(Integer.parseInt(o.extra.get("batch-size"))).build();
             }
+            // for finding out how the push's pace changes the rest: --push-pause-us=N between push statements
+            this.pushPauseNanos = 1_000L * Long.parseLong(o.extra.getOrDefault("push-pause-us", "0"));
             this.dispatcher = new QueueDispatcher(queue, o.threads, settings, store,
                     TaskRegistry.of(Map.of("noop", (TaskHandler) ctx -> runs.ran())), executor, timer, server + "/" + queue);
             this.signals = store.onSignal(s -> dispatcher.wake());
@@ -92,7 +95,7 @@ final class KafruPlain {
 
         @Override
         public void push(long first, int tasks) {
-            KafruPlain.push(store, tasks, dispatcher, queue);
+            KafruPlain.push(store, tasks, dispatcher, queue, pushPauseNanos);
         }
 
         @Override
@@ -126,11 +129,14 @@ final class KafruPlain {
     }
 
     /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: its statement size and statements in flight, waking the worker after each. */
-    static void push(SurrealTaskRepository store, int tasks, QueueDispatcher worker, String queue) {
+    static void push(SurrealTaskRepository store, int tasks, QueueDispatcher worker, String queue, long pauseNanos) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
         int rows = KafruQueue.PUSH_STATEMENT_ROWS;
         int inFlight = KafruQueue.PUSH_STATEMENTS_IN_FLIGHT;
         for (int from = 0; from < tasks; from += rows) {
+            if (pauseNanos > 0 && from > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+            }
             if (chunks.size() >= inFlight) {
                 chunks.get(chunks.size() - inFlight).join();
             }
