@@ -417,8 +417,8 @@ public final class Bench {
                              in turns with the plain kafru: prints container / plain run by run
                              (--systems kafru,kafru-2,kafru-container,kafru-container-2,kafru-container-latency; 2 servers are compared with kafru-2);
                              the servers warm by the plain rule above (Payara's JIT settles slowly: --warmup 1500000
-                             --round 300000 for the ratios in docs/benchmark.md); -Dkafru.bench.config='k=v;k=v' adds
-                             server settings, --push-pause-us=N pauses the plain side's push between statements
+                             --round 300000 for the ratios in docs/benchmark.md); JAVA_TOOL_OPTIONS=-Dkafru.bench.config=
+                             'k=v;k=v' adds server settings, --push-pause-us=N pauses the plain side's push per statement
                   scale      claim throughput and each periodic query at 1k / 100k / 1M rows (--rows=N: fewer)
                   timing     how late delayed tasks, retries, schedules and a TaskTerminate happen
                   soak       plain kafru (store, worker, reaper, folding, retention, agents) fed --rate R tasks/s (500) for

@@ -52,7 +52,7 @@ final class KafruContainer {
                         "kafru.queues=" + queues,
                         "kafru.server.name=bench-" + server,
                         "kafru.admin.password=bench-secret",
-                        // for trying settings: -Dkafru.bench.config=key=value;key=value
+                        // for trying settings: JAVA_TOOL_OPTIONS=-Dkafru.bench.config='key=value;key=value' src/scripts/bench.sh …
                         String.join("\n", System.getProperty("kafru.bench.config", "").split(";")),
                         "")), "META-INF/microprofile-config.properties");
         File file = new File(System.getProperty("java.io.tmpdir"), "bench-" + server + "-" + System.nanoTime() + ".war");
