@@ -84,20 +84,13 @@ final class KafruContainer {
         List<PayaraProcess> payaras = start(o, db, servers);
         try {
             PayaraProcess first = payaras.get(0);
-            // warmed as the plain benchmark is (Measure.warmThenTime): rounds of --round tasks until at least
-            // --warmup ran and a round is at most 10% faster than the one before (at most 4 × --warmup)
-            List<Double> rounds = new ArrayList<>();
-            long warmed = 0;
-            boolean settled = false;
-            while (!settled && warmed < (long) Measure.WARMUP_CAP_FACTOR * o.warmup) {
+            // warmed as the plain benchmark is (Measure.warmThenTime)
+            Measure.WarmUp warmUp = Measure.warmUp(o, (warmed, tasks) -> {
                 long roundStart = System.nanoTime();
-                call(first, "POST", "app/bench/push?n=" + o.round);
-                warmed += o.round;
-                awaitTotal(payaras, warmed, Duration.ofSeconds(120));
-                double rate = o.round / ((System.nanoTime() - roundStart) / 1e9);
-                settled = !rounds.isEmpty() && warmed >= o.warmup && rate <= (1 + Measure.SETTLED) * rounds.get(rounds.size() - 1);
-                rounds.add(rate);
-            }
+                call(first, "POST", "app/bench/push?n=" + tasks);
+                awaitTotal(payaras, warmed + tasks, Duration.ofSeconds(120));
+                return tasks / ((System.nanoTime() - roundStart) / 1e9);
+            });
             List<long[]> was = perServer(payaras);
             long before = was.stream().mapToLong(c -> c[0]).sum();
             CpuTime cpu = CpuTime.start(o.dbPort, payaras.stream().map(PayaraProcess::process).toList());
@@ -106,13 +99,7 @@ final class KafruContainer {
             awaitTotal(payaras, before + o.tasks, Duration.ofMinutes(10));
             Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
             cpu.putPerTask(r, o.tasks);
-            r.put("tasks", (double) o.tasks);
-            r.put("cold", rounds.get(0));
-            r.put("warmup", (double) warmed);
-            r.put("settled", settled ? 1.0 : 0.0);
-            for (int i = 0; i < rounds.size(); i++) {
-                r.put("round" + (i + 1), rounds.get(i));
-            }
+            warmUp.putInto(r, o.tasks);
             List<long[]> now = perServer(payaras);
             StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
             for (int i = 0; i < payaras.size(); i++) {
@@ -120,7 +107,7 @@ final class KafruContainer {
             }
             System.out.println(split);
             try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
-                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + warmed);
+                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + warmUp.total());
             }
             return r;
         } finally {

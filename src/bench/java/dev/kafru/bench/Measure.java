@@ -74,11 +74,38 @@ final class Measure {
      * first round is the cold figure: a fresh JVM's first tasks.
      */
     static Map<String, Double> warmThenTime(Bench.Options o, int timed, Runs runs, Flood flood) throws Exception {
+        WarmUp warmUp = warmUp(o, (first, tasks) -> flood(runs, flood, first, tasks).get("rate"));
+        Map<String, Double> r = flood(runs, flood, warmUp.total(), timed);
+        warmUp.putInto(r, timed);
+        return r;
+    }
+
+    /** One warm-up round: pushes {@code tasks} (numbered from {@code first}) and answers its rate, tasks/s. */
+    interface Round {
+        double rate(long first, int tasks) throws Exception;
+    }
+
+    /** The warm-up's rounds (tasks/s), how many tasks it ran, and whether the rate settled before the cap. */
+    record WarmUp(List<Double> rounds, long total, boolean settled) {
+        /** The timed flood's size and the warm-up, as every system's result reports them. */
+        void putInto(Map<String, Double> r, int timed) {
+            r.put("tasks", (double) timed);
+            r.put("cold", rounds.get(0));
+            r.put("warmup", (double) total);
+            r.put("settled", settled ? 1.0 : 0.0);
+            for (int i = 0; i < rounds.size(); i++) {
+                r.put("round" + (i + 1), rounds.get(i));
+            }
+        }
+    }
+
+    /** Rounds of {@code --round} tasks until the rate settled (see {@link #warmThenTime}). */
+    static WarmUp warmUp(Bench.Options o, Round round) throws Exception {
         List<Double> rounds = new ArrayList<>();
         long total = 0;
         boolean settled = false;
         while (!settled && total < (long) WARMUP_CAP_FACTOR * o.warmup) {
-            double rate = flood(runs, flood, total, o.round).get("rate");
+            double rate = round.rate(total, o.round);
             total += o.round;
             if (!rounds.isEmpty() && total >= o.warmup) {
                 double last = rounds.get(rounds.size() - 1);
@@ -86,15 +113,7 @@ final class Measure {
             }
             rounds.add(rate);
         }
-        Map<String, Double> r = flood(runs, flood, total, timed);
-        r.put("tasks", (double) timed);
-        r.put("cold", rounds.get(0));
-        r.put("warmup", (double) total);
-        r.put("settled", settled ? 1.0 : 0.0);
-        for (int i = 0; i < rounds.size(); i++) {
-            r.put("round" + (i + 1), rounds.get(i));
-        }
-        return r;
+        return new WarmUp(rounds, total, settled);
     }
 
     /** The port of the launcher whose engine a flood's processor time is counted for (kafru's runs); 0: none. */
