@@ -243,6 +243,14 @@ public final class QueueDispatcher {
         dueTimes.noteDue(runAt);
     }
 
+    /** {@link #noteDue} (unless {@code dueAt} is null: due now), then {@link #wake()}. */
+    public void wakeDueAt(Instant dueAt) {
+        if (dueAt != null) {
+            noteDue(dueAt);
+        }
+        wake();
+    }
+
     /** Asks for a cycle now; cheap, and safe to call from any thread. */
     public void wake() {
         newWork = true;
@@ -382,7 +390,7 @@ public final class QueueDispatcher {
         }
     }
 
-    /** How long a runner waits for the next claim during a flood before it leaves. */
+    /** How long a runner that ran out of claimed tasks waits for the next claim or hand-off before it leaves. */
     static final long RUNNER_LINGER_MILLIS = 100;
     /** Notified when tasks are claimed ahead (or the dispatcher stops), for runners that wait. */
     private final Object moreClaimed = new Object();

@@ -244,10 +244,7 @@ public class Workers extends StopsWithTheApplication {
     public void wake(String queue, Instant runAt) {
         QueueDispatcher dispatcher = dispatchers.get(queue);
         if (dispatcher != null) {
-            if (runAt != null) {
-                dispatcher.noteDue(runAt);
-            }
-            dispatcher.wake();
+            dispatcher.wakeDueAt(runAt);
         }
     }
 

@@ -102,10 +102,7 @@ class ChainsAndBatchesTest {
 
     private static void wakeOn(QueueDispatcher server, dev.kafru.store.Signal signal) {
         if (signal.wake() && signal.queue().equals("q")) {
-            if (signal.earliest() != null) {
-                server.noteDue(signal.earliest());
-            }
-            server.wake();
+            server.wakeDueAt(signal.earliest());
         }
     }
 
