@@ -60,8 +60,11 @@ public final class ConflictRetry {
                 return java.util.concurrent.CompletableFuture.failedFuture(cause);
             }
             RETRIED.incrementAndGet();
+            // started by the JDK's delay thread itself: the default (CompletableFuture's async pool) is a new thread per
+            // retry on a 2-core machine (the common pool has one thread there, and then CompletableFuture never uses it);
+            // the work only sends a request, and its answer completes on the connection's thread as before
             java.util.concurrent.Executor later = java.util.concurrent.CompletableFuture.delayedExecutor(
-                    pauseMicros(attempt), TimeUnit.MICROSECONDS);
+                    pauseMicros(attempt), TimeUnit.MICROSECONDS, Runnable::run);
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> null, later)
                     .thenCompose(ignored -> runAsync(work, attempt + 1));
         });
