@@ -32,7 +32,8 @@ class QueueIT {
     @Deployment
     static WebArchive deployment() {
         return Deployments.kafru("queue_it", QueueIT.class, CountingTask.class, DependentTask.class, OptionedTask.class,
-                OptionedTask.NeverRetryBadInput.class, EventRecorder.class, FailingTask.class);
+                OptionedTask.NeverRetryBadInput.class, EventRecorder.class, FailingTask.class, TransactionalTask.class,
+                TransactionalTask.PerRun.class);
     }
 
     @Inject
@@ -44,6 +45,35 @@ class QueueIT {
     @Inject
     @TaskName("it-count")
     CountingTask counting;
+
+    @Inject
+    @TaskName("it-transactional")
+    TransactionalTask transactional;
+
+    @Test
+    void anApplicationScopedHandlerRunsOnItsOneInstanceWithItsInterceptors() {
+        List<Task> pushed = queue.pushAll(List.of(TaskRequest.of("it-transactional"), TaskRequest.of("it-transactional"),
+                TaskRequest.of("it-transactional")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> pushed.stream()
+                .allMatch(t -> queue.get(t.id()).orElseThrow().status() == TaskStatus.Completed));
+        for (Task task : pushed) {
+            assertEquals(jakarta.transaction.Status.STATUS_ACTIVE, transactional.statusSeenBy(task.id()),
+                    "the run of " + task.id() + " went through its @Transactional interceptor");
+            assertEquals(transactional.instance(), transactional.instanceThatRan(task.id()),
+                    "the run of " + task.id() + " was on the application's one instance");
+        }
+    }
+
+    @Test
+    void aDependentHandlerMadeForARunGetsItsResourcesAndInterceptors() {
+        List<Task> pushed = queue.pushAll(List.of(TaskRequest.of("it-transactional-dependent"), TaskRequest.of("it-transactional-dependent")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> pushed.stream()
+                .allMatch(t -> queue.get(t.id()).orElseThrow().status() == TaskStatus.Completed));
+        for (Task task : pushed) {
+            assertEquals(jakarta.transaction.Status.STATUS_ACTIVE, TransactionalTask.PerRun.STATUS_BY_TASK.get(task.id()),
+                    "the run of " + task.id() + " had its @Resource and went through its @Transactional interceptor");
+        }
+    }
 
     @Test
     void aDependentHandlerGetsAFreshInstanceForEveryRunAndItIsDestroyedAfter() {
