@@ -268,16 +268,66 @@ public final class QueueDispatcher {
                 LOG.fine("executor refused a cycle for queue " + queue + "; the timer will try again");
                 schedule(Duration.ofMillis(200));
             }
+        } else if (cycleLingering) {
+            synchronized (wakes) {
+                wakes.notifyAll();
+            }
         }
+    }
+
+    /**
+     * How long a cycle's thread waits for the next wake before it leaves, while tasks it claimed
+     * run (their ends ask for the next claim within milliseconds during a flood): on Payara each
+     * cycle handed to the managed executor costs a capture of the application's context.
+     */
+    static final long CYCLE_LINGER_MILLIS = 50;
+    /** Notified when a cycle is asked for (or the dispatcher stops), for a cycle's thread that lingers. */
+    private final Object wakes = new Object();
+    private volatile boolean cycleLingering;
+
+    /**
+     * Waits up to {@link #CYCLE_LINGER_MILLIS} (no longer than {@code next}) for a wake, when tasks
+     * of this dispatcher run or wait to; returns how long is left of {@code next}, or null when woken.
+     */
+    private Duration lingerForWake(Duration next) {
+        if (stopping || (running.isEmpty() && claimedAhead.isEmpty())) {
+            return next;
+        }
+        long start = System.nanoTime();
+        long deadline = start + Math.min(TimeUnit.MILLISECONDS.toNanos(CYCLE_LINGER_MILLIS), next.toNanos());
+        synchronized (wakes) {
+            cycleLingering = true;
+            try {
+                long left;
+                while (!wakeRequested && !stopping && (left = deadline - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(wakes, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return next;
+            } finally {
+                cycleLingering = false;
+            }
+        }
+        if (wakeRequested && !stopping) {
+            return null;
+        }
+        Duration left = next.minusNanos(System.nanoTime() - start);
+        return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
     }
 
     private void cycle() {
         Duration next = settings.pollInterval();
         try {
+            Duration after;
             do {
-                wakeRequested = false;
-                next = work();
-            } while (wakeRequested && !stopping);
+                do {
+                    wakeRequested = false;
+                    next = work();
+                } while (wakeRequested && !stopping);
+                after = lingerForWake(next);
+            } while (after == null);
+            next = after;
             failures = 0;
         } catch (RuntimeException e) {
             failures++;
@@ -299,6 +349,12 @@ public final class QueueDispatcher {
 
     private void schedule(Duration delay) {
         ScheduledFuture<?> previous = timer;
+        if (previous != null && !previous.isDone() && previous.getDelay(TimeUnit.MILLISECONDS) <= delay.toMillis()) {
+            // the armed timer fires no later than asked (at worst a cycle early, which arms it again): kept, because
+            // on Payara every timer armed captures the application's context (a class-path scan), and during a flood
+            // every cycle ended by arming one (3% of the server's profile samples)
+            return;
+        }
         if (previous != null) {
             previous.cancel(false);
         }
@@ -347,10 +403,18 @@ public final class QueueDispatcher {
                 next = dueTimes.untilNextDue(next);
             }
         } else if (!paused && !stopping) {
-            // no claim this cycle (none announced, or no room): a retry or delayed task noted
-            // before still arms the timer — a cycle run right after one that armed it for a
-            // retry 20 ms away had put it back to the poll interval
-            next = dueTimes.untilKnownDue(next);
+            boolean noRoom = capacity <= 0 || claimedAheadCount.get() > prefetch / 2;
+            if (noRoom && (announced || dueTimes.knownDueHasPassed())) {
+                // work is due but there is no room: room comes as this server's tasks end, and the task
+                // whose end makes it asks for the cycle (taskEnded) — kept for it instead of a timer 5 ms
+                // away, which during a flood was armed again and again (on Payara a context capture each)
+                newWork = true;
+            } else {
+                // no claim this cycle (none announced, or no room): a retry or delayed task noted
+                // before still arms the timer — a cycle run right after one that armed it for a
+                // retry 20 ms away had put it back to the poll interval
+                next = dueTimes.untilKnownDue(next);
+            }
         }
         outcomes.flush();
         Duration renewIn = leases.renewEvery();
@@ -363,10 +427,10 @@ public final class QueueDispatcher {
         return next;
     }
 
-    /** After a task ended: write outcomes, and claim more if a backlog is known (its runner takes the next one). */
+    /** After a task ended: write outcomes, and claim more if a backlog or new work is known (its runner takes the next one). */
     private void taskEnded() {
         outcomes.flush();
-        if (backlog && !paused && !stopping && claimedAheadCount.get() <= sizer.prefetch() / 2) {
+        if ((backlog || newWork) && !paused && !stopping && claimedAheadCount.get() <= sizer.prefetch() / 2) {
             requestCycle();
         }
     }
@@ -395,8 +459,12 @@ public final class QueueDispatcher {
     /** Notified when tasks are claimed ahead (or the dispatcher stops), for runners that wait. */
     private final Object moreClaimed = new Object();
 
+    /** Claims announced so far (under {@link #moreClaimed}): a runner lingers while they keep coming, whoever takes them. */
+    private long claimsAnnounced;
+
     private void announceClaimed() {
         synchronized (moreClaimed) {
+            claimsAnnounced++;
             moreClaimed.notifyAll();
         }
     }
@@ -412,8 +480,8 @@ public final class QueueDispatcher {
 
     /**
      * A runner: runs claimed tasks one after the other until none is left (or the dispatcher
-     * stops), then waits up to {@link #RUNNER_LINGER_MILLIS} for the next claim or hand-off
-     * instead of leaving: on Payara each runner submitted to the managed executor costs a capture
+     * stops), then waits for the next claim or hand-off, leaving once none came for
+     * {@link #RUNNER_LINGER_MILLIS}: on Payara each runner submitted to the managed executor costs a capture
      * of the application's context (a class-path scan, ~100 µs), and a claim that comes back
      * short of a full batch during a flood is followed by another within milliseconds.
      */
@@ -427,16 +495,28 @@ public final class QueueDispatcher {
                 if (stopping) {
                     break;
                 }
-                // the whole linger, not until the first notification: a claim wakes every waiting
-                // runner, and the first to poll may take all of it
+                // it leaves once no claim came for RUNNER_LINGER_MILLIS, not at the first notification nor when
+                // others took a claim's tasks before it: a claim wakes every waiting runner, and the first to poll
+                // may take all of it; runners that left so cost new ones for every claim (a context capture
+                // each on Payara: 5% of the server's profile samples)
+                boolean expired = false;
                 synchronized (moreClaimed) {
+                    long seen = claimsAnnounced;
                     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUNNER_LINGER_MILLIS);
-                    long left;
-                    while (claimedAheadCount.get() == 0 && !stopping && (left = deadline - System.nanoTime()) > 0) {
+                    while (claimedAheadCount.get() == 0 && !stopping) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            expired = true;
+                            break;
+                        }
                         TimeUnit.NANOSECONDS.timedWait(moreClaimed, left);
+                        if (claimsAnnounced != seen) {
+                            seen = claimsAnnounced;
+                            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUNNER_LINGER_MILLIS);
+                        }
                     }
                 }
-                if (claimedAheadCount.get() == 0) {
+                if (expired && claimedAheadCount.get() == 0) {
                     break;
                 }
             }
@@ -634,6 +714,9 @@ public final class QueueDispatcher {
     public void stopClaiming() {
         stopping = true;
         announceClaimed(); // runners waiting for a claim leave
+        synchronized (wakes) {
+            wakes.notifyAll(); // and a cycle waiting for a wake
+        }
         ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);
