@@ -21,6 +21,7 @@ public class ManagedExecutors {
 
     public static final String EXECUTOR = "java:comp/DefaultManagedExecutorService";
     public static final String SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
+    public static final String CONTEXT = "java:comp/DefaultContextService";
 
     /** Typed to itself only: a scheduled executor is also an executor, and must not make that injection ambiguous. */
     @Produces
@@ -35,6 +36,17 @@ public class ManagedExecutors {
     @Typed(ManagedScheduledExecutorService.class)
     static ManagedScheduledExecutorService scheduler() {
         return lookup(SCHEDULER, ManagedScheduledExecutorService.class);
+    }
+
+    /**
+     * The application's context (naming, class loader, security) as it is on the calling thread,
+     * captured once, applied around each task it runs (on the thread that runs it): for work that
+     * reaches the managed executor from a thread without that context (the SurrealDB connection's,
+     * a JDK timer's), where the executor's own capture finds none and a handler's {@code @Resource}
+     * comes out null. Call it where the application's context is (a deployment event).
+     */
+    public static java.util.concurrent.Executor applicationContext() {
+        return lookup(CONTEXT, jakarta.enterprise.concurrent.ContextService.class).currentContextExecutor();
     }
 
     private static <T> T lookup(String name, Class<T> type) {

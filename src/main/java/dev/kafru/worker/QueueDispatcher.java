@@ -444,7 +444,8 @@ public final class QueueDispatcher {
             }
             if (runners.compareAndSet(now, now + 1)) {
                 try {
-                    executor.execute(this::runClaimed);
+                    java.util.concurrent.Executor context = tasksContext;
+                    executor.execute(context == null ? this::runClaimed : () -> context.execute(this::runClaimed));
                 } catch (RejectedExecutionException e) {
                     runners.decrementAndGet();
                     LOG.fine("executor refused a runner for queue " + queue + "; its claimed tasks wait for the next cycle");
@@ -452,6 +453,19 @@ public final class QueueDispatcher {
                 }
             }
         }
+    }
+
+    /** Applied around each runner (the application's context in a container), or null. */
+    private volatile java.util.concurrent.Executor tasksContext;
+
+    /**
+     * Runs every runner (the tasks, their observers) through {@code context}: in a container, the
+     * application's context captured once, so that a runner started from a thread without it (the
+     * SurrealDB connection's, after a push) still gives handlers their {@code @Resource}s. Call
+     * before {@link #start}.
+     */
+    public void runTasksIn(java.util.concurrent.Executor context) {
+        this.tasksContext = context;
     }
 
     /** How long a runner that ran out of claimed tasks waits for the next claim or hand-off before it leaves. */

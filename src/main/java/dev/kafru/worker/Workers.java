@@ -7,6 +7,7 @@ import dev.kafru.store.StoreException;
 import dev.kafru.store.StoreLifecycle;
 import dev.kafru.store.Subscription;
 import dev.kafru.store.TaskRepository;
+import dev.kafru.config.ManagedExecutors;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -98,8 +99,17 @@ public class Workers extends StopsWithTheApplication {
             LOG.info("kafru workers are disabled (kafru.worker.enabled=false); this server only enqueues");
             return;
         }
+        try {
+            appContext = ManagedExecutors.applicationContext(); // here, in the deployment's own context
+        } catch (IllegalStateException e) {
+            LOG.log(Level.WARNING, "kafru runs tasks without the application's context captured at deployment: a handler"
+                    + " whose run was started from the database connection's thread may find no @Resource (" + e.getMessage() + ")");
+        }
         scheduler.execute(() -> startWhenReady(queues));
     }
+
+    /** The application's context, applied to every runner (see {@link ManagedExecutors#applicationContext}). */
+    private volatile java.util.concurrent.Executor appContext;
 
     private void startWhenReady(Map<String, Integer> queues) {
         if (stopped) {
@@ -170,6 +180,7 @@ public class Workers extends StopsWithTheApplication {
                 return existing;
             }
             created = new QueueDispatcher(queue, threads, own, tasks, registry, executor, scheduler, serverName + "/" + queue);
+            created.runTasksIn(appContext);
             created.reportProgressTo(progress());
             dispatchers.put(queue, created);
             for (Consumer<QueueDispatcher> listener : startListeners) {
@@ -192,7 +203,8 @@ public class Workers extends StopsWithTheApplication {
 
     /** The container's executor the workers run on (through a method: a client proxy's fields are its own). */
     java.util.concurrent.Executor executor() {
-        return executor;
+        java.util.concurrent.Executor context = appContext;
+        return context == null ? executor : work -> executor.execute(() -> context.execute(work));
     }
 
     /**
