@@ -661,7 +661,19 @@ public class KafruQueue {
     }
 
     private TaskRequest withHandlerDefaults(TaskRequest request) {
-        return request == null ? null : registry.withDefaults(request).withFollowers(registry::withDefaults);
+        TaskRegistry handlers = registry();
+        return request == null ? null : handlers.withDefaults(request).withFollowers(handlers::withDefaults);
+    }
+
+    /** The registry itself, not its client proxy: pushAll consults it for every request ({@link TaskRegistry#direct}). */
+    private volatile TaskRegistry directRegistry;
+
+    private TaskRegistry registry() {
+        TaskRegistry direct = directRegistry;
+        if (direct == null) {
+            directRegistry = direct = registry.direct();
+        }
+        return direct;
     }
 
     private void check(TaskRequest request) {
@@ -671,8 +683,8 @@ public class KafruQueue {
 
     /** The request's handler and its followers' are beans of this application. */
     private void checkHandlers(TaskRequest request, String path) {
-        if (!registry.has(request.handler())) {
-            throw new InvalidTaskException(path + "handler", (path.isEmpty() ? "" : path + ": ") + registry.unknown(request.handler()));
+        if (!registry().has(request.handler())) {
+            throw new InvalidTaskException(path + "handler", (path.isEmpty() ? "" : path + ": ") + registry().unknown(request.handler()));
         }
         for (int i = 0; i < request.thenRequests().size(); i++) {
             checkHandlers(request.thenRequests().get(i), path + "then[" + i + "].");

@@ -62,6 +62,17 @@ public class TaskRegistry {
     private record Resolved(Bean<?> bean, TaskHandler shared) {
     }
 
+    /**
+     * This registry itself rather than its CDI client proxy, for the paths that consult it for
+     * every task (pushAll's checks; each run, three times): each call through the proxy looks the
+     * instance up in its context again (Payara's profile showed those look-ups on every task). The
+     * application scope outlives everyone who holds it. The handlers it runs are still called
+     * through their own client proxies.
+     */
+    public TaskRegistry direct() {
+        return this;
+    }
+
     private Resolved resolved(String name) {
         return resolvedByName.computeIfAbsent(name, n -> {
             Bean<?> bean = beanManager.resolve(beanManager.getBeans(TaskHandler.class, TaskName.Literal.of(n)));
