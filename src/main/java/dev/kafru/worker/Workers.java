@@ -102,7 +102,9 @@ public class Workers extends StopsWithTheApplication {
         try {
             appContext = ManagedExecutors.applicationContext(); // here, in the deployment's own context
         } catch (IllegalStateException e) {
-            LOG.log(Level.WARNING, "kafru runs tasks without the application's context captured at deployment: a handler"
+            // outside a container (no JNDI at all) there is no application context to lose: no warning then
+            Level level = e.getCause() instanceof javax.naming.NoInitialContextException ? Level.FINE : Level.WARNING;
+            LOG.log(level, "kafru runs tasks without the application's context captured at deployment: a handler"
                     + " whose run was started from the database connection's thread may find no @Resource (" + e.getMessage() + ")");
         }
         scheduler.execute(() -> startWhenReady(queues));
