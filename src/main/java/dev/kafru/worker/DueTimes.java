@@ -86,16 +86,16 @@ final class DueTimes {
         return wait(due, now, next);
     }
 
-    /**
-     * How long until the next known due task, no longer than {@code next}, for a cycle that did not
-     * claim (nothing announced): a due time noted earlier still arms the timer (its wake claims).
-     */
     /** Whether the next known due time has come (a task noted as due is due now). */
     boolean knownDueHasPassed() {
         Instant due = knownNextDue;
         return due != null && !due.isAfter(clock.instant());
     }
 
+    /**
+     * How long until the next known due task, no longer than {@code next}, for a cycle that did not
+     * claim (nothing announced): a due time noted earlier still arms the timer (its wake claims).
+     */
     Duration untilKnownDue(Duration next) {
         return wait(knownNextDue, clock.instant(), next);
     }

@@ -444,8 +444,7 @@ public final class QueueDispatcher {
             }
             if (runners.compareAndSet(now, now + 1)) {
                 try {
-                    java.util.concurrent.Executor context = tasksContext;
-                    executor.execute(context == null ? this::runClaimed : () -> context.execute(this::runClaimed));
+                    executor.execute(inContext(tasksContext, this::runClaimed));
                 } catch (RejectedExecutionException e) {
                     runners.decrementAndGet();
                     LOG.fine("executor refused a runner for queue " + queue + "; its claimed tasks wait for the next cycle");
@@ -457,6 +456,11 @@ public final class QueueDispatcher {
 
     /** Applied around each runner (the application's context in a container), or null. */
     private volatile java.util.concurrent.Executor tasksContext;
+
+    /** {@code work} run through {@code context} (see {@link #runTasksIn}); itself when there is none. */
+    static Runnable inContext(java.util.concurrent.Executor context, Runnable work) {
+        return context == null ? work : () -> context.execute(work);
+    }
 
     /**
      * Runs every runner (the tasks, their observers) through {@code context}: in a container, the

@@ -206,7 +206,7 @@ public class Workers extends StopsWithTheApplication {
     /** The container's executor the workers run on (through a method: a client proxy's fields are its own). */
     java.util.concurrent.Executor executor() {
         java.util.concurrent.Executor context = appContext;
-        return context == null ? executor : work -> executor.execute(() -> context.execute(work));
+        return context == null ? executor : work -> executor.execute(QueueDispatcher.inContext(context, work));
     }
 
     /**
