@@ -671,7 +671,7 @@ public class KafruQueue {
     private TaskRegistry registry() {
         TaskRegistry direct = directRegistry;
         if (direct == null) {
-            directRegistry = direct = registry.direct();
+            directRegistry = direct = registry.direct().registry();
         }
         return direct;
     }

@@ -18,6 +18,8 @@ final class MicroProfileRecorder implements MetricsRecorder {
 
     private final MetricRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** Name → queue → counter: found without building a key (counted for every task that ends). */
+    private final Map<String, Map<String, Counter>> queueCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     private MicroProfileRecorder(MetricRegistry registry) {
@@ -50,13 +52,20 @@ final class MicroProfileRecorder implements MetricsRecorder {
     }
 
     private Counter counter(String name, String queue) {
-        return counters.computeIfAbsent(name + "\u0000" + queue, k -> registry.counter(name, new Tag("queue", queue)));
+        Map<String, Counter> byQueue = queueCounters.get(name);
+        Counter counter = byQueue == null ? null : byQueue.get(queue);
+        return counter != null ? counter : queueCounters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(queue, q -> registry.counter(name, new Tag("queue", q)));
     }
 
     @Override
     public void time(String handler, Duration took) {
-        timers.computeIfAbsent(handler, h -> registry.timer(Metadata.builder().withName(TaskMetrics.DURATION)
-                .withDescription("execution time of a task handler").build(), new Tag("handler", h))).update(took);
+        Timer timer = timers.get(handler);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(handler, h -> registry.timer(Metadata.builder().withName(TaskMetrics.DURATION)
+                    .withDescription("execution time of a task handler").build(), new Tag("handler", h)));
+        }
+        timer.update(took);
     }
 
     @Override

@@ -65,12 +65,20 @@ public class TaskRegistry {
     /**
      * This registry itself rather than its CDI client proxy, for the paths that consult it for
      * every task (pushAll's checks; each run, three times): each call through the proxy looks the
-     * instance up in its context again (Payara's profile showed those look-ups on every task). The
-     * application scope outlives everyone who holds it. The handlers it runs are still called
-     * through their own client proxies.
+     * instance up in its context again, and on a thread without a request context Weld's proxy
+     * also makes and drops an interception stack and a thread-local entry per call (Payara's
+     * allocation profile showed both on every task). The application scope outlives everyone
+     * who holds it. The handlers it runs are still called through their own client proxies.
+     * <p>
+     * Handed out inside a holder: a client proxy answers a method that returns {@code this} with
+     * the proxy itself (Weld does), so a plain {@code return this} came back as the proxy.
      */
-    public TaskRegistry direct() {
-        return this;
+    public Direct direct() {
+        return new Direct(this);
+    }
+
+    /** The registry instance itself (see {@link #direct()}). */
+    public record Direct(TaskRegistry registry) {
     }
 
     private Resolved resolved(String name) {

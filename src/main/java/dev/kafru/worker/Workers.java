@@ -181,7 +181,7 @@ public class Workers extends StopsWithTheApplication {
             if (existing != null) {
                 return existing;
             }
-            created = new QueueDispatcher(queue, threads, own, tasks, registry.direct(), executor, scheduler, serverName + "/" + queue);
+            created = new QueueDispatcher(queue, threads, own, tasks, registry.direct().registry(), executor, scheduler, serverName + "/" + queue);
             created.runTasksIn(appContext);
             created.reportProgressTo(progress());
             dispatchers.put(queue, created);

@@ -7,6 +7,7 @@ import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskName;
 import dev.kafru.TaskStatus;
+import dev.kafru.worker.TaskRegistry;
 import jakarta.inject.Inject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -22,6 +23,8 @@ import java.util.Map;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +52,19 @@ class QueueIT {
     @Inject
     @TaskName("it-transactional")
     TransactionalTask transactional;
+
+    @Inject
+    TaskRegistry registry;
+
+    @Test
+    void theWorkersGetTheRegistryItselfNotItsClientProxy() {
+        // every run consults the registry three times: through the proxy each call is a context look-up
+        // (and, outside a request, an interception stack made and dropped); a proxy answers `return this`
+        // with itself, which is why direct() hands the instance out in a holder
+        assertNotSame(TaskRegistry.class, registry.getClass(), "the injected registry is Weld's client proxy");
+        assertSame(TaskRegistry.class, registry.direct().registry().getClass(), "direct() gives the instance itself");
+        assertEquals(registry.names(), registry.direct().registry().names());
+    }
 
     @Test
     void anApplicationScopedHandlerRunsOnItsOneInstanceWithItsInterceptors() {
