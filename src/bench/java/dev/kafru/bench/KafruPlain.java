@@ -47,7 +47,9 @@ final class KafruPlain {
             Measure.Runs runs = new Measure.Runs(0);
             try (Worker worker = new Worker(o, db, "bench", "bench-server", runs)) {
                 Measure.enginePort = o.dbPort;
-                return Measure.warmThenTime(o, o.tasks, runs, worker);
+                Map<String, Double> r = Measure.warmThenTime(o, o.tasks, runs, worker);
+                System.out.println("  write conflicts retried (warm-up included): " + ConflictRetry.retried());
+                return r;
             }
         }
     }
