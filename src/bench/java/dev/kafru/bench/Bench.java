@@ -42,6 +42,8 @@ public final class Bench {
                 case "kafru", "kafru-sync-never" -> KafruPlain.throughput(o);
                 case "kafru-latency", "kafru-sync-never-latency" -> KafruPlain.latency(o);
                 case "kafru-2" -> KafruPlain.twoServers(o);
+                case "kafru-2jvm" -> KafruPlain.separateJvms(o, 2);
+                case "kafru-serve" -> KafruPlain.serve(o);
                 case "kafru-2-latency" -> Map.of("p50", Double.NaN, "p99", Double.NaN);
                 case "db-scheduler-h2" -> DbSchedulerPeer.throughput(o, Pools.Store.H2_FILE, true);
                 case "db-scheduler-pg" -> DbSchedulerPeer.throughput(o, Pools.Store.POSTGRES, true);
@@ -239,20 +241,22 @@ public final class Bench {
         return String.format(Locale.ROOT, "%.1fx", median(values(results, system, "rate")) / median(values(results, peer, "rate")));
     }
 
-    /** How a system's push is called in the container mode's lines: the plain kafru pushes through its store. */
+    /** How a system's push is called in the container mode's lines: the plain workers push through their store. */
     private static String pushCall(String system) {
-        return system.equals("kafru") ? "push" : "pushAll";
+        return system.startsWith("kafru-container") ? "pushAll" : "push";
     }
 
     /**
      * kafru in Payara Micro, 1 and 2 servers, in turns with the plain kafru (so that the
      * container/plain ratios come from one stretch of this machine, whose speed moves ±20% in
      * minutes), then the idle latency in the container. {@code --systems} picks among kafru,
-     * kafru-2, kafru-container, kafru-container-2 and kafru-container-latency; one server is
-     * compared with kafru, two with kafru-2 (two plain workers sharing the queue).
+     * kafru-2, kafru-2jvm, kafru-container, kafru-container-2 and kafru-container-latency; one
+     * server is compared with kafru, two with kafru-2 (two plain workers sharing the queue, in one
+     * JVM) and with kafru-2jvm (the same, each worker in a JVM of its own: what two JVMs cost
+     * apart from the container).
      */
     static void container(Options o, SurrealLauncher launcher) throws Exception {
-        List<String> all = List.of("kafru", "kafru-2", "kafru-container", "kafru-container-2", "kafru-container-latency");
+        List<String> all = List.of("kafru", "kafru-2", "kafru-2jvm", "kafru-container", "kafru-container-2", "kafru-container-latency");
         List<String> chosen = o.systemsGiven ? o.systems.stream().filter(all::contains).toList() : all;
         List<String> throughput = chosen.stream().filter(s -> !s.endsWith("-latency")).toList();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -264,7 +268,7 @@ public final class Bench {
                 pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
                 System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s; CPU per task: engine %.1f µs, %s %.1f µs;"
                                 + " warmed with %,.0f: %s%s)%n", run, system, r.get("rate"), pushCall(system), r.get("push"),
-                        r.getOrDefault("engineUs", 0.0), system.startsWith("kafru-container") ? "Payara" : "JVM", r.getOrDefault("jvmUs", 0.0),
+                        r.getOrDefault("engineUs", 0.0), system.startsWith("kafru-container") ? "Payara" : system.equals("kafru-2jvm") ? "JVMs" : "JVM", r.getOrDefault("jvmUs", 0.0),
                         r.getOrDefault("warmup", 0.0), rounds(r), r.getOrDefault("settled", 0.0) > 0 ? "" : ", not settled");
             }
         }
@@ -272,20 +276,23 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "| %s | %s tasks/s | %s of %d: %s s |%n", system.equals("kafru") ? "kafru, plain (same runs)" : label(o, system),
                     spread(rates.get(system)), pushCall(system), o.tasks, spread(pushes.get(system), "%.2f"));
         }
-        // one server against one plain worker, two servers against two plain workers sharing the queue
+        // one server against one plain worker, two servers against two plain workers sharing the queue (in one JVM, and
+        // each in a JVM of its own when kafru-2jvm ran too)
         for (String system : throughput) {
-            String base = system.equals("kafru-container-2") && rates.containsKey("kafru-2") ? "kafru-2"
-                    : system.startsWith("kafru-container") ? "kafru" : null;
-            if (base == null || !rates.containsKey(base)) {
-                continue;
+            List<String> bases = !system.startsWith("kafru-container") ? List.of()
+                    : system.equals("kafru-container-2") ? List.of("kafru-2", "kafru-2jvm") : List.of("kafru");
+            for (String base : bases) {
+                if (!rates.containsKey(base)) {
+                    continue;
+                }
+                List<Double> plain = rates.get(base);
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < plain.size(); i++) {
+                    ratios.add(100 * rates.get(system).get(i) / plain.get(i));
+                }
+                System.out.printf(Locale.ROOT, "%s / %s: %.0f%% of the medians; run by run %s%%%n", label(o, system), label(o, base),
+                        100 * median(rates.get(system)) / median(plain), spread(ratios));
             }
-            List<Double> plain = rates.get(base);
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < plain.size(); i++) {
-                ratios.add(100 * rates.get(system).get(i) / plain.get(i));
-            }
-            System.out.printf(Locale.ROOT, "%s / %s: %.0f%% of the medians; run by run %s%%%n", label(o, system), label(o, base),
-                    100 * median(rates.get(system)) / median(plain), spread(ratios));
         }
         if (!chosen.contains("kafru-container-latency")) {
             return;
@@ -316,8 +323,8 @@ public final class Bench {
         }
     }
 
-    /** Runs one measurement in its own JVM, on the launcher at {@code dbPort}, and returns its RESULT line. */
-    static Map<String, Double> child(Options o, String system, int dbPort) throws IOException, InterruptedException {
+    /** The command of a child JVM for {@code system}, on the launcher at {@code dbPort}, with this run's options. */
+    static List<String> childCommand(Options o, String system, int dbPort) {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx2g", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Dkafru.launcher.dir=" + SurrealLauncher.launcherDir(),
                 "-Dpayara.microJar=" + System.getProperty("payara.microJar", "target/payara-micro.jar"),
@@ -328,7 +335,12 @@ public final class Bench {
                 "--db-port", String.valueOf(dbPort), "--pg-port", String.valueOf(o.pgPort), "--samples", String.valueOf(o.samples),
                 "--minutes", String.valueOf(o.minutes), "--rate", String.valueOf(o.rate)));
         command.addAll(o.passThrough);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return command;
+    }
+
+    /** Runs one measurement in its own JVM, on the launcher at {@code dbPort}, and returns its RESULT line. */
+    static Map<String, Double> child(Options o, String system, int dbPort) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(childCommand(o, system, dbPort)).redirectErrorStream(true).start();
         Map<String, Double> result = null;
         List<String> out = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -363,6 +375,7 @@ public final class Bench {
             case "kafru" -> "**kafru " + version() + ", default settings** (RocksDB log synced at each commit)";
             case "kafru-sync-never" -> "extra row: kafru " + version() + ", engine's deferred sync (" + SYNC_DATA + "=never), not in the bars";
             case "kafru-2" -> "kafru, two workers on separate connections (as two servers)";
+            case "kafru-2jvm" -> "kafru, two workers each in a JVM of its own, driven over HTTP as the servers are";
             case "db-scheduler-h2" -> "db-scheduler 16.12.0, H2 file (written in the background) + HikariCP, scheduleBatch, poll 100 ms";
             case "db-scheduler-pg" -> "db-scheduler 16.12.0, " + postgres + ", scheduleBatch, poll 100 ms";
             case "db-scheduler-h2-single" -> "db-scheduler 16.12.0, H2 file + HikariCP, schedule one by one, poll 100 ms";
@@ -415,7 +428,9 @@ public final class Bench {
                              The default run takes about 13 minutes on 2 cores (under 15).
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers,
                              in turns with the plain kafru: prints container / plain run by run
-                             (--systems kafru,kafru-2,kafru-container,kafru-container-2,kafru-container-latency; 2 servers are compared with kafru-2);
+                             (--systems kafru,kafru-2,kafru-2jvm,kafru-container,kafru-container-2,kafru-container-latency;
+                             2 servers are compared with kafru-2, two plain workers in one JVM, and with kafru-2jvm,
+                             each in a JVM of its own);
                              the servers warm by the plain rule above (Payara's JIT settles slowly: --warmup 1500000
                              --round 300000 for the ratios in docs/benchmark.md); JAVA_TOOL_OPTIONS=-Dkafru.bench.config=
                              'k=v;k=v' adds server settings, --push-pause-us=N pauses the plain side's push per statement

@@ -33,6 +33,17 @@ final class KafruContainer {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /**
+     * A server the benchmark drives over loopback HTTP, as it drives the Payara application:
+     * {@code push?n=}, {@code count}, {@code conflicts} (and {@code mark}, {@code started}) under
+     * {@code base}; {@code process} is the JVM whose processor time is counted.
+     */
+    record Served(URI base, ProcessHandle process) {
+        static Served of(PayaraProcess p) {
+            return new Served(URI.create(p.root() + "app/bench/"), p.process());
+        }
+    }
+
     private KafruContainer() {
     }
 
@@ -83,38 +94,45 @@ final class KafruContainer {
         SurrealSettings db = KafruPlain.database(o, "container");
         List<PayaraProcess> payaras = start(o, db, servers);
         try {
-            PayaraProcess first = payaras.get(0);
-            // warmed as the plain benchmark is (Measure.warmThenTime)
-            Measure.WarmUp warmUp = Measure.warmUp(o, (warmed, tasks) -> {
-                long roundStart = System.nanoTime();
-                call(first, "POST", "app/bench/push?n=" + tasks);
-                awaitTotal(payaras, warmed + tasks, Duration.ofSeconds(120));
-                return tasks / ((System.nanoTime() - roundStart) / 1e9);
-            });
-            List<long[]> was = perServer(payaras);
-            long before = was.stream().mapToLong(c -> c[0]).sum();
-            CpuTime cpu = CpuTime.start(o.dbPort, payaras.stream().map(PayaraProcess::process).toList());
-            long start = System.nanoTime();
-            double pushNanos = Double.parseDouble(call(first, "POST", "app/bench/push?n=" + o.tasks));
-            awaitTotal(payaras, before + o.tasks, Duration.ofMinutes(10));
-            Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
-            cpu.putPerTask(r, o.tasks);
-            warmUp.putInto(r, o.tasks);
-            List<long[]> now = perServer(payaras);
-            StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
-            for (int i = 0; i < payaras.size(); i++) {
-                split.append(' ').append(now.get(i)[0] - was.get(i)[0]).append('/').append(now.get(i)[1] - was.get(i)[1]);
-            }
-            System.out.println(split);
-            try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
-                KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + warmUp.total());
-            }
-            return r;
+            return flood(o, db, payaras.stream().map(Served::of).toList());
         } finally {
             for (PayaraProcess p : payaras) {
                 p.close();
             }
         }
+    }
+
+    /**
+     * Warms the servers as the plain benchmark is warmed (Measure.warmThenTime), then times one
+     * flood of {@code o.tasks} pushed by the first server's push call, counted on every server.
+     */
+    static Map<String, Double> flood(Bench.Options o, SurrealSettings db, List<Served> servers) throws Exception {
+        Served first = servers.get(0);
+        Measure.WarmUp warmUp = Measure.warmUp(o, (warmed, tasks) -> {
+            long roundStart = System.nanoTime();
+            call(first, "POST", "push?n=" + tasks);
+            awaitTotal(servers, warmed + tasks, Duration.ofSeconds(120));
+            return tasks / ((System.nanoTime() - roundStart) / 1e9);
+        });
+        List<long[]> was = perServer(servers);
+        long before = was.stream().mapToLong(c -> c[0]).sum();
+        CpuTime cpu = CpuTime.start(o.dbPort, servers.stream().map(Served::process).toList());
+        long start = System.nanoTime();
+        double pushNanos = Double.parseDouble(call(first, "POST", "push?n=" + o.tasks));
+        awaitTotal(servers, before + o.tasks, Duration.ofMinutes(10));
+        Map<String, Double> r = Measure.rate(o.tasks, start, pushNanos / 1e9);
+        cpu.putPerTask(r, o.tasks);
+        warmUp.putInto(r, o.tasks);
+        List<long[]> now = perServer(servers);
+        StringBuilder split = new StringBuilder("  per server (tasks run / write conflicts retried):");
+        for (int i = 0; i < servers.size(); i++) {
+            split.append(' ').append(now.get(i)[0] - was.get(i)[0]).append('/').append(now.get(i)[1] - was.get(i)[1]);
+        }
+        System.out.println(split);
+        try (RpcSurrealConnection check = RpcSurrealConnection.open(db)) {
+            KafruPlain.awaitCompletedInStore(check, "bench", o.tasks + warmUp.total());
+        }
+        return r;
     }
 
     /**
@@ -124,17 +142,18 @@ final class KafruContainer {
     static Map<String, Double> latency(Bench.Options o) throws Exception {
         SurrealSettings db = KafruPlain.database(o, "container_latency");
         List<PayaraProcess> payaras = start(o, db, 2);
+        List<Served> servers = payaras.stream().map(Served::of).toList();
         try {
             List<Double> local = new ArrayList<>();
             List<Double> remote = new ArrayList<>();
             int n = Math.min(o.samples, 200);
             for (int i = 0; i < n + 20; i++) {
                 for (String queue : List.of("bench", "remote")) {
-                    String[] answer = call(payaras.get(0), "POST", "app/bench/mark?wait=" + queue.equals("bench") + "&queue=" + queue).split(" ");
+                    String[] answer = call(servers.get(0), "POST", "mark?wait=" + queue.equals("bench") + "&queue=" + queue).split(" ");
                     long pushed = Long.parseLong(answer[1]);
                     long started = Long.parseLong(answer[2]);
                     if (queue.equals("remote")) { // it runs on server 2: ask it once, the request waiting for the start
-                        started = Long.parseLong(call(payaras.get(1), "GET", "app/bench/started?id=" + answer[0]));
+                        started = Long.parseLong(call(servers.get(1), "GET", "started?id=" + answer[0]));
                     }
                     if (started == 0) {
                         throw new IllegalStateException("mark task " + answer[0] + " did not start within 30 s");
@@ -154,24 +173,24 @@ final class KafruContainer {
     }
 
     /** Per server: tasks run, write conflicts retried. */
-    static List<long[]> perServer(List<PayaraProcess> payaras) throws Exception {
+    static List<long[]> perServer(List<Served> servers) throws Exception {
         List<long[]> counts = new ArrayList<>();
-        for (PayaraProcess p : payaras) {
-            counts.add(new long[] {Long.parseLong(call(p, "GET", "app/bench/count")), Long.parseLong(call(p, "GET", "app/bench/conflicts"))});
+        for (Served p : servers) {
+            counts.add(new long[] {Long.parseLong(call(p, "GET", "count")), Long.parseLong(call(p, "GET", "conflicts"))});
         }
         return counts;
     }
 
-    static long total(List<PayaraProcess> payaras) throws Exception {
+    static long total(List<Served> servers) throws Exception {
         long sum = 0;
-        for (PayaraProcess p : payaras) {
-            sum += Long.parseLong(call(p, "GET", "app/bench/count"));
+        for (Served p : servers) {
+            sum += Long.parseLong(call(p, "GET", "count"));
         }
         return sum;
     }
 
-    static String call(PayaraProcess p, String method, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(p.root() + path)).timeout(Duration.ofMinutes(2))
+    static String call(Served p, String method, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(p.base().resolve(path)).timeout(Duration.ofMinutes(2))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
@@ -194,10 +213,10 @@ final class KafruContainer {
      * of tasks: it asks every 50 ms only near the end, and before that once the tasks left should
      * be half done at the rate seen so far (at most a second apart).
      */
-    static void awaitTotal(List<PayaraProcess> payaras, long target, Duration timeout) throws Exception {
+    static void awaitTotal(List<Served> servers, long target, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long firstAt = System.nanoTime();
-        long first = total(payaras);
+        long first = total(servers);
         long n = first;
         while (n < target) {
             if (System.nanoTime() > deadline) {
@@ -206,7 +225,7 @@ final class KafruContainer {
             double perMilli = (n - first) / Math.max(1.0, (System.nanoTime() - firstAt) / 1e6);
             long pause = perMilli <= 0 ? 50 : (long) Math.min(1000, Math.max(50, (target - n) / perMilli / 2));
             Thread.sleep(pause);
-            n = total(payaras);
+            n = total(servers);
         }
     }
 

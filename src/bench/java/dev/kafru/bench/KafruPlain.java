@@ -130,6 +130,114 @@ final class KafruPlain {
         }
     }
 
+    /**
+     * Two (or more) plain workers on one queue, each in a JVM of its own serving the benchmark's
+     * calls over loopback HTTP ({@link #serve}), driven as the Payara servers are
+     * ({@link KafruContainer#flood}): what running two JVMs costs, apart from the container.
+     */
+    static Map<String, Double> separateJvms(Bench.Options o, int servers) throws Exception {
+        SurrealSettings db = database(o, "plain2jvm");
+        try (RpcSurrealConnection schema = RpcSurrealConnection.open(db)) {
+            Schema.apply(schema);
+        }
+        List<Process> started = new ArrayList<>();
+        try {
+            List<KafruContainer.Served> served = new ArrayList<>();
+            for (int i = 1; i <= servers; i++) {
+                List<String> command = Bench.childCommand(o, "kafru-serve", o.dbPort);
+                command.addAll(List.of("--database=" + db.database(), "--server-name=bench-server-" + i));
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                started.add(p);
+                served.add(new KafruContainer.Served(URI.create("http://127.0.0.1:" + servingPort(p) + "/"), p.toHandle()));
+            }
+            return KafruContainer.flood(o, db, served);
+        } finally {
+            for (Process p : started) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** The port a serving JVM printed ("SERVING port"); its further output is drained (and kept from the benchmark's). */
+    private static int servingPort(Process p) throws Exception {
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        List<String> seen = new ArrayList<>();
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("SERVING ")) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // kept out of the benchmark's output
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // the process ended
+                    }
+                }, "serving-output");
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(line.substring("SERVING ".length()).trim());
+            }
+            seen.add(line);
+        }
+        throw new IllegalStateException("a serving JVM ended before it served (exit " + p.waitFor() + "):\n" + String.join("\n", seen));
+    }
+
+    /**
+     * A serving JVM (child "kafru-serve"): one plain worker on queue "bench" of {@code --database},
+     * and on 127.0.0.1 the calls the benchmark's Payara application answers — POST push?n=
+     * (pushes as {@link #push} does, answers the nanoseconds it took), GET count, GET conflicts —
+     * until the benchmark ends it.
+     */
+    static Map<String, Double> serve(Bench.Options o) throws Exception {
+        SurrealSettings settings = SurrealSettings.of(URI.create("ws://127.0.0.1:" + o.dbPort + "/rpc"), SurrealLauncher.USER,
+                SurrealLauncher.PASSWORD, "kafru_bench", o.extra.get("database"));
+        try (RpcSurrealConnection db = RpcSurrealConnection.open(settings)) {
+            Measure.Runs runs = new Measure.Runs(Integer.MAX_VALUE); // counted only, never awaited here
+            try (Worker worker = new Worker(o, db, "bench", o.extra.get("server-name"), runs)) {
+                com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+                http.createContext("/push", exchange -> answer(exchange, () -> {
+                    int n = Integer.parseInt(exchange.getRequestURI().getQuery().replaceFirst("^n=", ""));
+                    long start = System.nanoTime();
+                    worker.push(0, n);
+                    return String.valueOf(System.nanoTime() - start);
+                }));
+                http.createContext("/count", exchange -> answer(exchange, () -> String.valueOf(runs.count())));
+                http.createContext("/conflicts", exchange -> answer(exchange, () -> String.valueOf(ConflictRetry.retried())));
+                http.setExecutor(Executors.newFixedThreadPool(2));
+                http.start();
+                System.out.println("SERVING " + http.getAddress().getPort());
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE); // until the benchmark ends this JVM
+            }
+        }
+        return Map.of();
+    }
+
+    private interface Answer {
+        String get() throws Exception;
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange, Answer answer) throws java.io.IOException {
+        int status = 200;
+        String body;
+        try {
+            body = answer.get();
+        } catch (Exception e) {
+            status = 500;
+            body = String.valueOf(e);
+        }
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (java.io.OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
     /** Pushes no-op tasks as {@code KafruQueue.pushAll} does: its statement size and statements in flight, waking the worker after each. */
     static void push(SurrealTaskRepository store, int tasks, QueueDispatcher worker, String queue, long pauseNanos) {
         List<java.util.concurrent.CompletableFuture<?>> chunks = new ArrayList<>();
