@@ -57,10 +57,10 @@ class QueueIT {
     TaskRegistry registry;
 
     @Test
-    void theWorkersGetTheRegistryItselfNotItsClientProxy() {
-        // every run consults the registry three times: through the proxy each call is a context look-up
-        // (and, outside a request, an interception stack made and dropped); a proxy answers `return this`
-        // with itself, which is why direct() hands the instance out in a holder
+    void directGivesTheRegistryItselfNotItsClientProxy() {
+        // the workers and pushAll take the registry from direct(); every run consults it three times: through
+        // the proxy each call is a context look-up (and, outside a request, an interception stack made and
+        // dropped); a proxy answers `return this` with itself, which is why direct() hands out a holder
         assertNotSame(TaskRegistry.class, registry.getClass(), "the injected registry is Weld's client proxy");
         assertSame(TaskRegistry.class, registry.direct().registry().getClass(), "direct() gives the instance itself");
         assertEquals(registry.names(), registry.direct().registry().names());
