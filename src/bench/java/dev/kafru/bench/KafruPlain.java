@@ -35,9 +35,15 @@ final class KafruPlain {
     private KafruPlain() {
     }
 
+    /** A new database on the benchmark's launcher, named after {@code name}. */
     static SurrealSettings database(Bench.Options o, String name) {
+        return onLauncher(o, name + "_" + System.nanoTime());
+    }
+
+    /** The database {@code database} on the benchmark's launcher. */
+    static SurrealSettings onLauncher(Bench.Options o, String database) {
         return SurrealSettings.of(URI.create("ws://127.0.0.1:" + o.dbPort + "/rpc"), SurrealLauncher.USER, SurrealLauncher.PASSWORD,
-                "kafru_bench", name + "_" + System.nanoTime());
+                "kafru_bench", database);
     }
 
     /** The warm-up and the timed flood ({@link Measure#warmThenTime}) on a database of its own. */
@@ -193,9 +199,7 @@ final class KafruPlain {
      * until the benchmark ends it.
      */
     static Map<String, Double> serve(Bench.Options o) throws Exception {
-        SurrealSettings settings = SurrealSettings.of(URI.create("ws://127.0.0.1:" + o.dbPort + "/rpc"), SurrealLauncher.USER,
-                SurrealLauncher.PASSWORD, "kafru_bench", o.extra.get("database"));
-        try (RpcSurrealConnection db = RpcSurrealConnection.open(settings)) {
+        try (RpcSurrealConnection db = RpcSurrealConnection.open(onLauncher(o, o.extra.get("database")))) {
             Measure.Runs runs = new Measure.Runs(Integer.MAX_VALUE); // counted only, never awaited here
             try (Worker worker = new Worker(o, db, "bench", o.extra.get("server-name"), runs)) {
                 com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
