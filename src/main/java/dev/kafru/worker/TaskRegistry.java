@@ -52,13 +52,18 @@ public class TaskRegistry {
 
 
     private SortedSet<String> names = new TreeSet<>();
+    /** The names again, for {@link #has} on every run and push (a hash look-up, not the sorted set's walk). */
+    private Set<String> known = Set.of();
     /**
      * Each name's bean, resolved once: resolving per run (Instance.select with a qualifier literal)
      * showed in Payara's profile as Weld's qualifier hashing on every task.
      */
     private final Map<String, Resolved> resolvedByName = new ConcurrentHashMap<>();
 
-    /** A handler's bean, and its client proxy when the bean is normal-scoped (shared across runs). */
+    /**
+     * A handler's bean, and what runs it when the bean is normal-scoped (shared across runs): an
+     * {@code @ApplicationScoped} bean's instance itself, any other normal scope's client proxy.
+     */
     private record Resolved(Bean<?> bean, TaskHandler shared) {
     }
 
@@ -82,17 +87,38 @@ public class TaskRegistry {
     }
 
     private Resolved resolved(String name) {
-        return resolvedByName.computeIfAbsent(name, n -> {
+        Resolved known = resolvedByName.get(name);
+        return known != null ? known : resolvedByName.computeIfAbsent(name, n -> {
             Bean<?> bean = beanManager.resolve(beanManager.getBeans(TaskHandler.class, TaskName.Literal.of(n)));
             if (bean == null) {
                 throw new IllegalStateException(unknown(n));
             }
-            boolean normalScoped = beanManager.isNormalScope(bean.getScope());
-            TaskHandler shared = normalScoped
-                    ? (TaskHandler) beanManager.getReference(bean, TaskHandler.class, beanManager.createCreationalContext(bean))
-                    : null;
-            return new Resolved(bean, shared);
+            return new Resolved(bean, shared(bean));
         });
+    }
+
+    /**
+     * What runs a normal-scoped handler on every run, or null for a {@code @Dependent} one. An
+     * {@code @ApplicationScoped} bean's one instance is taken from its context once (with its
+     * interceptors and decorators: the container's instance is the intercepted one), because a call
+     * through the client proxy looks the instance up again and, on a runner thread (no request
+     * context), Weld's proxy makes and drops an interception stack per call — 2% of a Payara
+     * server's processor time in a flood. The application scope lives as long as this registry.
+     * Other normal scopes (request, session, custom) keep the proxy: their instance differs by
+     * context.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private TaskHandler shared(Bean<?> bean) {
+        if (!beanManager.isNormalScope(bean.getScope())) {
+            return null;
+        }
+        if (bean.getScope() == ApplicationScoped.class) {
+            Object instance = beanManager.getContext(ApplicationScoped.class).get((Bean) bean, beanManager.createCreationalContext(bean));
+            if (instance instanceof TaskHandler handler) {
+                return handler;
+            }
+        }
+        return (TaskHandler) beanManager.getReference(bean, TaskHandler.class, beanManager.createCreationalContext(bean));
     }
     private Function<String, TaskHandler> plain;
     /** Each handler's {@link TaskOptions}, for those that have them. */
@@ -126,6 +152,7 @@ public class TaskRegistry {
             }
         }
         names = Collections.unmodifiableSortedSet(found);
+        known = Set.copyOf(found);
         setOptions(foundOptions);
         retryPolicies = Map.copyOf(policies);
     }
@@ -140,6 +167,7 @@ public class TaskRegistry {
         TaskRegistry registry = new TaskRegistry();
         Map<String, TaskHandler> copy = new TreeMap<>(handlers);
         registry.names = Collections.unmodifiableSortedSet(new TreeSet<>(copy.keySet()));
+        registry.known = Set.copyOf(copy.keySet());
         registry.plain = copy::get;
         Map<String, TaskOptions> foundOptions = new HashMap<>();
         copy.forEach((name, handler) -> {
@@ -211,7 +239,7 @@ public class TaskRegistry {
     }
 
     public boolean has(String name) {
-        return names.contains(name);
+        return name != null && known.contains(name);
     }
 
     /** The error text for a name that is not registered. */
@@ -231,7 +259,7 @@ public class TaskRegistry {
         }
         Resolved resolved = resolved(name);
         if (resolved.shared != null) {
-            resolved.shared.run(context); // a client proxy: the bean's scope finds the instance
+            resolved.shared.run(context); // the application's instance, or a client proxy: its scope finds the instance
             return;
         }
         // @Dependent: an instance for this run, destroyed after it

@@ -77,6 +77,10 @@ class QueueIT {
                     "the run of " + task.id() + " went through its @Transactional interceptor");
             assertEquals(transactional.instance(), transactional.instanceThatRan(task.id()),
                     "the run of " + task.id() + " was on the application's one instance");
+            // the registry takes an @ApplicationScoped handler's instance from its context once: a call
+            // through the client proxy looked it up again and made an interception stack on every run
+            assertEquals(Boolean.FALSE, transactional.ranThroughClientProxy(task.id()),
+                    "the run of " + task.id() + " was called on the instance, not through its client proxy");
         }
     }
 

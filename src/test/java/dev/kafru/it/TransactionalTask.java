@@ -25,6 +25,7 @@ public class TransactionalTask implements TaskHandler {
 
     final Map<String, Integer> statusByTask = new ConcurrentHashMap<>();
     final Map<String, Integer> instanceByTask = new ConcurrentHashMap<>();
+    final Map<String, Boolean> throughClientProxyByTask = new ConcurrentHashMap<>();
 
     // read through methods: the test holds a client proxy, whose own fields are empty
 
@@ -38,6 +39,11 @@ public class TransactionalTask implements TaskHandler {
         return instanceByTask.get(taskId);
     }
 
+    /** Whether a CDI client proxy was on the stack of the task's run (null if it did not run). */
+    public Boolean ranThroughClientProxy(String taskId) {
+        return throughClientProxyByTask.get(taskId);
+    }
+
     /** The identity of this instance (the one behind the caller's proxy). */
     public int instance() {
         return System.identityHashCode(this);
@@ -48,6 +54,8 @@ public class TransactionalTask implements TaskHandler {
     public void run(TaskContext ctx) {
         statusByTask.put(ctx.taskId(), transaction.getTransactionStatus());
         instanceByTask.put(ctx.taskId(), System.identityHashCode(this));
+        throughClientProxyByTask.put(ctx.taskId(), StackWalker.getInstance().walk(frames -> frames
+                .anyMatch(f -> f.getClassName().contains("ClientProxy"))));
     }
 
     /** The same as a {@code @Dependent} bean: an instance per run, made by kafru on the worker's thread. */
