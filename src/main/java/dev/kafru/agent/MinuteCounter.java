@@ -33,13 +33,27 @@ final class MinuteCounter implements QueueDispatcher.Observer {
         this.clock = clock;
     }
 
+    /** The minute being counted: its counts and when it ends, so that a finish in it costs a clock read and an add. */
+    private record Current(long endMillis, LongAdder[] counts) {
+    }
+
+    private volatile Current current = new Current(Long.MIN_VALUE, null);
+
     @Override
     public void finished(Task task, Outcome outcome, Duration took) {
         if (outcome == null) {
             return; // interrupted by a stop and given back: not an attempt that ended
         }
-        LongAdder[] counts = minutes.computeIfAbsent(clock.instant().truncatedTo(ChronoUnit.MINUTES),
-                m -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        long now = clock.millis();
+        Current c = current;
+        LongAdder[] counts;
+        if (now < c.endMillis() && now >= c.endMillis() - 60_000) {
+            counts = c.counts();
+        } else {
+            Instant minute = Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.MINUTES);
+            counts = minutes.computeIfAbsent(minute, m -> new LongAdder[] {new LongAdder(), new LongAdder()});
+            current = new Current(minute.toEpochMilli() + 60_000, counts);
+        }
         counts[outcome.status() == TaskStatus.Completed ? 0 : 1].increment();
     }
 

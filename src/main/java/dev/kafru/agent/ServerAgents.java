@@ -119,7 +119,7 @@ public final class ServerAgents implements AutoCloseable {
         if (paused) {
             dispatcher.pause();
         }
-        TaskAgents tasks = new TaskAgents(store, server, key, timer);
+        TaskAgents tasks = new TaskAgents(store, server, key, dispatcher, timer);
         dispatcher.addObserver(tasks);
         MinuteCounter minutes = new MinuteCounter(dispatcher.queue(), Clock.systemUTC());
         dispatcher.addObserver(minutes);

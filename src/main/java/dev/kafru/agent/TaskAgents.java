@@ -5,7 +5,6 @@ import dev.kafru.AgentStatus;
 import dev.kafru.Task;
 import dev.kafru.store.AgentRepository;
 import dev.kafru.store.NewAgent;
-import dev.kafru.store.Outcome;
 import dev.kafru.worker.QueueDispatcher;
 
 import java.time.Duration;
@@ -19,15 +18,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The Task agents of one queue worker, written in batches: at most every {@link #WRITE_DELAY}
- * (and at each heartbeat) one request inserts the agents of tasks that have run for at least
- * that long and deletes those of tasks that ended. A task that ends sooner is never written,
- * so short tasks cost nothing per task and a busy queue costs a few requests a second; a task
- * that runs longer is listed within about {@link #WRITE_DELAY}.
+ * The Task agents of one queue worker, written in batches: while tasks run, every
+ * {@link #WRITE_DELAY} (and at each heartbeat) one request inserts the agents of tasks that have
+ * run for at least that long and deletes those of tasks that ended since. It reads what runs from
+ * the dispatcher itself, so a task costs nothing here as it starts and ends (a volatile read):
+ * short tasks are never written, and a busy queue costs a few requests a second; a task that runs
+ * longer is listed within about {@link #WRITE_DELAY}, and its agent goes within about as long
+ * after it ends.
  */
 final class TaskAgents implements QueueDispatcher.Observer {
 
@@ -37,44 +39,55 @@ final class TaskAgents implements QueueDispatcher.Observer {
     private final AgentRepository store;
     private final String server;
     private final String queueAgentKey;
-    /** Started, not written yet: task id → the task (its agent is made when it is written: most tasks end sooner). */
-    private final Map<String, Task> toInsert = new LinkedHashMap<>();
+    private final QueueDispatcher dispatcher;
     /** Written: task id → agent key. */
     private final Map<String, String> written = new HashMap<>();
+    /** Agents of ended tasks whose delete failed: sent again with the next write. */
     private final List<String> toDelete = new ArrayList<>();
-    private final Map<String, Long> startedAt = new HashMap<>();
     private final ScheduledExecutorService timer;
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
-    private boolean writeScheduled;
+    /** True while a pass is due every {@link #WRITE_DELAY}: from a task's start until nothing runs or is written. */
+    private final AtomicBoolean passing = new AtomicBoolean();
 
-    TaskAgents(AgentRepository store, String server, String queueAgentKey, ScheduledExecutorService timer) {
+    TaskAgents(AgentRepository store, String server, String queueAgentKey, QueueDispatcher dispatcher, ScheduledExecutorService timer) {
         this.store = store;
         this.server = server;
         this.queueAgentKey = queueAgentKey;
+        this.dispatcher = dispatcher;
         this.timer = timer;
     }
 
-    private void scheduleWrite() {
-        if (!writeScheduled) {
-            writeScheduled = true;
-            try {
-                timer.schedule(() -> {
-                    synchronized (this) {
-                        writeScheduled = false;
-                    }
-                    flush();
-                }, WRITE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                writeScheduled = false;
-            }
+    @Override
+    public void started(Task task) {
+        if (!passing.get() && passing.compareAndSet(false, true)) {
+            schedulePass();
         }
     }
 
-    @Override
-    public synchronized void started(Task task) {
-        toInsert.put(task.id(), task);
-        startedAt.put(task.id(), System.nanoTime());
-        scheduleWrite();
+    private void schedulePass() {
+        try {
+            timer.schedule(this::pass, WRITE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            passing.set(false); // stopping: the last flush writes what is left
+        }
+    }
+
+    /** A timed pass: writes, then comes back while anything runs or is listed (the dispatcher puts a task in its running set before it tells {@link #started}). */
+    private void pass() {
+        flush();
+        passing.set(false);
+        if (busy() && passing.compareAndSet(false, true)) {
+            schedulePass();
+        }
+    }
+
+    private boolean busy() {
+        if (dispatcher.runningCount() > 0) {
+            return true;
+        }
+        synchronized (this) {
+            return !written.isEmpty() || !toDelete.isEmpty() || !inFlight.isDone();
+        }
     }
 
     /** The agent a task that has run long enough is listed as. */
@@ -84,54 +97,41 @@ final class TaskAgents implements QueueDispatcher.Observer {
                 task.id(), AgentStatus.Running, false);
     }
 
-    @Override
-    public synchronized void finished(Task task, Outcome outcome, Duration took) {
-        startedAt.remove(task.id());
-        if (toInsert.remove(task.id()) == null) {
-            String key = written.remove(task.id());
-            if (key != null) {
-                toDelete.add(key);
-                scheduleWrite();
-            }
-        }
-    }
-
     /** The agent key of a running task, once written. */
     synchronized String agentOf(String taskId) {
         return written.get(taskId);
     }
 
     /**
-     * Sends what was gathered, unless the previous write is still under way (then the next cycle
-     * or heartbeat sends it: an insert and the delete of the same agent must not race).
+     * Sends what changed — the agents of tasks running for {@link #WRITE_DELAY} or more that have
+     * none, the deletes of those whose task ended — unless the previous write is still under way
+     * (then the next pass or heartbeat sends it: an insert and the delete of the same agent must
+     * not race).
      */
     synchronized CompletableFuture<Void> flush() {
-        if (toInsert.isEmpty() && toDelete.isEmpty()) {
-            return inFlight;
-        }
         if (!inFlight.isDone()) {
-            scheduleWrite();
             return inFlight;
         }
         long youngest = System.nanoTime() - WRITE_DELAY.toNanos();
+        Map<String, Task> running = new HashMap<>();
         Map<String, NewAgent> inserts = new LinkedHashMap<>();
-        Map<String, Task> pending = new HashMap<>();
-        toInsert.entrySet().removeIf(e -> {
-            if (startedAt.getOrDefault(e.getKey(), 0L) - youngest > 0) {
-                return false; // too young to be worth a write yet
+        dispatcher.forEachRunning((task, startedNanos) -> {
+            running.put(task.id(), task);
+            if (startedNanos - youngest <= 0 && !written.containsKey(task.id())) {
+                inserts.put(task.id(), agent(task));
             }
-            NewAgent agent = agent(e.getValue());
-            pending.put(e.getKey(), e.getValue());
-            inserts.put(e.getKey(), agent);
-            written.put(e.getKey(), agent.key());
+        });
+        written.entrySet().removeIf(e -> {
+            if (running.containsKey(e.getKey())) {
+                return false;
+            }
+            toDelete.add(e.getValue());
             return true;
         });
-        if (!toInsert.isEmpty()) {
-            scheduleWrite();
-        }
         if (inserts.isEmpty() && toDelete.isEmpty()) {
             return inFlight;
         }
+        inserts.forEach((task, agent) -> written.put(task, agent.key()));
         List<String> deletes = new ArrayList<>(toDelete);
         toDelete.clear();
         inFlight = store.writeTaskAgents(new ArrayList<>(inserts.values()), deletes).whenComplete((ok, error) -> {
@@ -140,11 +140,7 @@ final class TaskAgents implements QueueDispatcher.Observer {
                 LOG.log(Level.FINE, "task agents not written yet", error);
                 synchronized (this) {
                     toDelete.addAll(deletes);
-                    inserts.forEach((task, agent) -> {
-                        if (written.remove(task) != null) {
-                            toInsert.put(task, pending.get(task));
-                        }
-                    });
+                    inserts.forEach((task, agent) -> written.remove(task, agent.key()));
                 }
             }
         }).exceptionally(e -> null);

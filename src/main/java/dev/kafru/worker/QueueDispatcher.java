@@ -195,12 +195,23 @@ public final class QueueDispatcher {
          */
         default void stored(Task task, Outcome outcome, Duration took) {
         }
+
+        /**
+         * True when {@link #stored} is overridden: only then does a finished task wait in a map for its
+         * outcome's write (a put and a remove per task that no one else needs).
+         */
+        default boolean wantsStored() {
+            return false;
+        }
     }
 
     /** Tasks whose outcome is written but not yet stored, by id, with how long they ran: for {@link Observer#stored}. */
     private final Map<String, Map.Entry<Task, Duration>> unstored = new ConcurrentHashMap<>();
 
     private void stored(List<Outcome> batch) {
+        if (!anyWantsStored) {
+            return;
+        }
         for (Outcome outcome : batch) {
             Map.Entry<Task, Duration> ran = unstored.remove(outcome.taskKey());
             if (ran == null) {
@@ -218,6 +229,19 @@ public final class QueueDispatcher {
 
     public void addObserver(Observer observer) {
         observers.add(observer);
+        if (observer.wantsStored()) {
+            anyWantsStored = true;
+        }
+    }
+
+    /** Whether an observer wants {@link Observer#stored}: finished tasks then wait in {@link #unstored}. */
+    private volatile boolean anyWantsStored;
+
+    /** Calls {@code action} with each task running now on this server and when it started ({@link System#nanoTime}). */
+    public void forEachRunning(java.util.function.ObjLongConsumer<Task> action) {
+        for (TaskExecution run : running.values()) {
+            action.accept(run.task(), run.startedNanos());
+        }
     }
 
     /** The tasks running now on this server (ids), for whoever reports on them. */
@@ -568,7 +592,7 @@ public final class QueueDispatcher {
 
     private void notifyFinished(Task task, Outcome outcome, long startedNanos) {
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
-        if (outcome != null && !observers.isEmpty()) {
+        if (outcome != null && anyWantsStored) {
             unstored.put(task.id(), Map.entry(task, took));
         }
         for (Observer o : observers) {

@@ -49,6 +49,11 @@ public class TaskEvents {
         }
         workers.onWorkerStarted(dispatcher -> dispatcher.addObserver(new QueueDispatcher.Observer() {
             @Override
+            public boolean wantsStored() {
+                return true;
+            }
+
+            @Override
             public void stored(Task task, Outcome outcome, Duration took) {
                 try {
                     workers.executor().execute(() -> fire(task, outcome, took));

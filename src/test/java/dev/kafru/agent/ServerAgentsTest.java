@@ -213,6 +213,18 @@ class ServerAgentsTest {
     }
 
     @Test
+    void aLongTaskIsListedWhileItRunsAndItsAgentGoesWhenItEnds() {
+        server("server-a", "q", 2, connA);
+        Task task = push(1, "q", 1_500).get(0);
+        AgentFilter ofTheTask = AgentFilter.builder().kind(AgentKind.Task).queueId(task.id()).build();
+        await().atMost(Duration.ofSeconds(5)).until(() -> agentsB.list(ofTheTask, 10).size() == 1);
+        assertEquals(TaskStatus.InProgress, tasksA.get(task.id()).orElseThrow().status(), "listed while it runs");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasksA.get(task.id()).orElseThrow().status() == TaskStatus.Completed);
+        await().atMost(Duration.ofSeconds(5)).until(() -> agentsB.list(ofTheTask, 10).isEmpty());
+        assertEquals(1, executions.get(task.id()).get());
+    }
+
+    @Test
     void shortTasksLeaveNoTaskAgentsBehindAndEachRunsOnce() {
         server("server-a", "q", 8, connA);
         push(300, "q", 0);
