@@ -42,9 +42,65 @@ final class LiveQueries {
         this.listeners = listeners;
     }
 
-    /** Starts {@code LIVE SELECT * FROM table} and waits until the server runs it. */
+    /** The table-wide live queries, one per table however many listen to it; guarded by itself. */
+    private final Map<String, Shared> byTable = new java.util.HashMap<>();
+
+    /**
+     * Listens to every change of {@code table}: starts {@code LIVE SELECT * FROM table} and waits
+     * until the server runs it, unless this connection has one on the table already — then the
+     * listener joins it. A server's workers and its metrics both follow {@code kafru_signals}: with
+     * a live query each, the engine matched and sent every signal twice.
+     */
     LiveSubscription onTable(String table, Consumer<LiveNotification> listener) {
-        return start(new Live(UUID.randomUUID(), table, null, null, listener));
+        synchronized (byTable) {
+            Shared shared = byTable.get(table);
+            if (shared == null) {
+                Shared fresh = new Shared(table);
+                fresh.live = start(new Live(UUID.randomUUID(), table, null, null, fresh::deliver));
+                byTable.put(table, fresh);
+                shared = fresh;
+            }
+            return shared.join(listener);
+        }
+    }
+
+    /** One table-wide live query and its listeners, each told of every notification in turn. */
+    private final class Shared {
+        final String table;
+        final java.util.List<Consumer<LiveNotification>> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LiveSubscription live;
+
+        Shared(String table) {
+            this.table = table;
+        }
+
+        void deliver(LiveNotification notification) {
+            for (Consumer<LiveNotification> listener : listening) {
+                try {
+                    listener.accept(notification);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "live query listener on " + table + " failed", e);
+                }
+            }
+        }
+
+        LiveSubscription join(Consumer<LiveNotification> listener) {
+            Consumer<LiveNotification> own = listener::accept; // a handle of its own, even for a listener given twice
+            listening.add(own);
+            AtomicBoolean closed = new AtomicBoolean();
+            return () -> {
+                if (!closed.compareAndSet(false, true)) {
+                    return;
+                }
+                synchronized (byTable) {
+                    listening.remove(own);
+                    if (listening.isEmpty() && byTable.get(table) == this) {
+                        byTable.remove(table);
+                        live.close();
+                    }
+                }
+            };
+        }
     }
 
     /** Starts a {@code LIVE SELECT …} statement with bound variables and waits until the server runs it. */

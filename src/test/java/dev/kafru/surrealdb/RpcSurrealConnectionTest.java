@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,6 +160,38 @@ class RpcSurrealConnectionTest {
             assertInstanceOf(Map.class, notification.result());
             assertEquals("first", ((Map<?, ?>) notification.result()).get("value"));
         }
+    }
+
+    @Test
+    void listenersOfOneTableShareOneLiveQueryAndEachSeesEveryChange() throws Exception {
+        db.query("DEFINE TABLE IF NOT EXISTS shared_watch SCHEMALESS", Map.of());
+        BlockingQueue<LiveNotification> first = new LinkedBlockingQueue<>();
+        BlockingQueue<LiveNotification> second = new LinkedBlockingQueue<>();
+        SurrealConnection.LiveSubscription one = db.live("shared_watch", first::add);
+        SurrealConnection.LiveSubscription two = db.live("shared_watch", second::add);
+        try {
+            assertEquals(1, liveQueriesOn("shared_watch"), "one live query on the server for both listeners");
+            db.query("CREATE shared_watch:a SET v = 1", Map.of());
+            assertEquals(new RecordId("shared_watch", "a"), first.poll(10, TimeUnit.SECONDS).record());
+            assertEquals(new RecordId("shared_watch", "a"), second.poll(10, TimeUnit.SECONDS).record());
+
+            one.close();
+            one.close(); // a second close changes nothing
+            db.query("CREATE shared_watch:b SET v = 2", Map.of());
+            assertEquals(new RecordId("shared_watch", "b"), second.poll(10, TimeUnit.SECONDS).record(), "the other listener still hears");
+            assertEquals(1, liveQueriesOn("shared_watch"));
+            assertNull(first.poll(300, TimeUnit.MILLISECONDS), "a closed listener hears nothing more");
+        } finally {
+            one.close();
+            two.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> liveQueriesOn("shared_watch") == 0);
+    }
+
+    /** How many live queries the server runs on the table. */
+    private int liveQueriesOn(String table) {
+        Object info = db.query("INFO FOR TABLE " + table, Map.of()).get(0);
+        return ((Map<?, ?>) ((Map<?, ?>) info).get("lives")).size();
     }
 
     @Test
