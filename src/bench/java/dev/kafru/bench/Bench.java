@@ -263,7 +263,13 @@ public final class Bench {
         Map<String, List<Double>> pushes = new LinkedHashMap<>();
         for (int run = 1; run <= o.runs; run++) {
             for (String system : throughput) {
-                Map<String, Double> r = child(o, system, launcher.port());
+                // each measurement on an engine of its own, started empty: on one shared engine the later
+                // systems ran on a store the earlier ones had filled, at 10-15% more engine time per task
+                // (measured: the same two systems, in the other order, swapped which one paid it)
+                Map<String, Double> r;
+                try (SurrealLauncher fresh = SurrealLauncher.start()) {
+                    r = child(o, system, fresh.port());
+                }
                 rates.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("rate"));
                 pushes.computeIfAbsent(system, k -> new ArrayList<>()).add(r.get("push"));
                 System.out.printf(Locale.ROOT, "  run %d %-20s %8.0f tasks/s  (%s %.2f s; CPU per task: engine %.1f µs, %s %.1f µs;"
@@ -427,7 +433,9 @@ public final class Bench {
                              reason, when it is not installed); also db-scheduler-h2-single, kafru-2.
                              The default run takes about 13 minutes on 2 cores (under 15).
                   container  kafru inside Payara Micro (a user's WAR with the engine embedded), 1 and 2 servers,
-                             in turns with the plain kafru: prints container / plain run by run
+                             in turns with the plain kafru, each measurement on an engine of its own, started
+                             empty (on a shared one the later systems paid for the earlier ones' rows): prints
+                             container / plain run by run
                              (--systems kafru,kafru-2,kafru-2jvm,kafru-container,kafru-container-2,kafru-container-latency;
                              2 servers are compared with kafru-2, two plain workers in one JVM, and with kafru-2jvm,
                              each in a JVM of its own);
