@@ -42,7 +42,7 @@ final class TaskAgents implements QueueDispatcher.Observer {
     private final QueueDispatcher dispatcher;
     /** Written: task id → agent key. */
     private final Map<String, String> written = new HashMap<>();
-    /** Agents of ended tasks whose delete failed: sent again with the next write. */
+    /** Agents of ended tasks to delete: gathered by a flush and sent at once, or kept when the write failed, for the next. */
     private final List<String> toDelete = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);

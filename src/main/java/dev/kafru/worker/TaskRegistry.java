@@ -87,8 +87,8 @@ public class TaskRegistry {
     }
 
     private Resolved resolved(String name) {
-        Resolved known = resolvedByName.get(name);
-        return known != null ? known : resolvedByName.computeIfAbsent(name, n -> {
+        Resolved done = resolvedByName.get(name);
+        return done != null ? done : resolvedByName.computeIfAbsent(name, n -> {
             Bean<?> bean = beanManager.resolve(beanManager.getBeans(TaskHandler.class, TaskName.Literal.of(n)));
             if (bean == null) {
                 throw new IllegalStateException(unknown(n));
