@@ -11,7 +11,7 @@ import java.util.Map;
  * fallback only), {@code kafru.worker.lease} (30s), {@code kafru.worker.shutdown-timeout} (30s),
  * {@code kafru.worker.retry-base} (1s, doubled per failed attempt, with ±25% jitter),
  * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (1000: most tasks claimed
- * in one transaction, and the most claimed ahead), {@code kafru.worker.prefetch} (unset: about a
+ * in one transaction; twice it the most claimed ahead), {@code kafru.worker.prefetch} (unset: about a
  * second of work ahead of the free threads, measured — see {@link ClaimSizer}; a number fixes it;
  * 0 claims only for free threads), {@code kafru.worker.abandon-after} (30s: how long a handler
  * that timed out may ignore its interrupt before it is abandoned — see {@link TimeoutWatch}).

@@ -25,12 +25,12 @@ class ClaimSizerTest {
     }
 
     @Test
-    void shortTasksAreClaimedHundredsAtATimeUpToTheBatchSizeAndAFixedPrefetchWins() {
+    void shortTasksAreClaimedHundredsAtATimeUpToTwiceTheBatchSizeAndAFixedPrefetchWins() {
         ClaimSizer sizer = new ClaimSizer(8, WorkerSettings.defaults());
         for (int i = 0; i < 16; i++) {
             sizer.finished(50_000L);
         }
-        assertEquals(WorkerSettings.defaults().batchSize(), sizer.prefetch(), "at most the batch size");
+        assertEquals(2 * WorkerSettings.defaults().batchSize(), sizer.prefetch(), "at most twice the batch size: the next claim asked while a whole one is ahead");
         ClaimSizer fixed = new ClaimSizer(8, WorkerSettings.defaults().withPrefetch(5));
         fixed.finished(Duration.ofSeconds(10).toNanos());
         assertEquals(5, fixed.prefetch());
