@@ -329,9 +329,18 @@ public final class Bench {
         }
     }
 
+    /**
+     * The heap of every JVM a measurement runs in: each child JVM, and each Payara Micro server of
+     * the container mode. The same for all, and fixed: with the JVM's default (a quarter of the
+     * machine's memory, 6 GiB here) a Payara server's G1 kept growing its heap through a flood, and
+     * the kernel's faults on its fresh pages were 40% of the server's processor samples (1,473 of
+     * 3,647; the plain JVM's 2%), which the engine's time per task paid for too.
+     */
+    static final String HEAP = "-Xmx2g";
+
     /** The command of a child JVM for {@code system}, on the launcher at {@code dbPort}, with this run's options. */
     static List<String> childCommand(Options o, String system, int dbPort) {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx2g", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), HEAP, "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Dkafru.launcher.dir=" + SurrealLauncher.launcherDir(),
                 "-Dpayara.microJar=" + System.getProperty("payara.microJar", "target/payara-micro.jar"),
                 "-Dkafru.bench.war=" + System.getProperty("kafru.bench.war", ""),

@@ -81,7 +81,7 @@ final class KafruContainer {
         List<PayaraProcess> started = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
             String queues = "bench:" + o.threads + (i == 2 ? ",remote:2" : "");
-            started.add(PayaraProcess.start(war(o, db, String.valueOf(i), queues)));
+            started.add(PayaraProcess.start(List.of(Bench.HEAP), war(o, db, String.valueOf(i), queues)));
         }
         for (PayaraProcess p : started) {
             p.awaitReady();

@@ -49,8 +49,14 @@ public final class PayaraProcess implements AutoCloseable {
 
     /** Starts Payara Micro deploying {@code deployment} (a WAR or an exploded directory) at context root /. */
     public static PayaraProcess start(Path deployment, String... moreArgs) {
+        return start(List.of(), deployment, moreArgs);
+    }
+
+    /** {@link #start(Path, String...)} with options for its JVM (the benchmark gives it the heap its plain JVMs have). */
+    public static PayaraProcess start(List<String> jvmOptions, Path deployment, String... moreArgs) {
         int port = SurrealLauncher.freePort();
         List<String> command = new ArrayList<>(List.of(PayaraProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
+        command.addAll(jvmOptions);
         // e.g. -Dkafru.payara.jvm-args="-XX:StartFlightRecording=filename=target/payara.jfr" to profile a benchmark's servers
         String jvmArgs = System.getProperty("kafru.payara.jvm-args", "").trim();
         if (!jvmArgs.isEmpty()) {
