@@ -200,8 +200,9 @@ echo 'set configs.config.server-config.network-config.network-listeners.network-
 rm -rf target/payara-root
 payara_log=target/payara.log
 say "starting Payara Micro on localhost:$HTTP_PORT with target/kafru.war (log: $payara_log)"
-# kafru.sample.enabled: kafru.war pushes its sample hello task only where it is asked to
-java -Djava.io.tmpdir=target -Dkafru.sample.enabled=true -jar target/payara-micro.jar \
+# kafru.sample.enabled: kafru.war pushes its sample hello task only where it is asked to; a fixed
+# maximum heap, as docs/operating.md advises (with the JVM's default G1 grew it through floods)
+java -Xmx2g -Djava.io.tmpdir=target -Dkafru.sample.enabled=true -jar target/payara-micro.jar \
   --deploy target/kafru.war --contextroot / --port "$HTTP_PORT" \
   --nocluster --nohazelcast --disablephonehome \
   --prebootcommandfile "$preboot" --rootdir target/payara-root >"$payara_log" 2>&1 &
