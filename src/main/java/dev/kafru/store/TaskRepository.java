@@ -134,7 +134,8 @@ public interface TaskRepository {
     /**
      * Moves up to {@code n} due Waiting tasks of a queue to InProgress for {@code owner}, with a
      * lease — highest priority first, then oldest due; never a task another claimer took.
-     * {@code outcomes} of earlier attempts are written first, in the same round trip.
+     * {@code outcomes} of earlier attempts are written first (once, even when the claim is tried
+     * again after a write conflict).
      */
     Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes);
 

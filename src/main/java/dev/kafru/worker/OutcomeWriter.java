@@ -17,15 +17,12 @@ import java.util.logging.Logger;
 /**
  * Writes the outcomes of a dispatcher's finished tasks in few requests: a flood of short tasks
  * must not cost one round trip each. Outcomes wait in a queue; at most one write is in flight,
- * and what finishes meanwhile goes in the next one. Up to {@value #FOLD_AT_MOST} ride in the next
- * claim's own round trip ({@link #foldInto}). A write that fails keeps its outcomes for a later
+ * and what finishes meanwhile goes in the next one. A write that fails keeps its outcomes for a later
  * one (writing an outcome twice changes nothing; if the lease lapses first, the task runs again).
  */
 final class OutcomeWriter {
 
     private static final Logger LOG = Logger.getLogger(OutcomeWriter.class.getName());
-    /** Outcomes up to this many ride in the next claim's round trip; more are written beside it. */
-    static final int FOLD_AT_MOST = 32;
     /** How soon a cycle comes back to write outcomes whose write failed. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -35,7 +32,7 @@ final class OutcomeWriter {
     /** Told when retries were written: their run_at is the database's, to be read back. */
     private final Runnable onRetriesWritten;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-    /** True while a write (or a claim carrying outcomes) is in flight. */
+    /** True while a write is in flight. */
     private final AtomicBoolean writing = new AtomicBoolean();
     private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
     /** Told of outcomes once they are stored (events fire then). */
@@ -69,33 +66,6 @@ final class OutcomeWriter {
     /** True when no outcome waits (none finished, or all written or in flight). */
     boolean isEmpty() {
         return outcomes.isEmpty();
-    }
-
-    /**
-     * Runs {@code claim} with the outcomes that ride along: all that wait, when they are few and no
-     * write is in flight, otherwise none. If the claim throws, they are kept for a later write.
-     */
-    <T> T foldInto(Function<List<Outcome>, T> claim) {
-        List<Outcome> fold = outcomes.size() <= FOLD_AT_MOST && writing.compareAndSet(false, true) ? drain() : null;
-        try {
-            T claimed = claim.apply(fold == null ? List.of() : fold);
-            if (fold != null && hasRetries(fold)) {
-                onRetriesWritten.run();
-            }
-            if (fold != null && !fold.isEmpty()) {
-                stored(fold);
-            }
-            return claimed;
-        } catch (RuntimeException e) {
-            if (fold != null) {
-                outcomes.addAll(fold);
-            }
-            throw e;
-        } finally {
-            if (fold != null) {
-                writing.set(false);
-            }
-        }
     }
 
     /**
@@ -136,7 +106,7 @@ final class OutcomeWriter {
     }
 
     /**
-     * Waits until no write is in flight — a flush, or a claim carrying outcomes — then writes every
+     * Waits until no write is in flight, then writes every
      * outcome left and waits for that (the last step of a stop). A write in flight may have taken
      * its outcomes from the queue before it became {@link #lastWrite}: waiting on that alone let a
      * stop return before they were stored.

@@ -409,9 +409,9 @@ public final class QueueDispatcher {
         // a task that merely finished claims nothing more from a queue known to be drained
         if (!paused && !stopping && capacity > 0 && claimedAheadCount.get() <= prefetch / 2 && (backlog || announced)) {
             int wanted = Math.min(capacity, settings.batchSize());
-            // few outcomes and no write in flight: they ride in the claim's own round trip
-            Claimed claimed = outcomes.foldInto(finished ->
-                    store.claim(queue, owner, wanted, settings.lease(), finished));
+            // outcomes go in their own writes (flush, below): when a few rode in the claim's request, a claim tried
+            // again after a write conflict wrote them again, and a push unit's members were counted done twice
+            Claimed claimed = store.claim(queue, owner, wanted, settings.lease(), List.of());
             backlog = claimed.tasks().size() == wanted || claimed.more();
             claimedAhead.addAll(claimed.tasks());
             claimedAheadCount.addAndGet(claimed.tasks().size());

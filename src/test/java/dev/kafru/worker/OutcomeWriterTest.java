@@ -5,7 +5,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +18,6 @@ import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,23 +54,6 @@ class OutcomeWriterTest {
         outcomes.forEach(writer::add);
     }
 
-    /** What a claim carried, when it succeeds. */
-    List<Outcome> claimCarrying() {
-        return writer.foldInto(ArrayList::new);
-    }
-
-    @Test
-    void upToThirtyTwoOutcomesRideInTheNextClaimAndMoreAreWrittenBesideIt() {
-        add(completed(0, OutcomeWriter.FOLD_AT_MOST));
-        assertEquals(completed(0, 32), claimCarrying());
-        assertTrue(writer.isEmpty());
-
-        add(completed(100, 33));
-        assertEquals(List.of(), claimCarrying(), "33 outcomes are too many to ride in a claim");
-        writer.flush();
-        assertEquals(List.of(completed(100, 33)), batches, "all 33 in one write");
-    }
-
     @Test
     void onlyOneWriteIsInFlightAndWhatFinishesMeanwhileGoesInTheNext() {
         add(completed(0, 3));
@@ -81,7 +61,6 @@ class OutcomeWriterTest {
         add(completed(3, 2));
         writer.flush();
         assertEquals(List.of(completed(0, 3)), batches, "one write in flight: the second flush leaves it alone");
-        assertEquals(List.of(), claimCarrying(), "nothing rides in a claim while a write is in flight");
 
         writes.get(0).complete(null);
         assertEquals(List.of(completed(0, 3), completed(3, 2)), batches, "the two that waited, written as soon as the first write ended");
@@ -107,17 +86,9 @@ class OutcomeWriterTest {
         }, () -> { });
         throwing.add(Outcome.completed("t0"));
         throwing.flush();
-        assertEquals(List.of(Outcome.completed("t0")), throwing.foldInto(ArrayList::new), "kept, and free to ride in the next claim");
-    }
-
-    @Test
-    void aClaimThatFailsKeepsTheOutcomesItCarried() {
-        add(completed(0, 5));
-        RuntimeException refused = new IllegalStateException("claim refused");
-        assertSame(refused, assertThrows(IllegalStateException.class, () -> writer.foldInto(carried -> {
-            throw refused;
-        })));
-        assertEquals(completed(0, 5), claimCarrying(), "the next claim carries them again");
+        assertTrue(!throwing.isEmpty(), "kept for the next cycle");
+        throwing.flush(); // no write left in flight: tried again
+        assertTrue(!throwing.isEmpty(), "kept again");
     }
 
     @Test
@@ -131,11 +102,12 @@ class OutcomeWriterTest {
         assertEquals(1, retriesWritten.get());
 
         writer.add(Outcome.retry("t2", "mail", "busy", Duration.ofSeconds(1)));
-        claimCarrying();
-        assertEquals(2, retriesWritten.get(), "a retry that rode in a claim counts too");
-        add(completed(0, 3));
         writer.flush();
         writes.get(2).complete(null);
+        assertEquals(2, retriesWritten.get(), "each write with a retry is reported");
+        add(completed(0, 3));
+        writer.flush();
+        writes.get(3).complete(null);
         assertEquals(2, retriesWritten.get(), "completed tasks have no due time to read");
     }
 
@@ -167,9 +139,6 @@ class OutcomeWriterTest {
         CompletableFuture<?>[] finishers = IntStream.range(0, 4).mapToObj(t -> CompletableFuture.runAsync(() -> {
             for (int i = t; i < all.size(); i += 4) {
                 flaky.add(all.get(i));
-                if (i % 50 == 0) {
-                    claim(flaky, stored, i % 100 == 0);
-                }
                 flaky.flush();
             }
         }, executor)).toArray(CompletableFuture<?>[]::new);
@@ -179,23 +148,9 @@ class OutcomeWriterTest {
             return flaky.isEmpty() && stored.size() >= all.size();
         });
         flaky.writeRest(); // no write left in flight
-        // claims carry at most 32 outcomes each, so writes took most of them: the first failed, later ones stored
+        // the first write failed, later ones stored
         assertTrue(attempts.get() >= 2, attempts.get() + " writes");
         assertEquals(new HashSet<>(all), new HashSet<>(stored), "every outcome stored");
         assertEquals(all.size(), stored.size(), "none stored twice");
-    }
-
-    /** A claim that stores what it carries, or is refused and stores nothing. */
-    static void claim(OutcomeWriter writer, ConcurrentLinkedQueue<Outcome> stored, boolean refused) {
-        try {
-            writer.foldInto(carried -> {
-                if (refused) {
-                    throw new IllegalStateException("claim refused");
-                }
-                return stored.addAll(carried);
-            });
-        } catch (IllegalStateException e) {
-            // kept by the writer for a later write
-        }
     }
 }

@@ -1064,13 +1064,22 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
 
     /** {@link #claim(String, String, int, Duration, List)} with the floors given (null: read every range from its start). */
     Claimed claim(String queue, String owner, int n, Duration lease, List<Outcome> outcomes, ClaimFloors floors) {
+        if (outcomes != null && !outcomes.isEmpty()) {
+            // a request of their own, before the claim: in the claim's request they were a transaction of their own,
+            // committed before a conflict of the claim's, and the retry wrote them again — a unit's members counted
+            // done twice, and a unit counted done before all its members were claimed was never claimed again
+            try {
+                finish(owner, outcomes).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
         List<Task> tasks = new ArrayList<>();
         Map<Long, Long> latest = new LinkedHashMap<>();
         Long from = null;
-        List<Outcome> pending = outcomes;
         boolean reread = false;
         int slots = 0;
-        while (slots < n || (pending != null && !pending.isEmpty())) {
+        while (slots < n) {
             Map<String, Object> vars = new LinkedHashMap<>();
             vars.put("queue", queue);
             vars.put("owner", owner);
@@ -1087,8 +1096,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             synchronized (payloads) {
                 vars.put("known", List.copyOf(payloads.keySet()));
             }
-            List<Held> writing = new ArrayList<>();
-            String surql = withOutcomes(CLAIM, vars, owner, pending, writing);
             int wanted = n - slots;
             boolean[] skipped = {false};
             Map<?, ?> result = ConflictRetry.run(attempt -> {
@@ -1097,13 +1104,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 8L) + 1);
                 skipped[0] = skip > 0;
                 vars.put("skip", skip);
-                List<Object> results = db().query(surql, vars);
+                List<Object> results = db().query(CLAIM, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
             });
-            if (pending != null) {
-                held.written(writing);
-            }
-            pending = null; // written: a conflict retry of the whole request writes them again, which changes nothing
             // in the order claimed (priority, then due): rows and units' members as the plan took them
             Map<Object, List<Task>> byId = new LinkedHashMap<>();
             for (Object row : (List<?>) result.get("tasks")) {
@@ -1182,19 +1185,6 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             byUnit.put(unit.get("id"), tasks);
         }
         return byUnit;
-    }
-
-    /**
-     * {@code claim}, preceded by the writing of {@code pending} outcomes in the same request when
-     * there are any (their variables added to {@code vars}; the held members they report added
-     * to {@code writing}).
-     */
-    private String withOutcomes(String claim, Map<String, Object> vars, String owner, List<Outcome> pending, List<Held> writing) {
-        if (pending == null || pending.isEmpty()) {
-            return claim;
-        }
-        vars.putAll(finishVars(owner, pending, writing));
-        return FINISH + claim;
     }
 
     /** The floors as the claim statement reads them: rank (as text, a SurrealQL object key) → due. */
