@@ -1068,11 +1068,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             // a request of their own, before the claim: in the claim's request they were a transaction of their own,
             // committed before a conflict of the claim's, and the retry wrote them again — a unit's members counted
             // done twice, and a unit counted done before all its members were claimed was never claimed again
-            try {
-                finish(owner, outcomes).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            SurrealConnection.await(finish(owner, outcomes));
         }
         List<Task> tasks = new ArrayList<>();
         Map<Long, Long> latest = new LinkedHashMap<>();
