@@ -66,47 +66,26 @@ class ClaimTest {
                 store.insert(requests.subList(from, from + 500));
             }
             long conflictsBefore = ConflictRetry.retried();
-            ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
-            List<RpcSurrealConnection> connections = new ArrayList<>();
-            CountDownLatch go = new CountDownLatch(1);
-            try {
-                List<Future<Integer>> finished = new ArrayList<>();
-                for (int c = 0; c < CLAIMERS; c++) {
-                    RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
-                    connections.add(connection);
-                    SurrealTaskRepository server = new SurrealTaskRepository(connection);
-                    String owner = "server-" + c + "/carried";
-                    finished.add(threads.submit(() -> {
-                        go.await();
-                        int mine = 0;
-                        List<Outcome> last = List.of();
-                        while (true) {
-                            List<Task> got = server.claim("carried", owner, 10, Duration.ofMinutes(5), last).tasks();
-                            mine += last.size();
-                            if (got.isEmpty()) {
-                                return mine;
-                            }
-                            last = got.stream().map(t -> Outcome.completed(t.id())).toList();
-                        }
-                    }));
+            List<Integer> carried = together(setup, (server, owner) -> {
+                int mine = 0;
+                List<Outcome> last = List.of();
+                while (true) {
+                    List<Task> got = server.claim("carried", owner, 10, Duration.ofMinutes(5), last).tasks();
+                    mine += last.size();
+                    if (got.isEmpty()) {
+                        return mine;
+                    }
+                    last = got.stream().map(t -> Outcome.completed(t.id())).toList();
                 }
-                go.countDown();
-                int total = 0;
-                for (Future<Integer> f : finished) {
-                    total += f.get(5, TimeUnit.MINUTES);
-                }
-                assertEquals(TASKS, total, "outcomes carried by the claims");
-                assertTrue(ConflictRetry.retried() > conflictsBefore, "contested: write conflicts retried");
-                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, (long) TASKS,
-                        TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), store.counts("carried", 0));
-                List<?> units = (List<?>) setup.query("SELECT n, done, completed FROM kafru_queues WHERE unit = true", Map.of()).get(0);
-                assertEquals(TASKS / 500, units.size());
-                assertTrue(units.stream().allMatch(u -> ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("done"))
-                        && ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("completed"))), "each unit's members finished once: " + units);
-            } finally {
-                threads.shutdownNow();
-                connections.forEach(RpcSurrealConnection::close);
-            }
+            }, "carried");
+            assertEquals(TASKS, carried.stream().mapToInt(Integer::intValue).sum(), "outcomes carried by the claims");
+            assertTrue(ConflictRetry.retried() > conflictsBefore, "contested: write conflicts retried");
+            assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, 0L, TaskStatus.Completed, (long) TASKS,
+                    TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), store.counts("carried", 0));
+            List<?> units = (List<?>) setup.query("SELECT n, done, completed FROM kafru_queues WHERE unit = true", Map.of()).get(0);
+            assertEquals(TASKS / 500, units.size());
+            assertTrue(units.stream().allMatch(u -> ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("done"))
+                    && ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("completed"))), "each unit's members finished once: " + units);
         }
     }
 
@@ -124,61 +103,75 @@ class ClaimTest {
 
             Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
             long conflictsBefore = ConflictRetry.retried();
-            ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
-            List<RpcSurrealConnection> connections = new ArrayList<>();
-            CountDownLatch go = new CountDownLatch(1);
-            try {
-                List<Future<Integer>> claimed = new ArrayList<>();
-                for (int c = 0; c < CLAIMERS; c++) {
-                    RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
-                    connections.add(connection);
-                    SurrealTaskRepository server = new SurrealTaskRepository(connection);
-                    String owner = "server-" + c + "/contested";
-                    claimed.add(threads.submit(() -> {
-                        go.await();
-                        int mine = 0;
-                        while (true) {
-                            List<Task> got = server.claim("contested", owner, perClaim, Duration.ofMinutes(5), List.of()).tasks();
-                            if (got.isEmpty()) {
-                                return mine;
-                            }
-                            for (Task task : got) {
-                                claims.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
-                            }
-                            mine += got.size();
-                        }
-                    }));
+            List<Integer> perClaimer = together(setup, (server, owner) -> {
+                int mine = 0;
+                while (true) {
+                    List<Task> got = server.claim("contested", owner, perClaim, Duration.ofMinutes(5), List.of()).tasks();
+                    if (got.isEmpty()) {
+                        return mine;
+                    }
+                    for (Task task : got) {
+                        claims.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
+                    }
+                    mine += got.size();
                 }
-                go.countDown();
-                int total = 0;
-                List<Integer> perClaimer = new ArrayList<>();
-                for (Future<Integer> f : claimed) {
-                    int n = f.get(5, TimeUnit.MINUTES);
-                    perClaimer.add(n);
-                    total += n;
-                }
+            }, "contested");
+            int total = perClaimer.stream().mapToInt(Integer::intValue).sum();
 
-                assertEquals(TASKS, total, "claims counted by the claimers");
-                assertEquals(TASKS, claims.size(), "distinct tasks claimed");
-                assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
-                        "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
-                assertTrue(perClaimer.stream().filter(n -> n > 0).count() > 1, "contested: more than one claimer got tasks " + perClaimer);
-                if (expectConflicts) {
-                    // the exclusivity came from the engine: claims of the same tasks met, failed and were retried
-                    assertTrue(ConflictRetry.retried() > conflictsBefore, "write conflicts retried");
-                }
-                assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TASKS,
-                        TaskStatus.Completed, 0L, TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), store.counts("contested", 0));
-                // 24 statements × 3 priorities: 72 units, every slot claimed, each slot in exactly one slice
-                List<?> units = (List<?>) setup.query("SELECT n, next, status FROM kafru_queues WHERE unit = true", Map.of()).get(0);
-                assertEquals(72, units.size());
-                assertTrue(units.stream().allMatch(u -> ((Map<?, ?>) u).get("status").equals("Claimed")
-                        && ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("next"))), String.valueOf(units));
-                assertEquals((long) TASKS, setup.query("RETURN math::sum((SELECT VALUE b - a FROM kafru_slices))", Map.of()).get(0));
-            } finally {
-                threads.shutdownNow();
-                connections.forEach(RpcSurrealConnection::close);
+            assertEquals(TASKS, total, "claims counted by the claimers");
+            assertEquals(TASKS, claims.size(), "distinct tasks claimed");
+            assertTrue(claims.values().stream().allMatch(n -> n.get() == 1),
+                    "tasks claimed more than once: " + claims.entrySet().stream().filter(e -> e.getValue().get() > 1).toList());
+            assertTrue(perClaimer.stream().filter(n -> n > 0).count() > 1, "contested: more than one claimer got tasks " + perClaimer);
+            if (expectConflicts) {
+                // the exclusivity came from the engine: claims of the same tasks met, failed and were retried
+                assertTrue(ConflictRetry.retried() > conflictsBefore, "write conflicts retried");
             }
+            assertEquals(Map.of(TaskStatus.Waiting, 0L, TaskStatus.InProgress, (long) TASKS,
+                    TaskStatus.Completed, 0L, TaskStatus.Error, 0L, TaskStatus.Cancelled, 0L), store.counts("contested", 0));
+            // 24 statements × 3 priorities: 72 units, every slot claimed, each slot in exactly one slice
+            List<?> units = (List<?>) setup.query("SELECT n, next, status FROM kafru_queues WHERE unit = true", Map.of()).get(0);
+            assertEquals(72, units.size());
+            assertTrue(units.stream().allMatch(u -> ((Map<?, ?>) u).get("status").equals("Claimed")
+                    && ((Map<?, ?>) u).get("n").equals(((Map<?, ?>) u).get("next"))), String.valueOf(units));
+            assertEquals((long) TASKS, setup.query("RETURN math::sum((SELECT VALUE b - a FROM kafru_slices))", Map.of()).get(0));
+        }
+    }
+
+    /** One claimer's work: what it claims (and writes) as {@code owner}, through a repository on a connection of its own. */
+    interface Claimer {
+        int run(SurrealTaskRepository server, String owner) throws Exception;
+    }
+
+    /**
+     * Runs {@link #CLAIMERS} claimers at once, each as a server would (a connection of its own, owner
+     * {@code server-N/queue}), released together; answers what each returned, in order.
+     */
+    private static List<Integer> together(RpcSurrealConnection setup, Claimer claimer, String queue) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
+        List<RpcSurrealConnection> connections = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> running = new ArrayList<>();
+            for (int c = 0; c < CLAIMERS; c++) {
+                RpcSurrealConnection connection = RpcSurrealConnection.open(setup.settings());
+                connections.add(connection);
+                SurrealTaskRepository server = new SurrealTaskRepository(connection);
+                String owner = "server-" + c + "/" + queue;
+                running.add(threads.submit(() -> {
+                    go.await();
+                    return claimer.run(server, owner);
+                }));
+            }
+            go.countDown();
+            List<Integer> results = new ArrayList<>();
+            for (Future<Integer> f : running) {
+                results.add(f.get(5, TimeUnit.MINUTES));
+            }
+            return results;
+        } finally {
+            threads.shutdownNow();
+            connections.forEach(RpcSurrealConnection::close);
         }
     }
 }
