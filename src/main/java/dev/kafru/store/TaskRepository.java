@@ -162,7 +162,9 @@ public interface TaskRepository {
 
     /**
      * Writes the outcomes of attempts. Only tasks still InProgress and owned by {@code owner}
-     * change: a task whose lease lapsed and that another server took is left alone.
+     * change: a task whose lease lapsed and that another server took is left alone. Writing the
+     * same outcomes again (after a write whose answer was lost) changes nothing more: each task's
+     * outcome is stored and counted once.
      */
     CompletableFuture<Void> finish(String owner, List<Outcome> outcomes);
 

@@ -18,7 +18,9 @@ import java.util.logging.Logger;
  * Writes the outcomes of a dispatcher's finished tasks in few requests: a flood of short tasks
  * must not cost one round trip each. Outcomes wait in a queue; at most one write is in flight,
  * and what finishes meanwhile goes in the next one. A write that fails keeps its outcomes for a later
- * one (writing an outcome twice changes nothing; if the lease lapses first, the task runs again).
+ * one (writing an outcome twice changes nothing, also when the first write committed and only its
+ * answer was lost: the store counts each task's outcome once; if the lease lapses first, the task
+ * runs again).
  */
 final class OutcomeWriter {
 

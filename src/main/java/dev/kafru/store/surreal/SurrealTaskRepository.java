@@ -416,9 +416,14 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     "array::len($mine.filter(|$x| $x = 'Cancelled'))") + """
             };
             FOR $g IN $unitDone {
-                LET $u = (SELECT moved, done, n, queue FROM ONLY $g.unit);
-                IF $u != NONE AND (SELECT VALUE owner FROM ONLY $g.slice) = $owner {
-                    LET $k = array::len($g.slots) - array::len(array::intersect($g.slots, $u.moved));
+                LET $u = (SELECT moved, done, n, queue, fin FROM ONLY $g.unit);
+                LET $s = (SELECT owner, a, b FROM ONLY $g.slice);
+                -- counted once: a slot that left the unit, or that an earlier write of this slice reported
+                -- (the same outcomes written again after their answer was lost), is not counted again
+                LET $k = IF $u = NONE OR $s.owner != $owner THEN 0 ELSE array::len(array::complement(
+                    array::complement($g.slots, $u.moved),
+                    array::flatten($u.fin.filter(|$f| $f.b > $s.a AND $f.a < $s.b).map(|$f| <array> ($f.a..$f.b))))) END;
+                IF $k > 0 {
                     LET $end = ($u.done + $k >= $u.n);
                     UPDATE $g.unit SET done += $k, completed += $k,
                         fin += $g.ranges.map(|$r| {a: $r[0], b: $r[1], at: $fnow, o: $owner, s: $g.started}),
@@ -456,11 +461,12 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 ELSE IF $slot >= $u.next THEN 'Waiting'
                 ELSE IF $u.fin.any(|$f| $slot >= $f.a AND $slot < $f.b) THEN 'Completed' ELSE 'InProgress' END;
             IF $state != $expected { THROW 'kafru: member changed' };
-            LET $end = ($u.done + 1 >= $u.n);
             LET $w = IF $state = 'Waiting' THEN 1 ELSE 0 END;
             LET $p = IF $state = 'InProgress' THEN 1 ELSE 0 END;
             LET $c = IF $state = 'Completed' THEN 1 ELSE 0 END;
-            UPDATE $unit SET moved += [$slot], done += 1, completed -= IF $state = 'Completed' THEN 1 ELSE 0 END,
+            -- a Completed member was counted done when it was reported: it leaves without being counted again
+            LET $end = ($u.done + 1 - $c >= $u.n);
+            UPDATE $unit SET moved += [$slot], done += 1 - $c, completed -= $c,
                 status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
                 due = IF $end THEN time::nano($now) ELSE due END, finished_at = IF $end THEN $now ELSE finished_at END,
                 date_modified = $now RETURN NONE;
@@ -2374,8 +2380,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     IF $u.labels != NONE { DELETE """ + labelEntries("[$u]") + " RETURN NONE; };\n" + """
                     DELETE kafru_slices WHERE unit = $unit RETURN NONE;
                 } ELSE {
-                    LET $end = ($u.done + array::len($slots) >= $u.n);
-                    UPDATE $unit SET moved += $slots, done += array::len($slots), completed -= $c,
+                    -- its Completed members were counted done when they were reported
+                    LET $end = ($u.done + array::len($slots) - $c >= $u.n);
+                    UPDATE $unit SET moved += $slots, done += array::len($slots) - $c, completed -= $c,
                         status = IF $end THEN 'Done' ELSE status END, rank = IF $end THEN 0 ELSE rank END,
                         due = IF $end THEN time::nano($now) ELSE due END, date_modified = $now RETURN NONE;
                 };

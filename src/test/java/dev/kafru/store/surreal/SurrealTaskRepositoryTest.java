@@ -6,7 +6,10 @@ import dev.kafru.TaskStatus;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
 import dev.kafru.store.TaskRepository;
+import dev.kafru.surrealdb.LiveNotification;
 import dev.kafru.surrealdb.RpcSurrealConnection;
+import dev.kafru.surrealdb.SurrealConnection;
+import dev.kafru.surrealdb.SurrealException;
 import dev.kafru.testing.MapConfig;
 import dev.kafru.testing.SurrealLauncher;
 import dev.kafru.worker.Retention;
@@ -21,10 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store's bookkeeping around the claim: signals, queue names, capped counts, retention. */
@@ -156,6 +162,99 @@ class SurrealTaskRepositoryTest {
         assertEquals(List.of(claimed.get(6).id()), ids(again), "the retried member is claimed again as a row of its own; the delayed one later");
         assertEquals(2, again.get(0).attempts());
         assertEquals(counts(1, 1, 7, 1), store.counts("done", 0));
+    }
+
+    /**
+     * The real connection, except that while {@link #loseAnswers} is set a query is carried out and
+     * committed and its answer then lost, as when the connection drops before the answer arrives.
+     */
+    private static final class AnswerLost implements SurrealConnection {
+        final SurrealConnection real;
+        volatile boolean loseAnswers;
+
+        AnswerLost(SurrealConnection real) {
+            this.real = real;
+        }
+
+        @Override
+        public CompletableFuture<List<Object>> queryAsync(String surql, Map<String, ?> vars) {
+            CompletableFuture<List<Object>> answer = real.queryAsync(surql, vars);
+            return !loseAnswers ? answer : answer.thenCompose(committed -> CompletableFuture.failedFuture(
+                    new SurrealException(SurrealException.Kind.CONNECTION, "connection closed before the answer", null, null)));
+        }
+
+        @Override
+        public LiveSubscription live(String table, Consumer<LiveNotification> listener) {
+            return real.live(table, listener);
+        }
+
+        @Override
+        public LiveSubscription liveQuery(String liveSelect, Map<String, ?> vars, Consumer<LiveNotification> listener) {
+            return real.liveQuery(liveSelect, vars, listener);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return real.isConnected();
+        }
+
+        @Override
+        public void ping() {
+            real.ping();
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    @Test
+    void aFinishWrittenAgainAfterItsAnswerWasLostCountsItsMembersOnce() {
+        AnswerLost lossy = new AnswerLost(db);
+        SurrealTaskRepository worker = new SurrealTaskRepository(lossy);
+        List<Task> pushed = worker.insert(requests(10, "twice"));
+        List<Task> claimed = worker.claim("twice", "me/twice", 10, Duration.ofMinutes(1));
+        assertEquals(ids(pushed), ids(claimed));
+        List<Outcome> first = claimed.subList(0, 3).stream().map(t -> Outcome.completed(t.id())).toList();
+        lossy.loseAnswers = true;
+        assertThrows(RuntimeException.class, () -> worker.finish("me/twice", first).join(), "the answer is lost");
+        assertThrows(RuntimeException.class, () -> worker.finish("me/twice", first).join(), "and again");
+        lossy.loseAnswers = false;
+        assertEquals(counts(0, 7, 3, 0), worker.counts("twice", 0), "the lost answers' write was stored, once");
+        // the worker writes those outcomes again (OutcomeWriter keeps a failed write's outcomes), with what finished meanwhile
+        List<Outcome> again = new ArrayList<>(first);
+        claimed.subList(3, 5).forEach(t -> again.add(Outcome.completed(t.id())));
+        worker.finish("me/twice", again).join();
+        assertEquals(counts(0, 5, 5, 0), worker.counts("twice", 0));
+        Map<?, ?> unit = (Map<?, ?>) unitRows().get(0);
+        assertEquals(List.of(5L, 5L, "Claimed"), List.of(unit.get("done"), unit.get("completed"), unit.get("status")),
+                "five members reported, each counted once: " + unit);
+        worker.finish("me/twice", claimed.subList(5, 10).stream().map(t -> Outcome.completed(t.id())).toList()).join();
+        unit = (Map<?, ?>) unitRows().get(0);
+        assertEquals(List.of(10L, 10L, "Done"), List.of(unit.get("done"), unit.get("completed"), unit.get("status")), unit.toString());
+        assertEquals(counts(0, 0, 10, 0), worker.counts("twice", 0));
+        assertEquals(0, rowsOf("kafru_slices"), "the slice closed with its last member");
+    }
+
+    @Test
+    void takingCompletedMembersOutOfTheirUnitDoesNotEndItBeforeItsOtherMembers() {
+        List<Task> pushed = store.insert(requests(6, "out"));
+        store.insert(requests(1, "out")); // a row, to purge beside the unit's members
+        List<Task> claimed = store.claim("out", "me/out", 4, Duration.ofMinutes(1));
+        assertEquals(ids(pushed.subList(0, 4)), ids(claimed));
+        store.finish("me/out", claimed.stream().map(t -> Outcome.completed(t.id())).toList()).join();
+        assertTrue(store.remove(pushed.get(0).id()), "a completed member is removed");
+        assertTrue(store.update(pushed.get(1).id(), TaskRequest.of("h").queue("out").name("edited")).isPresent(), "one is edited");
+        assertEquals(3L, store.purge(TaskStatus.Completed, "out"), "the other two are purged, and the edited one (a row now)");
+        Map<?, ?> unit = (Map<?, ?>) unitRows().get(0);
+        assertEquals(List.of(4L, 0L, "Waiting"), List.of(unit.get("done"), unit.get("completed"), unit.get("status")),
+                "two members still wait: " + unit);
+        List<Task> rest = store.claim("out", "me/out", 10, Duration.ofMinutes(1));
+        assertEquals(List.of(pushed.get(4).id(), pushed.get(5).id()), ids(rest).subList(0, 2), "the waiting members are still claimed");
+        store.finish("me/out", rest.stream().map(t -> Outcome.completed(t.id())).toList()).join();
+        assertEquals("Done", ((Map<?, ?>) unitRows().get(0)).get("status"));
+        assertEquals(TaskStatus.Completed, store.get(pushed.get(5).id()).orElseThrow().status());
     }
 
     @Test
