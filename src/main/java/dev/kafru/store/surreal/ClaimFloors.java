@@ -26,6 +26,39 @@ final class ClaimFloors {
         latestDue.forEach((rank, due) -> floors.merge(rank, due - MARGIN_NANOS, Math::max));
     }
 
+    /**
+     * Claims that follow one which met another claimer's (a write conflict) and got through by
+     * stepping over the first few tasks or push units of the queue's head keep stepping over as
+     * many, for this many claims: two servers flooded by one queue then claim side by side instead
+     * of both from the head, where each conflict costs a whole claim's work again.
+     */
+    static final int LANE_CLAIMS = 16;
+    private long lane;
+    private int laneClaimsLeft;
+
+    /** What the next claim steps over at the head of its first priority (0: it starts at the head). */
+    public synchronized long lane() {
+        return laneClaimsLeft > 0 ? lane : 0;
+    }
+
+    /** A contested claim got through stepping over {@code skip}: the next {@link #LANE_CLAIMS} claims do too. */
+    public synchronized void keepLane(long skip) {
+        lane = skip;
+        laneClaimsLeft = skip > 0 ? LANE_CLAIMS : 0;
+    }
+
+    /** A claim used the lane without meeting another's. */
+    public synchronized void laneUsed() {
+        if (laneClaimsLeft > 0) {
+            laneClaimsLeft--;
+        }
+    }
+
+    /** Back to the head: a claim in the lane found less than it asked for. */
+    public synchronized void leaveLane() {
+        laneClaimsLeft = 0;
+    }
+
     /** Whether the last claim came back full. */
     public boolean flood() {
         return flood;

@@ -254,10 +254,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                     (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank < $parked LIMIT 1)[0]
                 END;
             """ + rank(1, "$n", "$skip") + """
-            LET $r2 = IF $r1 = NONE OR $p1.left <= 0 THEN NONE ELSE
+            -- a claim that stepped over the head of its first priority (a lane, or a retry after a conflict)
+            -- goes on to the next priority only when the first has nothing due: else it stops short and
+            -- the caller reads from the head again, so that no priority's tasks wait behind a lower one's
+            LET $s2 = IF $skip = 0 OR $r1 = NONE OR $p1.left <= 0 THEN 0
+                ELSE IF array::len((SELECT VALUE id FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank = $r1
+                    AND due >= ($floors[<string> $r1] ?? 0) AND due <= $t LIMIT 1)) = 0 THEN $skip ELSE -1 END;
+            LET $r2 = IF $r1 = NONE OR $p1.left <= 0 OR $s2 < 0 THEN NONE ELSE
                 (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r1 + 1 AND rank < $parked LIMIT 1)[0] END;
-            """ + rank(2, "$p1.left", "0") + """
-            LET $r3 = IF $r2 = NONE OR $p2.left <= 0 THEN NONE ELSE
+            """ + rank(2, "$p1.left", "math::max([$s2, 0])") + """
+            LET $r3 = IF $r2 = NONE OR $p2.left <= 0 OR $s2 > 0 THEN NONE ELSE
                 (SELECT VALUE rank FROM kafru_queues WHERE queue = $queue AND status = 'Waiting' AND rank >= $r2 + 1 AND rank < $parked LIMIT 1)[0] END;
             """ + rank(3, "$p2.left", "0") + """
             LET $park = array::concat($p1.park, $p2.park, $p3.park);
@@ -1099,12 +1105,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 vars.put("known", List.copyOf(payloads.keySet()));
             }
             int wanted = n - slots;
-            boolean[] skipped = {false};
+            // the first pass of a claim starts in its lane (see ClaimFloors#lane); a pass after it, at the head
+            boolean firstPass = from == null && !reread;
+            long lane = firstPass && floors != null ? floors.lane() : 0;
+            long[] skipped = {0, 0}; // the skip that got through, and on which attempt
             Map<?, ?> result = ConflictRetry.run(attempt -> {
                 // another claimer took the same tasks: try past them, where it is less likely to be
                 // claiming again right now (each collision costs a whole claim's work)
-                long skip = attempt == 1 ? 0 : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 8L) + 1);
-                skipped[0] = skip > 0;
+                long skip = attempt == 1 ? lane : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 8L) + 1);
+                skipped[0] = skip;
+                skipped[1] = attempt;
                 vars.put("skip", skip);
                 List<Object> results = db().query(CLAIM, vars);
                 return (Map<?, ?>) results.get(results.size() - 2);
@@ -1131,9 +1141,19 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 }
             }
             from = result.get("more") instanceof Number more ? more.longValue() : null;
-            if (skipped[0] && took < wanted && !reread && slots < n) {
+            if (firstPass && floors != null) {
+                if (skipped[1] > 1) {
+                    floors.keepLane(skipped[0]); // it met another claimer's: keep out of its way for a while
+                } else {
+                    floors.laneUsed();
+                }
+            }
+            if (skipped[0] > 0 && took < wanted && !reread && slots < n) {
                 reread = true; // what the skip passed over may still be there: look from the start once more
                 from = null;
+                if (floors != null) {
+                    floors.leaveLane();
+                }
                 continue;
             }
             if (from == null || slots >= n) {

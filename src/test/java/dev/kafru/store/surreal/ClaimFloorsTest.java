@@ -35,4 +35,22 @@ class ClaimFloorsTest {
         floors.claimed(false);
         assertFalse(floors.flood());
     }
+
+    @Test
+    void aLaneLastsItsClaimsAndEndsWhenAClaimInItFoundTooLittle() {
+        ClaimFloors floors = new ClaimFloors();
+        assertEquals(0L, floors.lane(), "claims start at the head");
+        floors.keepLane(3);
+        for (int i = 0; i < ClaimFloors.LANE_CLAIMS; i++) {
+            assertEquals(3L, floors.lane(), "claim " + i);
+            floors.laneUsed();
+        }
+        assertEquals(0L, floors.lane(), "back at the head after " + ClaimFloors.LANE_CLAIMS + " claims");
+        floors.keepLane(5);
+        floors.laneUsed();
+        floors.keepLane(2);
+        assertEquals(2L, floors.lane(), "another conflict: the skip that got through, for as many claims again");
+        floors.leaveLane();
+        assertEquals(0L, floors.lane());
+    }
 }

@@ -21,9 +21,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -129,6 +131,44 @@ class SurrealTaskRepositoryTest {
         assertEquals(TaskStatus.InProgress, store.get(second.get(0).id()).orElseThrow().status());
         assertEquals("b/flood", store.get(second.get(0).id()).orElseThrow().owner());
         assertEquals(5, rowsOf("kafru_slices"), "a slice per unit and claim: [0,60); [60,100) and [0,60) of the second; [60,100) and [0,60)");
+    }
+
+    @Test
+    void aClaimInItsLaneStepsOverTheHeadAndComesBackToItWithoutSkippingAPriorityOrATask() {
+        List<List<Task>> pushes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pushes.add(store.insert(requests(100, "lane")));
+        }
+        List<Task> urgent = store.insert(requests(100, "lane").stream().map(r -> r.priority(5)).toList());
+        ClaimFloors floors = new ClaimFloors();
+        floors.keepLane(1); // as after a claim that met another's and got through past one unit
+        List<Task> first = store.claim("lane", "me/lane", 150, Duration.ofMinutes(1), List.of(), floors).tasks();
+        List<String> expected = new ArrayList<>(ids(urgent));
+        expected.addAll(ids(pushes.get(0)).subList(0, 50));
+        assertEquals(expected, ids(first), "the urgent unit is the only one of its priority: the lane finds nothing past it,"
+                + " and the claim reads from the head again instead of taking the next priority's tasks before it");
+        assertEquals(0L, floors.lane(), "and leaves the lane");
+        floors.keepLane(1);
+        List<Task> second = store.claim("lane", "me/lane", 150, Duration.ofMinutes(1), List.of(), floors).tasks();
+        expected = new ArrayList<>(ids(pushes.get(1)));
+        expected.addAll(ids(pushes.get(2)).subList(0, 50));
+        assertEquals(expected, ids(second), "in its lane: past the unit at the head");
+        assertEquals(1L, floors.lane());
+        for (int i = 1; i < ClaimFloors.LANE_CLAIMS; i++) {
+            floors.laneUsed();
+        }
+        List<Task> third = store.claim("lane", "me/lane", 100, Duration.ofMinutes(1), List.of(), floors).tasks();
+        expected = new ArrayList<>(ids(pushes.get(0)).subList(50, 100));
+        expected.addAll(ids(pushes.get(2)).subList(50, 100));
+        assertEquals(expected, ids(third), "the lane ended: from the head again");
+        List<Task> rest = store.claim("lane", "me/lane", 1000, Duration.ofMinutes(1), List.of(), floors).tasks();
+        assertEquals(200, rest.size(), "every task is claimed once");
+        Set<String> all = new HashSet<>();
+        for (List<Task> claimed : List.of(first, second, third, rest)) {
+            claimed.forEach(t -> assertTrue(all.add(t.id()), "claimed twice: " + t.id()));
+        }
+        assertEquals(600, all.size());
+        assertEquals(counts(0, 600, 0, 0), store.counts("lane", 0));
     }
 
     @Test
