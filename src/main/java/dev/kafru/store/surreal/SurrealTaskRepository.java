@@ -428,7 +428,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
                 -- (the same outcomes written again after their answer was lost), is not counted again
                 LET $k = IF $u = NONE OR $s.owner != $owner THEN 0 ELSE array::len(array::complement(
                     array::complement($g.slots, $u.moved),
-                    array::flatten($u.fin.filter(|$f| $f.b > $s.a AND $f.a < $s.b).map(|$f| <array> ($f.a..$f.b))))) END;
+                    array::flatten(($u.fin ?? []).filter(|$f| $f.b > $s.a AND $f.a < $s.b).map(|$f| <array> ($f.a..$f.b))))) END;
                 IF $k > 0 {
                     LET $end = ($u.done + $k >= $u.n);
                     UPDATE $g.unit SET done += $k, completed += $k,
