@@ -1,18 +1,59 @@
 package dev.kafru.it;
 
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Deployments kafru refuses, each with a message that names the cause and the fix. */
+/**
+ * Deployments kafru refuses, each with a message that names the cause and the fix. All four WARs
+ * are deployed by one Payara Micro boot (a boot each took ~40 s more); each test reads its own
+ * WAR's refusal from what that server printed.
+ */
 class RefusedDeploymentIT {
+
+    private static List<String> printed;
+
+    @BeforeAll
+    static void deployAll() throws Exception {
+        printed = RefusedDeployments.boot(List.of(duplicateNames(), badConfig(), ownMechanism(), badOptions()));
+    }
+
+    private static RefusedDeployments.Outcome refusal(String marker) {
+        return RefusedDeployments.outcome(printed, marker);
+    }
+
+    private static WebArchive duplicateNames() {
+        return Deployments.kafru("duplicate_it", DuplicateNameTasks.class, DuplicateNameTasks.DailyReport.class,
+                DuplicateNameTasks.WeeklyReport.class);
+    }
+
+    private static WebArchive badConfig() {
+        return Deployments.kafru("bad_config_it", List.of(
+                "kafru.worker.enabled=ture",
+                "kafru.worker.poll-interval=15",
+                "kafru.retention.completed=3 days",
+                "kafru.worker.batch-size=lots",
+                "kafru.queues=default:5,mail:two",
+                "kafru.scheduler.enbled=false"), BadCronTask.class);
+    }
+
+    private static WebArchive ownMechanism() {
+        return EmbeddedAdminIT.host("conflict_it", List.of(), HostMechanism.class);
+    }
+
+    private static WebArchive badOptions() {
+        return Deployments.kafru("bad_options_it", BadOptionsTasks.class, BadOptionsTasks.NoAttempts.class,
+                BadOptionsTasks.SoonTimeout.class, BadOptionsTasks.SpacedQueue.class, BadOptionsTasks.HighPriority.class,
+                BadOptionsTasks.RetryForNobody.class);
+    }
 
     @Test
     void twoHandlersWithOneNameFailDeploymentNamingBothClasses() throws Exception {
-        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(Deployments.kafru("duplicate_it", DuplicateNameTasks.class,
-                DuplicateNameTasks.DailyReport.class, DuplicateNameTasks.WeeklyReport.class), "more than one task handler");
+        RefusedDeployments.Outcome outcome = refusal("more than one task handler");
         String refusal = outcome.refusal();
         assertTrue(refusal.contains("@TaskName(\"report\")") && refusal.contains("DuplicateNameTasks$DailyReport")
                 && refusal.contains("DuplicateNameTasks$WeeklyReport"), "no refusal naming both classes in:\n"
@@ -27,14 +68,7 @@ class RefusedDeploymentIT {
      */
     @Test
     void badValuesOfEveryKindFailDeploymentNamingEachKeyValueAndAnExample() throws Exception {
-        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(Deployments.kafru("bad_config_it", List.of(
-                        "kafru.worker.enabled=ture",
-                        "kafru.worker.poll-interval=15",
-                        "kafru.retention.completed=3 days",
-                        "kafru.worker.batch-size=lots",
-                        "kafru.queues=default:5,mail:two",
-                        "kafru.scheduler.enbled=false"), BadCronTask.class),
-                "kafru's configuration has");
+        RefusedDeployments.Outcome outcome = refusal("kafru's configuration has");
         String log = String.join("\n", outcome.lines());
         assertTrue(outcome.refusal().contains("kafru's configuration has 5 bad values"), "no refusal in:\n" + log);
         for (String expected : List.of(
@@ -55,8 +89,7 @@ class RefusedDeploymentIT {
 
     @Test
     void anApplicationWithItsOwnMechanismIsToldToLetItAuthenticateKafrusCallers() throws Exception {
-        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(EmbeddedAdminIT.host("conflict_it", List.of(),
-                HostMechanism.class), "kafru.admin.authentication=container");
+        RefusedDeployments.Outcome outcome = refusal("kafru.admin.authentication=container");
         assertTrue(outcome.refusal().contains(HostMechanism.class.getName()), "no refusal naming the application's mechanism in:\n"
                 + String.join("\n", outcome.lines()));
     }
@@ -64,9 +97,7 @@ class RefusedDeploymentIT {
     /** Bad @TaskOptions values and a retry policy named for no handler: one boot, every problem named with its class. */
     @Test
     void badTaskOptionsAndARetryPolicyForNoHandlerFailDeploymentNamingTheClasses() throws Exception {
-        RefusedDeployments.Outcome outcome = RefusedDeployments.deploy(Deployments.kafru("bad_options_it", BadOptionsTasks.class,
-                BadOptionsTasks.NoAttempts.class, BadOptionsTasks.SoonTimeout.class, BadOptionsTasks.SpacedQueue.class,
-                BadOptionsTasks.HighPriority.class, BadOptionsTasks.RetryForNobody.class), "@TaskOptions(");
+        RefusedDeployments.Outcome outcome = refusal("@TaskOptions(");
         String log = String.join("\n", outcome.lines());
         assertTrue(!outcome.refusal().isEmpty(), "no refusal in:\n" + log);
         for (String expected : List.of(
