@@ -7,6 +7,7 @@ import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one server is killed with SIGKILL mid-run every task still ends Completed, no task's runs
  * overlap, and exactly the tasks the killed server had started and not yet reported ran again.
  */
+@Tag("alone")
 class ClusterIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

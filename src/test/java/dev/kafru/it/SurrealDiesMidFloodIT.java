@@ -5,6 +5,7 @@ import dev.kafru.TaskStatus;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
 import dev.kafru.testing.SurrealLauncher;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * both servers' readiness went DOWN and back UP, and both servers' workers ran tasks again without
  * a redeploy.
  */
+@Tag("alone")
 class SurrealDiesMidFloodIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

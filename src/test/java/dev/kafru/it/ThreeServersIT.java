@@ -4,6 +4,7 @@ import dev.kafru.TaskStatus;
 import dev.kafru.store.surreal.Schema;
 import dev.kafru.store.surreal.SurrealTaskRepository;
 import dev.kafru.surrealdb.RpcSurrealConnection;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code src/scripts/test.sh --faults}), not in the CI run; ClusterIT checks the same guarantees with two servers.
  */
 @EnabledIfSystemProperty(named = "kafru.faults", matches = "true")
+@Tag("alone")
 class ThreeServersIT {
 
     private static final int TASKS = 30_000;
