@@ -14,7 +14,7 @@
 # chooses them (empty: only the Node on PATH).
 set -euo pipefail
 # --faults (first argument) also runs the long fault ITs — three Payara servers under a SIGKILL and a
-# graceful stop (ThreeServersIT, ~2 min) — which CI leaves out to keep the suite well under 15 minutes.
+# graceful stop (ThreeServersIT, ~40 s with the ITs' client compiler, ~2 min without) — which CI leaves out.
 if [ "${1-}" = --faults ]; then
   shift
   set -- -Dkafru.faults=true "$@"

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * are the killed server's in-flight tasks, and the stopped server leaves nothing behind: what it
  * had claimed it ran to the end or gave back uncounted (no attempt, no lapsed lease, no re-run).
  *
- * <p>Three Payara boots make it the longest IT (~2 min here): it runs with {@code -Dkafru.faults=true}
+ * <p>Three Payara boots make it a long IT (~40 s here with the ITs' client compiler, ~2 min without): it runs with {@code -Dkafru.faults=true}
  * ({@code src/scripts/test.sh --faults}), not in the CI run; ClusterIT checks the same guarantees with two servers.
  */
 @EnabledIfSystemProperty(named = "kafru.faults", matches = "true")
