@@ -82,7 +82,9 @@ class ClusterIT {
             String batch = post(b, "cluster/push/batch?queue=cluster&n=1000&sleepMillis=5&failEvery=20&chainEvery=20");
             List<String> ids = push(a, "cluster", 1200, 40);
             assertEquals(1200, new HashSet<>(ids).size());
-            await().atMost(Duration.ofSeconds(60)).until(() -> Executions.read(executions).count("server-b") >= 100);
+            // ... and holds tasks at that moment (on a loaded machine A may have claimed the rest of the queue by then)
+            await().atMost(Duration.ofSeconds(60)).until(() -> Executions.read(executions).count("server-b") >= 100
+                    && !Executions.heldBy(tasks, "cluster", "server-b/cluster").isEmpty());
             b.kill();
             Instant killed = Instant.now();
             // what B held when it died — read before its leases (3 s) lapse and A's reaper takes them back
