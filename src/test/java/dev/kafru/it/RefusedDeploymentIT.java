@@ -1,29 +1,51 @@
 package dev.kafru.it;
 
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Deployments kafru refuses, each with a message that names the cause and the fix. All four WARs
- * are deployed by one Payara Micro boot (a boot each took ~40 s more); each test reads its own
- * WAR's refusal from what that server printed.
+ * Deployments kafru refuses, each with a message that names the cause and the fix (the Payara
+ * Micro Arquillian adapter does not report a failed deployment, so they are read from the
+ * server's output). All four WARs are deployed by one Payara Micro boot — it deploys each of its
+ * {@code --deploy}s in turn, refused or not, then says it is ready (a boot each took ~40 s more);
+ * each test reads its own WAR's refusal from what that server printed.
  */
 class RefusedDeploymentIT {
+
+    /** The first line Payara Micro printed containing the test's marker (or "" when there is none), and all lines. */
+    private record Outcome(String refusal, List<String> lines) {
+    }
 
     private static List<String> printed;
 
     @BeforeAll
     static void deployAll() throws Exception {
-        printed = RefusedDeployments.boot(List.of(duplicateNames(), badConfig(), ownMechanism(), badOptions()));
+        List<String> deploys = new ArrayList<>();
+        for (WebArchive archive : List.of(duplicateNames(), badConfig(), ownMechanism(), badOptions())) {
+            File war = new File(System.getProperty("java.io.tmpdir"), archive.getName());
+            archive.as(ZipExporter.class).exportTo(war, true);
+            deploys.addAll(List.of("--deploy", war.getAbsolutePath()));
+        }
+        // the first WAR is PayaraProcess's own --deploy, the others follow it
+        List<String> more = deploys.subList(2, deploys.size());
+        try (PayaraProcess payara = PayaraProcess.start(Path.of(deploys.get(1)), more.toArray(String[]::new))) {
+            // every deployment's refusal (and its warnings) is printed before the server says it is ready
+            payara.awaitReady();
+            printed = payara.lines();
+        }
     }
 
-    private static RefusedDeployments.Outcome refusal(String marker) {
-        return RefusedDeployments.outcome(printed, marker);
+    private static Outcome refusal(String marker) {
+        return new Outcome(printed.stream().filter(l -> l.contains(marker)).findFirst().orElse(""), printed);
     }
 
     private static WebArchive duplicateNames() {
@@ -53,7 +75,7 @@ class RefusedDeploymentIT {
 
     @Test
     void twoHandlersWithOneNameFailDeploymentNamingBothClasses() throws Exception {
-        RefusedDeployments.Outcome outcome = refusal("more than one task handler");
+        Outcome outcome = refusal("more than one task handler");
         String refusal = outcome.refusal();
         assertTrue(refusal.contains("@TaskName(\"report\")") && refusal.contains("DuplicateNameTasks$DailyReport")
                 && refusal.contains("DuplicateNameTasks$WeeklyReport"), "no refusal naming both classes in:\n"
@@ -68,7 +90,7 @@ class RefusedDeploymentIT {
      */
     @Test
     void badValuesOfEveryKindFailDeploymentNamingEachKeyValueAndAnExample() throws Exception {
-        RefusedDeployments.Outcome outcome = refusal("kafru's configuration has");
+        Outcome outcome = refusal("kafru's configuration has");
         String log = String.join("\n", outcome.lines());
         assertTrue(outcome.refusal().contains("kafru's configuration has 5 bad values"), "no refusal in:\n" + log);
         for (String expected : List.of(
@@ -89,7 +111,7 @@ class RefusedDeploymentIT {
 
     @Test
     void anApplicationWithItsOwnMechanismIsToldToLetItAuthenticateKafrusCallers() throws Exception {
-        RefusedDeployments.Outcome outcome = refusal("kafru.admin.authentication=container");
+        Outcome outcome = refusal("kafru.admin.authentication=container");
         assertTrue(outcome.refusal().contains(HostMechanism.class.getName()), "no refusal naming the application's mechanism in:\n"
                 + String.join("\n", outcome.lines()));
     }
@@ -97,7 +119,7 @@ class RefusedDeploymentIT {
     /** Bad @TaskOptions values and a retry policy named for no handler: one boot, every problem named with its class. */
     @Test
     void badTaskOptionsAndARetryPolicyForNoHandlerFailDeploymentNamingTheClasses() throws Exception {
-        RefusedDeployments.Outcome outcome = refusal("@TaskOptions(");
+        Outcome outcome = refusal("@TaskOptions(");
         String log = String.join("\n", outcome.lines());
         assertTrue(!outcome.refusal().isEmpty(), "no refusal in:\n" + log);
         for (String expected : List.of(
