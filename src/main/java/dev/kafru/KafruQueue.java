@@ -67,7 +67,7 @@ public class KafruQueue {
     KafruAgents kafruAgents;
 
     /** Pushes inside a JTA transaction wait for its commit; written as any other push. */
-    private final PushesOnCommit onCommit = new PushesOnCommit(this::write, PUSH_STATEMENT_ROWS);
+    private final PushesOnCommit onCommit = new PushesOnCommit(this::writeStatements, PUSH_STATEMENT_ROWS);
 
     /** Tasks per INSERT statement of {@link #pushAll}; a statement's tasks of one queue and priority, due at once, are also one push batch for the claims. */
     public static final int PUSH_STATEMENT_ROWS = 500;
@@ -168,7 +168,7 @@ public class KafruQueue {
         }
         PushesOnCommit.Held held = onCommit.current();
         if (held == null) {
-            return write(statements(checked));
+            return write(checked);
         }
         List<TaskRequest> now = checked.stream().filter(TaskRequest::isImmediate).toList();
         List<TaskRequest> later = now.isEmpty() ? checked : checked.stream().filter(r -> !r.isImmediate()).toList();
@@ -176,7 +176,7 @@ public class KafruQueue {
         Instant pushed = Instant.now();
         for (PushesOnCommit.Statement statement : statements(later)) {
             if (!held.add(statement.requests(), statement.keys())) {
-                heldTasks.addAll(write(List.of(statement))); // the transaction is ending already: store at once
+                heldTasks.addAll(writeStatements(List.of(statement))); // the transaction is ending already: store at once
                 continue;
             }
             for (int i = 0; i < statement.keys().size(); i++) {
@@ -186,7 +186,7 @@ public class KafruQueue {
         if (now.isEmpty()) {
             return heldTasks;
         }
-        Iterator<Task> stored = write(statements(now)).iterator();
+        Iterator<Task> stored = write(now).iterator();
         Iterator<Task> waiting = heldTasks.iterator();
         List<Task> tasks = new ArrayList<>(checked.size());
         for (TaskRequest request : checked) {
@@ -205,15 +205,35 @@ public class KafruQueue {
         return statements;
     }
 
+    /**
+     * Stores the requests in statements of {@value #PUSH_STATEMENT_ROWS}, each statement's keys
+     * made just before it is sent: a pushAll of a million starts writing at once, not after a
+     * million keys.
+     */
+    private List<Task> write(List<TaskRequest> requests) {
+        int count = (requests.size() + PUSH_STATEMENT_ROWS - 1) / PUSH_STATEMENT_ROWS;
+        return write(requests.stream().map(TaskRequest::queue).distinct().toList(), count, i -> {
+            List<TaskRequest> chunk = requests.subList(i * PUSH_STATEMENT_ROWS, Math.min(requests.size(), (i + 1) * PUSH_STATEMENT_ROWS));
+            return new PushesOnCommit.Statement(chunk, tasks.newKeys(chunk));
+        });
+    }
+
+    /** Stores statements whose keys were made before (pushes held for a transaction's commit). */
+    private List<Task> writeStatements(List<PushesOnCommit.Statement> statements) {
+        List<String> queues = statements.stream().flatMap(s -> s.requests().stream()).map(TaskRequest::queue).distinct().toList();
+        return write(queues, statements.size(), statements::get);
+    }
+
     /** Stores the statements, {@value #PUSH_STATEMENTS_IN_FLIGHT} in flight, each answered by waking this server's workers. */
-    private List<Task> write(List<PushesOnCommit.Statement> statements) {
+    private List<Task> write(List<String> queues, int count, java.util.function.IntFunction<PushesOnCommit.Statement> statementAt) {
         TaskRepository store = store();
-        workers.register(statements.stream().flatMap(s -> s.requests().stream()).map(TaskRequest::queue).distinct().toList());
-        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>();
-        for (PushesOnCommit.Statement statement : statements) {
+        workers.register(queues);
+        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             if (chunks.size() >= PUSH_STATEMENTS_IN_FLIGHT) {
                 await(chunks.get(chunks.size() - PUSH_STATEMENTS_IN_FLIGHT));
             }
+            PushesOnCommit.Statement statement = statementAt.apply(i);
             // this server's workers start on each chunk at once (other servers hear of it through its signal)
             chunks.add(store.insertAsync(statement.requests(), statement.keys()).thenApply(inserted -> {
                 Map<String, Instant> earliest = new LinkedHashMap<>();
@@ -224,7 +244,7 @@ public class KafruQueue {
                 return inserted;
             }));
         }
-        List<Task> stored = new ArrayList<>();
+        List<Task> stored = new ArrayList<>(count * PUSH_STATEMENT_ROWS);
         for (CompletableFuture<List<Task>> chunk : chunks) {
             stored.addAll(await(chunk));
         }
