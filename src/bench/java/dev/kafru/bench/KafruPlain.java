@@ -194,8 +194,9 @@ final class KafruPlain {
 
     /**
      * A serving JVM (child "kafru-serve"): one plain worker on queue "bench" of {@code --database},
-     * and on 127.0.0.1 the calls the benchmark's Payara application answers — POST push?n=
-     * (pushes as {@link #push} does, answers the nanoseconds it took), GET count, GET conflicts —
+     * and on 127.0.0.1 the calls the benchmark's Payara application answers — POST prepare?n=
+     * (nothing to do here), POST push?n= (pushes as {@link #push} does, answers the nanoseconds it
+     * took), GET count, GET conflicts —
      * until the benchmark ends it.
      */
     static Map<String, Double> serve(Bench.Options o) throws Exception {
@@ -210,6 +211,8 @@ final class KafruPlain {
                     worker.push(0, n);
                     return String.valueOf(System.nanoTime() - start);
                 }));
+                // the Payara application builds its requests here, before the timed push; this JVM builds them as it pushes
+                http.createContext("/prepare", exchange -> answer(exchange, () -> exchange.getRequestURI().getQuery().replaceFirst("^n=", "")));
                 http.createContext("/count", exchange -> answer(exchange, () -> String.valueOf(runs.count())));
                 http.createContext("/conflicts", exchange -> answer(exchange, () -> String.valueOf(ConflictRetry.retried())));
                 http.setExecutor(Executors.newFixedThreadPool(2));
