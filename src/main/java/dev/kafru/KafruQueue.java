@@ -145,6 +145,8 @@ public class KafruQueue {
      * the statements answered before are stored (the exception says what failed). Inside an active
      * JTA transaction the tasks are stored when it commits, with the transaction's other pushes in
      * one write, and never if it rolls back (except {@link TaskRequest#immediate()} ones).
+     *
+     * @return the tasks as stored, in the order given; an unmodifiable list (copy it to change it)
      */
     public List<Task> pushAll(List<TaskRequest> given) {
         if (given == null || given.isEmpty()) {
@@ -224,16 +226,21 @@ public class KafruQueue {
         return write(queues, statements.size(), statements::get);
     }
 
-    /** Stores the statements, {@value #PUSH_STATEMENTS_IN_FLIGHT} in flight, each answered by waking this server's workers. */
+    /**
+     * Stores the statements, {@value #PUSH_STATEMENTS_IN_FLIGHT} in flight, each answered by waking
+     * this server's workers; answers the tasks as {@link PushedTasks}, made when read.
+     */
     private List<Task> write(List<String> queues, int count, java.util.function.IntFunction<PushesOnCommit.Statement> statementAt) {
         TaskRepository store = store();
         workers.register(queues);
-        List<CompletableFuture<List<Task>>> chunks = new ArrayList<>(count);
+        List<PushesOnCommit.Statement> sent = new ArrayList<>(count);
+        List<CompletableFuture<Instant>> chunks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             if (chunks.size() >= PUSH_STATEMENTS_IN_FLIGHT) {
                 await(chunks.get(chunks.size() - PUSH_STATEMENTS_IN_FLIGHT));
             }
             PushesOnCommit.Statement statement = statementAt.apply(i);
+            sent.add(statement);
             // this server's workers start on each chunk at once (other servers hear of it through its signal)
             chunks.add(store.insertAsync(statement.requests(), statement.keys()).thenApply(inserted -> {
                 Map<String, Instant> earliest = new LinkedHashMap<>();
@@ -241,14 +248,14 @@ public class KafruQueue {
                     earliest.merge(task.queue(), task.runAt(), (a, b) -> a.isBefore(b) ? a : b);
                 }
                 earliest.forEach(workers::wake);
-                return inserted;
+                return inserted.isEmpty() ? null : inserted.get(0).dateCreated();
             }));
         }
-        List<Task> stored = new ArrayList<>(count * PUSH_STATEMENT_ROWS);
-        for (CompletableFuture<List<Task>> chunk : chunks) {
-            stored.addAll(await(chunk));
+        List<PushedTasks.Stored> stored = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            stored.add(new PushedTasks.Stored(sent.get(i).requests(), sent.get(i).keys(), await(chunks.get(i))));
         }
-        return stored;
+        return new PushedTasks(stored);
     }
 
     /**

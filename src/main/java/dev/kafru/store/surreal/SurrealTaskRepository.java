@@ -592,14 +592,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             }
             lastGroup.add(i);
         }
-        String[] keys = new String[requests.size()];
+        String[] bases = new String[requests.size()];
+        int[] slots = new int[requests.size()];
         for (List<Integer> group : groups.values()) {
             String unitKey = group.size() >= Units.AT_LEAST && !requests.get(group.get(0)).hasFollowers() ? newKey() : null;
             for (int slot = 0; slot < group.size(); slot++) {
-                keys[group.get(slot)] = unitKey != null ? Units.memberKey(unitKey, slot) : newKey();
+                bases[group.get(slot)] = unitKey != null ? unitKey : newKey();
+                slots[group.get(slot)] = unitKey != null ? slot : -1;
             }
         }
-        return List.of(keys);
+        return new Units.Keys(bases, slots);
     }
 
     /**
@@ -610,7 +612,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     public CompletableFuture<List<Task>> insertAsync(List<TaskRequest> requests, List<String> keys) {
         Map<String, List<Integer>> groups = new LinkedHashMap<>(); // by unit key, or by row key for a row
         for (int i = 0; i < requests.size(); i++) {
-            Units.Member member = Units.member(keys.get(i));
+            Units.Member member = Units.member(keys, i);
             groups.computeIfAbsent(member != null ? member.unit() : keys.get(i), k -> new ArrayList<>()).add(i);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -619,9 +621,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         List<Map<String, Object>> chains = new ArrayList<>();
         List<Map<String, Object>> labels = new ArrayList<>();
         groups.forEach((groupKey, group) -> {
-            if (Units.member(keys.get(group.get(0))) != null) {
+            if (Units.member(keys, group.get(0)) != null) {
                 for (int slot = 0; slot < group.size(); slot++) {
-                    if (!keys.get(group.get(slot)).equals(Units.memberKey(groupKey, slot))) {
+                    if (!Units.isSlot(keys, group.get(slot), groupKey, slot)) {
                         throw new IllegalArgumentException("key " + keys.get(group.get(slot)) + " is not slot " + slot
                                 + " of unit " + groupKey + ": give insertAsync the keys of newKeys in their order");
                     }

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@link Units#member} reads a member's key by hand: it must agree with {@link Units#MEMBER} on every key. */
 class UnitsTest {
@@ -46,5 +47,26 @@ class UnitsTest {
         assertNull(Units.member(unit + "-123456"), "at most 5 digits");
         assertNotNull(Units.member(Units.memberKey(unit, 99_999)));
         assertEquals(true, members > 20_000, members + " member keys among " + keys.size());
+    }
+
+    @Test
+    void aPushsCompactKeysReadAsTheStringsTheyStandFor() {
+        String unit = "abcdefghij0123456789";
+        String row = "zyxwvutsrq9876543210";
+        Units.Keys keys = new Units.Keys(new String[] {unit, unit, row, unit}, new int[] {0, 1, -1, 499});
+        List<String> strings = List.of(unit + "-0", unit + "-1", row, unit + "-499");
+        assertEquals(strings, keys);
+        for (int i = 0; i < keys.size(); i++) {
+            assertEquals(Units.member(strings.get(i)), Units.member(keys, i), "key " + i);
+            assertEquals(Units.member(strings.get(i)), Units.member(strings, i), "key " + i);
+        }
+        assertNull(Units.member(keys, 2), "a row's key names no unit");
+        assertEquals(true, Units.isSlot(keys, 3, unit, 499));
+        assertEquals(true, Units.isSlot(strings, 3, unit, 499));
+        assertEquals(false, Units.isSlot(keys, 3, unit, 498));
+        assertEquals(false, Units.isSlot(keys, 1, row, 1));
+        assertEquals(false, Units.isSlot(keys, 2, row, 0));
+        assertEquals(false, Units.isSlot(strings, 2, row, 0));
+        assertThrows(UnsupportedOperationException.class, () -> keys.set(0, "x"));
     }
 }
