@@ -200,11 +200,20 @@ public class KafruQueue {
     /** The requests in statements of {@value #PUSH_STATEMENT_ROWS}, with their keys made. */
     private List<PushesOnCommit.Statement> statements(List<TaskRequest> requests) {
         List<PushesOnCommit.Statement> statements = new ArrayList<>();
-        for (int from = 0; from < requests.size(); from += PUSH_STATEMENT_ROWS) {
-            List<TaskRequest> chunk = requests.subList(from, Math.min(requests.size(), from + PUSH_STATEMENT_ROWS));
-            statements.add(new PushesOnCommit.Statement(chunk, tasks.newKeys(chunk)));
+        for (int i = 0; i < statementCount(requests); i++) {
+            statements.add(statement(requests, i));
         }
         return statements;
+    }
+
+    private static int statementCount(List<TaskRequest> requests) {
+        return (requests.size() + PUSH_STATEMENT_ROWS - 1) / PUSH_STATEMENT_ROWS;
+    }
+
+    /** Statement {@code i} of the requests, its keys made now. */
+    private PushesOnCommit.Statement statement(List<TaskRequest> requests, int i) {
+        List<TaskRequest> chunk = requests.subList(i * PUSH_STATEMENT_ROWS, Math.min(requests.size(), (i + 1) * PUSH_STATEMENT_ROWS));
+        return new PushesOnCommit.Statement(chunk, tasks.newKeys(chunk));
     }
 
     /**
@@ -213,11 +222,8 @@ public class KafruQueue {
      * million keys.
      */
     private List<Task> write(List<TaskRequest> requests) {
-        int count = (requests.size() + PUSH_STATEMENT_ROWS - 1) / PUSH_STATEMENT_ROWS;
-        return write(requests.stream().map(TaskRequest::queue).distinct().toList(), count, i -> {
-            List<TaskRequest> chunk = requests.subList(i * PUSH_STATEMENT_ROWS, Math.min(requests.size(), (i + 1) * PUSH_STATEMENT_ROWS));
-            return new PushesOnCommit.Statement(chunk, tasks.newKeys(chunk));
-        });
+        return write(requests.stream().map(TaskRequest::queue).distinct().toList(), statementCount(requests),
+                i -> statement(requests, i));
     }
 
     /** Stores statements whose keys were made before (pushes held for a transaction's commit). */
