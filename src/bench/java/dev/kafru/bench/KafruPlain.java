@@ -206,13 +206,13 @@ final class KafruPlain {
                 com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
                         new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
                 http.createContext("/push", exchange -> answer(exchange, () -> {
-                    int n = Integer.parseInt(exchange.getRequestURI().getQuery().replaceFirst("^n=", ""));
+                    int n = n(exchange);
                     long start = System.nanoTime();
                     worker.push(0, n);
                     return String.valueOf(System.nanoTime() - start);
                 }));
                 // the Payara application builds its requests here, before the timed push; this JVM builds them as it pushes
-                http.createContext("/prepare", exchange -> answer(exchange, () -> exchange.getRequestURI().getQuery().replaceFirst("^n=", "")));
+                http.createContext("/prepare", exchange -> answer(exchange, () -> String.valueOf(n(exchange))));
                 http.createContext("/count", exchange -> answer(exchange, () -> String.valueOf(runs.count())));
                 http.createContext("/conflicts", exchange -> answer(exchange, () -> String.valueOf(ConflictRetry.retried())));
                 http.setExecutor(Executors.newFixedThreadPool(2));
@@ -223,6 +223,11 @@ final class KafruPlain {
             }
         }
         return Map.of();
+    }
+
+    /** The {@code n} of a {@code push?n=} or {@code prepare?n=} request. */
+    private static int n(com.sun.net.httpserver.HttpExchange exchange) {
+        return Integer.parseInt(exchange.getRequestURI().getQuery().replaceFirst("^n=", ""));
     }
 
     private interface Answer {

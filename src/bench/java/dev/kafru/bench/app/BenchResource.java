@@ -38,11 +38,7 @@ public class BenchResource {
     @POST
     @Path("prepare")
     public String prepare(@QueryParam("n") int n) {
-        List<TaskRequest> requests = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            requests.add(TaskRequest.of("bench-noop").queue("bench"));
-        }
-        prepared = requests;
+        prepared = requests(n);
         return String.valueOf(n);
     }
 
@@ -53,13 +49,19 @@ public class BenchResource {
         List<TaskRequest> requests = prepared;
         prepared = null;
         if (requests == null || requests.size() != n) {
-            prepare(n);
-            requests = prepared;
-            prepared = null;
+            requests = requests(n);
         }
         long start = System.nanoTime();
         queue.pushAll(requests);
         return String.valueOf(System.nanoTime() - start);
+    }
+
+    private static List<TaskRequest> requests(int n) {
+        List<TaskRequest> requests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            requests.add(TaskRequest.of("bench-noop").queue("bench"));
+        }
+        return requests;
     }
 
     /**
