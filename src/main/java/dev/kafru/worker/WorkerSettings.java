@@ -10,7 +10,7 @@ import java.util.Map;
  * How workers behave. From MicroProfile Config: {@code kafru.worker.poll-interval} (15s, a
  * fallback only), {@code kafru.worker.lease} (30s), {@code kafru.worker.shutdown-timeout} (30s),
  * {@code kafru.worker.retry-base} (1s, doubled per failed attempt, with ±25% jitter),
- * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (1000: most tasks claimed
+ * {@code kafru.worker.retry-max} (1h), {@code kafru.worker.batch-size} (4000: most tasks claimed
  * in one transaction; twice it the most claimed ahead), {@code kafru.worker.prefetch} (unset: about a
  * second of work ahead of the free threads, measured — see {@link ClaimSizer}; a number fixes it;
  * 0 claims only for free threads), {@code kafru.worker.abandon-after} (30s: how long a handler
@@ -18,6 +18,16 @@ import java.util.Map;
  */
 public record WorkerSettings(Duration pollInterval, Duration lease, Duration shutdownTimeout,
                              Duration retryBase, Duration retryMax, int batchSize, int prefetch, Duration abandonAfter) {
+
+    /**
+     * Most tasks one claim takes: a flood's pace is one claim after the other, and a claim's cost
+     * grows far slower than its size (measured: 1,000 → 4,000 raised a flood of no-op tasks from
+     * ~65,000–90,000 to ~105,000–175,000 tasks/s; see docs/benchmark.md). A queue of slow tasks claims
+     * far fewer: the prefetch holds about a second of work ({@link ClaimSizer}).
+     */
+    public static final int DEFAULT_BATCH_SIZE = 4000;
+    /** Twice it is {@code kafru.worker.prefetch}'s most, 10,000. */
+    public static final int MAX_BATCH_SIZE = 5000;
 
     /** The settings when nothing is configured. */
     public static WorkerSettings defaults() {
@@ -60,8 +70,8 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         if (prefetch < -1 || prefetch > 10_000) {
             throw new IllegalArgumentException("kafru.worker.prefetch must be 0 to 10000 (or unset for the queue's thread count), not " + prefetch);
         }
-        if (batchSize < 1 || batchSize > 1000) {
-            throw new IllegalArgumentException("kafru.worker.batch-size must be 1 to 1000, not " + batchSize);
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("kafru.worker.batch-size must be 1 to " + MAX_BATCH_SIZE + ", not " + batchSize);
         }
     }
 
@@ -149,7 +159,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration retryBase = Duration.ofSeconds(1);
         private Duration retryMax = Duration.ofHours(1);
-        private int batchSize = 1000;
+        private int batchSize = DEFAULT_BATCH_SIZE;
         /** -1: measured by {@link ClaimSizer}. */
         private int prefetch = -1;
         private Duration abandonAfter = Duration.ofSeconds(30);

@@ -55,7 +55,7 @@ class SettingsTest {
                 {"kafru.scheduler.missed-after", "-1s", "negative"},
                 {"kafru.retention.completed", "3 days", "not a retention"},
                 {"kafru.retention.failed", "-1d", "not a retention"},
-                {"kafru.worker.batch-size", "lots", "not a whole number, write one from 1 to 1000"},
+                {"kafru.worker.batch-size", "lots", "not a whole number, write one from 1 to 5000"},
                 {"kafru.db.port", "70000", "out of range"},
                 {"kafru.queues", "default:5,mail:two", "kafru.queues entry 'mail:two' has no thread count"},
                 {"kafru.queues", "a b:2", "is not a queue name"},

@@ -98,7 +98,7 @@ class RefusedDeploymentIT {
                         + " (environment: KAFRU_WORKER_ENABLED=false)",
                 "kafru.worker.poll-interval is '15': '15' is not a duration; write it like 30s",
                 "kafru.retention.completed is '3 days': not a retention",
-                "kafru.worker.batch-size is 'lots': not a whole number, write one from 1 to 1000",
+                "kafru.worker.batch-size is 'lots': not a whole number, write one from 1 to 5000",
                 "kafru.queues is 'default:5,mail:two': kafru.queues entry 'mail:two' has no thread count",
                 "@Recurring(cron = \"0 61 * * * ?\", timeZone = \"UTC\", queue = \"default\") on " + BadCronTask.class.getName()
                         + " is not usable",

@@ -15,7 +15,7 @@ class WorkerSettingsBuilderTest {
     void aBuilderWithNothingSetGivesTheDefaults() {
         WorkerSettings defaults = WorkerSettings.builder().build();
         assertEquals(new WorkerSettings(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofHours(1), 1000, -1, Duration.ofSeconds(30)), defaults);
+                Duration.ofSeconds(1), Duration.ofHours(1), 4000, -1, Duration.ofSeconds(30)), defaults);
         assertEquals(defaults, WorkerSettings.defaults());
     }
 

@@ -190,15 +190,16 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
     private static final String INSERT_CLAIMED_LABELLED = insertingLabels(INSERT_CLAIMED, "$at[0]");
 
     /**
-     * One priority's part of {@link #CLAIM}: its due rows and units (a few first, enough for
-     * {@code LEFT} slots when those fall short), folded into slots to take.
+     * One priority's part of {@link #CLAIM}: its due rows and units ({@code $few} first: enough
+     * push units for the claim, see {@link #few}; then up to {@code LEFT} entries when those fall
+     * short, as rows do), folded into slots to take.
      */
     private static final String CLAIM_RANK = """
             LET $leftX = LEFT;
             LET $cX = IF $rX = NONE OR $leftX <= 0 THEN [] ELSE
                 (SELECT id, due, n, next, moved, priority, date_created, author, handler, handlers FROM kafru_queues WHERE queue = $queue
-                    AND status = 'Waiting' AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT 4 START SKIP) END;
-            LET $dX = IF array::len($cX) = 4 AND math::sum($cX.filter(|$x| RUNNABLE).map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
+                    AND status = 'Waiting' AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $few START SKIP) END;
+            LET $dX = IF array::len($cX) = $few AND math::sum($cX.filter(|$x| RUNNABLE).map(|$x| ($x.n ?? 1) - ($x.next ?? 0))) < $leftX THEN
                 (SELECT id, due, n, next, moved, priority, date_created, author, handler, handlers FROM kafru_queues WHERE queue = $queue
                     AND status = 'Waiting' AND rank = $rX AND due >= ($floors[<string> $rX] ?? 0) AND due <= $t LIMIT $leftX START SKIP)
                 ELSE $cX END;
@@ -1094,6 +1095,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             vars.put("queue", queue);
             vars.put("owner", owner);
             vars.put("n", (long) (n - slots));
+            vars.put("few", few(n - slots));
             vars.put("lease", lease);
             vars.put("from", from == null ? None.NONE : from);
             Long top = floors == null ? null : floors.top();
@@ -1114,7 +1116,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Map<?, ?> result = ConflictRetry.run(attempt -> {
                 // another claimer took the same tasks: try past them, where it is less likely to be
                 // claiming again right now (each collision costs a whole claim's work)
-                long skip = attempt == 1 ? lane : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 8L) + 1);
+                long skip = attempt == 1 ? lane : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, Math.max(8L, 2L * few(wanted))) + 1);
                 skipped[0] = skip;
                 skipped[1] = attempt;
                 vars.put("skip", skip);
@@ -1168,6 +1170,18 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
         }
         // slots taken that left their unit meanwhile are no tasks: the queue may still hold as many as asked for
         return new Claimed(tasks, slots >= n || from != null);
+    }
+
+    /**
+     * How many index entries a claim of {@code wanted} reads first: enough whole push units
+     * ({@link dev.kafru.KafruQueue#PUSH_STATEMENT_ROWS} tasks each) and the part of one at the head.
+     * A fixed 4 was enough for claims of 1,000; a claim of 4,000 read 4 units, fell short, and then
+     * read up to 4,000 entries (measured: a flood at 51,000 tasks/s instead of 175,000). It also sets how
+     * far a claim retried after a conflict steps past the head: past a claim as wide as its own.
+     */
+    private static long few(int wanted) {
+        int unit = dev.kafru.KafruQueue.PUSH_STATEMENT_ROWS;
+        return Math.max(4, (wanted + unit - 1) / unit + 2);
     }
 
     /** The members a claim took from units (by unit id), registered as held by {@code owner}. */

@@ -3,6 +3,7 @@ package dev.kafru.store.surreal;
 import dev.kafru.Task;
 import dev.kafru.TaskRequest;
 import dev.kafru.TaskStatus;
+import dev.kafru.store.Claimed;
 import dev.kafru.store.Outcome;
 import dev.kafru.store.Signal;
 import dev.kafru.store.TaskRepository;
@@ -131,6 +132,24 @@ class SurrealTaskRepositoryTest {
         assertEquals(TaskStatus.InProgress, store.get(second.get(0).id()).orElseThrow().status());
         assertEquals("b/flood", store.get(second.get(0).id()).orElseThrow().owner());
         assertEquals(5, rowsOf("kafru_slices"), "a slice per unit and claim: [0,60); [60,100) and [0,60) of the second; [60,100) and [0,60)");
+    }
+
+    @Test
+    void aClaimWiderThanFourUnitsTakesThemAllPastAPartlyClaimedHeadInPushOrder() {
+        int unit = dev.kafru.KafruQueue.PUSH_STATEMENT_ROWS;
+        List<String> pushed = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            pushed.addAll(ids(store.insert(requests(unit, "wide"))));
+        }
+        ClaimFloors floors = new ClaimFloors();
+        List<Task> head = store.claim("wide", "a/wide", 10, Duration.ofMinutes(1), List.of(), floors).tasks();
+        // the default claim: the rest of the head unit, seven whole units and part of the ninth
+        Claimed wide = store.claim("wide", "a/wide", 4000, Duration.ofMinutes(1), List.of(), floors);
+        assertEquals(pushed.subList(0, 10), ids(head));
+        assertEquals(pushed.subList(10, 4010), ids(wide.tasks()), "every slot once, in push order");
+        assertTrue(wide.more(), "the claim came back full: more is due");
+        assertEquals(counts(12 * unit - 4010, 4010, 0, 0), store.counts("wide", 0));
+        assertEquals(10, rowsOf("kafru_slices"), "a slice per unit and claim: [0,10) and [10,500) of the head, 8 more");
     }
 
     @Test
