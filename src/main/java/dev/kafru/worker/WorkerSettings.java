@@ -22,7 +22,7 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
     /**
      * Most tasks one claim takes: a flood's pace is one claim after the other, and a claim's cost
      * grows far slower than its size (measured: 1,000 → 4,000 raised a flood of no-op tasks from
-     * ~65,000–90,000 to ~105,000–175,000 tasks/s; see docs/benchmark.md). A queue of slow tasks claims
+     * ~63,000–98,000 to ~104,000–176,000 tasks/s; see docs/benchmark.md). A queue of slow tasks claims
      * far fewer: the prefetch holds about a second of work ({@link ClaimSizer}).
      */
     public static final int DEFAULT_BATCH_SIZE = 4000;
