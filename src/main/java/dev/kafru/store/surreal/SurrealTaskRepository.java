@@ -1095,7 +1095,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             vars.put("queue", queue);
             vars.put("owner", owner);
             vars.put("n", (long) (n - slots));
-            vars.put("few", few(n - slots));
+            long few = few(n - slots);
+            vars.put("few", few);
             vars.put("lease", lease);
             vars.put("from", from == null ? None.NONE : from);
             Long top = floors == null ? null : floors.top();
@@ -1116,7 +1117,7 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
             Map<?, ?> result = ConflictRetry.run(attempt -> {
                 // another claimer took the same tasks: try past them, where it is less likely to be
                 // claiming again right now (each collision costs a whole claim's work)
-                long skip = attempt == 1 ? lane : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, Math.max(8L, 2L * few(wanted))) + 1);
+                long skip = attempt == 1 ? lane : ThreadLocalRandom.current().nextLong(1, Math.min(2L * wanted, 2L * few) + 1);
                 skipped[0] = skip;
                 skipped[1] = attempt;
                 vars.put("skip", skip);
@@ -1177,7 +1178,8 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * ({@link dev.kafru.KafruQueue#PUSH_STATEMENT_ROWS} tasks each) and the part of one at the head.
      * A fixed 4 was enough for claims of 1,000; a claim of 4,000 read 4 units, fell short, and then
      * read up to 4,000 entries (measured: a flood at 51,000 tasks/s instead of 175,000). It also sets how
-     * far a claim retried after a conflict steps past the head: past a claim as wide as its own.
+     * far a claim retried after a conflict steps past the head: up to twice as far (at least 8, as
+     * before), past a claim as wide as its own.
      */
     private static long few(int wanted) {
         int unit = dev.kafru.KafruQueue.PUSH_STATEMENT_ROWS;
