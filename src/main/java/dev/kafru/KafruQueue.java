@@ -199,8 +199,9 @@ public class KafruQueue {
 
     /** The requests in statements of {@value #PUSH_STATEMENT_ROWS}, with their keys made. */
     private List<PushesOnCommit.Statement> statements(List<TaskRequest> requests) {
-        List<PushesOnCommit.Statement> statements = new ArrayList<>();
-        for (int i = 0; i < statementCount(requests); i++) {
+        int count = statementCount(requests);
+        List<PushesOnCommit.Statement> statements = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             statements.add(statement(requests, i));
         }
         return statements;

@@ -73,7 +73,7 @@ public final class Settings {
             duration("kafru.worker.retry-base", "1s", "1s", Duration.ofMillis(1)),
             duration("kafru.worker.retry-max", "1h", "1h", Duration.ofMillis(1)),
             integer("kafru.worker.batch-size", String.valueOf(WorkerSettings.DEFAULT_BATCH_SIZE), "200", 1, WorkerSettings.MAX_BATCH_SIZE),
-            integer("kafru.worker.prefetch", "unset (about a second of work)", "0", 0, 10_000),
+            integer("kafru.worker.prefetch", "unset (about a second of work)", "0", 0, WorkerSettings.MAX_PREFETCH),
             duration("kafru.worker.abandon-after", "30s", "30s", Duration.ofMillis(1)),
             integer("kafru.worker.result-limit", "65536", "65536", 1, 16_777_216),
             retention("kafru.retention.completed", "24h"),

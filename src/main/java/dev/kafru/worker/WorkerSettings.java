@@ -26,8 +26,10 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
      * far fewer: the prefetch holds about a second of work ({@link ClaimSizer}).
      */
     public static final int DEFAULT_BATCH_SIZE = 4000;
-    /** Twice it is {@code kafru.worker.prefetch}'s most, 10,000. */
+    /** Twice it is {@code kafru.worker.prefetch}'s most ({@link #MAX_PREFETCH}). */
     public static final int MAX_BATCH_SIZE = 5000;
+    /** The most tasks a worker may be set to hold claimed ahead: twice the largest claim. */
+    public static final int MAX_PREFETCH = 2 * MAX_BATCH_SIZE;
 
     /** The settings when nothing is configured. */
     public static WorkerSettings defaults() {
@@ -67,8 +69,9 @@ public record WorkerSettings(Duration pollInterval, Duration lease, Duration shu
         if (lease.toMillis() < 300) {
             throw new IllegalArgumentException("kafru.worker.lease must be at least 300ms, not " + lease);
         }
-        if (prefetch < -1 || prefetch > 10_000) {
-            throw new IllegalArgumentException("kafru.worker.prefetch must be 0 to 10000 (or unset for the queue's thread count), not " + prefetch);
+        if (prefetch < -1 || prefetch > MAX_PREFETCH) {
+            throw new IllegalArgumentException("kafru.worker.prefetch must be 0 to " + MAX_PREFETCH
+                    + " (or unset for about a second of work), not " + prefetch);
         }
         if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
             throw new IllegalArgumentException("kafru.worker.batch-size must be 1 to " + MAX_BATCH_SIZE + ", not " + batchSize);

@@ -40,4 +40,14 @@ class WorkerSettingsBuilderTest {
         e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().abandonAfter(Duration.ZERO).build());
         assertTrue(e.getMessage().contains("kafru.worker.abandon-after"), e.getMessage());
     }
+
+    @Test
+    void thePrefetchTakesUpToTwiceTheLargestClaimAndItsRefusalSaysWhatUnsetMeans() {
+        assertEquals(10_000, WorkerSettings.builder().prefetch(10_000).build().prefetch());
+        assertEquals(0, WorkerSettings.builder().prefetch(0).build().prefetch());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().prefetch(10_001).build());
+        assertEquals("kafru.worker.prefetch must be 0 to 10000 (or unset for about a second of work), not 10001", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WorkerSettings.builder().prefetch(-2).build());
+        assertTrue(e.getMessage().startsWith("kafru.worker.prefetch must be 0 to 10000"), e.getMessage());
+    }
 }
