@@ -1178,8 +1178,9 @@ public final class SurrealTaskRepository extends SurrealRepository implements Ta
      * ({@link dev.kafru.KafruQueue#PUSH_STATEMENT_ROWS} tasks each) and the part of one at the head.
      * A fixed 4 was enough for claims of 1,000; a claim of 4,000 read 4 units, fell short, and then
      * read up to 4,000 entries (measured: a flood at 51,000 tasks/s instead of 175,000). It also sets how
-     * far a claim retried after a conflict steps past the head: up to twice as far (at least 8, as
-     * before), past a claim as wide as its own.
+     * far a claim retried after a conflict steps past the head: up to twice {@code few} entries (and no
+     * more than twice {@code wanted}), past a claim as wide as its own; never less far than the fixed 8
+     * of before, since {@code few} is at least 4.
      */
     private static long few(int wanted) {
         int unit = dev.kafru.KafruQueue.PUSH_STATEMENT_ROWS;
